@@ -1,0 +1,64 @@
+// A self-hosted cluster serving its routed workloads hour by hour (MODEL.md
+// "Self-hosted cluster"): real-time first, then the batch backlog earliest
+// deadline first; what it cannot serve is turned away.
+#pragma once
+
+#include <vector>
+
+#include "breakeven/pricing.hpp"
+#include "breakeven/scenario.hpp"
+
+namespace breakeven {
+
+// GPU-seconds to serve a slice: (V + n P (1 - prefix_reuse))/prefill + O/decode.
+double gpu_seconds(const Cluster& cluster, const Workload& workload, const Slice& slice);
+
+// One strategy's own copy of one cluster on one path. Holds the backlog and the
+// autoscaler's history; reset() before each path.
+class ClusterRun {
+ public:
+  // `routed`: indices of the workloads this strategy sends here, in workload order.
+  ClusterRun(const Cluster& cluster, const std::vector<Workload>& workloads,
+             std::vector<int> routed);
+
+  void reset();
+
+  // Serves hour t given this hour's demand of each routed workload (parallel to
+  // routed()). Afterwards the accessors below describe the hour.
+  void step(int t, const std::vector<Slice>& demand);
+
+  const Cluster& cluster() const { return *cluster_; }
+  const std::vector<int>& routed() const { return routed_; }
+  int gpus() const { return gpus_; }  // G(t); 0 before available_from_month
+  // Per routed workload, for the hour just stepped:
+  const std::vector<double>& served_requests() const { return served_requests_; }
+  const std::vector<double>& served_seconds() const { return served_seconds_; }
+  const std::vector<Slice>& turned_away() const { return turned_away_; }  // incl. expired
+
+ private:
+  struct BacklogEntry {
+    int deadline;  // last hour in which it may be served
+    int slot;      // index into routed_, which is workload order
+    Slice slice;   // the whole arrival
+    double seconds;
+    double remaining;  // fraction still queued
+  };
+
+  int desired_gpus(double demand_seconds) const;
+  void enqueue(const BacklogEntry& entry);
+  void serve_backlog(double capacity_seconds);
+  void expire(int t);
+
+  const Cluster* cluster_;
+  std::vector<const Workload*> workloads_;  // parallel to routed_
+  std::vector<int> routed_;
+  std::vector<BacklogEntry> backlog_;  // sorted by (deadline, slot)
+  std::vector<int> desired_history_;   // ring buffer of lag_hours + 1
+  int gpus_ = 0;
+  std::vector<double> served_requests_;
+  std::vector<double> served_seconds_;
+  std::vector<double> demand_seconds_;
+  std::vector<Slice> turned_away_;
+};
+
+}  // namespace breakeven

@@ -1,0 +1,131 @@
+// The scenario after validation: every default filled in, every name resolved
+// to an index. The engine never sees the raw file (see scenario_parse.hpp).
+#pragma once
+
+#include <Eigen/Dense>
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace breakeven {
+
+// Mean and standard deviation of one request's token count.
+struct TokenSize {
+  double mean = 0.0;
+  double sd = 0.0;
+};
+
+enum class Latency { Realtime, Batch };
+
+struct Spikiness {
+  double sigma = 0.0;            // s_w of the weekly AR(1) log-multiplier
+  double autocorrelation = 0.0;  // phi_w
+};
+
+struct Bursts {
+  double per_month = 0.0;
+  int hours = 0;
+  double multiplier = 1.0;
+};
+
+struct Workload {
+  std::string name;
+  double requests_per_hour = 0.0;  // R_w
+  TokenSize input;
+  TokenSize output;
+  double prefix_tokens = 0.0;  // P
+  int prefix_variants = 1;     // K
+  Latency latency = Latency::Realtime;
+  int deadline_hours = 0;  // batch only
+  std::array<double, 24> hourly_weights{};   // divided by their mean
+  std::array<double, 7> weekday_weights{};   // divided by their mean
+  double growth_per_month = 0.0;
+  Spikiness spikiness;
+  Bursts bursts;
+
+  bool is_batch() const { return latency == Latency::Batch; }
+  // MODEL.md "Tokens": the variable input part has mean mean_in - P and the
+  // standard deviation of the whole input.
+  double variable_input_mean() const { return input.mean - prefix_tokens; }
+};
+
+struct ApiModel {
+  std::string name;
+  double input = 0.0;  // USD per 1M tokens
+  double output = 0.0;
+  std::optional<double> cached_input;
+  double cache_write_multiplier = 1.0;
+  double cache_min_tokens = 1024.0;
+  double cache_ttl_minutes = 5.0;
+  double batch_discount = 0.0;
+  std::string source;
+  std::string as_of;
+};
+
+struct FixedCosts {
+  double setup = 0.0;
+  double ops_per_month = 0.0;
+  double staff_fte = 0.0;
+  double staff_annual_cost = 0.0;
+  int revalidation_every_months = 0;  // 0: never
+  double revalidation_cost = 0.0;
+
+  // Fixed cost charged in month m (MODEL.md "Self-hosted cluster", last bullet).
+  double in_month(int m) const;
+};
+
+struct Cluster {
+  std::string name;
+  double gpu_price_per_hour = 0.0;
+  bool autoscaled = false;
+  int min_gpus = 0;  // == max_gpus for a fixed cluster
+  int max_gpus = 0;
+  int lag_hours = 0;
+  double prefill_tokens_per_s = 0.0;  // per GPU
+  double decode_tokens_per_s = 0.0;   // per GPU
+  double utilization = 0.7;
+  double prefix_reuse = 0.0;
+  int available_from_month = 0;
+  std::optional<int> overflow_model;  // index into Scenario::models
+  FixedCosts fixed;
+};
+
+struct Route {
+  enum class Kind { Api, Cluster };
+  Kind kind = Kind::Api;
+  int index = 0;  // into Scenario::models or Scenario::clusters
+};
+
+struct Strategy {
+  std::string name;
+  std::vector<Route> routes;  // one per workload, in workload order
+  bool caching = false;
+  bool batch_api = false;
+};
+
+enum class Mode { Stochastic, Expected };
+
+struct SimulationSettings {
+  int paths = 1000;
+  std::uint64_t seed = 0;
+  Mode mode = Mode::Stochastic;
+};
+
+struct Scenario {
+  std::string name;
+  std::string description;
+  int horizon_months = 0;
+  SimulationSettings simulation;
+  std::vector<ApiModel> models;  // bundled catalog merged with the file's models
+  std::vector<Workload> workloads;
+  Eigen::MatrixXd correlation;   // W x W correlation of weekly shocks
+  std::vector<Cluster> clusters;
+  std::vector<Strategy> strategies;
+  int baseline = 0;
+
+  int hours() const;
+};
+
+}  // namespace breakeven

@@ -1,0 +1,33 @@
+// Costing one strategy on a finished traffic path. The coster never touches the
+// generator, so all strategies see the same traffic (common random numbers).
+#pragma once
+
+#include <vector>
+
+#include "breakeven/cluster.hpp"
+#include "breakeven/result.hpp"
+#include "breakeven/scenario.hpp"
+#include "breakeven/traffic.hpp"
+
+namespace breakeven {
+
+class StrategyCoster {
+ public:
+  StrategyCoster(const Scenario& scenario, int strategy);
+
+  // Fills `out` (zeroed by the caller) with this strategy's months on `path`.
+  void cost(const TrafficPath& path, PathRecord out);
+
+ private:
+  void cost_api_routes(const TrafficPath& path, PathRecord& out) const;
+  void cost_cluster(ClusterRun& run, const TrafficPath& path, PathRecord& out);
+  void add_api(const Workload& w, int w_index, const ApiModel& model, const Slice& slice,
+               int month, bool as_overflow, PathRecord& out) const;
+
+  const Scenario* scenario_;
+  const Strategy* strategy_;
+  std::vector<ClusterRun> clusters_;  // this strategy's own copies
+  std::vector<Slice> demand_;         // scratch, reused every hour
+};
+
+}  // namespace breakeven

@@ -1,0 +1,53 @@
+// Traffic of all workloads on one Monte Carlo path (MODEL.md "Traffic" and
+// "Tokens"): requests, variable input tokens and output tokens per hour.
+#pragma once
+
+#include <Eigen/Dense>
+#include <cstdint>
+#include <vector>
+
+#include "breakeven/rng.hpp"
+#include "breakeven/scenario.hpp"
+
+namespace breakeven {
+
+// One path's hourly traffic, workload-major: value(w, t) = data[w * hours + t].
+struct TrafficPath {
+  int workloads = 0;
+  int hours = 0;
+  std::vector<double> requests;        // N_w(t)
+  std::vector<double> variable_input;  // V_w(t)
+  std::vector<double> output;          // O_w(t)
+
+  void resize(int n_workloads, int n_hours);
+  std::size_t index(int w, int t) const { return std::size_t(w) * hours + t; }
+};
+
+// What does not change between paths: the deterministic hourly rate
+// R * d[hour] * k[dow] * (1+g)^(t/730) per workload, and the factor of the
+// shock correlation matrix.
+class TrafficModel {
+ public:
+  explicit TrafficModel(const Scenario& scenario);
+
+  int workloads() const { return int(workloads_.size()); }
+  int hours() const { return hours_; }
+  double base_rate(int w, int t) const { return base_rate_[std::size_t(w) * hours_ + t]; }
+
+  // Expected mode: M = 1, B = 1, N = lambda, Z = 0.
+  void expected(TrafficPath& out) const;
+  // Stochastic mode: all randomness drawn from `gen`, in a fixed order.
+  void sample(Xoshiro256pp& gen, TrafficPath& out) const;
+
+  // exp(X_w(k) - s_w^2/2) for every week k, row w (exposed for tests).
+  Eigen::MatrixXd weekly_multipliers(Xoshiro256pp& gen) const;
+
+ private:
+  std::vector<Workload> workloads_;
+  int hours_ = 0;
+  int weeks_ = 0;
+  std::vector<double> base_rate_;
+  Eigen::MatrixXd shock_factor_;  // F with F F^T = C
+};
+
+}  // namespace breakeven

@@ -1,0 +1,37 @@
+#include "breakeven/result.hpp"
+
+namespace breakeven {
+
+void SimulationResult::allocate(const Scenario& sc, Mode run_mode, int n_paths,
+                                std::uint64_t run_seed) {
+  scenario = sc.name;
+  mode = run_mode;
+  paths = n_paths;
+  seed = run_seed;
+  months = sc.horizon_months;
+  baseline = sc.baseline;
+  strategy_names.clear();
+  for (const auto& s : sc.strategies) strategy_names.push_back(s.name);
+  workload_names.clear();
+  for (const auto& w : sc.workloads) workload_names.push_back(w.name);
+
+  const std::size_t blocks = std::size_t(strategies()) * paths * months;
+  cost.assign(blocks, 0.0);
+  parts.assign(blocks * kPartCount, 0.0);
+  workload_cost.assign(blocks * workloads(), 0.0);
+  requests.assign(blocks * kServedCount, 0.0);
+  gpu_hours.assign(blocks, 0.0);
+  gpu_seconds_served.assign(blocks, 0.0);
+}
+
+PathRecord SimulationResult::record(int s, int p) {
+  const std::size_t base = (std::size_t(s) * paths + p) * months;
+  return {cost.data() + base,
+          parts.data() + base * kPartCount,
+          workload_cost.data() + base * workloads(),
+          requests.data() + base * kServedCount,
+          gpu_hours.data() + base,
+          gpu_seconds_served.data() + base};
+}
+
+}  // namespace breakeven

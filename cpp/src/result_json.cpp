@@ -1,0 +1,109 @@
+#include "breakeven/result_json.hpp"
+
+#include <cmath>
+#include <stdexcept>
+
+#include "breakeven/version.hpp"
+
+namespace breakeven {
+namespace {
+
+// Guard of the contract: no NaN or infinity ever reaches a report.
+double finite(double x) {
+  if (!std::isfinite(x)) throw std::logic_error("non-finite value in result");
+  return x;
+}
+
+Json series(const std::vector<double>& v) {
+  Json out = Json::array();
+  for (double x : v) out.push_back(finite(x));
+  return out;
+}
+
+// Column `k` of a [month][width] array.
+Json column(const std::vector<double>& v, int width, int k) {
+  Json out = Json::array();
+  for (std::size_t i = k; i < v.size(); i += width) out.push_back(finite(v[i]));
+  return out;
+}
+
+Json band_json(const Band& b, bool with_se = true) {
+  Json out = {{"mean", finite(b.mean)}};
+  if (with_se) out["se"] = finite(b.se);
+  out["p5"] = finite(b.p5);
+  out["p50"] = finite(b.p50);
+  out["p95"] = finite(b.p95);
+  return out;
+}
+
+Json bands_json(const std::vector<Band>& bands, bool with_se) {
+  Json out = Json::object();
+  std::vector<double> mean, se, p5, p50, p95;
+  for (const Band& b : bands) {
+    mean.push_back(b.mean);
+    se.push_back(b.se);
+    p5.push_back(b.p5);
+    p50.push_back(b.p50);
+    p95.push_back(b.p95);
+  }
+  out["mean"] = series(mean);
+  if (with_se) out["se"] = series(se);
+  out["p5"] = series(p5);
+  out["p50"] = series(p50);
+  out["p95"] = series(p95);
+  return out;
+}
+
+Json month_or_null(const std::optional<int>& m) { return m ? Json(*m) : Json(nullptr); }
+
+}  // namespace
+
+Json result_json(const SimulationResult& r, const Summary& summary) {
+  Json out = Json::object();
+  out["version"] = kResultFormatVersion;
+  out["engine_version"] = kEngineVersion;
+  out["scenario"] = r.scenario;
+  out["mode"] = r.mode == Mode::Expected ? "expected" : "stochastic";
+  out["paths"] = r.paths;
+  out["seed"] = r.seed;
+  out["horizon_months"] = r.months;
+  out["baseline"] = r.strategy_names[r.baseline];
+  out["workloads"] = r.workload_names;
+  Json strategies = Json::array();
+  for (const StrategySummary& s : summary.strategies) {
+    Json j = Json::object();
+    j["name"] = s.name;
+    j["monthly_cost"] = bands_json(s.monthly, true);
+    j["cumulative_cost"] = bands_json(s.cumulative, false);
+    Json parts = Json::object();
+    for (int k = 0; k < kPartCount; ++k) parts[kPartNames[k]] = column(s.parts, kPartCount, k);
+    j["parts"] = parts;
+    Json workloads = Json::object();
+    for (int w = 0; w < r.workloads(); ++w)
+      workloads[r.workload_names[w]] = column(s.workload_cost, r.workloads(), w);
+    j["workload_cost"] = workloads;
+    Json requests = Json::object();
+    for (int k = 0; k < kServedCount; ++k)
+      requests[kServedNames[k]] = column(s.requests, kServedCount, k);
+    j["requests"] = requests;
+    j["gpu_hours"] = series(s.gpu_hours);
+    j["utilization"] = series(s.utilization);
+    j["total_cost"] = band_json(s.total);
+    j["savings_vs_baseline"] = band_json(s.savings_fraction, false);
+    if (s.break_even) {
+      const BreakEven& be = *s.break_even;
+      j["break_even"] = {{"p_within_horizon", finite(be.p_within_horizon)},
+                         {"p50_month", month_or_null(be.p50_month)},
+                         {"p90_month", month_or_null(be.p90_month)},
+                         {"savings_at_horizon", band_json(be.savings_at_horizon, false)},
+                         {"month_probability", series(be.month_probability)}};
+    } else {
+      j["break_even"] = nullptr;
+    }
+    strategies.push_back(std::move(j));
+  }
+  out["strategies"] = std::move(strategies);
+  return out;
+}
+
+}  // namespace breakeven

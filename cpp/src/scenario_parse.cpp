@@ -1,0 +1,408 @@
+#include "breakeven/scenario_parse.hpp"
+
+#include <Eigen/Eigenvalues>
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <numeric>
+
+#include "breakeven/calendar.hpp"
+#include "breakeven/weight_presets.hpp"
+#include "json_field.hpp"
+
+namespace breakeven {
+namespace {
+
+using detail::Field;
+using detail::format_number;
+
+// z of the 95th percentile of the standard normal: s = ln(ratio) / (2 z95).
+constexpr double kZ95 = 1.6448536;
+
+std::string join(const std::vector<std::string>& names) {
+  std::string out;
+  for (const auto& n : names) out += (out.empty() ? "" : ", ") + n;
+  return out;
+}
+
+ApiModel parse_model(const std::string& name, const Field& f) {
+  f.allow_only({"input", "output", "cached_input", "cache_write_multiplier",
+                "cache_min_tokens", "cache_ttl_minutes", "batch_discount", "provider",
+                "source", "as_of", "notes"});
+  ApiModel m;
+  m.name = name;
+  m.input = f.at("input").at_least(0);
+  m.output = f.at("output").at_least(0);
+  if (auto c = f.find("cached_input"); c && !c->is_null()) m.cached_input = c->at_least(0);
+  if (auto c = f.find("cache_write_multiplier")) m.cache_write_multiplier = c->at_least(0);
+  if (auto c = f.find("cache_min_tokens")) m.cache_min_tokens = c->at_least(0);
+  if (auto c = f.find("cache_ttl_minutes")) m.cache_ttl_minutes = c->positive();
+  if (auto c = f.find("batch_discount")) m.batch_discount = c->number_in(0, 1);
+  if (auto c = f.find("source")) m.source = c->string();
+  if (auto c = f.find("as_of")) m.as_of = c->string();
+  return m;
+}
+
+TokenSize parse_tokens(const Field& f) {
+  if (f.is_number()) return {f.at_least(0), 0.0};
+  f.require(f.is_object(), "must be a number, {mean, cv} or {p50, p95}");
+  if (f.has("mean") || f.has("cv")) {
+    f.allow_only({"mean", "cv"});
+    double mean = f.at("mean").at_least(0);
+    double cv = f.at("cv").at_least(0);
+    return {mean, mean * cv};
+  }
+  if (f.has("p50") || f.has("p95")) {
+    f.allow_only({"p50", "p95"});
+    double p50 = f.at("p50").positive();
+    Field p95f = f.at("p95");
+    double p95 = p95f.number();
+    p95f.require(p95 >= p50, "must be >= p50 (got " + format_number(p95) + " < " +
+                                 format_number(p50) + ")");
+    // Lognormal with median p50 and 95th percentile p95.
+    double sigma = std::log(p95 / p50) / kZ95;
+    double mean = p50 * std::exp(0.5 * sigma * sigma);
+    return {mean, mean * std::sqrt(std::expm1(sigma * sigma))};
+  }
+  f.fail("must be a number, {mean, cv} or {p50, p95}");
+}
+
+template <std::size_t N>
+std::array<double, N> parse_weights(const Field& f,
+                                    std::optional<std::array<double, N>> (*preset)(
+                                        std::string_view),
+                                    std::vector<std::string_view> preset_names) {
+  std::array<double, N> w{};
+  if (f.is_string()) {
+    auto p = preset(f.string());
+    if (!p) {
+      std::string names;
+      for (auto n : preset_names) names += (names.empty() ? "" : ", ") + std::string(n);
+      f.fail("unknown preset '" + f.string() + "' (presets: " + names + ")");
+    }
+    w = *p;
+  } else {
+    f.require(f.is_array() && f.size() == N,
+              "must be a list of " + std::to_string(N) + " numbers or a preset name");
+    for (std::size_t i = 0; i < N; ++i) w[i] = f.item(i).at_least(0);
+  }
+  double mean = std::accumulate(w.begin(), w.end(), 0.0) / N;
+  f.require(mean > 0, "must not be all zero");
+  for (auto& x : w) x /= mean;
+  return w;
+}
+
+Workload parse_workload(const Field& f, int horizon_months) {
+  f.allow_only({"name", "description", "requests", "input_tokens", "prefix_tokens",
+                "prefix_variants", "output_tokens", "latency", "hourly_weights",
+                "weekday_weights", "growth_per_month", "spikiness", "bursts"});
+  Workload w;
+  w.name = f.at("name").string();
+  f.at("name").require(!w.name.empty(), "must not be empty");
+
+  Field req = f.at("requests");
+  req.allow_only({"per_hour", "per_day", "per_month"});
+  req.require(req.size() == 1, "give exactly one of per_hour, per_day, per_month");
+  if (auto r = req.find("per_hour")) w.requests_per_hour = r->at_least(0);
+  if (auto r = req.find("per_day")) w.requests_per_hour = r->at_least(0) / kHoursPerDay;
+  if (auto r = req.find("per_month")) w.requests_per_hour = r->at_least(0) / kHoursPerMonth;
+
+  w.input = parse_tokens(f.at("input_tokens"));
+  w.output = parse_tokens(f.at("output_tokens"));
+  if (auto p = f.find("prefix_tokens")) {
+    w.prefix_tokens = p->at_least(0);
+    p->require(w.prefix_tokens <= w.input.mean,
+               "must be <= the mean of input_tokens (got " + format_number(w.prefix_tokens) +
+                   " > " + format_number(w.input.mean) + ")");
+  }
+  if (auto k = f.find("prefix_variants")) w.prefix_variants = int(k->integer(1, 1000000000));
+
+  if (auto lat = f.find("latency")) {
+    if (lat->is_string()) {
+      std::string s = lat->string();
+      if (s == "batch") {
+        w.latency = Latency::Batch;
+        w.deadline_hours = 24;
+      } else {
+        lat->require(s == "realtime", "must be realtime, batch or {batch: {deadline_hours: N}}");
+      }
+    } else {
+      lat->allow_only({"batch"});
+      Field b = lat->at("batch");
+      b.allow_only({"deadline_hours"});
+      w.latency = Latency::Batch;
+      w.deadline_hours = int(b.at("deadline_hours").integer(1, 24 * 365));
+    }
+  }
+
+  w.hourly_weights.fill(1.0);
+  w.weekday_weights.fill(1.0);
+  if (auto h = f.find("hourly_weights"))
+    w.hourly_weights = parse_weights<24>(*h, hourly_preset, hourly_preset_names());
+  if (auto d = f.find("weekday_weights"))
+    w.weekday_weights = parse_weights<7>(*d, weekday_preset, weekday_preset_names());
+  if (auto g = f.find("growth_per_month")) {
+    w.growth_per_month = g->number();
+    g->require(w.growth_per_month > -1, "must be > -1 (got " + format_number(w.growth_per_month) + ")");
+    // (1+g)^(t/730) must stay finite over the horizon.
+    g->require(std::isfinite(horizon_months * std::log1p(w.growth_per_month)) &&
+                   horizon_months * std::log1p(w.growth_per_month) < 200,
+               "grows beyond any finite traffic over the horizon");
+  }
+  if (auto s = f.find("spikiness")) {
+    s->allow_only({"sigma", "weekly_p95_over_p5", "autocorrelation"});
+    s->require(s->has("sigma") != s->has("weekly_p95_over_p5"),
+               "give exactly one of sigma, weekly_p95_over_p5");
+    if (auto x = s->find("sigma")) w.spikiness.sigma = x->number_in(0, 5);
+    if (auto x = s->find("weekly_p95_over_p5"))
+      w.spikiness.sigma = std::log(x->number_in(1, 1e6)) / (2 * kZ95);
+    if (auto x = s->find("autocorrelation")) w.spikiness.autocorrelation = x->number_in(0, 1);
+  }
+  if (auto b = f.find("bursts")) {
+    b->allow_only({"per_month", "hours", "multiplier"});
+    w.bursts.per_month = b->at("per_month").number_in(0, kHoursPerMonth);
+    w.bursts.hours = int(b->at("hours").integer(1, kHoursPerMonth));
+    w.bursts.multiplier = b->at("multiplier").number_in(0, 1e4);
+  }
+  return w;
+}
+
+Eigen::MatrixXd parse_correlation(const std::optional<Field>& f, int n) {
+  Eigen::MatrixXd c = Eigen::MatrixXd::Identity(n, n);
+  if (!f) return c;
+  if (f->is_number()) {
+    double rho = f->number_in(-1, 1);
+    for (int i = 0; i < n; ++i)
+      for (int j = 0; j < n; ++j)
+        if (i != j) c(i, j) = rho;
+  } else {
+    f->require(f->is_array() && int(f->size()) == n,
+               "must be a number or a " + std::to_string(n) + "x" + std::to_string(n) +
+                   " matrix in workload order");
+    for (int i = 0; i < n; ++i) {
+      Field row = f->item(i);
+      row.require(row.is_array() && int(row.size()) == n,
+                  "must be a list of " + std::to_string(n) + " numbers");
+      for (int j = 0; j < n; ++j) c(i, j) = row.item(j).number_in(-1, 1);
+    }
+    for (int i = 0; i < n; ++i) {
+      f->item(i).item(i).require(c(i, i) == 1.0, "diagonal entries must be 1");
+      for (int j = 0; j < i; ++j)
+        f->item(i).item(j).require(std::abs(c(i, j) - c(j, i)) <= 1e-12,
+                                   "matrix must be symmetric (differs from [" +
+                                       std::to_string(j) + "][" + std::to_string(i) + "])");
+    }
+  }
+  double smallest = Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd>(c).eigenvalues().minCoeff();
+  f->require(smallest >= -1e-10, "correlation matrix is not positive semidefinite "
+                                 "(smallest eigenvalue " + format_number(smallest) + ")");
+  return c;
+}
+
+Cluster parse_cluster(const std::string& name, const Field& f,
+                      const std::map<std::string, int>& model_index) {
+  f.allow_only({"description", "gpu_price_per_hour", "gpus", "prefill_tokens_per_s",
+                "decode_tokens_per_s", "utilization", "prefix_reuse",
+                "available_from_month", "overflow", "fixed"});
+  Cluster c;
+  c.name = name;
+  c.gpu_price_per_hour = f.at("gpu_price_per_hour").at_least(0);
+  Field g = f.at("gpus");
+  if (g.is_number()) {
+    c.min_gpus = c.max_gpus = int(g.integer(0, 1000000));
+  } else {
+    g.allow_only({"min", "max", "lag_hours"});
+    c.autoscaled = true;
+    c.min_gpus = int(g.at("min").integer(0, 1000000));
+    Field mx = g.at("max");
+    c.max_gpus = int(mx.integer(1, 1000000));
+    mx.require(c.max_gpus >= c.min_gpus, "must be >= min (got " + std::to_string(c.max_gpus) +
+                                             " < " + std::to_string(c.min_gpus) + ")");
+    if (auto l = g.find("lag_hours")) c.lag_hours = int(l->integer(0, 24 * 365));
+  }
+  c.prefill_tokens_per_s = f.at("prefill_tokens_per_s").positive();
+  c.decode_tokens_per_s = f.at("decode_tokens_per_s").positive();
+  if (auto u = f.find("utilization")) {
+    c.utilization = u->number();
+    u->require(c.utilization > 0 && c.utilization <= 1,
+               "must be in (0, 1] (got " + format_number(c.utilization) + ")");
+  }
+  if (auto r = f.find("prefix_reuse")) c.prefix_reuse = r->number_in(0, 1);
+  if (auto a = f.find("available_from_month")) c.available_from_month = int(a->integer(0, 100000));
+  if (auto o = f.find("overflow"); o && !o->is_null()) {
+    auto it = model_index.find(o->string());
+    o->require(it != model_index.end(), "unknown API model '" + o->string() + "'");
+    c.overflow_model = it->second;
+  }
+  if (auto fx = f.find("fixed")) {
+    fx->allow_only({"setup", "ops_per_month", "staff_fte", "staff_annual_cost", "revalidation"});
+    if (auto x = fx->find("setup")) c.fixed.setup = x->at_least(0);
+    if (auto x = fx->find("ops_per_month")) c.fixed.ops_per_month = x->at_least(0);
+    if (auto x = fx->find("staff_fte")) c.fixed.staff_fte = x->at_least(0);
+    if (auto x = fx->find("staff_annual_cost")) c.fixed.staff_annual_cost = x->at_least(0);
+    if (auto r = fx->find("revalidation")) {
+      r->allow_only({"every_months", "cost"});
+      c.fixed.revalidation_every_months = int(r->at("every_months").integer(1, 100000));
+      c.fixed.revalidation_cost = r->at("cost").at_least(0);
+    }
+  }
+  return c;
+}
+
+Strategy parse_strategy(const Field& f, const std::vector<Workload>& workloads,
+                        const std::map<std::string, Route>& targets) {
+  f.allow_only({"name", "description", "route", "caching", "batch_api"});
+  Strategy s;
+  s.name = f.at("name").string();
+  f.at("name").require(!s.name.empty(), "must not be empty");
+  Field route = f.at("route");
+  route.expect_object();
+
+  std::vector<std::string> workload_names;
+  for (const auto& w : workloads) workload_names.push_back(w.name);
+  for (const auto& key : route.keys()) {
+    if (key == "default") continue;
+    if (std::find(workload_names.begin(), workload_names.end(), key) == workload_names.end())
+      route.at(key).fail("unknown workload '" + key + "' (workloads: " + join(workload_names) +
+                         ")");
+  }
+  auto resolve = [&](const Field& target) {
+    std::string name = target.string();
+    auto it = targets.find(name);
+    if (it == targets.end()) target.fail("unknown model or cluster '" + name + "'");
+    return it->second;
+  };
+  for (const auto& w : workloads) {
+    if (route.has(w.name)) {
+      s.routes.push_back(resolve(route.at(w.name)));
+    } else {
+      route.require(route.has("default"),
+                    "needs a default route (no route given for workload '" + w.name + "')");
+      s.routes.push_back(resolve(route.at("default")));
+    }
+  }
+  if (auto c = f.find("caching")) s.caching = c->boolean();
+  if (auto b = f.find("batch_api")) s.batch_api = b->boolean();
+  return s;
+}
+
+void merge_fields(Json& into, const Json& from) {
+  for (const auto& [k, v] : from.items()) into[k] = v;
+}
+
+}  // namespace
+
+double FixedCosts::in_month(int m) const {
+  double cost = ops_per_month + staff_fte * staff_annual_cost / 12.0;
+  if (m == 0) cost += setup;
+  if (revalidation_every_months > 0 && m > 0 && m % revalidation_every_months == 0)
+    cost += revalidation_cost;
+  return cost;
+}
+
+int Scenario::hours() const { return horizon_months * kHoursPerMonth; }
+
+std::vector<ApiModel> parse_catalog(const Json& catalog) {
+  Field root(catalog, "catalog");
+  root.allow_only({"version", "currency", "unit", "models"});
+  Field models = root.at("models");
+  std::vector<ApiModel> out;
+  for (const auto& name : models.keys()) out.push_back(parse_model(name, models.at(name)));
+  return out;
+}
+
+Scenario parse_scenario(const Json& scenario, const Json& catalog) {
+  Field root(scenario, "");
+  root.require(root.is_object(), "a scenario must be a mapping of fields");
+  root.allow_only({"version", "name", "description", "horizon_months", "simulation", "models",
+                   "workloads", "correlation", "clusters", "strategies", "baseline"});
+  if (auto v = root.find("version")) v->require(v->integer(1, 1) == 1, "must be 1");
+
+  Scenario sc;
+  sc.name = root.at("name").string();
+  root.at("name").require(!sc.name.empty(), "must not be empty");
+  if (auto d = root.find("description")) sc.description = d->string();
+  sc.horizon_months = int(root.at("horizon_months").integer(1, 240));
+
+  if (auto sim = root.find("simulation")) {
+    sim->allow_only({"paths", "seed", "mode"});
+    if (auto p = sim->find("paths")) sc.simulation.paths = int(p->integer(1, 100000000));
+    if (auto s = sim->find("seed"))
+      sc.simulation.seed = static_cast<std::uint64_t>(s->integer(0, (1LL << 53)));
+    if (auto m = sim->find("mode")) {
+      std::string mode = m->string();
+      m->require(mode == "stochastic" || mode == "expected", "must be stochastic or expected");
+      sc.simulation.mode = mode == "expected" ? Mode::Expected : Mode::Stochastic;
+    }
+  }
+
+  // Catalog first, then the file's models merged over it by name.
+  Json merged_models = catalog.contains("models") ? catalog.at("models") : Json::object();
+  sc.models = parse_catalog(catalog);
+  if (auto ms = root.find("models")) {
+    ms->expect_object();
+    for (const auto& name : ms->keys()) {
+      Field entry = ms->at(name);
+      entry.expect_object();
+      Json merged = merged_models.contains(name) ? merged_models[name] : Json::object();
+      merge_fields(merged, entry.json());
+      ApiModel m = parse_model(name, Field(merged, entry.path()));
+      auto it = std::find_if(sc.models.begin(), sc.models.end(),
+                             [&](const ApiModel& x) { return x.name == name; });
+      if (it != sc.models.end())
+        *it = m;
+      else
+        sc.models.push_back(m);
+    }
+  }
+  std::map<std::string, int> model_index;
+  for (int i = 0; i < int(sc.models.size()); ++i) model_index[sc.models[i].name] = i;
+
+  Field workloads = root.at("workloads");
+  workloads.expect_array();
+  workloads.require(workloads.size() > 0, "must list at least one workload");
+  for (std::size_t i = 0; i < workloads.size(); ++i) {
+    Workload w = parse_workload(workloads.item(i), sc.horizon_months);
+    for (const auto& other : sc.workloads)
+      if (other.name == w.name)
+        workloads.item(i).at("name").fail("duplicate workload name '" + w.name + "'");
+    sc.workloads.push_back(std::move(w));
+  }
+  sc.correlation = parse_correlation(root.find("correlation"), int(sc.workloads.size()));
+
+  std::map<std::string, Route> targets;
+  for (const auto& [name, i] : model_index) targets[name] = {Route::Kind::Api, i};
+  if (auto cs = root.find("clusters")) {
+    cs->expect_object();
+    for (const auto& name : cs->keys()) {
+      if (model_index.count(name))
+        cs->at(name).fail("cluster name '" + name + "' is also an API model's name");
+      sc.clusters.push_back(parse_cluster(name, cs->at(name), model_index));
+      targets[name] = {Route::Kind::Cluster, int(sc.clusters.size()) - 1};
+    }
+  }
+
+  Field strategies = root.at("strategies");
+  strategies.expect_array();
+  strategies.require(strategies.size() > 0, "must list at least one strategy");
+  for (std::size_t i = 0; i < strategies.size(); ++i) {
+    Strategy s = parse_strategy(strategies.item(i), sc.workloads, targets);
+    for (const auto& other : sc.strategies)
+      if (other.name == s.name)
+        strategies.item(i).at("name").fail("duplicate strategy name '" + s.name + "'");
+    sc.strategies.push_back(std::move(s));
+  }
+
+  if (auto b = root.find("baseline")) {
+    std::string name = b->string();
+    std::vector<std::string> names;
+    for (const auto& s : sc.strategies) names.push_back(s.name);
+    auto it = std::find(names.begin(), names.end(), name);
+    b->require(it != names.end(),
+               "unknown strategy '" + name + "' (strategies: " + join(names) + ")");
+    sc.baseline = int(it - names.begin());
+  }
+  return sc;
+}
+
+}  // namespace breakeven

@@ -1,0 +1,153 @@
+#include "breakeven/statistics.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <numeric>
+
+#include "breakeven/calendar.hpp"
+
+namespace breakeven {
+
+namespace {
+constexpr double kSecondsPerHour = 3600.0;
+}
+
+double quantile_sorted(std::span<const double> sorted, double q) {
+  if (sorted.empty()) return 0.0;
+  const double pos = q * double(sorted.size() - 1);
+  const std::size_t lo = std::size_t(std::floor(pos));
+  const std::size_t hi = std::min(lo + 1, sorted.size() - 1);
+  const double frac = pos - double(lo);
+  return sorted[lo] + frac * (sorted[hi] - sorted[lo]);
+}
+
+Band band_of(std::vector<double> values) {
+  Band b;
+  const std::size_t n = values.size();
+  if (n == 0) return b;
+  // Summed in path order, so the result does not depend on the thread count.
+  b.mean = std::accumulate(values.begin(), values.end(), 0.0) / double(n);
+  if (n > 1) {
+    double ss = 0.0;
+    for (double v : values) ss += (v - b.mean) * (v - b.mean);
+    b.se = std::sqrt(ss / double(n - 1) / double(n));
+  }
+  std::sort(values.begin(), values.end());
+  b.p5 = quantile_sorted(values, 0.05);
+  b.p50 = quantile_sorted(values, 0.50);
+  b.p95 = quantile_sorted(values, 0.95);
+  return b;
+}
+
+int break_even_month(std::span<const double> baseline, std::span<const double> strategy) {
+  double saved = 0.0;
+  for (std::size_t m = 0; m < baseline.size(); ++m) {
+    saved += baseline[m] - strategy[m];
+    if (saved >= 0) return int(m) + 1;
+  }
+  return 0;
+}
+
+std::optional<int> break_even_quantile(std::vector<int> months, double q) {
+  if (months.empty()) return std::nullopt;
+  // "Never" sorts after every month.
+  for (int& m : months)
+    if (m == 0) m = std::numeric_limits<int>::max();
+  std::sort(months.begin(), months.end());
+  // 1-based rank ceil(q n): at least a share q of paths lie at or below it.
+  const double rank = std::ceil(q * double(months.size()) - 1e-9);
+  const std::size_t index = std::size_t(std::clamp(rank, 1.0, double(months.size()))) - 1;
+  const int m = months[index];
+  if (m == std::numeric_limits<int>::max()) return std::nullopt;
+  return m;
+}
+
+namespace {
+
+BreakEven break_even_of(const SimulationResult& r, int s) {
+  BreakEven be;
+  const int H = r.months;
+  be.month_probability.assign(H, 0.0);
+  std::vector<int> months(r.paths);
+  std::vector<double> saved(r.paths);
+  for (int p = 0; p < r.paths; ++p) {
+    const double* base = &r.cost[(std::size_t(r.baseline) * r.paths + p) * H];
+    const double* mine = &r.cost[(std::size_t(s) * r.paths + p) * H];
+    months[p] = break_even_month({base, std::size_t(H)}, {mine, std::size_t(H)});
+    double d = 0.0;
+    for (int m = 0; m < H; ++m) d += base[m] - mine[m];
+    saved[p] = d;
+    if (months[p] > 0) {
+      be.p_within_horizon += 1.0;
+      be.month_probability[months[p] - 1] += 1.0;
+    }
+  }
+  be.p_within_horizon /= r.paths;
+  for (double& x : be.month_probability) x /= r.paths;
+  be.p50_month = break_even_quantile(months, 0.5);
+  be.p90_month = break_even_quantile(months, 0.9);
+  be.savings_at_horizon = band_of(std::move(saved));
+  return be;
+}
+
+}  // namespace
+
+Summary summarize(const SimulationResult& r) {
+  Summary out;
+  const int H = r.months, P = r.paths, W = r.workloads();
+  for (int s = 0; s < r.strategies(); ++s) {
+    StrategySummary ss;
+    ss.name = r.strategy_names[s];
+    std::vector<double> column(P), running(P, 0.0);
+    for (int m = 0; m < H; ++m) {
+      for (int p = 0; p < P; ++p) {
+        column[p] = r.cost_at(s, p, m);
+        running[p] += column[p];
+      }
+      ss.monthly.push_back(band_of(column));
+      ss.cumulative.push_back(band_of(running));
+    }
+    ss.total = band_of(running);
+
+    auto mean_over_paths = [&](const std::vector<double>& data, int width) {
+      std::vector<double> mean(std::size_t(H) * width, 0.0);
+      for (int p = 0; p < P; ++p) {
+        const double* row = &data[(std::size_t(s) * P + p) * H * width];
+        for (std::size_t i = 0; i < mean.size(); ++i) mean[i] += row[i];
+      }
+      for (double& x : mean) x /= P;
+      return mean;
+    };
+    ss.parts = mean_over_paths(r.parts, kPartCount);
+    ss.workload_cost = mean_over_paths(r.workload_cost, W);
+    ss.requests = mean_over_paths(r.requests, kServedCount);
+    ss.gpu_hours = mean_over_paths(r.gpu_hours, 1);
+    const std::vector<double> served = mean_over_paths(r.gpu_seconds_served, 1);
+    ss.utilization.resize(H);
+    for (int m = 0; m < H; ++m)
+      ss.utilization[m] =
+          ss.gpu_hours[m] > 0 ? served[m] / (ss.gpu_hours[m] * kSecondsPerHour) : 0.0;
+
+    // Savings against the baseline at the horizon, as a share of its total.
+    std::vector<double> fraction(P);
+    double saved_sum = 0.0, base_sum = 0.0;
+    for (int p = 0; p < P; ++p) {
+      double base = 0.0, mine = 0.0;
+      for (int m = 0; m < H; ++m) {
+        base += r.cost_at(r.baseline, p, m);
+        mine += r.cost_at(s, p, m);
+      }
+      fraction[p] = base > 0 ? (base - mine) / base : 0.0;
+      saved_sum += base - mine;
+      base_sum += base;
+    }
+    ss.savings_fraction = band_of(std::move(fraction));
+    ss.savings_fraction.mean = base_sum > 0 ? saved_sum / base_sum : 0.0;
+    if (s != r.baseline) ss.break_even = break_even_of(r, s);
+    out.strategies.push_back(std::move(ss));
+  }
+  return out;
+}
+
+}  // namespace breakeven
