@@ -2,7 +2,11 @@
 # cmeel-eigen and nlohmann-json (in build-system.requires, so `pip install .`
 # needs no apt step). Fallback: system packages (libboost-dev, libeigen3-dev,
 # nlohmann-json3-dev) found the usual CMake way.
-find_package(Python 3.9 REQUIRED COMPONENTS Interpreter)
+if(BREAKEVEN_PYTHON)
+  find_package(Python 3.9 REQUIRED COMPONENTS Interpreter Development.Module)
+else()
+  find_package(Python 3.9 REQUIRED COMPONENTS Interpreter)
+endif()
 execute_process(
   COMMAND "${Python_EXECUTABLE}" "${CMAKE_CURRENT_LIST_DIR}/find_header_packages.py"
   OUTPUT_VARIABLE _found OUTPUT_STRIP_TRAILING_WHITESPACE)

@@ -1,0 +1,27 @@
+"""breakeven: Monte Carlo capacity planning and break-even analysis for LLM workloads.
+
+>>> import breakeven
+>>> scenario = breakeven.load("scenarios/content-platform.yaml")
+>>> result = scenario.run(paths=1000)
+>>> result.summary()
+"""
+
+from ._core import __version__
+from .catalog import catalog, models_table
+from .errors import ScenarioError
+from .result import PART_NAMES, SERVED_NAMES, Result, StrategyResult
+from .scenario import Scenario, example_path, load
+
+__all__ = [
+    "PART_NAMES",
+    "SERVED_NAMES",
+    "Result",
+    "Scenario",
+    "ScenarioError",
+    "StrategyResult",
+    "__version__",
+    "catalog",
+    "example_path",
+    "load",
+    "models_table",
+]

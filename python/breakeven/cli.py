@@ -1,0 +1,116 @@
+"""The ``breakeven`` command: run, validate, models.
+
+Exit status: 0 success, 2 invalid input (message on stderr), 1 internal error,
+130 interrupted (Ctrl-C).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import traceback
+
+from .catalog import models_table
+from .errors import ScenarioError
+from .scenario import example_path, load
+from .table import format_models, format_summary
+
+EXIT_OK, EXIT_INTERNAL, EXIT_INPUT, EXIT_INTERRUPTED = 0, 1, 2, 130
+
+
+def _scenario_arg(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "scenario",
+        nargs="?",
+        help="scenario YAML or JSON file (default: the bundled content-platform example)",
+    )
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a whole number (got {text!r})") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be >= 1 (got {value})")
+    return value
+
+
+def _seed(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a whole number (got {text!r})") from None
+    if not 0 <= value < 2**64:
+        raise argparse.ArgumentTypeError(f"must be in [0, 2**64) (got {value})")
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="breakeven",
+        description="Monte Carlo cost and break-even planning for LLM workloads.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    run = sub.add_parser("run", help="simulate a scenario and print a summary table")
+    _scenario_arg(run)
+    run.add_argument("--json", metavar="FILE", help="write the result JSON v1 to FILE")
+    run.add_argument("--paths", type=_positive_int, help="Monte Carlo paths")
+    run.add_argument("--seed", type=_seed, help="random seed")
+    run.add_argument("--mode", choices=["expected", "stochastic"])
+    run.add_argument("--threads", type=_positive_int, help="worker threads (default: all)")
+
+    validate = sub.add_parser("validate", help="check a scenario file and say what is wrong")
+    _scenario_arg(validate)
+
+    sub.add_parser("models", help="list the bundled pricing catalog")
+    return parser
+
+
+def _load(path):
+    return load(path if path else example_path())
+
+
+def cmd_run(args) -> int:
+    scenario = _load(args.scenario)
+    result = scenario.run(paths=args.paths, seed=args.seed, mode=args.mode, threads=args.threads)
+    print(format_summary(result))
+    if args.json:
+        result.to_json(args.json)
+        print(f"\nresult JSON written to {args.json}")
+    return EXIT_OK
+
+
+def cmd_validate(args) -> int:
+    s = _load(args.scenario)
+    print(
+        f"ok: {s.name}: {len(s.workloads)} workloads, {len(s.strategies)} strategies, "
+        f"{len(s.clusters)} clusters, {s.horizon_months} months, baseline {s.baseline}"
+    )
+    return EXIT_OK
+
+
+def cmd_models(args) -> int:
+    print(format_models(models_table()))
+    return EXIT_OK
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    command = {"run": cmd_run, "validate": cmd_validate, "models": cmd_models}[args.command]
+    try:
+        return command(args)
+    except ScenarioError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return EXIT_INPUT
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except OSError as e:  # e.g. --json into a folder that does not exist
+        print(f"error: {e}", file=sys.stderr)
+        return EXIT_INPUT
+    except Exception:  # noqa: BLE001 - the contract: exit 1 with a message
+        traceback.print_exc()
+        print("internal error: please report this with the scenario file", file=sys.stderr)
+        return EXIT_INTERNAL

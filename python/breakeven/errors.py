@@ -1,0 +1,27 @@
+"""Errors a user sees: each names the file, the line and the field path."""
+
+from __future__ import annotations
+
+
+class ScenarioError(ValueError):
+    """An invalid scenario: ``file:line: field.path: what is allowed``.
+
+    Attributes
+    ----------
+    source : str
+        The scenario file, or ``<dict>`` for a scenario given as a mapping.
+    line : int or None
+        1-based line of the field (or of its nearest parent) in the file.
+    path : str
+        Field path such as ``workloads[1].input_tokens.p95``; empty for the file.
+    reason : str
+        What is wrong and what is allowed.
+    """
+
+    def __init__(self, source: str, line: int | None, path: str, reason: str):
+        self.source = source
+        self.line = line
+        self.path = path
+        self.reason = reason
+        where = f"{source}:{line}" if line is not None else source
+        super().__init__(f"{where}: {path}: {reason}" if path else f"{where}: {reason}")

@@ -1,0 +1,179 @@
+"""Results of a run: per-path numpy arrays, the result JSON v1 and a summary."""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from functools import cached_property
+
+import numpy as np
+import pandas as pd
+
+from . import _core
+
+PART_NAMES: tuple[str, ...] = tuple(_core.PART_NAMES)
+SERVED_NAMES: tuple[str, ...] = tuple(_core.SERVED_NAMES)
+
+
+@dataclass(frozen=True)
+class StrategyResult:
+    """One strategy's per-path arrays; months are the last axis of each array."""
+
+    name: str
+    cost: np.ndarray  # (paths, months)
+    parts: dict[str, np.ndarray]  # part -> (paths, months)
+    workload_cost: dict[str, np.ndarray]  # workload -> (paths, months)
+    requests: dict[str, np.ndarray]  # api/cluster/overflow/unserved -> (paths, months)
+    gpu_hours: np.ndarray  # (paths, months)
+
+    @property
+    def cumulative_cost(self) -> np.ndarray:
+        return np.cumsum(self.cost, axis=1)
+
+    @property
+    def total_cost(self) -> np.ndarray:
+        """Cost over the horizon, per path."""
+        return self.cost.sum(axis=1)
+
+
+class Result:
+    """What :meth:`Scenario.run` returns.
+
+    The arrays are read-only views of the engine's memory (no copies):
+    ``cost`` is (strategies, paths, months), ``parts`` adds a last axis in
+    :data:`PART_NAMES` order, ``requests`` one in :data:`SERVED_NAMES` order and
+    ``workload_cost`` one in workload order. ``result["routed"]`` gives one
+    strategy's arrays by name.
+    """
+
+    def __init__(self, core, scenario):
+        self._core = core
+        self.scenario = scenario
+
+    # -- metadata -----------------------------------------------------------------
+    @property
+    def paths(self) -> int:
+        return self._core.paths
+
+    @property
+    def seed(self) -> int:
+        return self._core.seed
+
+    @property
+    def mode(self) -> str:
+        return self._core.mode
+
+    @property
+    def months(self) -> int:
+        return self._core.months
+
+    @property
+    def strategies(self) -> list[str]:
+        return list(self._core.strategy_names)
+
+    @property
+    def workloads(self) -> list[str]:
+        return list(self._core.workload_names)
+
+    @property
+    def baseline(self) -> str:
+        return self.strategies[self._core.baseline]
+
+    # -- arrays -------------------------------------------------------------------
+    @property
+    def cost(self) -> np.ndarray:
+        return self._core.cost
+
+    @property
+    def parts(self) -> np.ndarray:
+        return self._core.parts
+
+    @property
+    def workload_cost(self) -> np.ndarray:
+        return self._core.workload_cost
+
+    @property
+    def requests(self) -> np.ndarray:
+        return self._core.requests
+
+    @property
+    def gpu_hours(self) -> np.ndarray:
+        return self._core.gpu_hours
+
+    @property
+    def gpu_seconds_served(self) -> np.ndarray:
+        return self._core.gpu_seconds_served
+
+    def __getitem__(self, strategy: str) -> StrategyResult:
+        try:
+            s = self.strategies.index(strategy)
+        except ValueError:
+            raise KeyError(
+                f"no strategy {strategy!r} (strategies: {', '.join(self.strategies)})"
+            ) from None
+        parts, requests, wl = self.parts[s], self.requests[s], self.workload_cost[s]
+        return StrategyResult(
+            name=strategy,
+            cost=self.cost[s],
+            parts={n: parts[..., i] for i, n in enumerate(PART_NAMES)},
+            workload_cost={n: wl[..., i] for i, n in enumerate(self.workloads)},
+            requests={n: requests[..., i] for i, n in enumerate(SERVED_NAMES)},
+            gpu_hours=self.gpu_hours[s],
+        )
+
+    # -- statistics -----------------------------------------------------------------
+    @cached_property
+    def _summary(self) -> dict:
+        return json.loads(self._core.summary_json())
+
+    def as_dict(self) -> dict:
+        """The result JSON v1 as a dict (statistics over paths)."""
+        return json.loads(json.dumps(self._summary))
+
+    def to_json(self, path: str | os.PathLike | None = None, indent: int = 1) -> str:
+        """The result JSON v1 as text; also written to ``path`` when given."""
+        text = json.dumps(self._summary, indent=indent)
+        if path is not None:
+            with open(path, "w", encoding="utf-8") as f:
+                f.write(text + "\n")
+        return text
+
+    def summary(self) -> pd.DataFrame:
+        """One row per strategy.
+
+        Columns: mean monthly cost; total over the horizon (mean, p5, p95); savings
+        against the baseline in % (mean, p5, p95); break-even month p50 and p90
+        (``<NA>`` when not within the horizon, and for the baseline itself); and the
+        probability of breaking even within the horizon.
+        """
+        rows = []
+        for s in self._summary["strategies"]:
+            be = s["break_even"]
+            sav = s["savings_vs_baseline"]
+            rows.append(
+                {
+                    "strategy": s["name"],
+                    "mean_monthly_cost": float(np.mean(s["monthly_cost"]["mean"])),
+                    "total_cost": s["total_cost"]["mean"],
+                    "total_cost_p5": s["total_cost"]["p5"],
+                    "total_cost_p95": s["total_cost"]["p95"],
+                    "savings_pct": 100 * sav["mean"],
+                    "savings_pct_p5": 100 * sav["p5"],
+                    "savings_pct_p95": 100 * sav["p95"],
+                    "break_even_p50_month": be["p50_month"] if be else None,
+                    "break_even_p90_month": be["p90_month"] if be else None,
+                    "p_break_even": be["p_within_horizon"] if be else None,
+                }
+            )
+        df = pd.DataFrame(rows).set_index("strategy")
+        for col in ("break_even_p50_month", "break_even_p90_month"):
+            df[col] = df[col].astype("Int64")
+        df["p_break_even"] = df["p_break_even"].astype("Float64")
+        return df
+
+    def __repr__(self) -> str:
+        return (
+            f"<Result {self._core.scenario!r}: {self.mode}, {self.paths} paths, "
+            f"{self.months} months, strategies {self.strategies}>"
+        )

@@ -1,0 +1,145 @@
+"""Loading a scenario file (v1, MODEL.md) and running it."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable, Mapping
+from importlib import resources
+from pathlib import Path
+
+from . import _core
+from ._yaml import LineMap, check_plain, load_yaml
+from .catalog import catalog_json
+from .errors import ScenarioError
+
+_MODES = ("stochastic", "expected")
+
+
+def example_path(name: str = "content-platform") -> Path:
+    """Path of a scenario bundled with the package (``scenarios/NAME.yaml``)."""
+    path = resources.files("breakeven").joinpath(f"data/scenarios/{name}.yaml")
+    if not path.is_file():
+        raise FileNotFoundError(f"no bundled scenario named {name!r}")
+    return Path(str(path))
+
+
+def load(source: str | os.PathLike | Mapping) -> Scenario:
+    """Load and validate a scenario from a YAML/JSON file or a mapping.
+
+    Raises
+    ------
+    ScenarioError
+        With the file, line and field path of the first problem found.
+    """
+    if isinstance(source, Mapping):
+        lines = LineMap("<dict>")
+        check_plain(source, lines)
+        return Scenario(json.loads(json.dumps(source)), lines, path=None)
+    path = Path(source)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ScenarioError(str(path), None, "", "no such file") from None
+    except (OSError, UnicodeDecodeError) as e:
+        raise ScenarioError(str(path), None, "", f"cannot read: {e}") from None
+    data, lines = load_yaml(text, str(path))
+    return Scenario(data, lines, path=path)
+
+
+class Scenario:
+    """A validated scenario. Create it with :func:`breakeven.load`."""
+
+    def __init__(self, data: dict, lines: LineMap, path: Path | None):
+        if not isinstance(data, dict):
+            raise lines.error("", "a scenario must be a mapping of fields")
+        self._data = data
+        self._lines = lines
+        self.path = path
+        try:
+            self._core = _core.parse_scenario(json.dumps(data), catalog_json())
+        except _core.ScenarioError as e:
+            field, reason = e.args
+            raise lines.error(field, reason) from None
+
+    @property
+    def name(self) -> str:
+        return self._core.name
+
+    @property
+    def description(self) -> str:
+        return self._core.description
+
+    @property
+    def horizon_months(self) -> int:
+        return self._core.horizon_months
+
+    @property
+    def workloads(self) -> list[str]:
+        return list(self._core.workload_names)
+
+    @property
+    def strategies(self) -> list[str]:
+        return list(self._core.strategy_names)
+
+    @property
+    def clusters(self) -> list[str]:
+        return list(self._core.cluster_names)
+
+    @property
+    def baseline(self) -> str:
+        return self._core.baseline
+
+    @property
+    def data(self) -> dict:
+        """The scenario as written (a copy), before defaults are filled in."""
+        return json.loads(json.dumps(self._data))
+
+    def run(
+        self,
+        paths: int | None = None,
+        seed: int | None = None,
+        mode: str | None = None,
+        threads: int | None = None,
+        progress: Callable[[int, int], None] | None = None,
+    ):
+        """Run the Monte Carlo simulation.
+
+        Parameters
+        ----------
+        paths, seed, mode
+            Override the scenario's ``simulation:`` settings. ``mode="expected"``
+            runs one deterministic path.
+        threads
+            Worker threads; default all cores. Results do not depend on it.
+        progress
+            Called as ``progress(done, total)`` about every 0.1 s.
+
+        Returns
+        -------
+        Result
+        """
+        from .result import Result
+
+        if paths is not None and (
+            isinstance(paths, bool) or not isinstance(paths, int) or paths < 1
+        ):
+            raise ValueError(f"paths must be a whole number >= 1 (got {paths!r})")
+        if seed is not None and (
+            isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed < 2**64
+        ):
+            raise ValueError(f"seed must be a whole number in [0, 2**64) (got {seed!r})")
+        if mode is not None and mode not in _MODES:
+            raise ValueError(f"mode must be one of {', '.join(_MODES)} (got {mode!r})")
+        if threads is not None and (
+            isinstance(threads, bool) or not isinstance(threads, int) or threads < 1
+        ):
+            raise ValueError(f"threads must be a whole number >= 1 (got {threads!r})")
+        core = _core.simulate(self._core, paths, seed, mode, threads or 0, progress)
+        return Result(core, self)
+
+    def __repr__(self) -> str:
+        return (
+            f"<Scenario {self.name!r}: {len(self.workloads)} workloads, "
+            f"{len(self.strategies)} strategies, {self.horizon_months} months>"
+        )
