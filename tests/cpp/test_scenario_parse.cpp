@@ -1,0 +1,112 @@
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "breakeven/errors.hpp"
+#include "fixtures.hpp"
+
+namespace breakeven {
+namespace {
+
+using testing::one_workload_scenario;
+using testing::parse;
+
+// The path and reason of the error parsing `j`, or "" if it parses.
+std::pair<std::string, std::string> error_of(const Json& j) {
+  try {
+    parse(j);
+  } catch (const ScenarioError& e) {
+    return {e.path(), e.reason()};
+  }
+  return {"", ""};
+}
+
+TEST(ScenarioParse, FillsDefaultsAndConvertsUnits) {
+  Json j = one_workload_scenario();
+  j["workloads"][0]["requests"] = {{"per_day", 2400}};
+  const Scenario sc = parse(j);
+  EXPECT_DOUBLE_EQ(sc.workloads[0].requests_per_hour, 100);
+  EXPECT_EQ(sc.simulation.paths, 50);
+  EXPECT_EQ(sc.workloads[0].prefix_variants, 1);
+  EXPECT_EQ(sc.models[0].cache_min_tokens, 1024);
+  EXPECT_EQ(sc.baseline, 0);
+  j["workloads"][0]["requests"] = {{"per_month", 7300}};
+  EXPECT_DOUBLE_EQ(parse(j).workloads[0].requests_per_hour, 10);
+}
+
+TEST(ScenarioParse, LognormalTokensFromPercentiles) {
+  Json j = one_workload_scenario();
+  j["workloads"][0]["input_tokens"] = {{"p50", 1000}, {"p95", 3000}};
+  const TokenSize t = parse(j).workloads[0].input;
+  const double sigma = std::log(3.0) / 1.6448536;
+  EXPECT_NEAR(t.mean, 1000 * std::exp(sigma * sigma / 2), 1e-9);
+  EXPECT_NEAR(t.sd, t.mean * std::sqrt(std::exp(sigma * sigma) - 1), 1e-9);
+}
+
+TEST(ScenarioParse, CatalogModelsAreMergedFieldByField) {
+  Json catalog = {{"models", {{"m", {{"input", 2.0}, {"output", 8.0}, {"cached_input", 0.2}}}}}};
+  Json j = one_workload_scenario();
+  j["models"] = {{"m", {{"input", 1.5}}}};
+  const Scenario sc = parse_scenario(j, catalog);
+  ASSERT_EQ(sc.models.size(), 1u);
+  EXPECT_EQ(sc.models[0].input, 1.5);
+  EXPECT_EQ(sc.models[0].output, 8.0);
+  EXPECT_EQ(*sc.models[0].cached_input, 0.2);
+}
+
+TEST(ScenarioParse, ErrorsNameTheFieldPath) {
+  Json j = one_workload_scenario();
+  j["workloads"][0]["input_tokens"] = {{"p50", 1200}, {"p95", 800}};
+  EXPECT_EQ(error_of(j), std::make_pair(std::string("workloads[0].input_tokens.p95"),
+                                        std::string("must be >= p50 (got 800 < 1200)")));
+
+  j = one_workload_scenario();
+  j["workloads"][0]["outptu_tokens"] = 5;
+  EXPECT_EQ(error_of(j).first, "workloads[0].outptu_tokens");
+
+  j = one_workload_scenario();
+  j["strategies"][0]["route"]["default"] = "nope";
+  EXPECT_EQ(error_of(j), std::make_pair(std::string("strategies[0].route.default"),
+                                        std::string("unknown model or cluster 'nope'")));
+
+  j = one_workload_scenario();
+  j["workloads"][0]["prefix_tokens"] = 1500;
+  EXPECT_EQ(error_of(j).first, "workloads[0].prefix_tokens");
+
+  j = one_workload_scenario();
+  j["models"]["m"]["input"] = -1;
+  EXPECT_EQ(error_of(j), std::make_pair(std::string("models.m.input"),
+                                        std::string("must be >= 0 (got -1)")));
+
+  j = one_workload_scenario();
+  j["horizon_months"] = 0;
+  EXPECT_EQ(error_of(j).first, "horizon_months");
+
+  j = one_workload_scenario();
+  j["baseline"] = "other";
+  EXPECT_EQ(error_of(j).first, "baseline");
+
+  j = one_workload_scenario();
+  j.erase("workloads");
+  EXPECT_EQ(error_of(j), std::make_pair(std::string("workloads"), std::string("is required")));
+}
+
+TEST(ScenarioParse, CorrelationMustBePositiveSemidefinite) {
+  Json j = one_workload_scenario();
+  for (const char* name : {"b", "c"}) {
+    Json w = j["workloads"][0];
+    w["name"] = name;
+    j["workloads"].push_back(w);
+  }
+  j["correlation"] = {{1, 0.9, -0.9}, {0.9, 1, 0.9}, {-0.9, 0.9, 1}};
+  auto [path, reason] = error_of(j);
+  EXPECT_EQ(path, "correlation");
+  EXPECT_NE(reason.find("not positive semidefinite"), std::string::npos);
+  j["correlation"] = -0.6;  // below -1/(n-1) = -0.5
+  EXPECT_EQ(error_of(j).first, "correlation");
+  j["correlation"] = -0.5;
+  EXPECT_EQ(error_of(j).first, "");
+}
+
+}  // namespace
+}  // namespace breakeven

@@ -1,0 +1,176 @@
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "breakeven/monte_carlo.hpp"
+#include "breakeven/statistics.hpp"
+#include "fixtures.hpp"
+
+namespace breakeven {
+namespace {
+
+using testing::one_workload_scenario;
+using testing::parse;
+
+// Two workloads (one batch), an autoscaled cluster with overflow, fixed costs,
+// spikiness and bursts: every code path of a run.
+Json rich_scenario() {
+  return Json::parse(R"({
+    "name": "rich", "horizon_months": 6, "simulation": {"paths": 40, "seed": 11},
+    "models": {"big": {"input": 5, "output": 30, "cached_input": 0.5, "batch_discount": 0.5},
+               "small": {"input": 1, "output": 5, "cached_input": 0.1,
+                         "cache_write_multiplier": 1.25, "batch_discount": 0.5}},
+    "workloads": [
+      {"name": "chat", "requests": {"per_hour": 400}, "input_tokens": {"mean": 3000, "cv": 0.4},
+       "prefix_tokens": 2000, "output_tokens": {"p50": 200, "p95": 600},
+       "hourly_weights": "consumer", "spikiness": {"weekly_p95_over_p5": 4, "autocorrelation": 0.5},
+       "bursts": {"per_month": 3, "hours": 4, "multiplier": 3}, "growth_per_month": 0.05},
+      {"name": "docs", "requests": {"per_day": 20000}, "input_tokens": 2500, "output_tokens": 300,
+       "latency": {"batch": {"deadline_hours": 12}}, "spikiness": {"sigma": 0.3}}],
+    "correlation": 0.5,
+    "clusters": {"gpu": {"gpu_price_per_hour": 3, "gpus": {"min": 1, "max": 6, "lag_hours": 3},
+                         "prefill_tokens_per_s": 5000, "decode_tokens_per_s": 800,
+                         "utilization": 0.7, "overflow": "small",
+                         "fixed": {"setup": 10000, "ops_per_month": 1000,
+                                   "revalidation": {"every_months": 2, "cost": 500}}}},
+    "strategies": [
+      {"name": "frontier", "route": {"default": "big"}},
+      {"name": "routed", "route": {"default": "small"}, "caching": true, "batch_api": true},
+      {"name": "hosted", "route": {"default": "gpu"}, "caching": true, "batch_api": true}]
+  })");
+}
+
+TEST(Simulation, ExpectedModeClosedForm) {
+  // 10 requests/hour x (1000 x 1 + 100 x 10) / 1e6 = 0.02 per hour, 14.6 per month.
+  RunOptions o;
+  o.mode = Mode::Expected;
+  const SimulationResult r = simulate(parse(one_workload_scenario()), o);
+  ASSERT_EQ(r.paths, 1);
+  for (int m = 0; m < 3; ++m) EXPECT_NEAR(r.cost_at(0, 0, m), 14.6, 1e-9);
+  const Summary s = summarize(r);
+  EXPECT_EQ(s.strategies[0].monthly[0].se, 0.0);
+  EXPECT_NEAR(s.strategies[0].total.mean, 43.8, 1e-9);
+  EXPECT_NEAR(s.strategies[0].requests[kByApi * 1], 7300, 1e-9);
+}
+
+TEST(Simulation, PartsAddUpToTheTotal) {
+  const Scenario sc = parse(rich_scenario());
+  const SimulationResult r = simulate(sc);
+  for (int s = 0; s < r.strategies(); ++s)
+    for (int p = 0; p < r.paths; ++p)
+      for (int m = 0; m < r.months; ++m) {
+        double parts = 0;
+        for (int k = 0; k < kPartCount; ++k)
+          parts += r.parts[((std::size_t(s) * r.paths + p) * r.months + m) * kPartCount + k];
+        EXPECT_NEAR(parts, r.cost_at(s, p, m), 1e-9 * r.cost_at(s, p, m));
+      }
+  // The hosted strategy pays GPUs, fixed costs and overflow.
+  const Summary sum = summarize(r);
+  const auto& hosted = sum.strategies[2];
+  EXPECT_GT(hosted.parts[kGpu], 0);
+  EXPECT_NEAR(hosted.parts[kFixed], 11000, 1e-9);                 // month 0: setup + ops
+  EXPECT_NEAR(hosted.parts[2 * kPartCount + kFixed], 1500, 1e-9);  // month 2: revalidation
+  for (double u : hosted.utilization) {
+    EXPECT_GT(u, 0);
+    EXPECT_LE(u, 0.7 + 1e-12);
+  }
+}
+
+TEST(Simulation, ExpectedModeHasZeroSpread) {
+  RunOptions o;
+  o.mode = Mode::Expected;
+  const Summary s = summarize(simulate(parse(rich_scenario()), o));
+  for (const auto& st : s.strategies)
+    for (const Band& b : st.monthly) {
+      EXPECT_EQ(b.se, 0.0);
+      EXPECT_EQ(b.p5, b.p95);
+    }
+}
+
+TEST(Simulation, StochasticMeanMatchesExpectedForApiWithoutCaching) {
+  // Without caching the API cost is linear in N, V and O, so E[cost] is the
+  // expected-mode cost: E[M] = 1, E[B] is not 1, so bursts are left out here.
+  Json j = rich_scenario();
+  for (auto& w : j["workloads"]) w.erase("bursts");
+  j["strategies"] = Json::parse(R"([{"name": "api", "route": {"default": "big"}}])");
+  j["simulation"]["paths"] = 2000;
+  const Scenario sc = parse(j);
+  RunOptions expected;
+  expected.mode = Mode::Expected;
+  const Summary e = summarize(simulate(sc, expected));
+  const Summary st = summarize(simulate(sc));
+  EXPECT_NEAR(st.strategies[0].total.mean, e.strategies[0].total.mean,
+              4 * st.strategies[0].total.se);
+  EXPECT_GT(st.strategies[0].total.se, 0);
+}
+
+TEST(Simulation, BitIdenticalForThreadCountsAndRuns) {
+  const Scenario sc = parse(rich_scenario());
+  RunOptions one, two, three;
+  one.threads = 1;
+  two.threads = 2;
+  three.threads = 3;
+  const SimulationResult a = simulate(sc, one), b = simulate(sc, two), c = simulate(sc, three);
+  const SimulationResult again = simulate(sc, two);
+  EXPECT_EQ(a.cost, b.cost);
+  EXPECT_EQ(a.cost, c.cost);
+  EXPECT_EQ(a.parts, c.parts);
+  EXPECT_EQ(a.requests, b.requests);
+  EXPECT_EQ(b.cost, again.cost);
+  RunOptions other_seed;
+  other_seed.seed = 12;
+  EXPECT_NE(simulate(sc, other_seed).cost, a.cost);
+}
+
+TEST(Simulation, PathsArePrefixesOfLargerRuns) {
+  const Scenario sc = parse(rich_scenario());
+  RunOptions few, many;
+  few.paths = 5;
+  many.paths = 9;
+  const SimulationResult a = simulate(sc, few), b = simulate(sc, many);
+  for (int p = 0; p < 5; ++p)
+    for (int m = 0; m < a.months; ++m) EXPECT_EQ(a.cost_at(1, p, m), b.cost_at(1, p, m));
+}
+
+TEST(Simulation, BreakEvenOfClusterAgainstApi) {
+  // Expected mode, one real-time workload, 1 GPU that serves all of it:
+  // API costs 14.6/month; the cluster costs 730 * 0.01 = 7.3/month plus setup 20.
+  // Cumulative saving after m months: 7.3 m - 20 >= 0 first at m = 3.
+  Json j = one_workload_scenario();
+  j["horizon_months"] = 6;
+  j["clusters"] = Json::parse(R"({"c": {"gpu_price_per_hour": 0.01, "gpus": 1,
+      "prefill_tokens_per_s": 10000, "decode_tokens_per_s": 1000, "fixed": {"setup": 20}}})");
+  j["strategies"].push_back(Json::parse(R"({"name": "hosted", "route": {"default": "c"}})"));
+  RunOptions o;
+  o.mode = Mode::Expected;
+  const SimulationResult r = simulate(parse(j), o);
+  EXPECT_NEAR(r.cost_at(1, 0, 0), 27.3, 1e-9);
+  EXPECT_NEAR(r.cost_at(1, 0, 1), 7.3, 1e-9);
+  const Summary s = summarize(r);
+  ASSERT_TRUE(s.strategies[1].break_even.has_value());
+  EXPECT_EQ(s.strategies[1].break_even->p50_month, 3);
+  EXPECT_EQ(s.strategies[1].break_even->p_within_horizon, 1.0);
+  EXPECT_NEAR(s.strategies[1].break_even->savings_at_horizon.mean, 6 * 7.3 - 20, 1e-9);
+  EXPECT_FALSE(s.strategies[0].break_even.has_value());
+}
+
+TEST(Simulation, UnservedWithoutOverflowModel) {
+  // No overflow model: what the cluster turns away is unserved.
+  Json j = one_workload_scenario();
+  j["horizon_months"] = 1;
+  // 10 req/h x 100 output tokens at 0.5 tokens/s = 2000 s of demand; capacity
+  // 1 x 3600 x 0.5 = 1800 s -> 10 % turned away, 90 % served.
+  j["clusters"] = Json::parse(R"({"c": {"gpu_price_per_hour": 1, "gpus": 1,
+      "prefill_tokens_per_s": 1e12, "decode_tokens_per_s": 0.5, "utilization": 0.5}})");
+  j["strategies"] = Json::parse(R"([{"name": "hosted", "route": {"default": "c"}}])");
+  RunOptions o;
+  o.mode = Mode::Expected;
+  const Summary s = summarize(simulate(parse(j), o));
+  EXPECT_NEAR(s.strategies[0].requests[kUnserved], 730, 1e-6);
+  EXPECT_NEAR(s.strategies[0].requests[kByCluster], 6570, 1e-6);
+  EXPECT_NEAR(s.strategies[0].utilization[0], 0.5, 1e-12);
+  EXPECT_NEAR(s.strategies[0].gpu_hours[0], 730, 1e-12);
+}
+
+}  // namespace
+}  // namespace breakeven
