@@ -1,0 +1,126 @@
+from __future__ import annotations
+
+import json
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+from breakeven.cli import main
+from conftest import BASE_YAML, REPO
+
+
+def run_cli(*args, **kwargs):
+    return subprocess.run(
+        [sys.executable, "-m", "breakeven", *map(str, args)],
+        capture_output=True, text=True, timeout=300, **kwargs,
+    )
+
+
+def test_run_prints_summary_and_writes_json(write_scenario, tmp_path):
+    out = tmp_path / "r.json"
+    proc = run_cli("run", write_scenario(), "--json", out, "--paths", 30, "--seed", 9)
+    assert proc.returncode == 0, proc.stderr
+    assert "small: stochastic, 30 paths, seed 9, 3 months" in proc.stdout
+    assert "api (baseline)" in proc.stdout
+    assert "hosted" in proc.stdout
+    doc = json.loads(out.read_text())
+    assert doc["paths"] == 30 and doc["seed"] == 9
+
+
+def test_run_options_reach_the_engine(write_scenario, tmp_path, capsys):
+    out = tmp_path / "r.json"
+    assert main(["run", str(write_scenario()), "--mode", "expected", "--json", str(out),
+                 "--threads", "2"]) == 0
+    doc = json.loads(out.read_text())
+    assert doc["mode"] == "expected" and doc["paths"] == 1
+    assert "expected, 1 paths" in capsys.readouterr().out
+
+
+def test_run_defaults_to_the_bundled_example(capsys):
+    assert main(["run", "--mode", "expected"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("content-platform: expected")
+    for name in ("all-frontier (baseline)", "routed", "self-host-commodity"):
+        assert name in out
+
+
+def test_validate_ok_and_invalid(write_scenario):
+    proc = run_cli("validate", write_scenario())
+    assert proc.returncode == 0
+    assert proc.stdout.startswith("ok: small: 2 workloads, 2 strategies, 1 clusters")
+    bad = write_scenario(BASE_YAML.replace("utilization: 0.7", "utilization: 1.5"), "bad.yaml")
+    proc = run_cli("validate", bad)
+    assert proc.returncode == 2
+    line = BASE_YAML.splitlines().index("    utilization: 0.7") + 1
+    assert proc.stderr.strip() == (
+        f"error: {bad}:{line}: clusters.gpu.utilization: must be in (0, 1] (got 1.5)"
+    )
+    assert proc.stdout == ""
+
+
+def test_invalid_input_exits_2_for_run_too(tmp_path):
+    proc = run_cli("run", tmp_path / "missing.yaml")
+    assert proc.returncode == 2
+    assert "missing.yaml: no such file" in proc.stderr
+
+
+def test_bad_option_exits_2():
+    proc = run_cli("run", "--paths", "0")
+    assert proc.returncode == 2
+    assert "--paths: must be >= 1" in proc.stderr
+
+
+def test_models_lists_the_catalog():
+    proc = run_cli("models")
+    assert proc.returncode == 0
+    assert "gpt-5.5" in proc.stdout and "claude-haiku-4.5" in proc.stdout
+    assert "USD per 1M tokens" in proc.stdout
+
+
+def test_example_scenario_file_is_the_bundled_one():
+    import breakeven
+
+    bundled = breakeven.example_path().read_text()
+    assert bundled == (REPO / "scenarios" / "content-platform.yaml").read_text()
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="SIGINT delivery differs on Windows")
+def test_ctrl_c_stops_a_long_run_within_a_second(write_scenario):
+    long_run = write_scenario(BASE_YAML.replace("horizon_months: 3", "horizon_months: 240"))
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "breakeven", "run", str(long_run), "--paths", "3000"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    time.sleep(2.0)  # well into the run (it would take minutes)
+    assert proc.poll() is None
+    sent = time.perf_counter()
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=30)
+    stopped_after = time.perf_counter() - sent
+    assert proc.returncode == 130
+    assert "interrupted" in err
+    assert stopped_after < 1.5
+
+
+def test_ctrl_c_raises_keyboard_interrupt_in_python(write_scenario):
+    long_run = write_scenario(BASE_YAML.replace("horizon_months: 3", "horizon_months: 240"))
+    code = (
+        "import breakeven, sys\n"
+        f"s = breakeven.load({str(long_run)!r})\n"
+        "print('ready', flush=True)\n"
+        "try:\n"
+        "    s.run(paths=3000)\n"
+        "except KeyboardInterrupt:\n"
+        "    print('caught', flush=True)\n"
+    )
+    proc = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
+    assert proc.stdout.readline().strip() == "ready"
+    time.sleep(1.0)
+    sent = time.perf_counter()
+    proc.send_signal(signal.SIGINT)
+    out, _ = proc.communicate(timeout=30)
+    assert "caught" in out
+    assert time.perf_counter() - sent < 1.5
