@@ -19,35 +19,46 @@ StrategyCoster::StrategyCoster(const Scenario& scenario, int strategy)
   }
 }
 
-void StrategyCoster::add_api(const Workload& w, int w_index, const ApiModel& model,
-                             const Slice& slice, int month, bool as_overflow,
-                             PathRecord& out) const {
-  const bool batch_priced = w.is_batch() && strategy_->batch_api;
-  const ApiCharge c = api_charge(model, w, slice, strategy_->caching, batch_priced);
+ApiPricer StrategyCoster::pricer(int workload, const ApiModel& model) const {
+  const Workload& w = scenario_->workloads[workload];
+  return ApiPricer(model, w, strategy_->caching, w.is_batch() && strategy_->batch_api);
+}
+
+void StrategyCoster::add_api(int workload, const ApiCharge& c, double requests, int month,
+                             bool as_overflow, PathRecord& out) const {
   double* parts = out.parts + std::size_t(month) * kPartCount;
   if (as_overflow) {
     parts[kOverflow] += c.total();
-    out.requests[std::size_t(month) * kServedCount + kByOverflow] += slice.requests;
+    out.requests[std::size_t(month) * kServedCount + kByOverflow] += requests;
   } else {
     parts[kApiInput] += c.input;
     parts[kCachedInput] += c.cached_input;
     parts[kOutput] += c.output;
     parts[kBatch] += c.batch;
-    out.requests[std::size_t(month) * kServedCount + kByApi] += slice.requests;
+    out.requests[std::size_t(month) * kServedCount + kByApi] += requests;
   }
-  out.workload_cost[std::size_t(month) * scenario_->workloads.size() + w_index] += c.total();
+  out.workload_cost[std::size_t(month) * scenario_->workloads.size() + workload] += c.total();
 }
 
 void StrategyCoster::cost_api_routes(const TrafficPath& path, PathRecord& out) const {
   for (int w = 0; w < path.workloads; ++w) {
     const Route& r = strategy_->routes[w];
     if (r.kind != Route::Kind::Api) continue;
-    const Workload& wl = scenario_->workloads[w];
-    const ApiModel& model = scenario_->models[r.index];
-    for (int t = 0; t < path.hours; ++t) {
-      const std::size_t i = path.index(w, t);
-      const Slice s{path.requests[i], path.variable_input[i], path.output[i]};
-      add_api(wl, w, model, s, month_of(t), false, out);
+    const ApiPricer price = pricer(w, scenario_->models[r.index]);
+    for (int m = 0; m * kHoursPerMonth < path.hours; ++m) {
+      // Sum the month locally; hours are independent for API routes.
+      ApiCharge month;
+      double requests = 0.0;
+      for (int t = m * kHoursPerMonth; t < (m + 1) * kHoursPerMonth; ++t) {
+        const std::size_t i = path.index(w, t);
+        const ApiCharge c = price.charge({path.requests[i], path.variable_input[i], path.output[i]});
+        month.input += c.input;
+        month.cached_input += c.cached_input;
+        month.output += c.output;
+        month.batch += c.batch;
+        requests += path.requests[i];
+      }
+      add_api(w, month, requests, m, false, out);
     }
   }
 }
@@ -75,7 +86,6 @@ void StrategyCoster::cost_cluster(ClusterRun& run, const TrafficPath& path, Path
 
     for (std::size_t k = 0; k < routed.size(); ++k) {
       const int w = routed[k];
-      const Workload& wl = scenario_->workloads[w];
       out.requests[std::size_t(m) * kServedCount + kByCluster] += run.served_requests()[k];
       // A workload carries the hour's GPU cost in proportion to the GPU-seconds it used.
       if (served_seconds > 0)
@@ -84,7 +94,8 @@ void StrategyCoster::cost_cluster(ClusterRun& run, const TrafficPath& path, Path
       const Slice& away = run.turned_away()[k];
       if (away.requests <= 0) continue;
       if (c.overflow_model)
-        add_api(wl, w, scenario_->models[*c.overflow_model], away, m, true, out);
+        add_api(w, pricer(w, scenario_->models[*c.overflow_model]).charge(away), away.requests, m,
+                true, out);
       else
         out.requests[std::size_t(m) * kServedCount + kUnserved] += away.requests;
     }

@@ -2,6 +2,8 @@
 // The cache-hit formula lives here: cache_hit_probability().
 #pragma once
 
+#include <cmath>
+
 #include "breakeven/scenario.hpp"
 
 namespace breakeven {
@@ -28,15 +30,53 @@ struct ApiCharge {
 // Probability that a request finds its prefix warm: with Poisson arrivals of
 // n/(60 K) per minute per variant, and each request refreshing the entry,
 // h = 1 - exp(-(n / (60 K)) * ttl).
-double cache_hit_probability(double requests_per_hour, int prefix_variants,
-                             double ttl_minutes);
+inline double cache_hit_probability(double requests_per_hour, int prefix_variants,
+                                    double ttl_minutes) {
+  return -std::expm1(-(requests_per_hour / (60.0 * prefix_variants)) * ttl_minutes);
+}
 
 // Whether prompt caching applies to real-time requests of `workload` on `model`.
 bool caching_applies(const ApiModel& model, const Workload& workload, bool caching_on);
 
-// Cost of `slice` of `workload` sent to `model` in one hour. `batch_priced`:
-// batch-class work with batch_api on (discounted, never cached).
-ApiCharge api_charge(const ApiModel& model, const Workload& workload, const Slice& slice,
-                     bool caching_on, bool batch_priced);
+// The price list of one (model, workload, strategy options) pair, resolved once
+// so that pricing an hour is a few multiplications.
+class ApiPricer {
+ public:
+  // `batch_priced`: batch-class work with batch_api on (discounted, never cached).
+  ApiPricer(const ApiModel& model, const Workload& workload, bool caching_on, bool batch_priced);
+
+  ApiCharge charge(const Slice& s) const {
+    ApiCharge c;
+    const double prefix = s.requests * prefix_tokens_;
+    if (batch_priced_) {
+      // (1-d)((V + n P) in + O out); prompt caching does not apply.
+      c.batch = batch_factor_ * ((s.variable_input + prefix) * input_ + s.output * output_);
+      return c;
+    }
+    c.output = s.output * output_;
+    if (cached_) {
+      // V in + n P (h cached_in + (1-h) w in) + O out
+      const double h = cache_hit_probability(s.requests, variants_, ttl_minutes_);
+      c.cached_input = prefix * h * cached_input_;
+      c.input = s.variable_input * input_ + prefix * (1.0 - h) * write_input_;
+    } else {
+      c.input = (s.variable_input + prefix) * input_;
+    }
+    return c;
+  }
+
+ private:
+  // Prices per token (the model's are per 1M tokens).
+  double input_, output_, cached_input_, write_input_, batch_factor_;
+  double prefix_tokens_, ttl_minutes_;
+  int variants_;
+  bool cached_, batch_priced_;
+};
+
+// Cost of `slice` of `workload` sent to `model` in one hour.
+inline ApiCharge api_charge(const ApiModel& model, const Workload& workload, const Slice& slice,
+                            bool caching_on, bool batch_priced) {
+  return ApiPricer(model, workload, caching_on, batch_priced).charge(slice);
+}
 
 }  // namespace breakeven

@@ -2,6 +2,7 @@
 // generator, so all strategies see the same traffic (common random numbers).
 #pragma once
 
+#include <optional>
 #include <vector>
 
 #include "breakeven/cluster.hpp"
@@ -21,8 +22,9 @@ class StrategyCoster {
  private:
   void cost_api_routes(const TrafficPath& path, PathRecord& out) const;
   void cost_cluster(ClusterRun& run, const TrafficPath& path, PathRecord& out);
-  void add_api(const Workload& w, int w_index, const ApiModel& model, const Slice& slice,
-               int month, bool as_overflow, PathRecord& out) const;
+  ApiPricer pricer(int workload, const ApiModel& model) const;
+  void add_api(int workload, const ApiCharge& charge, double requests, int month,
+               bool as_overflow, PathRecord& out) const;
 
   const Scenario* scenario_;
   const Strategy* strategy_;
