@@ -23,6 +23,22 @@ py::array view(const py::object& owner, const std::vector<double>& data,
   return a;
 }
 
+// A getter for one of the result's [strategy][path][month](...) arrays; `width`
+// gives the size of the trailing axis, if any.
+using Width = int (*)(const SimulationResult&);
+int parts_width(const SimulationResult&) { return kPartCount; }
+int served_width(const SimulationResult&) { return kServedCount; }
+int workloads_width(const SimulationResult& r) { return r.workloads(); }
+
+auto month_array(std::vector<double> SimulationResult::*member, Width width) {
+  return [member, width](const py::object& self) {
+    const auto& r = self.cast<const SimulationResult&>();
+    std::vector<py::ssize_t> shape = {r.strategies(), r.paths, r.months};
+    if (width) shape.push_back(width(r));
+    return view(self, r.*member, shape);
+  };
+}
+
 ResultPtr run(const Scenario& scenario, std::optional<int> paths,
               std::optional<std::uint64_t> seed, std::optional<std::string> mode, int threads,
               std::optional<py::function> progress) {
@@ -78,40 +94,15 @@ void register_simulation(py::module_& m) {
       .def_readonly("baseline", &SimulationResult::baseline)
       .def_readonly("strategy_names", &SimulationResult::strategy_names)
       .def_readonly("workload_names", &SimulationResult::workload_names)
-      .def_property_readonly("cost",
-                             [](py::object self) {
-                               const auto& r = self.cast<const SimulationResult&>();
-                               return view(self, r.cost, {r.strategies(), r.paths, r.months});
-                             })
-      .def_property_readonly("parts",
-                             [](py::object self) {
-                               const auto& r = self.cast<const SimulationResult&>();
-                               return view(self, r.parts,
-                                           {r.strategies(), r.paths, r.months, kPartCount});
-                             })
+      .def_property_readonly("cost", month_array(&SimulationResult::cost, nullptr))
+      .def_property_readonly("parts", month_array(&SimulationResult::parts, parts_width))
       .def_property_readonly("workload_cost",
-                             [](py::object self) {
-                               const auto& r = self.cast<const SimulationResult&>();
-                               return view(self, r.workload_cost,
-                                           {r.strategies(), r.paths, r.months, r.workloads()});
-                             })
+                             month_array(&SimulationResult::workload_cost, workloads_width))
       .def_property_readonly("requests",
-                             [](py::object self) {
-                               const auto& r = self.cast<const SimulationResult&>();
-                               return view(self, r.requests,
-                                           {r.strategies(), r.paths, r.months, kServedCount});
-                             })
-      .def_property_readonly("gpu_hours",
-                             [](py::object self) {
-                               const auto& r = self.cast<const SimulationResult&>();
-                               return view(self, r.gpu_hours, {r.strategies(), r.paths, r.months});
-                             })
+                             month_array(&SimulationResult::requests, served_width))
+      .def_property_readonly("gpu_hours", month_array(&SimulationResult::gpu_hours, nullptr))
       .def_property_readonly("gpu_seconds_served",
-                             [](py::object self) {
-                               const auto& r = self.cast<const SimulationResult&>();
-                               return view(self, r.gpu_seconds_served,
-                                           {r.strategies(), r.paths, r.months});
-                             })
+                             month_array(&SimulationResult::gpu_seconds_served, nullptr))
       .def(
           "summary_json",
           [](const SimulationResult& r) {
