@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Install what the tests need and run all of them: GoogleTest (C++ engine), then
-# pytest (Python API, CLI, JSON contract, error messages). README's test command.
+# Install what the tests need and run all of them: GoogleTest (C++ engine), the
+# recorded scenarios (`breakeven check`), then pytest (Python API, CLI, JSON
+# contract, error messages, notebooks). README's test command.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -17,5 +18,8 @@ python3 -m pip install -q ".[test]"
 cmake -S . -B build/cpp-tests -DBREAKEVEN_TESTS=ON -DCMAKE_BUILD_TYPE=Release >/dev/null
 cmake --build build/cpp-tests -j "$(nproc)"
 ctest --test-dir build/cpp-tests --output-on-failure
+
+# Recorded scenarios: expectations and recordings (exits 1 on any failure).
+breakeven check scenarios/
 
 python3 -m pytest "$@"

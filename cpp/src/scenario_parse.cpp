@@ -315,7 +315,8 @@ Scenario parse_scenario(const Json& scenario, const Json& catalog) {
   Field root(scenario, "");
   root.require(root.is_object(), "a scenario must be a mapping of fields");
   root.allow_only({"version", "name", "description", "horizon_months", "simulation", "models",
-                   "workloads", "correlation", "clusters", "strategies", "baseline"});
+                   "workloads", "correlation", "clusters", "strategies", "baseline",
+                   "expect"});
   if (auto v = root.find("version")) v->require(v->integer(1, 1) == 1, "must be 1");
 
   Scenario sc;
@@ -391,6 +392,13 @@ Scenario parse_scenario(const Json& scenario, const Json& catalog) {
       if (other.name == s.name)
         strategies.item(i).at("name").fail("duplicate strategy name '" + s.name + "'");
     sc.strategies.push_back(std::move(s));
+  }
+
+  // Planning assertions are evaluated by the front end after a run; the engine
+  // only checks their form.
+  if (auto e = root.find("expect")) {
+    e->expect_array();
+    for (std::size_t i = 0; i < e->size(); ++i) e->item(i).string();
   }
 
   if (auto b = root.find("baseline")) {

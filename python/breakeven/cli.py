@@ -1,4 +1,4 @@
-"""The ``breakeven`` command: run, validate, models.
+"""The ``breakeven`` command: run, validate, models, check, record.
 
 Exit status: 0 success, 2 invalid input (message on stderr), 1 internal error,
 130 interrupted (Ctrl-C).
@@ -11,11 +11,13 @@ import sys
 import traceback
 
 from .catalog import models_table
+from .recording import DEFAULT_K, check, record, scenario_files
 from .errors import ScenarioError
 from .scenario import example_path, load
 from .table import format_models, format_summary
 
 EXIT_OK, EXIT_INTERNAL, EXIT_INPUT, EXIT_INTERRUPTED = 0, 1, 2, 130
+EXIT_FAILED_CHECK = 1  # `breakeven check`: an expectation or comparison failed
 
 
 def _scenario_arg(parser: argparse.ArgumentParser) -> None:
@@ -65,6 +67,17 @@ def build_parser() -> argparse.ArgumentParser:
     _scenario_arg(validate)
 
     sub.add_parser("models", help="list the bundled pricing catalog")
+
+    check = sub.add_parser(
+        "check", help="re-run scenarios, evaluate their expect: lists, compare with recordings"
+    )
+    check.add_argument("paths", nargs="*", default=["scenarios"], help="files or folders")
+    check.add_argument(
+        "--k", type=float, default=DEFAULT_K,
+        help="stochastic tolerance in standard errors (default %(default)s)",
+    )
+    record = sub.add_parser("record", help="rewrite the recordings of scenarios on purpose")
+    record.add_argument("paths", nargs="+", help="files or folders")
     return parser
 
 
@@ -96,9 +109,36 @@ def cmd_models(args) -> int:
     return EXIT_OK
 
 
+def cmd_check(args) -> int:
+    files = scenario_files(args.paths)
+    if not files:
+        raise ScenarioError(" ".join(args.paths), None, "", "no scenario files found")
+    failed = passed = 0
+    for path in files:
+        for line in check(path, k=args.k):
+            print(line, flush=True)
+            failed += line.status == "FAIL"
+            passed += line.status == "PASS"
+    print(f"\ncheck: {passed} passed, {failed} failed")
+    return EXIT_FAILED_CHECK if failed else EXIT_OK
+
+
+def cmd_record(args) -> int:
+    for path in scenario_files(args.paths):
+        out, changed = record(path)
+        print(f"recorded {out} ({changed} values new or changed)")
+    return EXIT_OK
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    command = {"run": cmd_run, "validate": cmd_validate, "models": cmd_models}[args.command]
+    command = {
+        "run": cmd_run,
+        "validate": cmd_validate,
+        "models": cmd_models,
+        "check": cmd_check,
+        "record": cmd_record,
+    }[args.command]
     try:
         return command(args)
     except ScenarioError as e:

@@ -12,6 +12,7 @@ from . import _core
 from ._yaml import LineMap, check_plain, load_yaml
 from .catalog import catalog_json
 from .errors import ScenarioError
+from .expectations import ExpectationError, parse_expectation
 
 _MODES = ("stochastic", "expected")
 
@@ -61,6 +62,14 @@ class Scenario:
         except _core.ScenarioError as e:
             field, reason = e.args
             raise lines.error(field, reason) from None
+        self.expectations = []
+        for i, text in enumerate(data.get("expect", [])):
+            try:
+                self.expectations.append(
+                    parse_expectation(text, self.strategies, self.workloads, self.baseline)
+                )
+            except ExpectationError as e:
+                raise lines.error(f"expect[{i}]", str(e)) from None
 
     @property
     def name(self) -> str:
