@@ -2,11 +2,10 @@
 
 #include <algorithm>
 #include <boost/random/normal_distribution.hpp>
-#include <boost/random/poisson_distribution.hpp>
-#include <boost/random/uniform_01.hpp>
 #include <cmath>
 
 #include "breakeven/calendar.hpp"
+#include "breakeven/samplers.hpp"
 
 namespace breakeven {
 namespace {
@@ -87,9 +86,6 @@ void TrafficModel::sample(Xoshiro256pp& gen, TrafficPath& out) const {
   out.resize(workloads(), hours_);
   const Eigen::MatrixXd weekly = weekly_multipliers(gen);
   boost::random::normal_distribution<double> normal;
-  boost::random::uniform_01<double> uniform;
-  boost::random::poisson_distribution<long long, double> poisson;
-  using PoissonParam = boost::random::poisson_distribution<long long, double>::param_type;
 
   for (int w = 0; w < workloads(); ++w) {
     const Workload& wl = workloads_[w];
@@ -100,10 +96,10 @@ void TrafficModel::sample(Xoshiro256pp& gen, TrafficPath& out) const {
       const std::size_t i = out.index(w, t);
       double lambda = base_rate_[i] * weekly(w, week_of(t));
       if (burst_p > 0) {
-        if (uniform(gen) < burst_p) burst_end = std::max(burst_end, t + wl.bursts.hours);
+        if (uniform01(gen) < burst_p) burst_end = std::max(burst_end, t + wl.bursts.hours);
         if (t < burst_end) lambda *= wl.bursts.multiplier;
       }
-      const double n = lambda > 0 ? double(poisson(gen, PoissonParam(lambda))) : 0.0;
+      const double n = poisson(gen, lambda);
       const double z1 = normal(gen);
       const double z2 = normal(gen);
       const double root_n = std::sqrt(n);

@@ -1,0 +1,84 @@
+#include <gtest/gtest.h>
+
+#include <boost/math/distributions/chi_squared.hpp>
+#include <boost/math/distributions/poisson.hpp>
+#include <cmath>
+#include <map>
+
+#include "breakeven/rng.hpp"
+#include "breakeven/samplers.hpp"
+
+namespace breakeven {
+namespace {
+
+// Chi-square goodness of fit of 10^6 draws against the exact Poisson pmf, bins
+// merged in the tails until each expects >= 20 draws. Fails at p < 1e-6 only.
+void expect_poisson_fits(double mean) {
+  constexpr int kDraws = 1000000;
+  Xoshiro256pp gen(std::uint64_t(mean * 1000) + 17);
+  std::map<long, long> counts;
+  double sum = 0;
+  for (int i = 0; i < kDraws; ++i) {
+    const double k = poisson(gen, mean);
+    ASSERT_EQ(k, std::floor(k));
+    ASSERT_GE(k, 0);
+    ++counts[long(k)];
+    sum += k;
+  }
+  EXPECT_NEAR(sum / kDraws, mean, 6 * std::sqrt(mean / kDraws)) << "mean " << mean;
+
+  const boost::math::poisson_distribution<double> exact(mean);
+  const long lo = long(boost::math::quantile(exact, 1e-5));
+  const long hi = long(boost::math::quantile(boost::math::complement(exact, 1e-5)));
+  double chi2 = 0;
+  int bins = 0;
+  double expected_bin = 0, observed_bin = 0;
+  auto flush = [&] {
+    chi2 += (observed_bin - expected_bin) * (observed_bin - expected_bin) / expected_bin;
+    ++bins;
+    expected_bin = observed_bin = 0;
+  };
+  expected_bin = kDraws * boost::math::cdf(exact, double(lo));  // left tail
+  for (long k = 0; k <= lo; ++k) observed_bin += counts.count(k) ? counts[k] : 0;
+  for (long k = lo + 1; k < hi; ++k) {
+    if (expected_bin >= 20) flush();
+    expected_bin += kDraws * boost::math::pdf(exact, double(k));
+    observed_bin += counts.count(k) ? counts[k] : 0;
+  }
+  expected_bin += kDraws * boost::math::cdf(boost::math::complement(exact, double(hi - 1)));
+  for (const auto& [k, c] : counts)
+    if (k >= hi) observed_bin += c;
+  flush();
+  const boost::math::chi_squared_distribution<double> dist(bins - 1);
+  const double p = boost::math::cdf(boost::math::complement(dist, chi2));
+  EXPECT_GT(p, 1e-6) << "mean " << mean << ": chi2 " << chi2 << " on " << bins - 1 << " df";
+}
+
+TEST(PoissonSampler, MatchesExactDistributionAcrossRegimes) {
+  for (double mean : {0.3, 2.5, 9.99, 10.0, 37.2, 412.0, 25000.0}) expect_poisson_fits(mean);
+}
+
+TEST(PoissonSampler, ZeroMeanGivesZero) {
+  Xoshiro256pp gen(1);
+  EXPECT_EQ(poisson(gen, 0.0), 0.0);
+}
+
+TEST(LogFactorial, TableAndStirlingAgreeWithLgamma) {
+  for (double k : {0.0, 1.0, 5.0, 255.0, 256.0, 1000.0, 1e6})
+    EXPECT_NEAR(log_factorial(k), std::lgamma(k + 1), 1e-9 * std::max(1.0, std::lgamma(k + 1)));
+}
+
+TEST(Uniform01, InUnitIntervalWithMeanHalf) {
+  Xoshiro256pp gen(3);
+  double sum = 0;
+  for (int i = 0; i < 100000; ++i) {
+    const double u = uniform01(gen);
+    ASSERT_GE(u, 0.0);
+    ASSERT_LT(u, 1.0);
+    sum += u;
+  }
+  EXPECT_NEAR(sum / 100000, 0.5, 0.005);
+}
+
+}  // namespace
+}  // namespace breakeven
