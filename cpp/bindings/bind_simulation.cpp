@@ -41,9 +41,10 @@ auto month_array(std::vector<double> SimulationResult::*member, Width width) {
 
 ResultPtr run(const Scenario& scenario, std::optional<int> paths,
               std::optional<std::uint64_t> seed, std::optional<std::string> mode, int threads,
-              std::optional<py::function> progress) {
+              std::optional<double> precision, std::optional<py::function> progress) {
   RunOptions options;
   options.paths = paths;
+  options.precision = precision;
   options.seed = seed;
   if (mode) options.mode = *mode == "expected" ? Mode::Expected : Mode::Stochastic;
   options.threads = threads;
@@ -92,6 +93,8 @@ void register_simulation(py::module_& m) {
       .def_readonly("seed", &SimulationResult::seed)
       .def_readonly("months", &SimulationResult::months)
       .def_readonly("baseline", &SimulationResult::baseline)
+      .def_readonly("precision_target", &SimulationResult::precision_target)
+      .def_readonly("precision_met", &SimulationResult::precision_met)
       .def_readonly("strategy_names", &SimulationResult::strategy_names)
       .def_readonly("workload_names", &SimulationResult::workload_names)
       .def_property_readonly("cost", month_array(&SimulationResult::cost, nullptr))
@@ -113,7 +116,7 @@ void register_simulation(py::module_& m) {
 
   m.def("simulate", &run, py::arg("scenario"), py::arg("paths") = py::none(),
         py::arg("seed") = py::none(), py::arg("mode") = py::none(), py::arg("threads") = 0,
-        py::arg("progress") = py::none(),
+        py::arg("precision") = py::none(), py::arg("progress") = py::none(),
         "Run the Monte Carlo simulation; the GIL is released while paths run.");
 }
 

@@ -24,6 +24,30 @@ void SimulationResult::allocate(const Scenario& sc, Mode run_mode, int n_paths,
   gpu_seconds_served.assign(blocks, 0.0);
 }
 
+SimulationResult SimulationResult::concatenate(const std::vector<SimulationResult>& blocks) {
+  SimulationResult out = blocks.front();
+  out.paths = 0;
+  for (const auto& b : blocks) out.paths += b.paths;
+  // Strategy-major arrays: strategy s's slab of every block, in block order.
+  const auto join = [&](std::vector<double> SimulationResult::*member, std::size_t width) {
+    std::vector<double>& into = out.*member;
+    into.clear();
+    into.reserve(std::size_t(out.strategies()) * out.paths * out.months * width);
+    for (int s = 0; s < out.strategies(); ++s)
+      for (const auto& b : blocks) {
+        const std::size_t slab = std::size_t(b.paths) * b.months * width;
+        into.insert(into.end(), (b.*member).begin() + s * slab, (b.*member).begin() + (s + 1) * slab);
+      }
+  };
+  join(&SimulationResult::cost, 1);
+  join(&SimulationResult::parts, kPartCount);
+  join(&SimulationResult::workload_cost, out.workloads());
+  join(&SimulationResult::requests, kServedCount);
+  join(&SimulationResult::gpu_hours, 1);
+  join(&SimulationResult::gpu_seconds_served, 1);
+  return out;
+}
+
 PathRecord SimulationResult::record(int s, int p) {
   const std::size_t base = (std::size_t(s) * paths + p) * months;
   return {cost.data() + base,

@@ -69,6 +69,8 @@ Json result_json(const SimulationResult& r, const Summary& summary) {
   out["horizon_months"] = r.months;
   out["baseline"] = r.strategy_names[r.baseline];
   out["workloads"] = r.workload_names;
+  if (r.precision_target)
+    out["precision"] = {{"target", *r.precision_target}, {"met", r.precision_met}};
   Json strategies = Json::array();
   for (const StrategySummary& s : summary.strategies) {
     Json j = Json::object();

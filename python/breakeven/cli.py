@@ -38,6 +38,16 @@ def _positive_int(text: str) -> int:
     return value
 
 
+def _fraction(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a number (got {text!r})") from None
+    if not 0 < value < 1:
+        raise argparse.ArgumentTypeError(f"must be between 0 and 1 (got {value})")
+    return value
+
+
 def _seed(text: str) -> int:
     try:
         value = int(text)
@@ -62,6 +72,11 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--seed", type=_seed, help="random seed")
     run.add_argument("--mode", choices=["expected", "stochastic"])
     run.add_argument("--threads", type=_positive_int, help="worker threads (default: all)")
+    run.add_argument(
+        "--precision", type=_fraction, metavar="REL",
+        help="run paths in blocks until every total's relative standard error is below REL "
+        "(e.g. 0.005); --paths is then the maximum",
+    )
 
     validate = sub.add_parser("validate", help="check a scenario file and say what is wrong")
     _scenario_arg(validate)
@@ -87,7 +102,10 @@ def _load(path):
 
 def cmd_run(args) -> int:
     scenario = _load(args.scenario)
-    result = scenario.run(paths=args.paths, seed=args.seed, mode=args.mode, threads=args.threads)
+    result = scenario.run(
+        paths=args.paths, seed=args.seed, mode=args.mode, threads=args.threads,
+        precision=args.precision,
+    )
     print(format_summary(result))
     if args.json:
         result.to_json(args.json)

@@ -65,6 +65,15 @@ class Result:
         return self._core.mode
 
     @property
+    def precision(self) -> float | None:
+        """The precision asked for, if any; see :attr:`precision_met`."""
+        return self._core.precision_target
+
+    @property
+    def precision_met(self) -> bool:
+        return self._core.precision_met
+
+    @property
     def months(self) -> int:
         return self._core.months
 

@@ -110,6 +110,7 @@ class Scenario:
         seed: int | None = None,
         mode: str | None = None,
         threads: int | None = None,
+        precision: float | None = None,
         progress: Callable[[int, int], None] | None = None,
     ):
         """Run the Monte Carlo simulation.
@@ -121,6 +122,11 @@ class Scenario:
             runs one deterministic path.
         threads
             Worker threads; default all cores. Results do not depend on it.
+        precision
+            Run blocks of 1,000 paths until the relative standard error of every
+            strategy's total cost, and the standard error of every break-even
+            probability, are below this (e.g. 0.005). ``paths`` is then the most to
+            run (default 100,000). The paths used are ``Result.paths``.
         progress
             Called as ``progress(done, total)`` about every 0.1 s.
 
@@ -144,7 +150,15 @@ class Scenario:
             isinstance(threads, bool) or not isinstance(threads, int) or threads < 1
         ):
             raise ValueError(f"threads must be a whole number >= 1 (got {threads!r})")
-        core = _core.simulate(self._core, paths, seed, mode, threads or 0, progress)
+        if precision is not None and (
+            isinstance(precision, bool)
+            or not isinstance(precision, (int, float))
+            or not 0 < precision < 1
+        ):
+            raise ValueError(f"precision must be between 0 and 1 (got {precision!r})")
+        core = _core.simulate(
+            self._core, paths, seed, mode, threads or 0, precision, progress
+        )
         return Result(core, self)
 
     def __repr__(self) -> str:

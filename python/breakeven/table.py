@@ -56,6 +56,11 @@ def format_summary(result) -> str:
         f"{result.scenario.name}: {result.mode}, {result.paths} paths, seed {result.seed}, "
         f"{h} months (USD)"
     )
+    if result.precision is not None:
+        title += (
+            f"; precision {result.precision:g} "
+            + ("met" if result.precision_met else "NOT met: raise --paths")
+        )
     notes = (
         "savings: share of the baseline's total cost saved over the horizon; "
         f"break-even: first month the cumulative saving is >= 0 (>{h}: not within horizon)"

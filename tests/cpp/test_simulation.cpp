@@ -174,3 +174,49 @@ TEST(Simulation, UnservedWithoutOverflowModel) {
 
 }  // namespace
 }  // namespace breakeven
+
+namespace breakeven {
+namespace {
+
+TEST(Precision, StopsAtTheFirstBlockMeetingTheTargetAndIsAPrefix) {
+  const Scenario sc = testing::parse(rich_scenario());
+  RunOptions precise;
+  precise.precision = 0.01;
+  precise.block_paths = 16;
+  const SimulationResult r = simulate(sc, precise);
+  ASSERT_TRUE(r.precision_met);
+  EXPECT_EQ(r.paths % 16, 0);
+  // The target holds for every strategy's total, and did not one block earlier.
+  const Summary s = summarize(r);
+  for (const auto& st : s.strategies) EXPECT_LT(st.total.se / st.total.mean, 0.01);
+  RunOptions plain;
+  plain.paths = r.paths;
+  const SimulationResult same = simulate(sc, plain);
+  EXPECT_EQ(r.cost, same.cost);
+  EXPECT_EQ(r.parts, same.parts);
+  if (r.paths > 16) {
+    plain.paths = r.paths - 16;
+    const Summary earlier = summarize(simulate(sc, plain));
+    bool all_met = true;
+    for (const auto& st : earlier.strategies) all_met &= st.total.se / st.total.mean < 0.01;
+    for (const auto& st : earlier.strategies)
+      if (st.break_even) {
+        const double p = st.break_even->p_within_horizon, n = r.paths - 16;
+        all_met &= std::sqrt(p * (1 - p) / n) < 0.01;
+      }
+    EXPECT_FALSE(all_met);
+  }
+}
+
+TEST(Precision, CapAtPathsWhenTheTargetIsOutOfReach) {
+  RunOptions o;
+  o.precision = 1e-6;
+  o.paths = 40;
+  o.block_paths = 16;
+  const SimulationResult r = simulate(testing::parse(rich_scenario()), o);
+  EXPECT_EQ(r.paths, 40);
+  EXPECT_FALSE(r.precision_met);
+}
+
+}  // namespace
+}  // namespace breakeven

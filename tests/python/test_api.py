@@ -168,3 +168,19 @@ strategies:
     r = breakeven.load(write_scenario(text)).run(mode="expected")
     # 1M input tokens an hour at the overridden $2/M, 730 hours
     assert r.cost[0, 0, 0] == pytest.approx(730 * 2.0, rel=1e-12)
+
+
+def test_precision_runs_blocks_until_the_target_and_is_a_prefix(small):
+    r = small.run(precision=0.01, seed=2)
+    assert r.precision == 0.01 and r.precision_met
+    assert r.paths % 1000 == 0
+    totals = r.cost.sum(axis=2)
+    rel_se = totals.std(axis=1, ddof=1) / np.sqrt(r.paths) / totals.mean(axis=1)
+    assert (rel_se < 0.01).all()
+    same = small.run(paths=r.paths, seed=2)
+    np.testing.assert_array_equal(r.cost, same.cost)
+    assert r.as_dict()["precision"] == {"target": 0.01, "met": True}
+    capped = small.run(precision=1e-5, paths=1500)
+    assert capped.paths == 1500 and not capped.precision_met
+    with pytest.raises(ValueError, match="precision must be between 0 and 1"):
+        small.run(precision=0)

@@ -124,3 +124,9 @@ def test_ctrl_c_raises_keyboard_interrupt_in_python(write_scenario):
     out, _ = proc.communicate(timeout=30)
     assert "caught" in out
     assert time.perf_counter() - sent < 1.5
+
+
+def test_run_with_precision_reports_paths_used(write_scenario, capsys):
+    assert main(["run", str(write_scenario()), "--precision", "0.02"]) == 0
+    out = capsys.readouterr().out
+    assert "stochastic, 1000 paths" in out and "precision 0.02 met" in out

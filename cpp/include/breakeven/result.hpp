@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -39,6 +40,9 @@ struct SimulationResult {
   int baseline = 0;
   std::vector<std::string> strategy_names;
   std::vector<std::string> workload_names;
+  // Set when the run was asked for a precision (RunOptions::precision).
+  std::optional<double> precision_target;
+  bool precision_met = false;
 
   // Row-major arrays, strategy-major: [strategy][path][month](...).
   std::vector<double> cost;
@@ -52,6 +56,8 @@ struct SimulationResult {
   int workloads() const { return int(workload_names.size()); }
 
   void allocate(const Scenario& scenario, Mode mode, int paths, std::uint64_t seed);
+  // The paths of `blocks` (runs of the same scenario), one after the other.
+  static SimulationResult concatenate(const std::vector<SimulationResult>& blocks);
   PathRecord record(int strategy, int path);
   // cost of (strategy, path, month).
   double cost_at(int s, int p, int m) const {
