@@ -2,6 +2,7 @@
 
 #include "bindings.hpp"
 #include "breakeven/errors.hpp"
+#include "breakeven/scenario_json.hpp"
 #include "breakeven/scenario_parse.hpp"
 
 namespace py = pybind11;
@@ -50,7 +51,8 @@ void register_scenario(py::module_& m) {
                                return n;
                              })
       .def_property_readonly(
-          "baseline", [](const Scenario& s) { return s.strategies[s.baseline].name; });
+          "baseline", [](const Scenario& s) { return s.strategies[s.baseline].name; })
+      .def("resolved_json", [](const Scenario& s) { return resolved_scenario_json(s).dump(); });
 
   m.def(
       "parse_scenario",

@@ -95,6 +95,8 @@ void register_simulation(py::module_& m) {
       .def_readonly("baseline", &SimulationResult::baseline)
       .def_readonly("precision_target", &SimulationResult::precision_target)
       .def_readonly("precision_met", &SimulationResult::precision_met)
+      .def_readonly("traffic_seconds", &SimulationResult::traffic_seconds)
+      .def_readonly("costing_seconds", &SimulationResult::costing_seconds)
       .def_readonly("strategy_names", &SimulationResult::strategy_names)
       .def_readonly("workload_names", &SimulationResult::workload_names)
       .def_property_readonly("cost", month_array(&SimulationResult::cost, nullptr))

@@ -40,11 +40,20 @@ void ClusterRun::reset() {
 
 int ClusterRun::desired_gpus(double demand_seconds) const {
   // desired(t) = clamp(ceil(D(t) / (3600 u)), min, max)
-  const double needed = std::ceil(demand_seconds / (kSecondsPerHour * cluster_->utilization));
-  return int(std::clamp(needed, double(cluster_->min_gpus), double(cluster_->max_gpus)));
+  const double q = demand_seconds / (kSecondsPerHour * cluster_->utilization);
+  if (q >= cluster_->max_gpus) return cluster_->max_gpus;
+  long long needed = static_cast<long long>(q);  // q >= 0: truncation is floor
+  if (double(needed) < q) ++needed;
+  return int(std::max<long long>(needed, cluster_->min_gpus));
 }
 
 void ClusterRun::enqueue(const BacklogEntry& entry) {
+  // Arrivals mostly come due after everything queued: append.
+  if (backlog_.empty() || backlog_.back().deadline < entry.deadline ||
+      (backlog_.back().deadline == entry.deadline && backlog_.back().slot <= entry.slot)) {
+    backlog_.push_back(entry);
+    return;
+  }
   auto later = std::upper_bound(backlog_.begin(), backlog_.end(), entry,
                                 [](const BacklogEntry& a, const BacklogEntry& b) {
                                   return a.deadline != b.deadline ? a.deadline < b.deadline

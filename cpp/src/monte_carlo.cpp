@@ -26,6 +26,8 @@ struct SharedState {
   std::mutex mutex;
   std::condition_variable finished;
   int workers_left = 0;
+  double traffic_seconds = 0.0;  // guarded by mutex
+  double costing_seconds = 0.0;
   std::exception_ptr error;
 };
 
@@ -40,19 +42,25 @@ struct RunContext {
 };
 
 void work(const RunContext& run, int first_path, SimulationResult& block, SharedState& state) {
+  using Clock = std::chrono::steady_clock;
+  Clock::duration traffic_time{}, costing_time{};
   try {
     TrafficPath path;
     std::vector<StrategyCoster> costers;
     for (int s = 0; s < int(run.scenario.strategies.size()); ++s)
       costers.emplace_back(run.scenario, s);
     for (int p = state.next_path++; p < block.paths && !state.stop; p = state.next_path++) {
+      const auto t0 = Clock::now();
       if (run.mode == Mode::Expected) {
         run.traffic.expected(path);
       } else {
         Xoshiro256pp gen = path_stream(run.seed, std::uint64_t(first_path + p));
         run.traffic.sample(gen, path);
       }
+      const auto t1 = Clock::now();
       for (int s = 0; s < int(costers.size()); ++s) costers[s].cost(path, block.record(s, p));
+      traffic_time += t1 - t0;
+      costing_time += Clock::now() - t1;
       ++state.paths_done;
     }
   } catch (...) {
@@ -61,6 +69,8 @@ void work(const RunContext& run, int first_path, SimulationResult& block, Shared
     state.stop = true;
   }
   std::lock_guard lock(state.mutex);
+  state.traffic_seconds += std::chrono::duration<double>(traffic_time).count();
+  state.costing_seconds += std::chrono::duration<double>(costing_time).count();
   if (--state.workers_left == 0) state.finished.notify_all();
 }
 
@@ -93,6 +103,8 @@ void run_block(const RunContext& run, int first_path, int max_paths, SimulationR
     }
   }
   for (auto& w : workers) w.join();
+  block.traffic_seconds += state.traffic_seconds;
+  block.costing_seconds += state.costing_seconds;
   if (callback_error) std::rethrow_exception(callback_error);
   if (state.error) std::rethrow_exception(state.error);
   if (cancelled) throw RunCancelled();

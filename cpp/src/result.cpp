@@ -27,7 +27,12 @@ void SimulationResult::allocate(const Scenario& sc, Mode run_mode, int n_paths,
 SimulationResult SimulationResult::concatenate(const std::vector<SimulationResult>& blocks) {
   SimulationResult out = blocks.front();
   out.paths = 0;
-  for (const auto& b : blocks) out.paths += b.paths;
+  out.traffic_seconds = out.costing_seconds = 0.0;
+  for (const auto& b : blocks) {
+    out.paths += b.paths;
+    out.traffic_seconds += b.traffic_seconds;
+    out.costing_seconds += b.costing_seconds;
+  }
   // Strategy-major arrays: strategy s's slab of every block, in block order.
   const auto join = [&](std::vector<double> SimulationResult::*member, std::size_t width) {
     std::vector<double>& into = out.*member;

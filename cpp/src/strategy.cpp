@@ -15,7 +15,12 @@ StrategyCoster::StrategyCoster(const Scenario& scenario, int strategy)
       const Route& r = strategy_->routes[w];
       if (r.kind == Route::Kind::Cluster && r.index == c) routed.push_back(w);
     }
-    if (!routed.empty()) clusters_.emplace_back(scenario.clusters[c], scenario.workloads, routed);
+    if (routed.empty()) continue;
+    const Cluster& cluster = scenario.clusters[c];
+    std::vector<ApiPricer> overflow;
+    if (cluster.overflow_model)
+      for (int w : routed) overflow.push_back(pricer(w, scenario.models[*cluster.overflow_model]));
+    clusters_.push_back({ClusterRun(cluster, scenario.workloads, routed), std::move(overflow)});
   }
 }
 
@@ -63,7 +68,8 @@ void StrategyCoster::cost_api_routes(const TrafficPath& path, PathRecord& out) c
   }
 }
 
-void StrategyCoster::cost_cluster(ClusterRun& run, const TrafficPath& path, PathRecord& out) {
+void StrategyCoster::cost_cluster(ClusterPlan& plan, const TrafficPath& path, PathRecord& out) {
+  ClusterRun& run = plan.run;
   const Cluster& c = run.cluster();
   const auto& routed = run.routed();
   const std::size_t n_workloads = scenario_->workloads.size();
@@ -93,9 +99,8 @@ void StrategyCoster::cost_cluster(ClusterRun& run, const TrafficPath& path, Path
             gpu_cost * run.served_seconds()[k] / served_seconds;
       const Slice& away = run.turned_away()[k];
       if (away.requests <= 0) continue;
-      if (c.overflow_model)
-        add_api(w, pricer(w, scenario_->models[*c.overflow_model]).charge(away), away.requests, m,
-                true, out);
+      if (!plan.overflow.empty())
+        add_api(w, plan.overflow[k].charge(away), away.requests, m, true, out);
       else
         out.requests[std::size_t(m) * kServedCount + kUnserved] += away.requests;
     }
@@ -106,7 +111,7 @@ void StrategyCoster::cost_cluster(ClusterRun& run, const TrafficPath& path, Path
 
 void StrategyCoster::cost(const TrafficPath& path, PathRecord out) {
   cost_api_routes(path, out);
-  for (ClusterRun& run : clusters_) cost_cluster(run, path, out);
+  for (ClusterPlan& plan : clusters_) cost_cluster(plan, path, out);
   for (int m = 0; m < scenario_->horizon_months; ++m) {
     const double* p = out.parts + std::size_t(m) * kPartCount;
     double total = 0.0;

@@ -99,6 +99,11 @@ class Scenario:
     def baseline(self) -> str:
         return self._core.baseline
 
+    def resolved(self) -> dict:
+        """The scenario as the engine sees it: defaults filled in, weights normalised,
+        token sizes as mean and sd, catalog prices merged, every route resolved."""
+        return json.loads(self._core.resolved_json())
+
     @property
     def data(self) -> dict:
         """The scenario as written (a copy), before defaults are filled in."""

@@ -43,6 +43,9 @@ struct SimulationResult {
   // Set when the run was asked for a precision (RunOptions::precision).
   std::optional<double> precision_target;
   bool precision_met = false;
+  // CPU seconds summed over worker threads, for benchmarks (tests/bench/run.py).
+  double traffic_seconds = 0.0;
+  double costing_seconds = 0.0;
 
   // Row-major arrays, strategy-major: [strategy][path][month](...).
   std::vector<double> cost;

@@ -46,9 +46,12 @@ double poisson_ptrs(Gen& gen, double mean) {
     const double u = uniform01(gen) - 0.5;
     const double v = uniform01(gen);
     const double us = 0.5 - std::fabs(u);
-    const double k = std::floor((2.0 * a / us + b) * u + mean + 0.43);
+    const double x = (2.0 * a / us + b) * u + mean + 0.43;
+    if (x < 0.0) continue;  // k = floor(x) < 0: rejected
+    // floor of a non-negative double below 2^63, without a libm call
+    const double k = double(static_cast<long long>(x));
     if (us >= 0.07 && v <= vr) return k;  // squeeze: accepted without logarithms
-    if (k < 0.0 || (us < 0.013 && v > us)) continue;
+    if (us < 0.013 && v > us) continue;
     if (loglam < 0.0) loglam = std::log(mean);  // mean >= 10, so log(mean) > 0
     if (std::log(v) + std::log(invalpha) - std::log(a / (us * us) + b) <=
         -mean + k * loglam - log_factorial(k))

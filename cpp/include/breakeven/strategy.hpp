@@ -21,14 +21,19 @@ class StrategyCoster {
 
  private:
   void cost_api_routes(const TrafficPath& path, PathRecord& out) const;
-  void cost_cluster(ClusterRun& run, const TrafficPath& path, PathRecord& out);
+  // A cluster this strategy uses, and the overflow prices of each routed workload.
+  struct ClusterPlan {
+    ClusterRun run;
+    std::vector<ApiPricer> overflow;  // parallel to run.routed(); empty: no overflow
+  };
+  void cost_cluster(ClusterPlan& plan, const TrafficPath& path, PathRecord& out);
   ApiPricer pricer(int workload, const ApiModel& model) const;
   void add_api(int workload, const ApiCharge& charge, double requests, int month,
                bool as_overflow, PathRecord& out) const;
 
   const Scenario* scenario_;
   const Strategy* strategy_;
-  std::vector<ClusterRun> clusters_;  // this strategy's own copies
+  std::vector<ClusterPlan> clusters_;  // this strategy's own copies
   std::vector<Slice> demand_;         // scratch, reused every hour
 };
 

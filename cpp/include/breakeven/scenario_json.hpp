@@ -1,0 +1,13 @@
+// The validated scenario as JSON: every default filled in, weights normalised,
+// token sizes as mean and standard deviation, routes resolved. Used to echo the
+// assumptions of a run and by models outside the engine (tests/bench).
+#pragma once
+
+#include "breakeven/json.hpp"
+#include "breakeven/scenario.hpp"
+
+namespace breakeven {
+
+Json resolved_scenario_json(const Scenario& scenario);
+
+}  // namespace breakeven

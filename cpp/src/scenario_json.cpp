@@ -1,0 +1,104 @@
+#include "breakeven/scenario_json.hpp"
+
+namespace breakeven {
+namespace {
+
+Json tokens_json(const TokenSize& t) { return {{"mean", t.mean}, {"sd", t.sd}}; }
+
+Json model_json(const ApiModel& m) {
+  return {{"input", m.input},
+          {"output", m.output},
+          {"cached_input", m.cached_input ? Json(*m.cached_input) : Json(nullptr)},
+          {"cache_write_multiplier", m.cache_write_multiplier},
+          {"cache_min_tokens", m.cache_min_tokens},
+          {"cache_ttl_minutes", m.cache_ttl_minutes},
+          {"batch_discount", m.batch_discount},
+          {"source", m.source},
+          {"as_of", m.as_of}};
+}
+
+Json workload_json(const Workload& w) {
+  return {{"name", w.name},
+          {"requests_per_hour", w.requests_per_hour},
+          {"input_tokens", tokens_json(w.input)},
+          {"output_tokens", tokens_json(w.output)},
+          {"prefix_tokens", w.prefix_tokens},
+          {"prefix_variants", w.prefix_variants},
+          {"latency", w.is_batch() ? "batch" : "realtime"},
+          {"deadline_hours", w.deadline_hours},
+          {"hourly_weights", w.hourly_weights},
+          {"weekday_weights", w.weekday_weights},
+          {"growth_per_month", w.growth_per_month},
+          {"spikiness",
+           {{"sigma", w.spikiness.sigma}, {"autocorrelation", w.spikiness.autocorrelation}}},
+          {"bursts",
+           {{"per_month", w.bursts.per_month},
+            {"hours", w.bursts.hours},
+            {"multiplier", w.bursts.multiplier}}}};
+}
+
+Json cluster_json(const Cluster& c, const Scenario& sc) {
+  return {{"gpu_price_per_hour", c.gpu_price_per_hour},
+          {"gpus",
+           {{"autoscaled", c.autoscaled},
+            {"min", c.min_gpus},
+            {"max", c.max_gpus},
+            {"lag_hours", c.lag_hours}}},
+          {"prefill_tokens_per_s", c.prefill_tokens_per_s},
+          {"decode_tokens_per_s", c.decode_tokens_per_s},
+          {"utilization", c.utilization},
+          {"prefix_reuse", c.prefix_reuse},
+          {"available_from_month", c.available_from_month},
+          {"overflow", c.overflow_model ? Json(sc.models[*c.overflow_model].name) : Json(nullptr)},
+          {"fixed",
+           {{"setup", c.fixed.setup},
+            {"ops_per_month", c.fixed.ops_per_month},
+            {"staff_fte", c.fixed.staff_fte},
+            {"staff_annual_cost", c.fixed.staff_annual_cost},
+            {"revalidation_every_months", c.fixed.revalidation_every_months},
+            {"revalidation_cost", c.fixed.revalidation_cost}}}};
+}
+
+}  // namespace
+
+Json resolved_scenario_json(const Scenario& sc) {
+  Json out = Json::object();
+  out["name"] = sc.name;
+  out["description"] = sc.description;
+  out["horizon_months"] = sc.horizon_months;
+  out["simulation"] = {{"paths", sc.simulation.paths},
+                       {"seed", sc.simulation.seed},
+                       {"mode", sc.simulation.mode == Mode::Expected ? "expected" : "stochastic"}};
+  Json models = Json::object();
+  for (const auto& m : sc.models) models[m.name] = model_json(m);
+  out["models"] = models;
+  Json workloads = Json::array();
+  for (const auto& w : sc.workloads) workloads.push_back(workload_json(w));
+  out["workloads"] = workloads;
+  Json corr = Json::array();
+  for (int i = 0; i < sc.correlation.rows(); ++i) {
+    Json row = Json::array();
+    for (int j = 0; j < sc.correlation.cols(); ++j) row.push_back(sc.correlation(i, j));
+    corr.push_back(row);
+  }
+  out["correlation"] = corr;
+  Json clusters = Json::object();
+  for (const auto& c : sc.clusters) clusters[c.name] = cluster_json(c, sc);
+  out["clusters"] = clusters;
+  Json strategies = Json::array();
+  for (const auto& s : sc.strategies) {
+    Json route = Json::object();
+    for (std::size_t w = 0; w < sc.workloads.size(); ++w) {
+      const Route& r = s.routes[w];
+      route[sc.workloads[w].name] =
+          r.kind == Route::Kind::Api ? sc.models[r.index].name : sc.clusters[r.index].name;
+    }
+    strategies.push_back(
+        {{"name", s.name}, {"route", route}, {"caching", s.caching}, {"batch_api", s.batch_api}});
+  }
+  out["strategies"] = strategies;
+  out["baseline"] = sc.strategies[sc.baseline].name;
+  return out;
+}
+
+}  // namespace breakeven

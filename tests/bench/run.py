@@ -1,0 +1,126 @@
+"""Benchmark harness: the engine against the numpy model on the standard scenario.
+
+    python tests/bench/run.py [--paths 10000] [--numpy-paths 10000] [--micro]
+
+Prints one line each: engine seconds, numpy seconds, their ratio, workload-hours
+per second per core, 1- vs 2-thread speed-up, peak RSS, and the share of time in
+random numbers, traffic and costing. --micro also builds and runs the Google
+Benchmark microbenchmarks (tests/bench/micro.cpp; needs Debian's libbenchmark-dev).
+Targets are reported, never asserted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parents[1]
+STANDARD = HERE / "standard.yaml"
+
+# Each measurement runs in a fresh interpreter, so peak RSS is that run's alone.
+ENGINE = textwrap.dedent(
+    """
+    import json, resource, sys, time, breakeven
+    s = breakeven.load(sys.argv[1])
+    paths, threads, mode = int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
+    start = time.perf_counter()
+    r = s.run(paths=paths, threads=threads, mode=mode)
+    seconds = time.perf_counter() - start
+    print(json.dumps({"seconds": seconds, "paths": r.paths,
+                      "traffic": r._core.traffic_seconds, "costing": r._core.costing_seconds,
+                      "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+                      "total": r.cost.sum(axis=2).mean(axis=1).tolist()}))
+    """
+)
+NUMPY = textwrap.dedent(
+    """
+    import json, sys, time
+    sys.path.insert(0, sys.argv[3])
+    import breakeven, numpy_model
+    resolved = breakeven.load(sys.argv[1]).resolved()
+    start = time.perf_counter()
+    cost = numpy_model.simulate(resolved, int(sys.argv[2]), seed=1)
+    print(json.dumps({"seconds": time.perf_counter() - start,
+                      "total": cost.sum(axis=2).mean(axis=1).tolist()}))
+    """
+)
+
+
+def measure(code: str, *args) -> dict:
+    out = subprocess.run(
+        [sys.executable, "-c", code, *map(str, args)], capture_output=True, text=True, check=True
+    )
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def micro() -> None:
+    build = ROOT / "build" / "bench"
+    subprocess.run(
+        ["cmake", "-S", ROOT, "-B", build, "-DBREAKEVEN_BENCH=ON", "-DCMAKE_BUILD_TYPE=Release"],
+        check=True, stdout=subprocess.DEVNULL,
+    )
+    subprocess.run(["cmake", "--build", build, "-j", str(os.cpu_count())], check=True,
+                   stdout=subprocess.DEVNULL)
+    subprocess.run([build / "tests" / "bench" / "breakeven_micro"], check=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--paths", type=int, default=10000)
+    parser.add_argument("--numpy-paths", type=int, default=10000)
+    parser.add_argument("--speedup-paths", type=int, default=2000)
+    parser.add_argument("--micro", action="store_true")
+    args = parser.parse_args()
+
+    import breakeven
+
+    scenario = breakeven.load(STANDARD)
+    resolved = scenario.resolved()
+    months, workloads = resolved["horizon_months"], len(resolved["workloads"])
+    hours = months * 730
+    cores = os.cpu_count() or 1
+
+    engine = measure(ENGINE, STANDARD, args.paths, cores, "stochastic")
+    numpy_run = measure(NUMPY, STANDARD, args.numpy_paths, HERE)
+    numpy_seconds = numpy_run["seconds"] * args.paths / args.numpy_paths
+    one = measure(ENGINE, STANDARD, args.speedup_paths, 1, "stochastic")
+    two = measure(ENGINE, STANDARD, args.speedup_paths, 2, "stochastic")
+    expected = measure(ENGINE, STANDARD, 1, 1, "expected")
+
+    workload_hours = args.paths * hours * workloads
+    # Expected mode does the same rate and costing arithmetic without drawing: the
+    # difference in traffic time per path is the time spent on random numbers.
+    traffic_per_path = engine["traffic"] / engine["paths"]
+    random_share = max(0.0, traffic_per_path - expected["traffic"]) * engine["paths"]
+    busy = engine["traffic"] + engine["costing"]
+    scaled = "" if args.numpy_paths == args.paths else (
+        f" (measured at {args.numpy_paths} paths, scaled linearly)"
+    )
+    print(f"scenario: {STANDARD.relative_to(ROOT)}: {args.paths} paths x {months} months x "
+          f"{workloads} workloads x {len(resolved['strategies'])} strategies, {cores} cores")
+    print(f"engine seconds: {engine['seconds']:.2f}")
+    print(f"numpy seconds: {numpy_seconds:.2f}{scaled}")
+    print(f"engine / numpy speed ratio: {numpy_seconds / engine['seconds']:.1f}x (target >= 20x)")
+    print(f"workload-hours per second per core: "
+          f"{workload_hours / engine['seconds'] / cores / 1e6:.1f} million")
+    print(f"1 -> 2 threads speed-up: {one['seconds'] / two['seconds']:.2f}x at "
+          f"{args.speedup_paths} paths (target >= 1.8x)")
+    print(f"peak RSS: {engine['rss_mb']:.0f} MB "
+          f"(result arrays {args.paths * months * len(resolved['strategies']) * (1 + 7 + workloads + 4 + 2) * 8 / 2**20:.0f} MB)")
+    print(f"time shares: random numbers {random_share / busy:.0%}, "
+          f"traffic arithmetic {(engine['traffic'] - random_share) / busy:.0%}, "
+          f"costing {engine['costing'] / busy:.0%}")
+    agree = [f"{e / n - 1:+.2%}" for e, n in zip(engine["total"], numpy_run["total"])]
+    print(f"engine vs numpy mean totals: {', '.join(agree)}")
+    if args.micro:
+        micro()
+
+
+if __name__ == "__main__":
+    main()
