@@ -1,4 +1,4 @@
-"""The ``breakeven`` command: run, validate, models, check, record.
+"""The ``breakeven`` command: run, report, validate, models, check, record.
 
 Exit status: 0 success, 2 invalid input (message on stderr), 1 internal error,
 130 interrupted (Ctrl-C).
@@ -12,6 +12,7 @@ import traceback
 
 from .catalog import models_table
 from .recording import DEFAULT_K, check, record, scenario_files
+from .report import FORMATS, report_format, write_report
 from .errors import ScenarioError
 from .scenario import example_path, load
 from .table import format_models, format_summary
@@ -58,6 +59,19 @@ def _seed(text: str) -> int:
     return value
 
 
+def _run_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--paths", type=_positive_int, help="Monte Carlo paths")
+    parser.add_argument("--seed", type=_seed, help="random seed")
+    parser.add_argument("--mode", choices=["expected", "stochastic"])
+    parser.add_argument("--threads", type=_positive_int, help="worker threads (default: all)")
+    parser.add_argument(
+        "--precision", type=_fraction, metavar="REL",
+        help="run paths in blocks until every total's relative standard error is below REL "
+        "(e.g. 0.005); --paths is then the maximum",
+    )
+    parser.add_argument("--quiet", action="store_true", help="no progress bar")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="breakeven",
@@ -68,15 +82,13 @@ def build_parser() -> argparse.ArgumentParser:
     run = sub.add_parser("run", help="simulate a scenario and print a summary table")
     _scenario_arg(run)
     run.add_argument("--json", metavar="FILE", help="write the result JSON v1 to FILE")
-    run.add_argument("--paths", type=_positive_int, help="Monte Carlo paths")
-    run.add_argument("--seed", type=_seed, help="random seed")
-    run.add_argument("--mode", choices=["expected", "stochastic"])
-    run.add_argument("--threads", type=_positive_int, help="worker threads (default: all)")
-    run.add_argument(
-        "--precision", type=_fraction, metavar="REL",
-        help="run paths in blocks until every total's relative standard error is below REL "
-        "(e.g. 0.005); --paths is then the maximum",
-    )
+    _run_options(run)
+
+    report = sub.add_parser("report", help="write a report a planning meeting can use")
+    _scenario_arg(report)
+    report.add_argument("-o", "--output", required=True, metavar="FILE")
+    report.add_argument("--format", choices=FORMATS, help="default: from the file suffix")
+    _run_options(report)
 
     validate = sub.add_parser("validate", help="check a scenario file and say what is wrong")
     _scenario_arg(validate)
@@ -100,16 +112,26 @@ def _load(path):
     return load(path if path else example_path())
 
 
-def cmd_run(args) -> int:
-    scenario = _load(args.scenario)
-    result = scenario.run(
+def _simulate(args):
+    return _load(args.scenario).run(
         paths=args.paths, seed=args.seed, mode=args.mode, threads=args.threads,
-        precision=args.precision,
+        precision=args.precision, progress=False if args.quiet else None,
     )
+
+
+def cmd_run(args) -> int:
+    result = _simulate(args)
     print(format_summary(result))
     if args.json:
         result.to_json(args.json)
         print(f"\nresult JSON written to {args.json}")
+    return EXIT_OK
+
+
+def cmd_report(args) -> int:
+    result = _simulate(args)
+    path = write_report(result, args.output, args.format)
+    print(f"{report_format(path, args.format)} report written to {path}")
     return EXIT_OK
 
 
@@ -152,6 +174,7 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     command = {
         "run": cmd_run,
+        "report": cmd_report,
         "validate": cmd_validate,
         "models": cmd_models,
         "check": cmd_check,

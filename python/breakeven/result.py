@@ -181,6 +181,49 @@ class Result:
         df["p_break_even"] = df["p_break_even"].astype("Float64")
         return df
 
+    # -- charts -----------------------------------------------------------------------
+    def plot_fan(self, strategies: list[str] | None = None):
+        """Monthly cost fan chart (median, p5-p95) per strategy: a matplotlib Figure."""
+        from .plots import plot_fan
+
+        return plot_fan(self, strategies)
+
+    def plot_cumulative(self):
+        """Cumulative cost curves (mean, p5-p95) per strategy."""
+        from .plots import plot_cumulative
+
+        return plot_cumulative(self)
+
+    def plot_break_even(self):
+        """Probability of breaking even by each month, per strategy."""
+        from .plots import plot_break_even
+
+        return plot_break_even(self)
+
+    def plot_breakdown(self):
+        """Cost over the horizon by part and by workload, per strategy."""
+        from .plots import plot_breakdown
+
+        return plot_breakdown(self)
+
+    def plot_cluster(self):
+        """GPUs, utilization and turned-away requests; None without clusters."""
+        from .plots import plot_cluster
+
+        return plot_cluster(self)
+
+    def report(self, path: str | os.PathLike, format: str | None = None):
+        """Write a self-contained report (html, md, pdf or json; default from the
+        suffix) and return its path."""
+        from .report import write_report
+
+        return write_report(self, path, format)
+
+    def _repr_html_(self) -> str:
+        from .display import result_html
+
+        return result_html(self)
+
     def __repr__(self) -> str:
         return (
             f"<Result {self._core.scenario!r}: {self.mode}, {self.paths} paths, "

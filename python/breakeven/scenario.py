@@ -13,6 +13,7 @@ from ._yaml import LineMap, check_plain, load_yaml
 from .catalog import catalog_json
 from .errors import ScenarioError
 from .expectations import ExpectationError, parse_expectation
+from .progress import progress_bar
 
 _MODES = ("stochastic", "expected")
 
@@ -116,7 +117,7 @@ class Scenario:
         mode: str | None = None,
         threads: int | None = None,
         precision: float | None = None,
-        progress: Callable[[int, int], None] | None = None,
+        progress: bool | Callable[[int, int], None] | None = None,
     ):
         """Run the Monte Carlo simulation.
 
@@ -133,7 +134,9 @@ class Scenario:
             probability, are below this (e.g. 0.005). ``paths`` is then the most to
             run (default 100,000). The paths used are ``Result.paths``.
         progress
-            Called as ``progress(done, total)`` about every 0.1 s.
+            True/False for a progress bar (tqdm); None (default) shows one in
+            notebooks and terminals for runs longer than a second; a callable is
+            called as ``progress(done, total)`` about every 0.1 s instead.
 
         Returns
         -------
@@ -161,10 +164,16 @@ class Scenario:
             or not 0 < precision < 1
         ):
             raise ValueError(f"precision must be between 0 and 1 (got {precision!r})")
-        core = _core.simulate(
-            self._core, paths, seed, mode, threads or 0, precision, progress
-        )
+        with progress_bar(progress) as callback:
+            core = _core.simulate(
+                self._core, paths, seed, mode, threads or 0, precision, callback
+            )
         return Result(core, self)
+
+    def _repr_html_(self) -> str:
+        from .display import scenario_html
+
+        return scenario_html(self)
 
     def __repr__(self) -> str:
         return (

@@ -1,0 +1,159 @@
+"""Charts of a result, as matplotlib Figures (also used by the report).
+
+Every function takes a :class:`~breakeven.Result`; each strategy keeps one colour
+across all charts, from the Okabe-Ito palette (safe for colour-blind readers).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter, MaxNLocator
+
+from .result import PART_NAMES
+
+OKABE_ITO = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
+PART_COLOURS = dict(zip(PART_NAMES, ["#0072B2", "#56B4E9", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#999999"]))
+
+
+def strategy_colour(result, strategy: str) -> str:
+    return OKABE_ITO[result.strategies.index(strategy) % len(OKABE_ITO)]
+
+
+def _money(x, _pos=None) -> str:
+    for limit, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
+        if abs(x) >= limit:
+            return f"${x / limit:,.3g}{suffix}"
+    return f"${x:,.0f}"
+
+
+def _months_axis(ax, months: int) -> None:
+    ax.set_xlabel("month")
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.set_xlim(0.5, months + 0.5)
+
+
+def _figure(width=8.0, height=4.5, ncols=1) -> tuple[Figure, list]:
+    fig = Figure(figsize=(width, height), layout="constrained")
+    axes = fig.subplots(1, ncols, squeeze=False)[0]
+    return fig, list(axes)
+
+
+def plot_fan(result, strategies: list[str] | None = None) -> Figure:
+    """Monthly cost per strategy: median and the p5-p95 band over paths."""
+    fig, (ax,) = _figure()
+    months = np.arange(1, result.months + 1)
+    for s in result.as_dict()["strategies"]:
+        if strategies and s["name"] not in strategies:
+            continue
+        c = strategy_colour(result, s["name"])
+        band = s["monthly_cost"]
+        ax.fill_between(months, band["p5"], band["p95"], color=c, alpha=0.2, linewidth=0)
+        ax.plot(months, band["p50"], color=c, label=s["name"])
+    _months_axis(ax, result.months)
+    ax.set_ylabel("cost per month (USD)")
+    ax.yaxis.set_major_formatter(FuncFormatter(_money))
+    ax.set_ylim(bottom=0)
+    ax.set_title("Monthly cost: median and p5-p95 band over paths")
+    ax.legend(frameon=False)
+    return fig
+
+
+def plot_cumulative(result) -> Figure:
+    """Cumulative cost per strategy (mean, p5-p95 band)."""
+    fig, (ax,) = _figure()
+    months = np.arange(1, result.months + 1)
+    for s in result.as_dict()["strategies"]:
+        c = strategy_colour(result, s["name"])
+        band = s["cumulative_cost"]
+        ax.fill_between(months, band["p5"], band["p95"], color=c, alpha=0.2, linewidth=0)
+        ax.plot(months, band["mean"], color=c, label=s["name"])
+    _months_axis(ax, result.months)
+    ax.set_ylabel("cumulative cost (USD)")
+    ax.yaxis.set_major_formatter(FuncFormatter(_money))
+    ax.set_ylim(bottom=0)
+    ax.set_title("Cumulative cost: mean and p5-p95 band")
+    ax.legend(frameon=False)
+    return fig
+
+
+def plot_break_even(result) -> Figure:
+    """Probability of breaking even by each month, against the baseline."""
+    fig, (ax,) = _figure()
+    months = np.arange(1, result.months + 1)
+    for s in result.as_dict()["strategies"]:
+        be = s["break_even"]
+        if be is None:
+            continue
+        c = strategy_colour(result, s["name"])
+        ax.step(months, np.cumsum(be["month_probability"]), where="post", color=c,
+                label=f"{s['name']} (P within horizon {be['p_within_horizon']:.0%})")
+    _months_axis(ax, result.months)
+    ax.set_ylabel("P(broken even by month)")
+    ax.set_ylim(0, 1.02)
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda y, _p: f"{y:.0%}"))
+    ax.set_title(f"Break-even against {result.baseline}")
+    ax.legend(frameon=False, loc="lower right")
+    return fig
+
+
+def plot_breakdown(result) -> Figure:
+    """Where the money goes: total over the horizon by part and by workload."""
+    doc = result.as_dict()
+    fig, (by_part, by_workload) = _figure(width=10, height=4.5, ncols=2)
+    names = [s["name"] for s in doc["strategies"]]
+    y = np.arange(len(names))
+    left = np.zeros(len(names))
+    for part in PART_NAMES:
+        totals = np.array([sum(s["parts"][part]) for s in doc["strategies"]])
+        if totals.any():
+            by_part.barh(y, totals, left=left, color=PART_COLOURS[part], label=part)
+            left += totals
+    left = np.zeros(len(names))
+    for i, w in enumerate(result.workloads):
+        totals = np.array([sum(s["workload_cost"][w]) for s in doc["strategies"]])
+        by_workload.barh(y, totals, left=left, color=OKABE_ITO[i % len(OKABE_ITO)], label=w)
+        left += totals
+    for ax, title in ((by_part, "by part"), (by_workload, "by workload")):
+        ax.set_yticks(y, names)
+        ax.invert_yaxis()
+        ax.xaxis.set_major_formatter(FuncFormatter(_money))
+        ax.set_xlabel(f"cost over {result.months} months (USD, mean over paths)")
+        ax.set_title(f"Where the money goes: {title}")
+        ax.legend(frameon=False, fontsize="small", loc="lower right")
+    by_workload.set_yticklabels([])
+    return fig
+
+
+def plot_cluster(result) -> Figure | None:
+    """GPUs, utilization and overflow/unserved requests of strategies that self-host;
+    None when no strategy uses a cluster."""
+    doc = result.as_dict()
+    hosted = [s for s in doc["strategies"] if any(s["gpu_hours"])]
+    if not hosted:
+        return None
+    fig, (gpus, util, away) = _figure(width=12, height=4, ncols=3)
+    months = np.arange(1, result.months + 1)
+    for s in hosted:
+        c = strategy_colour(result, s["name"])
+        gpus.plot(months, np.asarray(s["gpu_hours"]) / 730, color=c, label=s["name"])
+        util.plot(months, s["utilization"], color=c, label=s["name"])
+        away.plot(months, s["requests"]["overflow"], color=c, label=f"{s['name']} overflow")
+        if any(s["requests"]["unserved"]):
+            away.plot(months, s["requests"]["unserved"], color=c, linestyle="--",
+                      label=f"{s['name']} unserved")
+    gpus.set_ylabel("GPUs (mean over the month)")
+    gpus.set_title("GPUs provisioned")
+    util.set_ylabel("utilization (served / provisioned GPU-seconds)")
+    util.yaxis.set_major_formatter(FuncFormatter(lambda y, _p: f"{y:.0%}"))
+    util.set_ylim(0, 1)
+    util.set_title("Utilization")
+    away.set_ylabel("requests per month")
+    away.set_title("Turned away: overflow to API / unserved")
+    away.yaxis.set_major_formatter(FuncFormatter(lambda y, _p: f"{y:,.0f}"))
+    for ax in (gpus, util, away):
+        _months_axis(ax, result.months)
+        ax.legend(frameon=False, fontsize="small")
+    gpus.set_ylim(bottom=0)
+    away.set_ylim(bottom=0)
+    return fig

@@ -1,0 +1,47 @@
+"""Break-even reports: ``write_report(result, path, format)`` in html, md, pdf or json."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+from .content import ReportContent, build_content
+from .html import render_html
+from .markdown import render_markdown
+from .pdf import render_pdf
+
+FORMATS = ("html", "md", "pdf", "json")
+
+__all__ = ["FORMATS", "ReportContent", "build_content", "report_format", "write_report"]
+
+
+def report_format(path: str | os.PathLike, format: str | None = None) -> str:
+    """The format asked for, or the one the file name's suffix implies."""
+    if format is not None:
+        return format
+    suffix = Path(path).suffix.lstrip(".").lower()
+    return {"htm": "html", "markdown": "md"}.get(suffix, suffix if suffix in FORMATS else "html")
+
+
+def write_report(result, path: str | os.PathLike, format: str | None = None) -> Path:
+    """Write one self-contained report file for ``result``; return its path."""
+    fmt = report_format(path, format)
+    if fmt not in FORMATS:
+        raise ValueError(f"format must be one of {', '.join(FORMATS)} (got {fmt!r})")
+    content = build_content(result)
+    path = Path(path)
+    if fmt == "pdf":
+        render_pdf(content, result, path)
+    elif fmt == "html":
+        path.write_text(render_html(content, result), encoding="utf-8")
+    elif fmt == "md":
+        path.write_text(render_markdown(content), encoding="utf-8")
+    else:
+        doc = {
+            "recommendation": content.recommendation,
+            "result": result.as_dict(),
+            "assumptions": content.assumptions,
+        }
+        path.write_text(json.dumps(doc, indent=1) + "\n", encoding="utf-8")
+    return path

@@ -1,0 +1,184 @@
+"""What a report says, independent of its format: the recommendation, the strategy
+table, where the money goes, the clusters, the assumptions and the precision.
+Every number comes from the result JSON v1 (``Result.as_dict()``)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ..result import PART_NAMES
+from ..table import money
+
+
+@dataclass(frozen=True)
+class StrategyRow:
+    name: str
+    is_baseline: bool
+    monthly_mean: float
+    monthly_p5: float  # of a path's average month
+    monthly_p95: float
+    total_mean: float
+    total_se: float
+    total_p5: float
+    total_p95: float
+    savings_mean: float  # fraction of the baseline's total
+    savings_p5: float
+    savings_p95: float
+    break_even_p50: int | None
+    break_even_p90: int | None
+    p_within: float | None
+
+
+@dataclass(frozen=True)
+class ClusterRow:
+    strategy: str
+    gpus_mean: float  # mean GPUs provisioned over the horizon
+    utilization: float  # served / provisioned GPU-seconds over the horizon
+    overflow_requests: float
+    unserved_requests: float
+
+
+@dataclass
+class ReportContent:
+    title: str
+    description: str
+    recommendation: str
+    months: int
+    baseline: str
+    strategies: list[StrategyRow]
+    parts: dict[str, dict[str, float]]  # strategy -> part -> total over horizon
+    workloads: dict[str, dict[str, float]]  # strategy -> workload -> total
+    clusters: list[ClusterRow]
+    assumptions: dict  # the resolved scenario
+    scenario_text: str | None  # the file as written, if loaded from a file
+    models_used: dict[str, dict] = field(default_factory=dict)
+    precision: dict = field(default_factory=dict)
+
+
+def _join(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def describe_changes(resolved: dict, baseline: str, chosen: str) -> str:
+    """What `chosen` does differently from `baseline`, as an instruction."""
+    by_name = {s["name"]: s for s in resolved["strategies"]}
+    base, best = by_name[baseline], by_name[chosen]
+    moves: dict[str, list[str]] = {}
+    for w in resolved["workloads"]:
+        target = best["route"][w["name"]]
+        if target != base["route"][w["name"]]:
+            moves.setdefault(target, []).append(w["name"])
+    actions = []
+    for target, names in moves.items():
+        if target in resolved["clusters"]:
+            actions.append(f"self-host {_join(names)} on {target}")
+        else:
+            actions.append(f"route {_join(names)} to {target}")
+    if best["caching"] and not base["caching"]:
+        actions.append("cache prompt prefixes")
+    has_batch = any(w["latency"] == "batch" for w in resolved["workloads"])
+    if best["batch_api"] and not base["batch_api"] and has_batch:
+        actions.append("use batch APIs for batch work")
+    if not actions:
+        return f"Switch to {chosen}"
+    text = _join(actions)
+    return text[0].upper() + text[1:]
+
+
+def recommendation(doc: dict, resolved: dict) -> str:
+    """One sentence: the cheapest strategy on average, with its uncertainty."""
+    strategies = doc["strategies"]
+    baseline = doc["baseline"]
+    best = min(strategies, key=lambda s: s["total_cost"]["mean"])
+    months = doc["horizon_months"]
+    if best["name"] == baseline:
+        return (
+            f"Keep {baseline}: no alternative is cheaper on average over {months} months "
+            f"(mean {money(best['total_cost']['mean'])})."
+        )
+    sav = best["savings_vs_baseline"]
+    band = f"{100 * sav['p5']:.0f}-{100 * sav['p95']:.0f}%"
+    spread = "" if band == f"{100 * sav['p5']:.0f}-{100 * sav['p5']:.0f}%" else f" (p5-p95 {band})"
+    text = (
+        f"{describe_changes(resolved, baseline, best['name'])} ({best['name']}): saves "
+        f"{100 * sav['mean']:.0f}%{spread} against {baseline} over {months} months"
+    )
+    be = best["break_even"]
+    if be["p50_month"] != 1 or be["p_within_horizon"] < 1:
+        when = (
+            f"breaks even in month {be['p50_month']}" if be["p50_month"] else "the median path does not break even"
+        )
+        p90 = be["p90_month"] if be["p90_month"] else f">{months}"
+        text += f"; {when} (p90 {p90}, probability {be['p_within_horizon']:.0%} within the horizon)"
+    return text + "."
+
+
+def build_content(result) -> ReportContent:
+    doc = result.as_dict()
+    scenario = result.scenario
+    resolved = scenario.resolved()
+    months = doc["horizon_months"]
+    rows, parts, workloads, clusters = [], {}, {}, []
+    for s in doc["strategies"]:
+        be = s["break_even"]
+        total, sav = s["total_cost"], s["savings_vs_baseline"]
+        rows.append(
+            StrategyRow(
+                name=s["name"],
+                is_baseline=s["name"] == doc["baseline"],
+                monthly_mean=total["mean"] / months,
+                monthly_p5=total["p5"] / months,
+                monthly_p95=total["p95"] / months,
+                total_mean=total["mean"],
+                total_se=total["se"],
+                total_p5=total["p5"],
+                total_p95=total["p95"],
+                savings_mean=sav["mean"],
+                savings_p5=sav["p5"],
+                savings_p95=sav["p95"],
+                break_even_p50=be["p50_month"] if be else None,
+                break_even_p90=be["p90_month"] if be else None,
+                p_within=be["p_within_horizon"] if be else None,
+            )
+        )
+        parts[s["name"]] = {p: sum(s["parts"][p]) for p in PART_NAMES}
+        workloads[s["name"]] = {w: sum(v) for w, v in s["workload_cost"].items()}
+        gpu_hours = sum(s["gpu_hours"])
+        if gpu_hours > 0:
+            served = sum(u * g for u, g in zip(s["utilization"], s["gpu_hours"]))
+            clusters.append(
+                ClusterRow(
+                    strategy=s["name"],
+                    gpus_mean=gpu_hours / (730 * months),
+                    utilization=served / gpu_hours,
+                    overflow_requests=sum(s["requests"]["overflow"]),
+                    unserved_requests=sum(s["requests"]["unserved"]),
+                )
+            )
+    used = {t for s in resolved["strategies"] for t in s["route"].values()}
+    used |= {c["overflow"] for c in resolved["clusters"].values() if c["overflow"]}
+    models_used = {n: m for n, m in resolved["models"].items() if n in used}
+    precision = {
+        "mode": doc["mode"],
+        "paths": doc["paths"],
+        "seed": doc["seed"],
+        "engine_version": doc["engine_version"],
+        "target": (doc.get("precision") or {}).get("target"),
+        "met": (doc.get("precision") or {}).get("met"),
+    }
+    text = scenario.path.read_text(encoding="utf-8") if scenario.path else None
+    return ReportContent(
+        title=doc["scenario"],
+        description=resolved["description"].strip(),
+        recommendation=recommendation(doc, resolved),
+        months=months,
+        baseline=doc["baseline"],
+        strategies=rows,
+        parts=parts,
+        workloads=workloads,
+        clusters=clusters,
+        assumptions=resolved,
+        scenario_text=text,
+        models_used=models_used,
+        precision=precision,
+    )

@@ -1,0 +1,59 @@
+"""The report as Markdown: text and tables (charts are in the HTML and PDF reports)."""
+
+from __future__ import annotations
+
+from . import tables
+from .content import ReportContent
+
+
+def _escape(text: str) -> str:
+    return text.replace("|", "\\|").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _table(table: tables.Table) -> str:
+    header, rows = table
+    lines = ["| " + " | ".join(map(_escape, header)) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(map(_escape, r)) + " |" for r in rows]
+    return "\n".join(lines)
+
+
+def render_markdown(c: ReportContent) -> str:
+    p = c.precision
+    parts = [
+        f"# Break-even report: {_escape(c.title)}",
+        _escape(c.description) if c.description else "",
+        "## Recommendation",
+        _escape(c.recommendation),
+        "## Strategies",
+        f"Costs in USD over {c.months} months; savings and break-even against "
+        f"{_escape(c.baseline)}. p5/p95 are over Monte Carlo paths.",
+        _table(tables.strategy_table(c)),
+        "## Where the money goes",
+        "Total over the horizon, mean over paths, by part:",
+        _table(tables.parts_table(c)),
+        "By workload (API and overflow costs, and GPU time by the GPU-seconds each used):",
+        _table(tables.workload_table(c)),
+    ]
+    if c.clusters:
+        parts += ["## Clusters", _table(tables.cluster_table(c))]
+    parts += [
+        "## Assumptions",
+        "### Workloads",
+        _table(tables.workload_assumptions(c)),
+        "### Strategies",
+        _table(tables.strategy_assumptions(c)),
+        "### Prices (USD per 1M tokens)",
+        _table(tables.model_assumptions(c)),
+    ]
+    if c.assumptions["clusters"]:
+        parts += ["### Clusters", _table(tables.cluster_assumptions(c))]
+    target = "" if p["target"] is None else (
+        f", precision target {p['target']:g} ({'met' if p['met'] else 'not met'})"
+    )
+    parts += [
+        "## Precision",
+        f"{p['mode']} mode, {p['paths']:,} paths, seed {p['seed']}{target}; "
+        f"breakeven {p['engine_version']}.",
+        _table(tables.precision_table(c)),
+    ]
+    return "\n\n".join(x for x in parts if x) + "\n"
