@@ -5,12 +5,18 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# GoogleTest comes from Debian (libgtest-dev); PyPI has no CMake package of it.
-if [ ! -f /usr/include/gtest/gtest.h ]; then
+# From Debian: GoogleTest (PyPI has no CMake package of it), and chromium and
+# poppler-utils, with which the report tests open the HTML and PDF reports.
+missing=""
+[ -f /usr/include/gtest/gtest.h ] || missing="$missing libgtest-dev"
+command -v chromium >/dev/null || missing="$missing chromium"
+command -v pdftoppm >/dev/null || missing="$missing poppler-utils"
+if [ -n "$missing" ]; then
   sudo=""
   [ "$(id -u)" -ne 0 ] && sudo="sudo"
   $sudo apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq libgtest-dev >/dev/null
+  # shellcheck disable=SC2086
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq $missing >/dev/null
 fi
 
 python3 -m pip install -q ".[test]"

@@ -28,7 +28,7 @@ def result_html(result) -> str:
     fig = result.plot_fan()
     fig.set_size_inches(6.5, 3.2)
     return (
-        f"<div><b>{escape(c.title)}</b>: {escape(result.mode)}, {result.paths:,} paths, "
+        f"<div><b>{escape(c.title)}</b>: {escape(result.mode)}, {result.paths:,} path{'s' if result.paths != 1 else ''}, "
         f"seed {result.seed}<br><i>{escape(c.recommendation)}</i>"
         f"{_table(strategy_table(c))}<img src='{figure_png(fig)}' alt='monthly cost'></div>"
     )

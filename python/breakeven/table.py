@@ -53,7 +53,8 @@ def format_summary(result) -> str:
             ]
         )
     title = (
-        f"{result.scenario.name}: {result.mode}, {result.paths} paths, seed {result.seed}, "
+        f"{result.scenario.name}: {result.mode}, {result.paths} path{'s' if result.paths != 1 else ''}, "
+        f"seed {result.seed}, "
         f"{h} months (USD)"
     )
     if result.precision is not None:

@@ -36,7 +36,7 @@ def test_run_options_reach_the_engine(write_scenario, tmp_path, capsys):
                  "--threads", "2"]) == 0
     doc = json.loads(out.read_text())
     assert doc["mode"] == "expected" and doc["paths"] == 1
-    assert "expected, 1 paths" in capsys.readouterr().out
+    assert "expected, 1 path, seed" in capsys.readouterr().out
 
 
 def test_run_defaults_to_the_bundled_example(capsys):

@@ -89,7 +89,7 @@ def render_html(c: ReportContent, result) -> str:
         out += ["<h3>Scenario file</h3>", f"<pre>{escape(c.scenario_text)}</pre>"]
     out += [
         "<h2>Precision</h2>",
-        f"<p>{escape(p['mode'])} mode, {p['paths']:,} paths, seed {p['seed']}{target}; "
+        f"<p>{escape(p['mode'])} mode, {p['paths']:,} path{'s' if p['paths'] != 1 else ''}, seed {p['seed']}{target}; "
         f"breakeven {escape(p['engine_version'])}.</p>",
         _table(tables.precision_table(c)),
         "</body></html>",

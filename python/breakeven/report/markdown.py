@@ -52,7 +52,7 @@ def render_markdown(c: ReportContent) -> str:
     )
     parts += [
         "## Precision",
-        f"{p['mode']} mode, {p['paths']:,} paths, seed {p['seed']}{target}; "
+        f"{p['mode']} mode, {p['paths']:,} path{'s' if p['paths'] != 1 else ''}, seed {p['seed']}{target}; "
         f"breakeven {p['engine_version']}.",
         _table(tables.precision_table(c)),
     ]

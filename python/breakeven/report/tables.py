@@ -76,8 +76,10 @@ def workload_assumptions(c: ReportContent) -> Table:
             w["name"], f"{24 * w['requests_per_hour']:,.0f}", _tokens(w["input_tokens"]),
             f"{w['prefix_tokens']:,.0f} x {w['prefix_variants']}", _tokens(w["output_tokens"]),
             latency, f"{100 * w['growth_per_month']:.1f}%",
-            f"{w['spikiness']['sigma']:.2f} (phi {w['spikiness']['autocorrelation']:.2f})",
-            f"{w['bursts']['per_month']:g} x {w['bursts']['hours']} h x {w['bursts']['multiplier']:g}",
+            f"{w['spikiness']['sigma']:.2f} (phi {w['spikiness']['autocorrelation']:.2f})"
+            if w["spikiness"]["sigma"] else "none",
+            f"{w['bursts']['per_month']:g} x {w['bursts']['hours']} h x {w['bursts']['multiplier']:g}"
+            if w["bursts"]["per_month"] else "none",
         ])
     return header, rows
 
@@ -121,7 +123,7 @@ def cluster_assumptions(c: ReportContent) -> Table:
 def strategy_assumptions(c: ReportContent) -> Table:
     header = ["strategy", "routes", "caching", "batch API"]
     rows = [
-        [s["name"], ", ".join(f"{w} -> {t}" for w, t in s["route"].items()),
+        [s["name"], ", ".join(f"{w}: {t}" for w, t in s["route"].items()),
          "on" if s["caching"] else "off", "on" if s["batch_api"] else "off"]
         for s in c.assumptions["strategies"]
     ]
