@@ -5,7 +5,7 @@ from __future__ import annotations
 from html import escape
 
 from .report.content import build_content
-from .report.html import _table, figure_png
+from .report.html import figure_png, html_table
 from .report.tables import strategy_assumptions, strategy_table, workload_assumptions
 
 
@@ -16,10 +16,9 @@ def scenario_html(scenario) -> str:
         f"{len(c['strategies'])} strategies, {c['horizon_months']} months, "
         f"baseline {escape(c['baseline'])}"
     )
-    content = type("C", (), {"assumptions": c})  # the tables read only the assumptions
     return (
-        f"<div>{head}<br>{_table(workload_assumptions(content))}"
-        f"{_table(strategy_assumptions(content))}</div>"
+        f"<div>{head}<br>{html_table(workload_assumptions(c))}"
+        f"{html_table(strategy_assumptions(c))}</div>"
     )
 
 
@@ -30,5 +29,5 @@ def result_html(result) -> str:
     return (
         f"<div><b>{escape(c.title)}</b>: {escape(result.mode)}, {result.paths:,} path{'s' if result.paths != 1 else ''}, "
         f"seed {result.seed}<br><i>{escape(c.recommendation)}</i>"
-        f"{_table(strategy_table(c))}<img src='{figure_png(fig)}' alt='monthly cost'></div>"
+        f"{html_table(strategy_table(c))}<img src='{figure_png(fig)}' alt='monthly cost'></div>"
     )

@@ -25,7 +25,7 @@ pre { background: #f6f6f6; padding: 0.8em; overflow-x: auto; font-size: 0.85em; 
 """
 
 
-def _table(table: tables.Table) -> str:
+def html_table(table: tables.Table) -> str:
     header, rows = table
     head = "".join(f"<th>{escape(h)}</th>" for h in header)
     body = "".join(
@@ -60,7 +60,7 @@ def render_html(c: ReportContent, result) -> str:
         "<h2>Strategies</h2>",
         f"<p class='note'>Costs in USD over {c.months} months; savings and break-even "
         f"against {escape(c.baseline)}. p5/p95 are over Monte Carlo paths.</p>",
-        _table(tables.strategy_table(c)),
+        html_table(tables.strategy_table(c)),
         "<h2>Monthly cost</h2>",
         _img(result.plot_fan(), "monthly cost fan chart per strategy"),
         "<h2>Cumulative cost and break-even</h2>",
@@ -68,30 +68,30 @@ def render_html(c: ReportContent, result) -> str:
         _img(result.plot_break_even(), "probability of breaking even by month"),
         "<h2>Where the money goes</h2>",
         _img(result.plot_breakdown(), "cost by part and by workload"),
-        _table(tables.parts_table(c)),
-        _table(tables.workload_table(c)),
+        html_table(tables.parts_table(c)),
+        html_table(tables.workload_table(c)),
     ]
     if c.clusters:
         out += [
             "<h2>Clusters</h2>",
             _img(result.plot_cluster(), "GPUs, utilization and turned-away requests"),
-            _table(tables.cluster_table(c)),
+            html_table(tables.cluster_table(c)),
         ]
     out += [
         "<h2>Assumptions</h2>",
-        "<h3>Workloads</h3>", _table(tables.workload_assumptions(c)),
-        "<h3>Strategies</h3>", _table(tables.strategy_assumptions(c)),
-        "<h3>Prices (USD per 1M tokens)</h3>", _table(tables.model_assumptions(c)),
+        "<h3>Workloads</h3>", html_table(tables.workload_assumptions(c.assumptions)),
+        "<h3>Strategies</h3>", html_table(tables.strategy_assumptions(c.assumptions)),
+        "<h3>Prices (USD per 1M tokens)</h3>", html_table(tables.model_assumptions(c)),
     ]
     if c.assumptions["clusters"]:
-        out += ["<h3>Clusters</h3>", _table(tables.cluster_assumptions(c))]
+        out += ["<h3>Clusters</h3>", html_table(tables.cluster_assumptions(c))]
     if c.scenario_text is not None:
         out += ["<h3>Scenario file</h3>", f"<pre>{escape(c.scenario_text)}</pre>"]
     out += [
         "<h2>Precision</h2>",
         f"<p>{escape(p['mode'])} mode, {p['paths']:,} path{'s' if p['paths'] != 1 else ''}, seed {p['seed']}{target}; "
         f"breakeven {escape(p['engine_version'])}.</p>",
-        _table(tables.precision_table(c)),
+        html_table(tables.precision_table(c)),
         "</body></html>",
     ]
     return "\n".join(x for x in out if x)

@@ -39,9 +39,9 @@ def render_markdown(c: ReportContent) -> str:
     parts += [
         "## Assumptions",
         "### Workloads",
-        _table(tables.workload_assumptions(c)),
+        _table(tables.workload_assumptions(c.assumptions)),
         "### Strategies",
-        _table(tables.strategy_assumptions(c)),
+        _table(tables.strategy_assumptions(c.assumptions)),
         "### Prices (USD per 1M tokens)",
         _table(tables.model_assumptions(c)),
     ]

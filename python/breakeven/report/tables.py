@@ -66,11 +66,11 @@ def _tokens(t: dict) -> str:
     return f"{t['mean']:,.0f}" + (f" (sd {t['sd']:,.0f})" if t["sd"] else "")
 
 
-def workload_assumptions(c: ReportContent) -> Table:
+def workload_assumptions(resolved: dict) -> Table:
     header = ["workload", "requests / day", "input tokens", "prefix", "output tokens",
               "latency", "growth / month", "weekly spike sigma", "bursts / month"]
     rows = []
-    for w in c.assumptions["workloads"]:
+    for w in resolved["workloads"]:
         latency = w["latency"] + (f" ({w['deadline_hours']} h)" if w["latency"] == "batch" else "")
         rows.append([
             w["name"], f"{24 * w['requests_per_hour']:,.0f}", _tokens(w["input_tokens"]),
@@ -120,12 +120,12 @@ def cluster_assumptions(c: ReportContent) -> Table:
     return header, rows
 
 
-def strategy_assumptions(c: ReportContent) -> Table:
+def strategy_assumptions(resolved: dict) -> Table:
     header = ["strategy", "routes", "caching", "batch API"]
     rows = [
         [s["name"], ", ".join(f"{w}: {t}" for w, t in s["route"].items()),
          "on" if s["caching"] else "off", "on" if s["batch_api"] else "off"]
-        for s in c.assumptions["strategies"]
+        for s in resolved["strategies"]
     ]
     return header, rows
 
