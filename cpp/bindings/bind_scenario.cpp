@@ -11,7 +11,8 @@ namespace breakeven::python {
 
 void register_scenario(py::module_& m) {
   // Raised with args (path, reason); the Python layer adds file and line.
-  static py::exception<ScenarioError> scenario_error(m, "ScenarioError", PyExc_ValueError);
+  static py::exception<ScenarioError> scenario_error(m, "ScenarioError",
+                                                     PyExc_ValueError);
   py::register_exception_translator([](std::exception_ptr p) {
     try {
       if (p) std::rethrow_exception(p);
@@ -25,13 +26,15 @@ void register_scenario(py::module_& m) {
       .def_readonly("name", &Scenario::name)
       .def_readonly("description", &Scenario::description)
       .def_readonly("horizon_months", &Scenario::horizon_months)
-      .def_property_readonly("paths", [](const Scenario& s) { return s.simulation.paths; })
-      .def_property_readonly("seed", [](const Scenario& s) { return s.simulation.seed; })
-      .def_property_readonly("mode",
-                             [](const Scenario& s) {
-                               return s.simulation.mode == Mode::Expected ? "expected"
-                                                                          : "stochastic";
-                             })
+      .def_property_readonly("paths",
+                             [](const Scenario& s) { return s.simulation.paths; })
+      .def_property_readonly("seed",
+                             [](const Scenario& s) { return s.simulation.seed; })
+      .def_property_readonly(
+          "mode",
+          [](const Scenario& s) {
+            return s.simulation.mode == Mode::Expected ? "expected" : "stochastic";
+          })
       .def_property_readonly("workload_names",
                              [](const Scenario& s) {
                                std::vector<std::string> n;
@@ -52,7 +55,8 @@ void register_scenario(py::module_& m) {
                              })
       .def_property_readonly(
           "baseline", [](const Scenario& s) { return s.strategies[s.baseline].name; })
-      .def("resolved_json", [](const Scenario& s) { return resolved_scenario_json(s).dump(); });
+      .def("resolved_json",
+           [](const Scenario& s) { return resolved_scenario_json(s).dump(); });
 
   m.def(
       "parse_scenario",

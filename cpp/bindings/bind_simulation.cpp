@@ -40,8 +40,9 @@ auto month_array(std::vector<double> SimulationResult::*member, Width width) {
 }
 
 ResultPtr run(const Scenario& scenario, std::optional<int> paths,
-              std::optional<std::uint64_t> seed, std::optional<std::string> mode, int threads,
-              std::optional<double> precision, std::optional<py::function> progress) {
+              std::optional<std::uint64_t> seed, std::optional<std::string> mode,
+              int threads, std::optional<double> precision,
+              std::optional<py::function> progress) {
   RunOptions options;
   options.paths = paths;
   options.precision = precision;
@@ -87,7 +88,8 @@ void register_simulation(py::module_& m) {
       .def_readonly("scenario", &SimulationResult::scenario)
       .def_property_readonly("mode",
                              [](const SimulationResult& r) {
-                               return r.mode == Mode::Expected ? "expected" : "stochastic";
+                               return r.mode == Mode::Expected ? "expected"
+                                                               : "stochastic";
                              })
       .def_readonly("paths", &SimulationResult::paths)
       .def_readonly("seed", &SimulationResult::seed)
@@ -100,14 +102,18 @@ void register_simulation(py::module_& m) {
       .def_readonly("strategy_names", &SimulationResult::strategy_names)
       .def_readonly("workload_names", &SimulationResult::workload_names)
       .def_property_readonly("cost", month_array(&SimulationResult::cost, nullptr))
-      .def_property_readonly("parts", month_array(&SimulationResult::parts, parts_width))
-      .def_property_readonly("workload_cost",
-                             month_array(&SimulationResult::workload_cost, workloads_width))
+      .def_property_readonly("parts",
+                             month_array(&SimulationResult::parts, parts_width))
+      .def_property_readonly(
+          "workload_cost",
+          month_array(&SimulationResult::workload_cost, workloads_width))
       .def_property_readonly("requests",
                              month_array(&SimulationResult::requests, served_width))
-      .def_property_readonly("gpu_hours", month_array(&SimulationResult::gpu_hours, nullptr))
-      .def_property_readonly("gpu_seconds_served",
-                             month_array(&SimulationResult::gpu_seconds_served, nullptr))
+      .def_property_readonly("gpu_hours",
+                             month_array(&SimulationResult::gpu_hours, nullptr))
+      .def_property_readonly(
+          "gpu_seconds_served",
+          month_array(&SimulationResult::gpu_seconds_served, nullptr))
       .def(
           "summary_json",
           [](const SimulationResult& r) {
@@ -117,8 +123,9 @@ void register_simulation(py::module_& m) {
           "The result JSON v1 (statistics over paths) as text.");
 
   m.def("simulate", &run, py::arg("scenario"), py::arg("paths") = py::none(),
-        py::arg("seed") = py::none(), py::arg("mode") = py::none(), py::arg("threads") = 0,
-        py::arg("precision") = py::none(), py::arg("progress") = py::none(),
+        py::arg("seed") = py::none(), py::arg("mode") = py::none(),
+        py::arg("threads") = 0, py::arg("precision") = py::none(),
+        py::arg("progress") = py::none(),
         "Run the Monte Carlo simulation; the GIL is released while paths run.");
 }
 

@@ -12,7 +12,8 @@ constexpr double kSecondsPerHour = 3600.0;
 }
 
 double gpu_seconds(const Cluster& c, const Workload& w, const Slice& s) {
-  const double prefill = s.variable_input + s.requests * w.prefix_tokens * (1.0 - c.prefix_reuse);
+  const double prefill =
+      s.variable_input + s.requests * w.prefix_tokens * (1.0 - c.prefix_reuse);
   return prefill / c.prefill_tokens_per_s + s.output / c.decode_tokens_per_s;
 }
 
@@ -50,15 +51,16 @@ int ClusterRun::desired_gpus(double demand_seconds) const {
 void ClusterRun::enqueue(const BacklogEntry& entry) {
   // Arrivals mostly come due after everything queued: append.
   if (backlog_.empty() || backlog_.back().deadline < entry.deadline ||
-      (backlog_.back().deadline == entry.deadline && backlog_.back().slot <= entry.slot)) {
+      (backlog_.back().deadline == entry.deadline &&
+       backlog_.back().slot <= entry.slot)) {
     backlog_.push_back(entry);
     return;
   }
-  auto later = std::upper_bound(backlog_.begin(), backlog_.end(), entry,
-                                [](const BacklogEntry& a, const BacklogEntry& b) {
-                                  return a.deadline != b.deadline ? a.deadline < b.deadline
-                                                                  : a.slot < b.slot;
-                                });
+  auto later = std::upper_bound(
+      backlog_.begin(), backlog_.end(), entry,
+      [](const BacklogEntry& a, const BacklogEntry& b) {
+        return a.deadline != b.deadline ? a.deadline < b.deadline : a.slot < b.slot;
+      });
   backlog_.insert(later, entry);
 }
 
@@ -118,7 +120,8 @@ void ClusterRun::step(int t, const std::vector<Slice>& demand) {
   const double capacity = gpus_ * kSecondsPerHour * cluster_->utilization;
 
   // 1. Real-time first; an overload turns away the same fraction of each.
-  const double rt_turned = realtime_seconds > capacity ? 1.0 - capacity / realtime_seconds : 0.0;
+  const double rt_turned =
+      realtime_seconds > capacity ? 1.0 - capacity / realtime_seconds : 0.0;
   for (std::size_t k = 0; k < n; ++k) {
     if (workloads_[k]->is_batch()) continue;
     served_requests_[k] = demand[k].requests * (1.0 - rt_turned);
@@ -129,7 +132,8 @@ void ClusterRun::step(int t, const std::vector<Slice>& demand) {
   // 2. Batch arrivals join the backlog; leftover capacity serves it EDF.
   for (std::size_t k = 0; k < n; ++k) {
     if (!workloads_[k]->is_batch() || demand[k].requests <= 0) continue;
-    enqueue({t + workloads_[k]->deadline_hours - 1, int(k), demand[k], demand_seconds_[k], 1.0});
+    enqueue({t + workloads_[k]->deadline_hours - 1, int(k), demand[k],
+             demand_seconds_[k], 1.0});
   }
   serve_backlog(std::max(0.0, capacity - realtime_seconds));
   expire(t);

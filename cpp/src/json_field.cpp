@@ -13,12 +13,18 @@ std::string format_number(double x) {
 
 std::string Field::type_name() const {
   switch (value_->type()) {
-    case Json::value_t::null: return "null";
-    case Json::value_t::boolean: return "a boolean";
-    case Json::value_t::string: return "a string";
-    case Json::value_t::array: return "a list";
-    case Json::value_t::object: return "a mapping";
-    default: return "a number";
+    case Json::value_t::null:
+      return "null";
+    case Json::value_t::boolean:
+      return "a boolean";
+    case Json::value_t::string:
+      return "a string";
+    case Json::value_t::array:
+      return "a list";
+    case Json::value_t::object:
+      return "a mapping";
+    default:
+      return "a number";
   }
 }
 
@@ -86,13 +92,15 @@ double Field::number() const {
 double Field::number_in(double lo, double hi) const {
   double x = number();
   require(x >= lo && x <= hi, "must be between " + format_number(lo) + " and " +
-                                  format_number(hi) + " (got " + format_number(x) + ")");
+                                  format_number(hi) + " (got " + format_number(x) +
+                                  ")");
   return x;
 }
 
 double Field::at_least(double lo) const {
   double x = number();
-  require(x >= lo, "must be >= " + format_number(lo) + " (got " + format_number(x) + ")");
+  require(x >= lo,
+          "must be >= " + format_number(lo) + " (got " + format_number(x) + ")");
   return x;
 }
 

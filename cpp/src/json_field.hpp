@@ -2,13 +2,13 @@
 // ScenarioError naming that path. Internal to the scenario parser.
 #pragma once
 
-#include "breakeven/json.hpp"
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "breakeven/errors.hpp"
+#include "breakeven/json.hpp"
 
 namespace breakeven::detail {
 
@@ -16,8 +16,7 @@ std::string format_number(double x);
 
 class Field {
  public:
-  Field(const Json& value, std::string path)
-      : value_(&value), path_(std::move(path)) {}
+  Field(const Json& value, std::string path) : value_(&value), path_(std::move(path)) {}
 
   const Json& json() const { return *value_; }
   const std::string& path() const { return path_; }

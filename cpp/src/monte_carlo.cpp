@@ -41,7 +41,8 @@ struct RunContext {
   const RunOptions& options;
 };
 
-void work(const RunContext& run, int first_path, SimulationResult& block, SharedState& state) {
+void work(const RunContext& run, int first_path, SimulationResult& block,
+          SharedState& state) {
   using Clock = std::chrono::steady_clock;
   Clock::duration traffic_time{}, costing_time{};
   try {
@@ -49,7 +50,8 @@ void work(const RunContext& run, int first_path, SimulationResult& block, Shared
     std::vector<StrategyCoster> costers;
     for (int s = 0; s < int(run.scenario.strategies.size()); ++s)
       costers.emplace_back(run.scenario, s);
-    for (int p = state.next_path++; p < block.paths && !state.stop; p = state.next_path++) {
+    for (int p = state.next_path++; p < block.paths && !state.stop;
+         p = state.next_path++) {
       const auto t0 = Clock::now();
       if (run.mode == Mode::Expected) {
         run.traffic.expected(path);
@@ -58,7 +60,8 @@ void work(const RunContext& run, int first_path, SimulationResult& block, Shared
         run.traffic.sample(gen, path);
       }
       const auto t1 = Clock::now();
-      for (int s = 0; s < int(costers.size()); ++s) costers[s].cost(path, block.record(s, p));
+      for (int s = 0; s < int(costers.size()); ++s)
+        costers[s].cost(path, block.record(s, p));
       traffic_time += t1 - t0;
       costing_time += Clock::now() - t1;
       ++state.paths_done;
@@ -76,13 +79,15 @@ void work(const RunContext& run, int first_path, SimulationResult& block, Shared
 
 // Runs paths first_path .. first_path + block.paths - 1 into `block` on worker
 // threads, polling the caller's callbacks from this thread.
-void run_block(const RunContext& run, int first_path, int max_paths, SimulationResult& block) {
+void run_block(const RunContext& run, int first_path, int max_paths,
+               SimulationResult& block) {
   const int threads = std::min(run.threads, block.paths);
   SharedState state;
   state.workers_left = threads;
   std::vector<std::thread> workers;
   for (int i = 0; i < threads; ++i)
-    workers.emplace_back(work, std::cref(run), first_path, std::ref(block), std::ref(state));
+    workers.emplace_back(work, std::cref(run), first_path, std::ref(block),
+                         std::ref(state));
 
   bool cancelled = false;
   std::exception_ptr callback_error;
@@ -93,7 +98,8 @@ void run_block(const RunContext& run, int first_path, int max_paths, SimulationR
       if (state.workers_left == 0) break;
       lock.unlock();
       try {
-        if (run.options.progress) run.options.progress(first_path + state.paths_done, max_paths);
+        if (run.options.progress)
+          run.options.progress(first_path + state.paths_done, max_paths);
         if (run.options.interrupted && run.options.interrupted()) cancelled = true;
       } catch (...) {
         callback_error = std::current_exception();
@@ -114,7 +120,8 @@ void run_block(const RunContext& run, int first_path, int max_paths, SimulationR
 // the total cost of each path so far and how many paths broke even.
 class PrecisionTracker {
  public:
-  explicit PrecisionTracker(int strategies) : totals_(strategies), within_(strategies, 0) {}
+  explicit PrecisionTracker(int strategies)
+      : totals_(strategies), within_(strategies, 0) {}
 
   void add(const SimulationResult& block) {
     const int H = block.months;
@@ -155,7 +162,8 @@ SimulationResult simulate(const Scenario& scenario, const RunOptions& options) {
   const Mode mode = options.mode.value_or(scenario.simulation.mode);
   const std::uint64_t seed = options.seed.value_or(scenario.simulation.seed);
   const bool to_precision = options.precision.has_value() && mode == Mode::Stochastic;
-  int paths = options.paths.value_or(to_precision ? kDefaultMaxPaths : scenario.simulation.paths);
+  int paths = options.paths.value_or(to_precision ? kDefaultMaxPaths
+                                                  : scenario.simulation.paths);
   if (mode == Mode::Expected) paths = 1;  // no randomness: more paths would repeat it
   if (paths < 1) throw ScenarioError("paths", "must be >= 1");
   if (options.precision && !(*options.precision > 0 && *options.precision < 1))

@@ -24,7 +24,8 @@ void SimulationResult::allocate(const Scenario& sc, Mode run_mode, int n_paths,
   gpu_seconds_served.assign(blocks, 0.0);
 }
 
-SimulationResult SimulationResult::concatenate(const std::vector<SimulationResult>& blocks) {
+SimulationResult SimulationResult::concatenate(
+    const std::vector<SimulationResult>& blocks) {
   SimulationResult out = blocks.front();
   out.paths = 0;
   out.traffic_seconds = out.costing_seconds = 0.0;
@@ -34,14 +35,16 @@ SimulationResult SimulationResult::concatenate(const std::vector<SimulationResul
     out.costing_seconds += b.costing_seconds;
   }
   // Strategy-major arrays: strategy s's slab of every block, in block order.
-  const auto join = [&](std::vector<double> SimulationResult::*member, std::size_t width) {
+  const auto join = [&](std::vector<double> SimulationResult::*member,
+                        std::size_t width) {
     std::vector<double>& into = out.*member;
     into.clear();
     into.reserve(std::size_t(out.strategies()) * out.paths * out.months * width);
     for (int s = 0; s < out.strategies(); ++s)
       for (const auto& b : blocks) {
         const std::size_t slab = std::size_t(b.paths) * b.months * width;
-        into.insert(into.end(), (b.*member).begin() + s * slab, (b.*member).begin() + (s + 1) * slab);
+        into.insert(into.end(), (b.*member).begin() + s * slab,
+                    (b.*member).begin() + (s + 1) * slab);
       }
   };
   join(&SimulationResult::cost, 1);

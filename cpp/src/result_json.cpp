@@ -78,7 +78,8 @@ Json result_json(const SimulationResult& r, const Summary& summary) {
     j["monthly_cost"] = bands_json(s.monthly, true);
     j["cumulative_cost"] = bands_json(s.cumulative, false);
     Json parts = Json::object();
-    for (int k = 0; k < kPartCount; ++k) parts[kPartNames[k]] = column(s.parts, kPartCount, k);
+    for (int k = 0; k < kPartCount; ++k)
+      parts[kPartNames[k]] = column(s.parts, kPartCount, k);
     j["parts"] = parts;
     Json workloads = Json::object();
     for (int w = 0; w < r.workloads(); ++w)
@@ -94,11 +95,12 @@ Json result_json(const SimulationResult& r, const Summary& summary) {
     j["savings_vs_baseline"] = band_json(s.savings_fraction, false);
     if (s.break_even) {
       const BreakEven& be = *s.break_even;
-      j["break_even"] = {{"p_within_horizon", finite(be.p_within_horizon)},
-                         {"p50_month", month_or_null(be.p50_month)},
-                         {"p90_month", month_or_null(be.p90_month)},
-                         {"savings_at_horizon", band_json(be.savings_at_horizon, false)},
-                         {"month_probability", series(be.month_probability)}};
+      j["break_even"] = {
+          {"p_within_horizon", finite(be.p_within_horizon)},
+          {"p50_month", month_or_null(be.p50_month)},
+          {"p90_month", month_or_null(be.p90_month)},
+          {"savings_at_horizon", band_json(be.savings_at_horizon, false)},
+          {"month_probability", series(be.month_probability)}};
     } else {
       j["break_even"] = nullptr;
     }

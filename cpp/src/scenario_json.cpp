@@ -30,7 +30,8 @@ Json workload_json(const Workload& w) {
           {"weekday_weights", w.weekday_weights},
           {"growth_per_month", w.growth_per_month},
           {"spikiness",
-           {{"sigma", w.spikiness.sigma}, {"autocorrelation", w.spikiness.autocorrelation}}},
+           {{"sigma", w.spikiness.sigma},
+            {"autocorrelation", w.spikiness.autocorrelation}}},
           {"bursts",
            {{"per_month", w.bursts.per_month},
             {"hours", w.bursts.hours},
@@ -49,7 +50,8 @@ Json cluster_json(const Cluster& c, const Scenario& sc) {
           {"utilization", c.utilization},
           {"prefix_reuse", c.prefix_reuse},
           {"available_from_month", c.available_from_month},
-          {"overflow", c.overflow_model ? Json(sc.models[*c.overflow_model].name) : Json(nullptr)},
+          {"overflow",
+           c.overflow_model ? Json(sc.models[*c.overflow_model].name) : Json(nullptr)},
           {"fixed",
            {{"setup", c.fixed.setup},
             {"ops_per_month", c.fixed.ops_per_month},
@@ -66,9 +68,10 @@ Json resolved_scenario_json(const Scenario& sc) {
   out["name"] = sc.name;
   out["description"] = sc.description;
   out["horizon_months"] = sc.horizon_months;
-  out["simulation"] = {{"paths", sc.simulation.paths},
-                       {"seed", sc.simulation.seed},
-                       {"mode", sc.simulation.mode == Mode::Expected ? "expected" : "stochastic"}};
+  out["simulation"] = {
+      {"paths", sc.simulation.paths},
+      {"seed", sc.simulation.seed},
+      {"mode", sc.simulation.mode == Mode::Expected ? "expected" : "stochastic"}};
   Json models = Json::object();
   for (const auto& m : sc.models) models[m.name] = model_json(m);
   out["models"] = models;
@@ -90,11 +93,14 @@ Json resolved_scenario_json(const Scenario& sc) {
     Json route = Json::object();
     for (std::size_t w = 0; w < sc.workloads.size(); ++w) {
       const Route& r = s.routes[w];
-      route[sc.workloads[w].name] =
-          r.kind == Route::Kind::Api ? sc.models[r.index].name : sc.clusters[r.index].name;
+      route[sc.workloads[w].name] = r.kind == Route::Kind::Api
+                                        ? sc.models[r.index].name
+                                        : sc.clusters[r.index].name;
     }
-    strategies.push_back(
-        {{"name", s.name}, {"route", route}, {"caching", s.caching}, {"batch_api", s.batch_api}});
+    strategies.push_back({{"name", s.name},
+                          {"route", route},
+                          {"caching", s.caching},
+                          {"batch_api", s.batch_api}});
   }
   out["strategies"] = strategies;
   out["baseline"] = sc.strategies[sc.baseline].name;

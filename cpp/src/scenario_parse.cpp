@@ -33,8 +33,10 @@ ApiModel parse_model(const std::string& name, const Field& f) {
   m.name = name;
   m.input = f.at("input").at_least(0);
   m.output = f.at("output").at_least(0);
-  if (auto c = f.find("cached_input"); c && !c->is_null()) m.cached_input = c->at_least(0);
-  if (auto c = f.find("cache_write_multiplier")) m.cache_write_multiplier = c->at_least(0);
+  if (auto c = f.find("cached_input"); c && !c->is_null())
+    m.cached_input = c->at_least(0);
+  if (auto c = f.find("cache_write_multiplier"))
+    m.cache_write_multiplier = c->at_least(0);
   if (auto c = f.find("cache_min_tokens")) m.cache_min_tokens = c->at_least(0);
   if (auto c = f.find("cache_ttl_minutes")) m.cache_ttl_minutes = c->positive();
   if (auto c = f.find("batch_discount")) m.batch_discount = c->number_in(0, 1);
@@ -68,10 +70,9 @@ TokenSize parse_tokens(const Field& f) {
 }
 
 template <std::size_t N>
-std::array<double, N> parse_weights(const Field& f,
-                                    std::optional<std::array<double, N>> (*preset)(
-                                        std::string_view),
-                                    std::vector<std::string_view> preset_names) {
+std::array<double, N> parse_weights(
+    const Field& f, std::optional<std::array<double, N>> (*preset)(std::string_view),
+    std::vector<std::string_view> preset_names) {
   std::array<double, N> w{};
   if (f.is_string()) {
     auto p = preset(f.string());
@@ -105,17 +106,20 @@ Workload parse_workload(const Field& f, int horizon_months) {
   req.require(req.size() == 1, "give exactly one of per_hour, per_day, per_month");
   if (auto r = req.find("per_hour")) w.requests_per_hour = r->at_least(0);
   if (auto r = req.find("per_day")) w.requests_per_hour = r->at_least(0) / kHoursPerDay;
-  if (auto r = req.find("per_month")) w.requests_per_hour = r->at_least(0) / kHoursPerMonth;
+  if (auto r = req.find("per_month"))
+    w.requests_per_hour = r->at_least(0) / kHoursPerMonth;
 
   w.input = parse_tokens(f.at("input_tokens"));
   w.output = parse_tokens(f.at("output_tokens"));
   if (auto p = f.find("prefix_tokens")) {
     w.prefix_tokens = p->at_least(0);
     p->require(w.prefix_tokens <= w.input.mean,
-               "must be <= the mean of input_tokens (got " + format_number(w.prefix_tokens) +
-                   " > " + format_number(w.input.mean) + ")");
+               "must be <= the mean of input_tokens (got " +
+                   format_number(w.prefix_tokens) + " > " +
+                   format_number(w.input.mean) + ")");
   }
-  if (auto k = f.find("prefix_variants")) w.prefix_variants = int(k->integer(1, 1000000000));
+  if (auto k = f.find("prefix_variants"))
+    w.prefix_variants = int(k->integer(1, 1000000000));
 
   if (auto lat = f.find("latency")) {
     if (lat->is_string()) {
@@ -124,7 +128,8 @@ Workload parse_workload(const Field& f, int horizon_months) {
         w.latency = Latency::Batch;
         w.deadline_hours = 24;
       } else {
-        lat->require(s == "realtime", "must be realtime, batch or {batch: {deadline_hours: N}}");
+        lat->require(s == "realtime",
+                     "must be realtime, batch or {batch: {deadline_hours: N}}");
       }
     } else {
       lat->allow_only({"batch"});
@@ -143,7 +148,8 @@ Workload parse_workload(const Field& f, int horizon_months) {
     w.weekday_weights = parse_weights<7>(*d, weekday_preset, weekday_preset_names());
   if (auto g = f.find("growth_per_month")) {
     w.growth_per_month = g->number();
-    g->require(w.growth_per_month > -1, "must be > -1 (got " + format_number(w.growth_per_month) + ")");
+    g->require(w.growth_per_month > -1,
+               "must be > -1 (got " + format_number(w.growth_per_month) + ")");
     // (1+g)^(t/730) must stay finite over the horizon.
     g->require(std::isfinite(horizon_months * std::log1p(w.growth_per_month)) &&
                    horizon_months * std::log1p(w.growth_per_month) < 200,
@@ -156,7 +162,8 @@ Workload parse_workload(const Field& f, int horizon_months) {
     if (auto x = s->find("sigma")) w.spikiness.sigma = x->number_in(0, 5);
     if (auto x = s->find("weekly_p95_over_p5"))
       w.spikiness.sigma = std::log(x->number_in(1, 1e6)) / (2 * kZ95);
-    if (auto x = s->find("autocorrelation")) w.spikiness.autocorrelation = x->number_in(0, 1);
+    if (auto x = s->find("autocorrelation"))
+      w.spikiness.autocorrelation = x->number_in(0, 1);
   }
   if (auto b = f.find("bursts")) {
     b->allow_only({"per_month", "hours", "multiplier"});
@@ -190,12 +197,16 @@ Eigen::MatrixXd parse_correlation(const std::optional<Field>& f, int n) {
       for (int j = 0; j < i; ++j)
         f->item(i).item(j).require(std::abs(c(i, j) - c(j, i)) <= 1e-12,
                                    "matrix must be symmetric (differs from [" +
-                                       std::to_string(j) + "][" + std::to_string(i) + "])");
+                                       std::to_string(j) + "][" + std::to_string(i) +
+                                       "])");
     }
   }
-  double smallest = Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd>(c).eigenvalues().minCoeff();
-  f->require(smallest >= -1e-10, "correlation matrix is not positive semidefinite "
-                                 "(smallest eigenvalue " + format_number(smallest) + ")");
+  double smallest =
+      Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd>(c).eigenvalues().minCoeff();
+  f->require(smallest >= -1e-10,
+             "correlation matrix is not positive semidefinite "
+             "(smallest eigenvalue " +
+                 format_number(smallest) + ")");
   return c;
 }
 
@@ -216,8 +227,9 @@ Cluster parse_cluster(const std::string& name, const Field& f,
     c.min_gpus = int(g.at("min").integer(0, 1000000));
     Field mx = g.at("max");
     c.max_gpus = int(mx.integer(1, 1000000));
-    mx.require(c.max_gpus >= c.min_gpus, "must be >= min (got " + std::to_string(c.max_gpus) +
-                                             " < " + std::to_string(c.min_gpus) + ")");
+    mx.require(c.max_gpus >= c.min_gpus, "must be >= min (got " +
+                                             std::to_string(c.max_gpus) + " < " +
+                                             std::to_string(c.min_gpus) + ")");
     if (auto l = g.find("lag_hours")) c.lag_hours = int(l->integer(0, 24 * 365));
   }
   c.prefill_tokens_per_s = f.at("prefill_tokens_per_s").positive();
@@ -228,18 +240,21 @@ Cluster parse_cluster(const std::string& name, const Field& f,
                "must be in (0, 1] (got " + format_number(c.utilization) + ")");
   }
   if (auto r = f.find("prefix_reuse")) c.prefix_reuse = r->number_in(0, 1);
-  if (auto a = f.find("available_from_month")) c.available_from_month = int(a->integer(0, 100000));
+  if (auto a = f.find("available_from_month"))
+    c.available_from_month = int(a->integer(0, 100000));
   if (auto o = f.find("overflow"); o && !o->is_null()) {
     auto it = model_index.find(o->string());
     o->require(it != model_index.end(), "unknown API model '" + o->string() + "'");
     c.overflow_model = it->second;
   }
   if (auto fx = f.find("fixed")) {
-    fx->allow_only({"setup", "ops_per_month", "staff_fte", "staff_annual_cost", "revalidation"});
+    fx->allow_only(
+        {"setup", "ops_per_month", "staff_fte", "staff_annual_cost", "revalidation"});
     if (auto x = fx->find("setup")) c.fixed.setup = x->at_least(0);
     if (auto x = fx->find("ops_per_month")) c.fixed.ops_per_month = x->at_least(0);
     if (auto x = fx->find("staff_fte")) c.fixed.staff_fte = x->at_least(0);
-    if (auto x = fx->find("staff_annual_cost")) c.fixed.staff_annual_cost = x->at_least(0);
+    if (auto x = fx->find("staff_annual_cost"))
+      c.fixed.staff_annual_cost = x->at_least(0);
     if (auto r = fx->find("revalidation")) {
       r->allow_only({"every_months", "cost"});
       c.fixed.revalidation_every_months = int(r->at("every_months").integer(1, 100000));
@@ -262,9 +277,10 @@ Strategy parse_strategy(const Field& f, const std::vector<Workload>& workloads,
   for (const auto& w : workloads) workload_names.push_back(w.name);
   for (const auto& key : route.keys()) {
     if (key == "default") continue;
-    if (std::find(workload_names.begin(), workload_names.end(), key) == workload_names.end())
-      route.at(key).fail("unknown workload '" + key + "' (workloads: " + join(workload_names) +
-                         ")");
+    if (std::find(workload_names.begin(), workload_names.end(), key) ==
+        workload_names.end())
+      route.at(key).fail("unknown workload '" + key +
+                         "' (workloads: " + join(workload_names) + ")");
   }
   auto resolve = [&](const Field& target) {
     std::string name = target.string();
@@ -276,8 +292,9 @@ Strategy parse_strategy(const Field& f, const std::vector<Workload>& workloads,
     if (route.has(w.name)) {
       s.routes.push_back(resolve(route.at(w.name)));
     } else {
-      route.require(route.has("default"),
-                    "needs a default route (no route given for workload '" + w.name + "')");
+      route.require(
+          route.has("default"),
+          "needs a default route (no route given for workload '" + w.name + "')");
       s.routes.push_back(resolve(route.at("default")));
     }
   }
@@ -307,16 +324,17 @@ std::vector<ApiModel> parse_catalog(const Json& catalog) {
   root.allow_only({"version", "currency", "unit", "models"});
   Field models = root.at("models");
   std::vector<ApiModel> out;
-  for (const auto& name : models.keys()) out.push_back(parse_model(name, models.at(name)));
+  for (const auto& name : models.keys())
+    out.push_back(parse_model(name, models.at(name)));
   return out;
 }
 
 Scenario parse_scenario(const Json& scenario, const Json& catalog) {
   Field root(scenario, "");
   root.require(root.is_object(), "a scenario must be a mapping of fields");
-  root.allow_only({"version", "name", "description", "horizon_months", "simulation", "models",
-                   "workloads", "correlation", "clusters", "strategies", "baseline",
-                   "expect"});
+  root.allow_only({"version", "name", "description", "horizon_months", "simulation",
+                   "models", "workloads", "correlation", "clusters", "strategies",
+                   "baseline", "expect"});
   if (auto v = root.find("version")) v->require(v->integer(1, 1) == 1, "must be 1");
 
   Scenario sc;
@@ -327,18 +345,21 @@ Scenario parse_scenario(const Json& scenario, const Json& catalog) {
 
   if (auto sim = root.find("simulation")) {
     sim->allow_only({"paths", "seed", "mode"});
-    if (auto p = sim->find("paths")) sc.simulation.paths = int(p->integer(1, 100000000));
+    if (auto p = sim->find("paths"))
+      sc.simulation.paths = int(p->integer(1, 100000000));
     if (auto s = sim->find("seed"))
       sc.simulation.seed = static_cast<std::uint64_t>(s->integer(0, (1LL << 53)));
     if (auto m = sim->find("mode")) {
       std::string mode = m->string();
-      m->require(mode == "stochastic" || mode == "expected", "must be stochastic or expected");
+      m->require(mode == "stochastic" || mode == "expected",
+                 "must be stochastic or expected");
       sc.simulation.mode = mode == "expected" ? Mode::Expected : Mode::Stochastic;
     }
   }
 
   // Catalog first, then the file's models merged over it by name.
-  Json merged_models = catalog.contains("models") ? catalog.at("models") : Json::object();
+  Json merged_models =
+      catalog.contains("models") ? catalog.at("models") : Json::object();
   sc.models = parse_catalog(catalog);
   if (auto ms = root.find("models")) {
     ms->expect_object();
@@ -369,7 +390,8 @@ Scenario parse_scenario(const Json& scenario, const Json& catalog) {
         workloads.item(i).at("name").fail("duplicate workload name '" + w.name + "'");
     sc.workloads.push_back(std::move(w));
   }
-  sc.correlation = parse_correlation(root.find("correlation"), int(sc.workloads.size()));
+  sc.correlation =
+      parse_correlation(root.find("correlation"), int(sc.workloads.size()));
 
   std::map<std::string, Route> targets;
   for (const auto& [name, i] : model_index) targets[name] = {Route::Kind::Api, i};

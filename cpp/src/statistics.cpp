@@ -40,7 +40,8 @@ Band band_of(std::vector<double> values) {
   return b;
 }
 
-int break_even_month(std::span<const double> baseline, std::span<const double> strategy) {
+int break_even_month(std::span<const double> baseline,
+                     std::span<const double> strategy) {
   double saved = 0.0;
   for (std::size_t m = 0; m < baseline.size(); ++m) {
     saved += baseline[m] - strategy[m];
@@ -57,7 +58,8 @@ std::optional<int> break_even_quantile(std::vector<int> months, double q) {
   std::sort(months.begin(), months.end());
   // 1-based rank ceil(q n): at least a share q of paths lie at or below it.
   const double rank = std::ceil(q * double(months.size()) - 1e-9);
-  const std::size_t index = std::size_t(std::clamp(rank, 1.0, double(months.size()))) - 1;
+  const std::size_t index =
+      std::size_t(std::clamp(rank, 1.0, double(months.size()))) - 1;
   const int m = months[index];
   if (m == std::numeric_limits<int>::max()) return std::nullopt;
   return m;

@@ -19,8 +19,10 @@ StrategyCoster::StrategyCoster(const Scenario& scenario, int strategy)
     const Cluster& cluster = scenario.clusters[c];
     std::vector<ApiPricer> overflow;
     if (cluster.overflow_model)
-      for (int w : routed) overflow.push_back(pricer(w, scenario.models[*cluster.overflow_model]));
-    clusters_.push_back({ClusterRun(cluster, scenario.workloads, routed), std::move(overflow)});
+      for (int w : routed)
+        overflow.push_back(pricer(w, scenario.models[*cluster.overflow_model]));
+    clusters_.push_back(
+        {ClusterRun(cluster, scenario.workloads, routed), std::move(overflow)});
   }
 }
 
@@ -29,8 +31,8 @@ ApiPricer StrategyCoster::pricer(int workload, const ApiModel& model) const {
   return ApiPricer(model, w, strategy_->caching, w.is_batch() && strategy_->batch_api);
 }
 
-void StrategyCoster::add_api(int workload, const ApiCharge& c, double requests, int month,
-                             bool as_overflow, PathRecord& out) const {
+void StrategyCoster::add_api(int workload, const ApiCharge& c, double requests,
+                             int month, bool as_overflow, PathRecord& out) const {
   double* parts = out.parts + std::size_t(month) * kPartCount;
   if (as_overflow) {
     parts[kOverflow] += c.total();
@@ -42,7 +44,8 @@ void StrategyCoster::add_api(int workload, const ApiCharge& c, double requests, 
     parts[kBatch] += c.batch;
     out.requests[std::size_t(month) * kServedCount + kByApi] += requests;
   }
-  out.workload_cost[std::size_t(month) * scenario_->workloads.size() + workload] += c.total();
+  out.workload_cost[std::size_t(month) * scenario_->workloads.size() + workload] +=
+      c.total();
 }
 
 void StrategyCoster::cost_api_routes(const TrafficPath& path, PathRecord& out) const {
@@ -56,7 +59,8 @@ void StrategyCoster::cost_api_routes(const TrafficPath& path, PathRecord& out) c
       double requests = 0.0;
       for (int t = m * kHoursPerMonth; t < (m + 1) * kHoursPerMonth; ++t) {
         const std::size_t i = path.index(w, t);
-        const ApiCharge c = price.charge({path.requests[i], path.variable_input[i], path.output[i]});
+        const ApiCharge c =
+            price.charge({path.requests[i], path.variable_input[i], path.output[i]});
         month.input += c.input;
         month.cached_input += c.cached_input;
         month.output += c.output;
@@ -68,7 +72,8 @@ void StrategyCoster::cost_api_routes(const TrafficPath& path, PathRecord& out) c
   }
 }
 
-void StrategyCoster::cost_cluster(ClusterPlan& plan, const TrafficPath& path, PathRecord& out) {
+void StrategyCoster::cost_cluster(ClusterPlan& plan, const TrafficPath& path,
+                                  PathRecord& out) {
   ClusterRun& run = plan.run;
   const Cluster& c = run.cluster();
   const auto& routed = run.routed();
@@ -92,8 +97,10 @@ void StrategyCoster::cost_cluster(ClusterPlan& plan, const TrafficPath& path, Pa
 
     for (std::size_t k = 0; k < routed.size(); ++k) {
       const int w = routed[k];
-      out.requests[std::size_t(m) * kServedCount + kByCluster] += run.served_requests()[k];
-      // A workload carries the hour's GPU cost in proportion to the GPU-seconds it used.
+      out.requests[std::size_t(m) * kServedCount + kByCluster] +=
+          run.served_requests()[k];
+      // A workload carries the hour's GPU cost in proportion to the GPU-seconds it
+      // used.
       if (served_seconds > 0)
         out.workload_cost[std::size_t(m) * n_workloads + w] +=
             gpu_cost * run.served_seconds()[k] / served_seconds;

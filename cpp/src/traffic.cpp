@@ -96,7 +96,8 @@ void TrafficModel::sample(Xoshiro256pp& gen, TrafficPath& out) const {
       const std::size_t i = out.index(w, t);
       double lambda = base_rate_[i] * weekly(w, week_of(t));
       if (burst_p > 0) {
-        if (uniform01(gen) < burst_p) burst_end = std::max(burst_end, t + wl.bursts.hours);
+        if (uniform01(gen) < burst_p)
+          burst_end = std::max(burst_end, t + wl.bursts.hours);
         if (t < burst_end) lambda *= wl.bursts.multiplier;
       }
       const double n = poisson(gen, lambda);

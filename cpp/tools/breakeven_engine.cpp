@@ -48,19 +48,25 @@ int main(int argc, char** argv) {
       std::string arg = argv[i];
       if (i + 1 >= argc) return usage();
       std::string value = argv[++i];
-      if (arg == "--catalog") catalog_path = value;
-      else if (arg == "--paths") options.paths = std::stoi(value);
-      else if (arg == "--seed") options.seed = std::stoull(value);
-      else if (arg == "--threads") options.threads = std::stoi(value);
+      if (arg == "--catalog")
+        catalog_path = value;
+      else if (arg == "--paths")
+        options.paths = std::stoi(value);
+      else if (arg == "--seed")
+        options.seed = std::stoull(value);
+      else if (arg == "--threads")
+        options.threads = std::stoi(value);
       else if (arg == "--mode" && (value == "expected" || value == "stochastic"))
         options.mode = value == "expected" ? Mode::Expected : Mode::Stochastic;
-      else return usage();
+      else
+        return usage();
     }
   } catch (const std::exception&) {
     return usage();
   }
   try {
-    Json catalog = catalog_path.empty() ? Json{{"models", Json::object()}} : read_json(catalog_path);
+    Json catalog = catalog_path.empty() ? Json{{"models", Json::object()}}
+                                        : read_json(catalog_path);
     Scenario scenario = parse_scenario(read_json(scenario_path), catalog);
     std::signal(SIGINT, on_sigint);
     options.interrupted = [] { return g_interrupted != 0; };

@@ -96,7 +96,9 @@ def _convert(loader, node, path, lines, source):
     if isinstance(value, (_dt.date, _dt.datetime)):
         return value.isoformat()
     if isinstance(value, float) and not math.isfinite(value):
-        raise ScenarioError(source, line, path, f"must be a finite number (got {value})")
+        raise ScenarioError(
+            source, line, path, f"must be a finite number (got {value})"
+        )
     if value is None or isinstance(value, (str, int, float, bool)):
         return value
     raise ScenarioError(source, line, path, f"unsupported YAML value {value!r}")

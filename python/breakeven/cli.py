@@ -11,9 +11,9 @@ import sys
 import traceback
 
 from .catalog import models_table
+from .errors import ScenarioError
 from .recording import DEFAULT_K, check, record, scenario_files
 from .report import FORMATS, report_format, write_report
-from .errors import ScenarioError
 from .scenario import example_path, load
 from .table import format_models, format_summary
 
@@ -33,7 +33,9 @@ def _positive_int(text: str) -> int:
     try:
         value = int(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"must be a whole number (got {text!r})") from None
+        raise argparse.ArgumentTypeError(
+            f"must be a whole number (got {text!r})"
+        ) from None
     if value < 1:
         raise argparse.ArgumentTypeError(f"must be >= 1 (got {value})")
     return value
@@ -53,7 +55,9 @@ def _seed(text: str) -> int:
     try:
         value = int(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"must be a whole number (got {text!r})") from None
+        raise argparse.ArgumentTypeError(
+            f"must be a whole number (got {text!r})"
+        ) from None
     if not 0 <= value < 2**64:
         raise argparse.ArgumentTypeError(f"must be in [0, 2**64) (got {value})")
     return value
@@ -63,9 +67,13 @@ def _run_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--paths", type=_positive_int, help="Monte Carlo paths")
     parser.add_argument("--seed", type=_seed, help="random seed")
     parser.add_argument("--mode", choices=["expected", "stochastic"])
-    parser.add_argument("--threads", type=_positive_int, help="worker threads (default: all)")
     parser.add_argument(
-        "--precision", type=_fraction, metavar="REL",
+        "--threads", type=_positive_int, help="worker threads (default: all)"
+    )
+    parser.add_argument(
+        "--precision",
+        type=_fraction,
+        metavar="REL",
         help="run paths in blocks until every total's relative standard error is below REL "
         "(e.g. 0.005); --paths is then the maximum",
     )
@@ -87,23 +95,34 @@ def build_parser() -> argparse.ArgumentParser:
     report = sub.add_parser("report", help="write a report a planning meeting can use")
     _scenario_arg(report)
     report.add_argument("-o", "--output", required=True, metavar="FILE")
-    report.add_argument("--format", choices=FORMATS, help="default: from the file suffix")
+    report.add_argument(
+        "--format", choices=FORMATS, help="default: from the file suffix"
+    )
     _run_options(report)
 
-    validate = sub.add_parser("validate", help="check a scenario file and say what is wrong")
+    validate = sub.add_parser(
+        "validate", help="check a scenario file and say what is wrong"
+    )
     _scenario_arg(validate)
 
     sub.add_parser("models", help="list the bundled pricing catalog")
 
     check = sub.add_parser(
-        "check", help="re-run scenarios, evaluate their expect: lists, compare with recordings"
+        "check",
+        help="re-run scenarios, evaluate their expect: lists, compare with recordings",
     )
-    check.add_argument("paths", nargs="*", default=["scenarios"], help="files or folders")
     check.add_argument(
-        "--k", type=float, default=DEFAULT_K,
+        "paths", nargs="*", default=["scenarios"], help="files or folders"
+    )
+    check.add_argument(
+        "--k",
+        type=float,
+        default=DEFAULT_K,
         help="stochastic tolerance in standard errors (default %(default)s)",
     )
-    record = sub.add_parser("record", help="rewrite the recordings of scenarios on purpose")
+    record = sub.add_parser(
+        "record", help="rewrite the recordings of scenarios on purpose"
+    )
     record.add_argument("paths", nargs="+", help="files or folders")
     return parser
 
@@ -114,8 +133,12 @@ def _load(path):
 
 def _simulate(args):
     return _load(args.scenario).run(
-        paths=args.paths, seed=args.seed, mode=args.mode, threads=args.threads,
-        precision=args.precision, progress=False if args.quiet else None,
+        paths=args.paths,
+        seed=args.seed,
+        mode=args.mode,
+        threads=args.threads,
+        precision=args.precision,
+        progress=False if args.quiet else None,
     )
 
 
@@ -193,5 +216,7 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_INPUT
     except Exception:  # noqa: BLE001 - the contract: exit 1 with a message
         traceback.print_exc()
-        print("internal error: please report this with the scenario file", file=sys.stderr)
+        print(
+            "internal error: please report this with the scenario file", file=sys.stderr
+        )
         return EXIT_INTERNAL

@@ -93,7 +93,9 @@ def _operand(text: str, strategies: list[str], workloads: list[str]):
         pass
     scaled = _SCALED.match(text)
     if not scaled:
-        raise ExpectationError(f"'{text}' is not a number, never or [NUMBER *] STRATEGY.STATISTIC")
+        raise ExpectationError(
+            f"'{text}' is not a number, never or [NUMBER *] STRATEGY.STATISTIC"
+        )
     factor, text = scaled.groups()
     try:
         factor = 1.0 if factor is None else float(factor)
@@ -125,11 +127,16 @@ def parse_expectation(
         )
     left, op, right = match.groups()
     e = Expectation(
-        text, _operand(left, strategies, workloads), op, _operand(right, strategies, workloads)
+        text,
+        _operand(left, strategies, workloads),
+        op,
+        _operand(right, strategies, workloads),
     )
     for o in (e.left, e.right):
-        if isinstance(o, Reference) and o.strategy == baseline and o.statistic.startswith(
-            "break_even."
+        if (
+            isinstance(o, Reference)
+            and o.strategy == baseline
+            and o.statistic.startswith("break_even.")
         ):
             raise ExpectationError(f"'{o}': the baseline has no break-even")
     return e

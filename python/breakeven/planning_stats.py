@@ -64,7 +64,9 @@ def validate_statistic(stat: str, workloads: list[str]) -> None:
                 f"unknown workload '{unknown[0]}' in '{stat}' (workloads: {', '.join(workloads)})"
             )
         return
-    raise UnknownStatistic(f"unknown statistic '{stat}' (statistics: {describe_statistics()})")
+    raise UnknownStatistic(
+        f"unknown statistic '{stat}' (statistics: {describe_statistics()})"
+    )
 
 
 def _quantile_interval(samples: np.ndarray, q: float, k: float) -> tuple[float, float]:
@@ -90,7 +92,9 @@ def _ratio_se(a: np.ndarray, b: np.ndarray) -> float:
 
 
 def _month_samples(result, s: int) -> np.ndarray:
-    saved = np.cumsum(result.cost[result.strategies.index(result.baseline)] - result.cost[s], axis=1)
+    saved = np.cumsum(
+        result.cost[result.strategies.index(result.baseline)] - result.cost[s], axis=1
+    )
     hit = saved >= 0
     return np.where(hit.any(axis=1), hit.argmax(axis=1) + 1.0, NEVER)
 
@@ -111,7 +115,9 @@ def estimate(result, strategy: str, stat: str, k: float = 4.0) -> Estimate:
     group, _, field = stat.partition(".")
     if group == "total_cost":
         if field in ("mean", "se"):
-            return around(js["total_cost"][field], _mean_se(total) if field == "mean" else 0.0)
+            return around(
+                js["total_cost"][field], _mean_se(total) if field == "mean" else 0.0
+            )
         value = js["total_cost"][field]
         return Estimate(value, *_quantile_interval(total, int(field[1:]) / 100, k))
     if stat == "mean_monthly_cost":
@@ -122,15 +128,23 @@ def estimate(result, strategy: str, stat: str, k: float = 4.0) -> Estimate:
         if band is None:  # the baseline saves nothing against itself
             return Estimate(0.0, 0.0, 0.0)
         if field == "mean":
-            se = _ratio_se(base - total, base) if group == "savings" else _mean_se(base - total)
+            se = (
+                _ratio_se(base - total, base)
+                if group == "savings"
+                else _mean_se(base - total)
+            )
             return around(band["mean"], se)
         safe_base = np.where(base > 0, base, 1.0)
         samples = (base - total) / safe_base if group == "savings" else base - total
-        return Estimate(band[field], *_quantile_interval(samples, int(field[1:]) / 100, k))
+        return Estimate(
+            band[field], *_quantile_interval(samples, int(field[1:]) / 100, k)
+        )
     if group == "break_even":
         be = js["break_even"]
         if be is None:
-            raise UnknownStatistic(f"'{strategy}' is the baseline: it has no break-even")
+            raise UnknownStatistic(
+                f"'{strategy}' is the baseline: it has no break-even"
+            )
         if field == "p_within_horizon":
             p = be[field]
             return around(p, np.sqrt(max(p * (1 - p), 1 / result.paths) / result.paths))
@@ -160,5 +174,9 @@ def estimate(result, strategy: str, stat: str, k: float = 4.0) -> Estimate:
         provisioned = result.gpu_hours[s].sum(axis=1) * 3600.0
         return around(float(np.mean(js["utilization"])), _ratio_se(served, provisioned))
     if stat == "gpu_hours.mean":
-        return around(float(np.mean(js["gpu_hours"])), _mean_se(result.gpu_hours[s].mean(axis=1)))
-    raise UnknownStatistic(f"unknown statistic '{stat}' (statistics: {describe_statistics()})")
+        return around(
+            float(np.mean(js["gpu_hours"])), _mean_se(result.gpu_hours[s].mean(axis=1))
+        )
+    raise UnknownStatistic(
+        f"unknown statistic '{stat}' (statistics: {describe_statistics()})"
+    )

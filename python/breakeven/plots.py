@@ -12,8 +12,22 @@ from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from .result import PART_NAMES
 
-OKABE_ITO = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
-PART_COLOURS = dict(zip(PART_NAMES, ["#0072B2", "#56B4E9", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#999999"]))
+OKABE_ITO = [
+    "#0072B2",
+    "#E69F00",
+    "#009E73",
+    "#CC79A7",
+    "#56B4E9",
+    "#D55E00",
+    "#F0E442",
+    "#000000",
+]
+PART_COLOURS = dict(
+    zip(
+        PART_NAMES,
+        ["#0072B2", "#56B4E9", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#999999"],
+    )
+)
 
 
 def strategy_colour(result, strategy: str) -> str:
@@ -48,7 +62,9 @@ def plot_fan(result, strategies: list[str] | None = None) -> Figure:
             continue
         c = strategy_colour(result, s["name"])
         band = s["monthly_cost"]
-        ax.fill_between(months, band["p5"], band["p95"], color=c, alpha=0.2, linewidth=0)
+        ax.fill_between(
+            months, band["p5"], band["p95"], color=c, alpha=0.2, linewidth=0
+        )
         ax.plot(months, band["p50"], color=c, label=s["name"])
     _months_axis(ax, result.months)
     ax.set_ylabel("cost per month (USD)")
@@ -66,7 +82,9 @@ def plot_cumulative(result) -> Figure:
     for s in result.as_dict()["strategies"]:
         c = strategy_colour(result, s["name"])
         band = s["cumulative_cost"]
-        ax.fill_between(months, band["p5"], band["p95"], color=c, alpha=0.2, linewidth=0)
+        ax.fill_between(
+            months, band["p5"], band["p95"], color=c, alpha=0.2, linewidth=0
+        )
         ax.plot(months, band["mean"], color=c, label=s["name"])
     _months_axis(ax, result.months)
     ax.set_ylabel("cumulative cost (USD)")
@@ -86,8 +104,13 @@ def plot_break_even(result) -> Figure:
         if be is None:
             continue
         c = strategy_colour(result, s["name"])
-        ax.step(months, np.cumsum(be["month_probability"]), where="post", color=c,
-                label=f"{s['name']} (P within horizon {be['p_within_horizon']:.0%})")
+        ax.step(
+            months,
+            np.cumsum(be["month_probability"]),
+            where="post",
+            color=c,
+            label=f"{s['name']} (P within horizon {be['p_within_horizon']:.0%})",
+        )
     _months_axis(ax, result.months)
     ax.set_ylabel("P(broken even by month)")
     ax.set_ylim(0, 1.02)
@@ -112,7 +135,9 @@ def plot_breakdown(result) -> Figure:
     left = np.zeros(len(names))
     for i, w in enumerate(result.workloads):
         totals = np.array([sum(s["workload_cost"][w]) for s in doc["strategies"]])
-        by_workload.barh(y, totals, left=left, color=OKABE_ITO[i % len(OKABE_ITO)], label=w)
+        by_workload.barh(
+            y, totals, left=left, color=OKABE_ITO[i % len(OKABE_ITO)], label=w
+        )
         left += totals
     for ax, title in ((by_part, "by part"), (by_workload, "by workload")):
         ax.set_yticks(y, names)
@@ -127,7 +152,8 @@ def plot_breakdown(result) -> Figure:
 
 def plot_cluster(result) -> Figure | None:
     """GPUs, utilization and overflow/unserved requests of strategies that self-host;
-    None when no strategy uses a cluster."""
+    None when no strategy uses a cluster.
+    """
     doc = result.as_dict()
     hosted = [s for s in doc["strategies"] if any(s["gpu_hours"])]
     if not hosted:
@@ -138,10 +164,17 @@ def plot_cluster(result) -> Figure | None:
         c = strategy_colour(result, s["name"])
         gpus.plot(months, np.asarray(s["gpu_hours"]) / 730, color=c, label=s["name"])
         util.plot(months, s["utilization"], color=c, label=s["name"])
-        away.plot(months, s["requests"]["overflow"], color=c, label=f"{s['name']} overflow")
+        away.plot(
+            months, s["requests"]["overflow"], color=c, label=f"{s['name']} overflow"
+        )
         if any(s["requests"]["unserved"]):
-            away.plot(months, s["requests"]["unserved"], color=c, linestyle="--",
-                      label=f"{s['name']} unserved")
+            away.plot(
+                months,
+                s["requests"]["unserved"],
+                color=c,
+                linestyle="--",
+                label=f"{s['name']} unserved",
+            )
     gpus.set_ylabel("GPUs (mean over the month)")
     gpus.set_title("GPUs provisioned")
     util.set_ylabel("utilization (served / provisioned GPU-seconds)")

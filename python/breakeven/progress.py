@@ -1,5 +1,6 @@
 """A progress bar fed by the engine's progress callback (about 10 calls a second
-from the thread that waits on the workers, so it costs the run nothing)."""
+from the thread that waits on the workers, so it costs the run nothing).
+"""
 
 from __future__ import annotations
 
@@ -24,7 +25,8 @@ def wanted(progress) -> bool:
 @contextmanager
 def progress_bar(progress) -> Callable[[int, int], None] | None:
     """Yield the callback to give the engine for ``progress`` (True/False/None or a
-    callable of (done, total))."""
+    callable of (done, total)).
+    """
     if callable(progress):
         yield progress
         return

@@ -62,7 +62,9 @@ def _statistics_of(scenario: Scenario) -> list[tuple[str, str]]:
     pairs = []
     for name in scenario.strategies:
         for stat in RECORDED_STATISTICS:
-            if name == scenario.baseline and stat.startswith(("break_even.", "savings.")):
+            if name == scenario.baseline and stat.startswith(
+                ("break_even.", "savings.")
+            ):
                 continue
             pairs.append((name, stat))
     for e in scenario.expectations:
@@ -109,7 +111,8 @@ def record(path: Path) -> tuple[Path, int]:
         1
         for strategy, values in stats.items()
         for stat, value in values.items()
-        if old is None or old.get("statistics", {}).get(strategy, {}).get(stat, "missing") != value
+        if old is None
+        or old.get("statistics", {}).get(strategy, {}).get(stat, "missing") != value
     )
     return out, changed
 
@@ -128,24 +131,30 @@ def check(path: Path, k: float = DEFAULT_K) -> list[CheckLine]:
     lines = []
     for e in scenario.expectations:
         held, actual = e.evaluate(result)
-        lines.append(CheckLine("PASS" if held else "FAIL", name, f"expect {e.text}  ({actual})"))
+        lines.append(
+            CheckLine("PASS" if held else "FAIL", name, f"expect {e.text}  ({actual})")
+        )
 
     rec_path = recording_path(path)
     if not rec_path.exists():
         lines.append(
             CheckLine(
-                "NOTE", name,
+                "NOTE",
+                name,
                 f"no recording at {rec_path}; checked against its expectations only",
             )
         )
         return lines
     rec = json.loads(rec_path.read_text(encoding="utf-8"))
     if (rec.get("mode"), rec.get("paths"), rec.get("seed")) != (
-        result.mode, result.paths, result.seed,
+        result.mode,
+        result.paths,
+        result.seed,
     ):
         lines.append(
             CheckLine(
-                "FAIL", name,
+                "FAIL",
+                name,
                 f"recording made with mode {rec.get('mode')}, {rec.get('paths')} paths, seed "
                 f"{rec.get('seed')}; the scenario now runs {result.mode}, {result.paths} paths, "
                 f"seed {result.seed}: run `breakeven record {path}` if that is intended",
@@ -154,14 +163,18 @@ def check(path: Path, k: float = DEFAULT_K) -> list[CheckLine]:
         return lines
     for strategy, values in rec["statistics"].items():
         for stat, recorded in values.items():
-            lines.append(_compare(name, result, strategy, stat, _from_json_number(recorded), k))
+            lines.append(
+                _compare(name, result, strategy, stat, _from_json_number(recorded), k)
+            )
     return lines
 
 
 def _compare(name, result, strategy, stat, recorded, k) -> CheckLine:
     label = f"recorded {strategy}.{stat} = {_fmt(recorded)}"
     if strategy not in result.strategies:
-        return CheckLine("FAIL", name, f"{label}: the scenario has no strategy '{strategy}'")
+        return CheckLine(
+            "FAIL", name, f"{label}: the scenario has no strategy '{strategy}'"
+        )
     now = estimate(result, strategy, stat, k=k * math.sqrt(2))
     if result.mode == "expected":
         ok = (now.value == recorded) or (

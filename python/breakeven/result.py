@@ -214,7 +214,8 @@ class Result:
 
     def report(self, path: str | os.PathLike, format: str | None = None):
         """Write a self-contained report (html, md, pdf or json; default from the
-        suffix) and return its path."""
+        suffix) and return its path.
+        """
         from .report import write_report
 
         return write_report(self, path, format)

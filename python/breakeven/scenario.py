@@ -67,7 +67,9 @@ class Scenario:
         for i, text in enumerate(data.get("expect", [])):
             try:
                 self.expectations.append(
-                    parse_expectation(text, self.strategies, self.workloads, self.baseline)
+                    parse_expectation(
+                        text, self.strategies, self.workloads, self.baseline
+                    )
                 )
             except ExpectationError as e:
                 raise lines.error(f"expect[{i}]", str(e)) from None
@@ -102,7 +104,8 @@ class Scenario:
 
     def resolved(self) -> dict:
         """The scenario as the engine sees it: defaults filled in, weights normalised,
-        token sizes as mean and sd, catalog prices merged, every route resolved."""
+        token sizes as mean and sd, catalog prices merged, every route resolved.
+        """
         return json.loads(self._core.resolved_json())
 
     @property
@@ -151,7 +154,9 @@ class Scenario:
         if seed is not None and (
             isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed < 2**64
         ):
-            raise ValueError(f"seed must be a whole number in [0, 2**64) (got {seed!r})")
+            raise ValueError(
+                f"seed must be a whole number in [0, 2**64) (got {seed!r})"
+            )
         if mode is not None and mode not in _MODES:
             raise ValueError(f"mode must be one of {', '.join(_MODES)} (got {mode!r})")
         if threads is not None and (

@@ -32,8 +32,16 @@ def format_summary(result) -> str:
     df = result.summary()
     h = result.months
     header = [
-        "strategy", "mean/month", f"total {h} mo", "p5", "p95",
-        "savings", "p5-p95", "break-even p50", "p90", "P(within)",
+        "strategy",
+        "mean/month",
+        f"total {h} mo",
+        "p5",
+        "p95",
+        "savings",
+        "p5-p95",
+        "break-even p50",
+        "p90",
+        "P(within)",
     ]
     rows = []
     for name, r in df.iterrows():
@@ -58,9 +66,8 @@ def format_summary(result) -> str:
         f"{h} months (USD)"
     )
     if result.precision is not None:
-        title += (
-            f"; precision {result.precision:g} "
-            + ("met" if result.precision_met else "NOT met: raise --paths")
+        title += f"; precision {result.precision:g} " + (
+            "met" if result.precision_met else "NOT met: raise --paths"
         )
     notes = (
         "savings: share of the baseline's total cost saved over the horizon; "
@@ -70,8 +77,18 @@ def format_summary(result) -> str:
 
 
 def format_models(df: pd.DataFrame) -> str:
-    header = ["model", "provider", "input", "cached", "output", "write x",
-              "min cache", "ttl min", "batch off", "as of"]
+    header = [
+        "model",
+        "provider",
+        "input",
+        "cached",
+        "output",
+        "write x",
+        "min cache",
+        "ttl min",
+        "batch off",
+        "as of",
+    ]
     rows = [
         [
             name,

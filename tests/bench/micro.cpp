@@ -27,7 +27,8 @@ void BM_BoostPoissonPerCall(benchmark::State& state) {
   Xoshiro256pp gen(1);
   const double mean = double(state.range(0)) * 1.01;
   for (auto _ : state)
-    benchmark::DoNotOptimize(boost::random::poisson_distribution<long long, double>(mean)(gen));
+    benchmark::DoNotOptimize(
+        boost::random::poisson_distribution<long long, double>(mean)(gen));
 }
 BENCHMARK(BM_BoostPoissonPerCall)->Arg(3)->Arg(50)->Arg(2000);
 

@@ -48,10 +48,12 @@ def _api_prices(models, workloads, strategy, targets):
 
 def _api_cost(p, prefix, variants, n, v, o):
     """Cost of (n, v, o) per workload row under price arrays p; shapes (W, P)."""
-    col = lambda a: a[:, None]  # noqa: E731
+    col = lambda a: a[:, None]
     pre = n * col(prefix)
     h = -np.expm1(-(n / (60.0 * col(variants))) * col(p["ttl"]))
-    cached = v * col(p["inp"]) + pre * (h * col(p["cached"]) + (1 - h) * col(p["write"]))
+    cached = v * col(p["inp"]) + pre * (
+        h * col(p["cached"]) + (1 - h) * col(p["write"])
+    )
     plain = (v + pre) * col(p["inp"])
     realtime = np.where(col(p["cache_on"]), cached, plain) + o * col(p["out"])
     batch = (1 - col(p["disc"])) * ((v + pre) * col(p["inp"]) + o * col(p["out"]))
@@ -71,7 +73,10 @@ class ClusterModel:
         self.history = np.zeros((g["lag_hours"] + 1, paths))
         # backlog per batch workload: a ring of arrival slots
         self.slots = {
-            i: {k: np.zeros((self.deadline[i], paths)) for k in ("n", "v", "o", "s", "rem")}
+            i: {
+                k: np.zeros((self.deadline[i], paths))
+                for k in ("n", "v", "o", "s", "rem")
+            }
             for i in self.batch
         }
 
@@ -87,9 +92,15 @@ class ClusterModel:
         demand = sum(secs.values())
         if g["autoscaled"]:
             lag = g["lag_hours"]
-            desired = np.clip(np.ceil(demand / (3600 * c["utilization"])), g["min"], g["max"])
+            desired = np.clip(
+                np.ceil(demand / (3600 * c["utilization"])), g["min"], g["max"]
+            )
             self.history[t % (lag + 1)] = desired
-            gpus = self.history[(t - lag) % (lag + 1)] if t >= lag else np.full_like(demand, g["min"])
+            gpus = (
+                self.history[(t - lag) % (lag + 1)]
+                if t >= lag
+                else np.full_like(demand, g["min"])
+            )
         else:
             gpus = np.full_like(demand, g["max"])
         if t // HOURS_PER_MONTH < c["available_from_month"]:
@@ -115,11 +126,22 @@ class ClusterModel:
                 entries.append((arrival + d - 1, self.routed.index(i), i, arrival % d))
         entries.sort()
         if entries:
-            need = np.stack([self.slots[i]["rem"][k] * self.slots[i]["s"][k] for _, _, i, k in entries])
-            served = np.diff(np.minimum(np.cumsum(need, axis=0), left), axis=0, prepend=0.0)
+            need = np.stack(
+                [
+                    self.slots[i]["rem"][k] * self.slots[i]["s"][k]
+                    for _, _, i, k in entries
+                ]
+            )
+            served = np.diff(
+                np.minimum(np.cumsum(need, axis=0), left), axis=0, prepend=0.0
+            )
             for (deadline, _, i, k), got, needed in zip(entries, served, need):
                 q = self.slots[i]
-                q["rem"][k] = np.where(needed > 0, q["rem"][k] * (1 - got / np.where(needed > 0, needed, 1)), 0.0)
+                q["rem"][k] = np.where(
+                    needed > 0,
+                    q["rem"][k] * (1 - got / np.where(needed > 0, needed, 1)),
+                    0.0,
+                )
                 if deadline == t:  # what is still queued at its deadline is turned away
                     r = q["rem"][k]
                     away[i] = (q["n"][k] * r, q["v"][k] * r, q["o"][k] * r)
@@ -136,13 +158,15 @@ def simulate(resolved: dict, paths: int, seed: int = 0) -> np.ndarray:
     hours = months * HOURS_PER_MONTH
     t_all = np.arange(hours)
 
-    base = np.stack([
-        w["requests_per_hour"]
-        * np.asarray(w["hourly_weights"])[t_all % 24]
-        * np.asarray(w["weekday_weights"])[(t_all // 24) % 7]
-        * (1 + w["growth_per_month"]) ** (t_all / HOURS_PER_MONTH)
-        for w in wl
-    ])
+    base = np.stack(
+        [
+            w["requests_per_hour"]
+            * np.asarray(w["hourly_weights"])[t_all % 24]
+            * np.asarray(w["weekday_weights"])[(t_all // 24) % 7]
+            * (1 + w["growth_per_month"]) ** (t_all / HOURS_PER_MONTH)
+            for w in wl
+        ]
+    )
     sigma = np.array([w["spikiness"]["sigma"] for w in wl])[:, None]
     phi = np.array([w["spikiness"]["autocorrelation"] for w in wl])[:, None]
     vals, vecs = np.linalg.eigh(np.asarray(resolved["correlation"]))
@@ -155,11 +179,15 @@ def simulate(resolved: dict, paths: int, seed: int = 0) -> np.ndarray:
         x[k] = phi * x[k - 1] + sigma * np.sqrt(1 - phi**2) * shocks[k]
     weekly = np.exp(x - sigma**2 / 2)
 
-    burst_p = np.array([w["bursts"]["per_month"] / HOURS_PER_MONTH for w in wl])[:, None]
+    burst_p = np.array([w["bursts"]["per_month"] / HOURS_PER_MONTH for w in wl])[
+        :, None
+    ]
     burst_len = np.array([w["bursts"]["hours"] for w in wl])[:, None]
     burst_mult = np.array([w["bursts"]["multiplier"] for w in wl])[:, None]
     burst_end = np.zeros((nw, paths))
-    mu_v = np.array([w["input_tokens"]["mean"] - w["prefix_tokens"] for w in wl])[:, None]
+    mu_v = np.array([w["input_tokens"]["mean"] - w["prefix_tokens"] for w in wl])[
+        :, None
+    ]
     sd_v = np.array([w["input_tokens"]["sd"] for w in wl])[:, None]
     mu_o = np.array([w["output_tokens"]["mean"] for w in wl])[:, None]
     sd_o = np.array([w["output_tokens"]["sd"] for w in wl])[:, None]
@@ -183,7 +211,11 @@ def simulate(resolved: dict, paths: int, seed: int = 0) -> np.ndarray:
     for t in range(hours):
         m = t // HOURS_PER_MONTH
         lam = base[:, t, None] * weekly[t // HOURS_PER_WEEK]
-        burst_end = np.where(rng.random((nw, paths)) < burst_p, np.maximum(burst_end, t + burst_len), burst_end)
+        burst_end = np.where(
+            rng.random((nw, paths)) < burst_p,
+            np.maximum(burst_end, t + burst_len),
+            burst_end,
+        )
         lam = np.where(t < burst_end, lam * burst_mult, lam)
         n = rng.poisson(lam).astype(float)
         z = rng.standard_normal((2, nw, paths))
@@ -192,15 +224,21 @@ def simulate(resolved: dict, paths: int, seed: int = 0) -> np.ndarray:
         o = np.maximum(0.0, n * mu_o + root * sd_o * z[1])
         for s, (api_mask, prices, runs) in enumerate(plans):
             if api_mask.any():
-                cost[s, :, m] += _api_cost(prices, prefix, variants, n, v, o)[api_mask].sum(axis=0)
+                cost[s, :, m] += _api_cost(prices, prefix, variants, n, v, o)[
+                    api_mask
+                ].sum(axis=0)
             for run, overflow in runs:
                 gpus, away = run.step(t, n, v, o)
                 cost[s, :, m] += gpus * run.c["gpu_price_per_hour"]
                 for i, (an, av, ao) in away.items():
-                    one = lambda a: {k: x[i:i + 1] for k, x in a.items()}  # noqa: E731
+                    row = {k: x[i : i + 1] for k, x in overflow.items()}
                     cost[s, :, m] += _api_cost(
-                        one(overflow), prefix[i:i + 1], variants[i:i + 1],
-                        an[None], av[None], ao[None],
+                        row,
+                        prefix[i : i + 1],
+                        variants[i : i + 1],
+                        an[None],
+                        av[None],
+                        ao[None],
                     )[0]
     for s, (_, _, runs) in enumerate(plans):
         for run, _ in runs:
@@ -208,9 +246,14 @@ def simulate(resolved: dict, paths: int, seed: int = 0) -> np.ndarray:
             for m in range(months):
                 every = f["revalidation_every_months"]
                 cost[s, :, m] += (
-                    f["ops_per_month"] + f["staff_fte"] * f["staff_annual_cost"] / 12
+                    f["ops_per_month"]
+                    + f["staff_fte"] * f["staff_annual_cost"] / 12
                     + (f["setup"] if m == 0 else 0.0)
-                    + (f["revalidation_cost"] if every and m > 0 and m % every == 0 else 0.0)
+                    + (
+                        f["revalidation_cost"]
+                        if every and m > 0 and m % every == 0
+                        else 0.0
+                    )
                 )
     return cost
 
@@ -233,7 +276,9 @@ def main() -> None:
     seconds = time.perf_counter() - start
     for name, c in zip(scenario.strategies, cost):
         total = c.sum(axis=1)
-        print(f"{name:20s} mean total {total.mean():14,.0f}  se {total.std(ddof=1) / np.sqrt(len(total)):10,.0f}")
+        print(
+            f"{name:20s} mean total {total.mean():14,.0f}  se {total.std(ddof=1) / np.sqrt(len(total)):10,.0f}"
+        )
     print(f"{seconds:.2f} s for {args.paths} paths")
 
 

@@ -54,7 +54,10 @@ NUMPY = textwrap.dedent(
 
 def measure(code: str, *args) -> dict:
     out = subprocess.run(
-        [sys.executable, "-c", code, *map(str, args)], capture_output=True, text=True, check=True
+        [sys.executable, "-c", code, *map(str, args)],
+        capture_output=True,
+        text=True,
+        check=True,
     )
     return json.loads(out.stdout.strip().splitlines()[-1])
 
@@ -62,11 +65,23 @@ def measure(code: str, *args) -> dict:
 def micro() -> None:
     build = ROOT / "build" / "bench"
     subprocess.run(
-        ["cmake", "-S", ROOT, "-B", build, "-DBREAKEVEN_BENCH=ON", "-DCMAKE_BUILD_TYPE=Release"],
-        check=True, stdout=subprocess.DEVNULL,
+        [
+            "cmake",
+            "-S",
+            ROOT,
+            "-B",
+            build,
+            "-DBREAKEVEN_BENCH=ON",
+            "-DCMAKE_BUILD_TYPE=Release",
+        ],
+        check=True,
+        stdout=subprocess.DEVNULL,
     )
-    subprocess.run(["cmake", "--build", build, "-j", str(os.cpu_count())], check=True,
-                   stdout=subprocess.DEVNULL)
+    subprocess.run(
+        ["cmake", "--build", build, "-j", str(os.cpu_count())],
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
     subprocess.run([build / "tests" / "bench" / "breakeven_micro"], check=True)
 
 
@@ -99,23 +114,37 @@ def main() -> None:
     traffic_per_path = engine["traffic"] / engine["paths"]
     random_share = max(0.0, traffic_per_path - expected["traffic"]) * engine["paths"]
     busy = engine["traffic"] + engine["costing"]
-    scaled = "" if args.numpy_paths == args.paths else (
-        f" (measured at {args.numpy_paths} paths, scaled linearly)"
+    scaled = (
+        ""
+        if args.numpy_paths == args.paths
+        else (f" (measured at {args.numpy_paths} paths, scaled linearly)")
     )
-    print(f"scenario: {STANDARD.relative_to(ROOT)}: {args.paths} paths x {months} months x "
-          f"{workloads} workloads x {len(resolved['strategies'])} strategies, {cores} cores")
+    print(
+        f"scenario: {STANDARD.relative_to(ROOT)}: {args.paths} paths x {months} months x "
+        f"{workloads} workloads x {len(resolved['strategies'])} strategies, {cores} cores"
+    )
     print(f"engine seconds: {engine['seconds']:.2f}")
     print(f"numpy seconds: {numpy_seconds:.2f}{scaled}")
-    print(f"engine / numpy speed ratio: {numpy_seconds / engine['seconds']:.1f}x (target >= 20x)")
-    print(f"workload-hours per second per core: "
-          f"{workload_hours / engine['seconds'] / cores / 1e6:.1f} million")
-    print(f"1 -> 2 threads speed-up: {one['seconds'] / two['seconds']:.2f}x at "
-          f"{args.speedup_paths} paths (target >= 1.8x)")
-    print(f"peak RSS: {engine['rss_mb']:.0f} MB "
-          f"(result arrays {args.paths * months * len(resolved['strategies']) * (1 + 7 + workloads + 4 + 2) * 8 / 2**20:.0f} MB)")
-    print(f"time shares: random numbers {random_share / busy:.0%}, "
-          f"traffic arithmetic {(engine['traffic'] - random_share) / busy:.0%}, "
-          f"costing {engine['costing'] / busy:.0%}")
+    print(
+        f"engine / numpy speed ratio: {numpy_seconds / engine['seconds']:.1f}x (target >= 20x)"
+    )
+    print(
+        f"workload-hours per second per core: "
+        f"{workload_hours / engine['seconds'] / cores / 1e6:.1f} million"
+    )
+    print(
+        f"1 -> 2 threads speed-up: {one['seconds'] / two['seconds']:.2f}x at "
+        f"{args.speedup_paths} paths (target >= 1.8x)"
+    )
+    print(
+        f"peak RSS: {engine['rss_mb']:.0f} MB "
+        f"(result arrays {args.paths * months * len(resolved['strategies']) * (1 + 7 + workloads + 4 + 2) * 8 / 2**20:.0f} MB)"
+    )
+    print(
+        f"time shares: random numbers {random_share / busy:.0%}, "
+        f"traffic arithmetic {(engine['traffic'] - random_share) / busy:.0%}, "
+        f"costing {engine['costing'] / busy:.0%}"
+    )
     agree = [f"{e / n - 1:+.2%}" for e, n in zip(engine["total"], numpy_run["total"])]
     print(f"engine vs numpy mean totals: {', '.join(agree)}")
     if args.micro:

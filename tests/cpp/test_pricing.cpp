@@ -40,7 +40,8 @@ TEST(ApiCharge, CachedPrefixWithWritePremium) {
   // n = 6, P = 2000, V = 6000, O = 600, h = 1 - exp(-0.5):
   // input  = V in + n P (1-h) w in = 6000 + 12000 * 0.60653066 * 1.25
   // cached = n P h cached_in = 12000 * 0.39346934 * 0.1
-  const ApiCharge c = api_charge(anthropic_like(), with_prefix(2000), {6, 6000, 600}, true, false);
+  const ApiCharge c =
+      api_charge(anthropic_like(), with_prefix(2000), {6, 6000, 600}, true, false);
   const double h = 1 - std::exp(-0.5);
   EXPECT_NEAR(c.input, (6000 + 12000 * (1 - h) * 1.25) * 1e-6, 1e-15);
   EXPECT_NEAR(c.input, 0.0150979598957, 1e-12);
@@ -51,21 +52,26 @@ TEST(ApiCharge, CachedPrefixWithWritePremium) {
 
 TEST(ApiCharge, NoCachingWhenOffOrBelowMinimumOrUnpriced) {
   const double uncached = (6000 + 12000) * 1e-6;
-  EXPECT_NEAR(api_charge(anthropic_like(), with_prefix(2000), {6, 6000, 600}, false, false).input,
-              uncached, 1e-15);
+  EXPECT_NEAR(
+      api_charge(anthropic_like(), with_prefix(2000), {6, 6000, 600}, false, false)
+          .input,
+      uncached, 1e-15);
   // 1000-token prefix is below the 1024-token minimum.
-  const ApiCharge small = api_charge(anthropic_like(), with_prefix(1000), {6, 6000, 600}, true, false);
+  const ApiCharge small =
+      api_charge(anthropic_like(), with_prefix(1000), {6, 6000, 600}, true, false);
   EXPECT_NEAR(small.input, (6000 + 6000) * 1e-6, 1e-15);
   EXPECT_EQ(small.cached_input, 0.0);
   ApiModel no_cache = anthropic_like();
   no_cache.cached_input.reset();
-  EXPECT_NEAR(api_charge(no_cache, with_prefix(2000), {6, 6000, 600}, true, false).input,
-              uncached, 1e-15);
+  EXPECT_NEAR(
+      api_charge(no_cache, with_prefix(2000), {6, 6000, 600}, true, false).input,
+      uncached, 1e-15);
 }
 
 TEST(ApiCharge, BatchDiscountAndNoCaching) {
   // (1-d)((V + nP) in + O out) = 0.5 * (18000 * 1 + 600 * 5) / 1e6
-  const ApiCharge c = api_charge(anthropic_like(), with_prefix(2000), {6, 6000, 600}, true, true);
+  const ApiCharge c =
+      api_charge(anthropic_like(), with_prefix(2000), {6, 6000, 600}, true, true);
   EXPECT_NEAR(c.batch, 0.0105, 1e-15);
   EXPECT_EQ(c.input + c.cached_input + c.output, 0.0);
   EXPECT_NEAR(c.total(), 0.0105, 1e-15);

@@ -34,7 +34,8 @@ void expect_poisson_fits(double mean) {
   int bins = 0;
   double expected_bin = 0, observed_bin = 0;
   auto flush = [&] {
-    chi2 += (observed_bin - expected_bin) * (observed_bin - expected_bin) / expected_bin;
+    chi2 +=
+        (observed_bin - expected_bin) * (observed_bin - expected_bin) / expected_bin;
     ++bins;
     expected_bin = observed_bin = 0;
   };
@@ -45,17 +46,20 @@ void expect_poisson_fits(double mean) {
     expected_bin += kDraws * boost::math::pdf(exact, double(k));
     observed_bin += counts.count(k) ? counts[k] : 0;
   }
-  expected_bin += kDraws * boost::math::cdf(boost::math::complement(exact, double(hi - 1)));
+  expected_bin +=
+      kDraws * boost::math::cdf(boost::math::complement(exact, double(hi - 1)));
   for (const auto& [k, c] : counts)
     if (k >= hi) observed_bin += c;
   flush();
   const boost::math::chi_squared_distribution<double> dist(bins - 1);
   const double p = boost::math::cdf(boost::math::complement(dist, chi2));
-  EXPECT_GT(p, 1e-6) << "mean " << mean << ": chi2 " << chi2 << " on " << bins - 1 << " df";
+  EXPECT_GT(p, 1e-6) << "mean " << mean << ": chi2 " << chi2 << " on " << bins - 1
+                     << " df";
 }
 
 TEST(PoissonSampler, MatchesExactDistributionAcrossRegimes) {
-  for (double mean : {0.3, 2.5, 9.99, 10.0, 37.2, 412.0, 25000.0}) expect_poisson_fits(mean);
+  for (double mean : {0.3, 2.5, 9.99, 10.0, 37.2, 412.0, 25000.0})
+    expect_poisson_fits(mean);
 }
 
 TEST(PoissonSampler, ZeroMeanGivesZero) {
@@ -65,7 +69,8 @@ TEST(PoissonSampler, ZeroMeanGivesZero) {
 
 TEST(LogFactorial, TableAndStirlingAgreeWithLgamma) {
   for (double k : {0.0, 1.0, 5.0, 255.0, 256.0, 1000.0, 1e6})
-    EXPECT_NEAR(log_factorial(k), std::lgamma(k + 1), 1e-9 * std::max(1.0, std::lgamma(k + 1)));
+    EXPECT_NEAR(log_factorial(k), std::lgamma(k + 1),
+                1e-9 * std::max(1.0, std::lgamma(k + 1)));
 }
 
 TEST(Uniform01, InUnitIntervalWithMeanHalf) {

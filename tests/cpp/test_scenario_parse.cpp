@@ -44,7 +44,8 @@ TEST(ScenarioParse, LognormalTokensFromPercentiles) {
 }
 
 TEST(ScenarioParse, CatalogModelsAreMergedFieldByField) {
-  Json catalog = {{"models", {{"m", {{"input", 2.0}, {"output", 8.0}, {"cached_input", 0.2}}}}}};
+  Json catalog = {
+      {"models", {{"m", {{"input", 2.0}, {"output", 8.0}, {"cached_input", 0.2}}}}}};
   Json j = one_workload_scenario();
   j["models"] = {{"m", {{"input", 1.5}}}};
   const Scenario sc = parse_scenario(j, catalog);
@@ -57,8 +58,9 @@ TEST(ScenarioParse, CatalogModelsAreMergedFieldByField) {
 TEST(ScenarioParse, ErrorsNameTheFieldPath) {
   Json j = one_workload_scenario();
   j["workloads"][0]["input_tokens"] = {{"p50", 1200}, {"p95", 800}};
-  EXPECT_EQ(error_of(j), std::make_pair(std::string("workloads[0].input_tokens.p95"),
-                                        std::string("must be >= p50 (got 800 < 1200)")));
+  EXPECT_EQ(error_of(j),
+            std::make_pair(std::string("workloads[0].input_tokens.p95"),
+                           std::string("must be >= p50 (got 800 < 1200)")));
 
   j = one_workload_scenario();
   j["workloads"][0]["outptu_tokens"] = 5;
@@ -66,8 +68,9 @@ TEST(ScenarioParse, ErrorsNameTheFieldPath) {
 
   j = one_workload_scenario();
   j["strategies"][0]["route"]["default"] = "nope";
-  EXPECT_EQ(error_of(j), std::make_pair(std::string("strategies[0].route.default"),
-                                        std::string("unknown model or cluster 'nope'")));
+  EXPECT_EQ(error_of(j),
+            std::make_pair(std::string("strategies[0].route.default"),
+                           std::string("unknown model or cluster 'nope'")));
 
   j = one_workload_scenario();
   j["workloads"][0]["prefix_tokens"] = 1500;
@@ -88,7 +91,8 @@ TEST(ScenarioParse, ErrorsNameTheFieldPath) {
 
   j = one_workload_scenario();
   j.erase("workloads");
-  EXPECT_EQ(error_of(j), std::make_pair(std::string("workloads"), std::string("is required")));
+  EXPECT_EQ(error_of(j),
+            std::make_pair(std::string("workloads"), std::string("is required")));
 }
 
 TEST(ScenarioParse, CorrelationMustBePositiveSemidefinite) {

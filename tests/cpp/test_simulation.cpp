@@ -61,15 +61,17 @@ TEST(Simulation, PartsAddUpToTheTotal) {
       for (int m = 0; m < r.months; ++m) {
         double parts = 0;
         for (int k = 0; k < kPartCount; ++k)
-          parts += r.parts[((std::size_t(s) * r.paths + p) * r.months + m) * kPartCount + k];
+          parts +=
+              r.parts[((std::size_t(s) * r.paths + p) * r.months + m) * kPartCount + k];
         EXPECT_NEAR(parts, r.cost_at(s, p, m), 1e-9 * r.cost_at(s, p, m));
       }
   // The hosted strategy pays GPUs, fixed costs and overflow.
   const Summary sum = summarize(r);
   const auto& hosted = sum.strategies[2];
   EXPECT_GT(hosted.parts[kGpu], 0);
-  EXPECT_NEAR(hosted.parts[kFixed], 11000, 1e-9);                 // month 0: setup + ops
-  EXPECT_NEAR(hosted.parts[2 * kPartCount + kFixed], 1500, 1e-9);  // month 2: revalidation
+  EXPECT_NEAR(hosted.parts[kFixed], 11000, 1e-9);  // month 0: setup + ops
+  EXPECT_NEAR(hosted.parts[2 * kPartCount + kFixed], 1500,
+              1e-9);  // month 2: revalidation
   for (double u : hosted.utilization) {
     EXPECT_GT(u, 0);
     EXPECT_LE(u, 0.7 + 1e-12);
@@ -110,7 +112,8 @@ TEST(Simulation, BitIdenticalForThreadCountsAndRuns) {
   one.threads = 1;
   two.threads = 2;
   three.threads = 3;
-  const SimulationResult a = simulate(sc, one), b = simulate(sc, two), c = simulate(sc, three);
+  const SimulationResult a = simulate(sc, one), b = simulate(sc, two),
+                         c = simulate(sc, three);
   const SimulationResult again = simulate(sc, two);
   EXPECT_EQ(a.cost, b.cost);
   EXPECT_EQ(a.cost, c.cost);
@@ -129,7 +132,8 @@ TEST(Simulation, PathsArePrefixesOfLargerRuns) {
   many.paths = 9;
   const SimulationResult a = simulate(sc, few), b = simulate(sc, many);
   for (int p = 0; p < 5; ++p)
-    for (int m = 0; m < a.months; ++m) EXPECT_EQ(a.cost_at(1, p, m), b.cost_at(1, p, m));
+    for (int m = 0; m < a.months; ++m)
+      EXPECT_EQ(a.cost_at(1, p, m), b.cost_at(1, p, m));
 }
 
 TEST(Simulation, BreakEvenOfClusterAgainstApi) {
@@ -140,7 +144,8 @@ TEST(Simulation, BreakEvenOfClusterAgainstApi) {
   j["horizon_months"] = 6;
   j["clusters"] = Json::parse(R"({"c": {"gpu_price_per_hour": 0.01, "gpus": 1,
       "prefill_tokens_per_s": 10000, "decode_tokens_per_s": 1000, "fixed": {"setup": 20}}})");
-  j["strategies"].push_back(Json::parse(R"({"name": "hosted", "route": {"default": "c"}})"));
+  j["strategies"].push_back(
+      Json::parse(R"({"name": "hosted", "route": {"default": "c"}})"));
   RunOptions o;
   o.mode = Mode::Expected;
   const SimulationResult r = simulate(parse(j), o);
@@ -198,7 +203,8 @@ TEST(Precision, StopsAtTheFirstBlockMeetingTheTargetAndIsAPrefix) {
     plain.paths = r.paths - 16;
     const Summary earlier = summarize(simulate(sc, plain));
     bool all_met = true;
-    for (const auto& st : earlier.strategies) all_met &= st.total.se / st.total.mean < 0.01;
+    for (const auto& st : earlier.strategies)
+      all_met &= st.total.se / st.total.mean < 0.01;
     for (const auto& st : earlier.strategies)
       if (st.break_even) {
         const double p = st.break_even->p_within_horizon, n = r.paths - 16;

@@ -47,7 +47,8 @@ TEST(TrafficModel, ExpectedModeIsTheRateWithMeanTokens) {
 TEST(TrafficModel, WeeklyMultiplierHasMeanOneAndAr1Autocorrelation) {
   Json j = one_workload_scenario();
   j["horizon_months"] = 240;
-  j["workloads"][0]["spikiness"] = {{"weekly_p95_over_p5", 10}, {"autocorrelation", 0.6}};
+  j["workloads"][0]["spikiness"] = {{"weekly_p95_over_p5", 10},
+                                    {"autocorrelation", 0.6}};
   const Scenario sc = parse(j);
   const double s = std::log(10.0) / (2 * 1.6448536);
   EXPECT_NEAR(sc.workloads[0].spikiness.sigma, s, 1e-12);
@@ -87,7 +88,8 @@ TEST(TrafficModel, PerfectlyCorrelatedShocksMoveTogether) {
 TEST(TrafficModel, SameStreamSameTraffic) {
   const TrafficModel model(parse(one_workload_scenario()));
   TrafficPath a, b, c;
-  Xoshiro256pp g1 = path_stream(5, 17), g2 = path_stream(5, 17), g3 = path_stream(5, 18);
+  Xoshiro256pp g1 = path_stream(5, 17), g2 = path_stream(5, 17),
+               g3 = path_stream(5, 18);
   model.sample(g1, a);
   model.sample(g2, b);
   model.sample(g3, c);

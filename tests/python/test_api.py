@@ -3,16 +3,14 @@ from __future__ import annotations
 import threading
 import time
 
+import breakeven
 import numpy as np
 import pytest
-
-import breakeven
 from breakeven import PART_NAMES, SERVED_NAMES
 
 
 def test_load_from_path_and_dict_agree(small, write_scenario):
     import yaml
-
     from conftest import BASE_YAML
 
     from_dict = breakeven.load(yaml.safe_load(BASE_YAML))
@@ -76,11 +74,21 @@ def test_summary_has_one_row_per_strategy(small):
     df = small.run(paths=30).summary()
     assert list(df.index) == ["api", "hosted"]
     assert {
-        "mean_monthly_cost", "total_cost", "total_cost_p5", "total_cost_p95",
-        "savings_pct", "break_even_p50_month", "break_even_p90_month", "p_break_even",
+        "mean_monthly_cost",
+        "total_cost",
+        "total_cost_p5",
+        "total_cost_p95",
+        "savings_pct",
+        "break_even_p50_month",
+        "break_even_p90_month",
+        "p_break_even",
     } <= set(df.columns)
     assert df.loc["api", "savings_pct"] == 0
-    assert df.loc["api", "total_cost_p5"] <= df.loc["api", "total_cost"] <= df.loc["api", "total_cost_p95"]
+    assert (
+        df.loc["api", "total_cost_p5"]
+        <= df.loc["api", "total_cost"]
+        <= df.loc["api", "total_cost_p95"]
+    )
     assert df["break_even_p50_month"].isna()["api"]  # baseline has no break-even
     assert not df.select_dtypes("number").isin([np.inf, -np.inf]).any().any()
 

@@ -5,9 +5,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-import numpy as np
-
 import breakeven
+import numpy as np
 
 BENCH = Path(__file__).resolve().parents[1] / "bench"
 
@@ -26,4 +25,6 @@ def test_numpy_model_means_agree_with_the_engine_within_4_standard_errors():
     for name, e, n in zip(scenario.strategies, engine, reference):
         se = np.hypot(e.std(ddof=1) / np.sqrt(e.size), n.std(ddof=1) / np.sqrt(n.size))
         assert abs(e.mean() - n.mean()) < 4 * se, name
-        assert se < 0.02 * e.mean(), name  # the comparison is sharp enough to mean something
+        assert se < 0.02 * e.mean(), (
+            name
+        )  # the comparison is sharp enough to mean something

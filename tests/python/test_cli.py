@@ -7,7 +7,6 @@ import sys
 import time
 
 import pytest
-
 from breakeven.cli import main
 from conftest import BASE_YAML, REPO
 
@@ -15,7 +14,10 @@ from conftest import BASE_YAML, REPO
 def run_cli(*args, **kwargs):
     return subprocess.run(
         [sys.executable, "-m", "breakeven", *map(str, args)],
-        capture_output=True, text=True, timeout=300, **kwargs,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        **kwargs,
     )
 
 
@@ -32,8 +34,21 @@ def test_run_prints_summary_and_writes_json(write_scenario, tmp_path):
 
 def test_run_options_reach_the_engine(write_scenario, tmp_path, capsys):
     out = tmp_path / "r.json"
-    assert main(["run", str(write_scenario()), "--mode", "expected", "--json", str(out),
-                 "--threads", "2"]) == 0
+    assert (
+        main(
+            [
+                "run",
+                str(write_scenario()),
+                "--mode",
+                "expected",
+                "--json",
+                str(out),
+                "--threads",
+                "2",
+            ]
+        )
+        == 0
+    )
     doc = json.loads(out.read_text())
     assert doc["mode"] == "expected" and doc["paths"] == 1
     assert "expected, 1 path, seed" in capsys.readouterr().out
@@ -51,7 +66,9 @@ def test_validate_ok_and_invalid(write_scenario):
     proc = run_cli("validate", write_scenario())
     assert proc.returncode == 0
     assert proc.stdout.startswith("ok: small: 2 workloads, 2 strategies, 1 clusters")
-    bad = write_scenario(BASE_YAML.replace("utilization: 0.7", "utilization: 1.5"), "bad.yaml")
+    bad = write_scenario(
+        BASE_YAML.replace("utilization: 0.7", "utilization: 1.5"), "bad.yaml"
+    )
     proc = run_cli("validate", bad)
     assert proc.returncode == 2
     line = BASE_YAML.splitlines().index("    utilization: 0.7") + 1
@@ -87,12 +104,18 @@ def test_example_scenario_file_is_the_bundled_one():
     assert bundled == (REPO / "scenarios" / "content-platform.yaml").read_text()
 
 
-@pytest.mark.skipif(sys.platform == "win32", reason="SIGINT delivery differs on Windows")
+@pytest.mark.skipif(
+    sys.platform == "win32", reason="SIGINT delivery differs on Windows"
+)
 def test_ctrl_c_stops_a_long_run_within_a_second(write_scenario):
-    long_run = write_scenario(BASE_YAML.replace("horizon_months: 3", "horizon_months: 240"))
+    long_run = write_scenario(
+        BASE_YAML.replace("horizon_months: 3", "horizon_months: 240")
+    )
     proc = subprocess.Popen(
         [sys.executable, "-m", "breakeven", "run", str(long_run), "--paths", "3000"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     time.sleep(2.0)  # well into the run (it would take minutes)
     assert proc.poll() is None
@@ -106,7 +129,9 @@ def test_ctrl_c_stops_a_long_run_within_a_second(write_scenario):
 
 
 def test_ctrl_c_raises_keyboard_interrupt_in_python(write_scenario):
-    long_run = write_scenario(BASE_YAML.replace("horizon_months: 3", "horizon_months: 240"))
+    long_run = write_scenario(
+        BASE_YAML.replace("horizon_months: 3", "horizon_months: 240")
+    )
     code = (
         "import breakeven, sys\n"
         f"s = breakeven.load({str(long_run)!r})\n"
@@ -116,7 +141,9 @@ def test_ctrl_c_raises_keyboard_interrupt_in_python(write_scenario):
         "except KeyboardInterrupt:\n"
         "    print('caught', flush=True)\n"
     )
-    proc = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-c", code], stdout=subprocess.PIPE, text=True
+    )
     assert proc.stdout.readline().strip() == "ready"
     time.sleep(1.0)
     sent = time.perf_counter()

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import math
 
-import pytest
-
 import breakeven
+import pytest
 from conftest import BASE_YAML, line_of
 
 
@@ -162,7 +161,9 @@ CASES = [
 ]
 
 
-@pytest.mark.parametrize("old, new, line_has, path, reason", CASES, ids=[c[3] for c in CASES])
+@pytest.mark.parametrize(
+    "old, new, line_has, path, reason", CASES, ids=[c[3] for c in CASES]
+)
 def test_invalid_field_gives_file_line_path_and_reason(
     write_scenario, old, new, line_has, path, reason
 ):
@@ -236,5 +237,7 @@ def test_dict_errors_name_the_field():
     with pytest.raises(breakeven.ScenarioError) as info:
         breakeven.load({"name": "x", "horizon_months": 1, "workloads": []})
     assert str(info.value) == "<dict>: workloads: must list at least one workload"
-    with pytest.raises(breakeven.ScenarioError, match=r"<dict>: horizon_months: must be a finite"):
+    with pytest.raises(
+        breakeven.ScenarioError, match=r"<dict>: horizon_months: must be a finite"
+    ):
         breakeven.load({"name": "x", "horizon_months": float("inf")})

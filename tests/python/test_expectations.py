@@ -6,10 +6,9 @@ import json
 import shutil
 import textwrap
 
+import breakeven
 import numpy as np
 import pytest
-
-import breakeven
 from breakeven.cli import main
 from breakeven.planning_stats import estimate
 from breakeven.recording import check, record, recording_path
@@ -45,7 +44,9 @@ def test_expectations_evaluate_to_closed_form_values(write_scenario):
     outcomes = [e.evaluate(result) for e in scenario.expectations]
     assert [held for held, _ in outcomes] == [True, True, True, True]
     assert outcomes[0][1] == "cheap.savings.mean = 0.5"
-    assert estimate(result, "full", "workload_share.b").value == pytest.approx(0.75, rel=1e-12)
+    assert estimate(result, "full", "workload_share.b").value == pytest.approx(
+        0.75, rel=1e-12
+    )
     assert estimate(result, "full", "workload_share.a+b").value == pytest.approx(1.0)
     # 400 requests/h x (1000 x $2 + 100 x $10) / 1M x 730 h x 4 months
     assert estimate(result, "full", "total_cost.mean").value == pytest.approx(3504.0)
@@ -59,16 +60,27 @@ def test_expectations_evaluate_to_closed_form_values(write_scenario):
             "'cheaper.savings.mean' names no strategy (strategies: full, cheap); "
             "write STRATEGY.STATISTIC, a number or never",
         ),
-        ("cheap.savings.median >= 0.5", "unknown statistic 'savings.median' (statistics: "),
+        (
+            "cheap.savings.median >= 0.5",
+            "unknown statistic 'savings.median' (statistics: ",
+        ),
         (
             "full.workload_share.a+c > 0",
             "unknown workload 'c' in 'workload_share.a+c' (workloads: a, b)",
         ),
-        ("cheap.savings.mean", "'cheap.savings.mean' is not an assertion: write OPERAND OP"),
-        ("full.break_even.p50_month <= 3", "'full.break_even.p50_month': the baseline has no"),
+        (
+            "cheap.savings.mean",
+            "'cheap.savings.mean' is not an assertion: write OPERAND OP",
+        ),
+        (
+            "full.break_even.p50_month <= 3",
+            "'full.break_even.p50_month': the baseline has no",
+        ),
     ],
 )
-def test_bad_expectation_is_an_input_error_with_its_line(write_scenario, assertion, reason):
+def test_bad_expectation_is_an_input_error_with_its_line(
+    write_scenario, assertion, reason
+):
     text = HALF_PRICE.replace("  - cheap.break_even.p50_month == 1", f"  - {assertion}")
     file = write_scenario(text)
     with pytest.raises(breakeven.ScenarioError) as info:
@@ -89,10 +101,15 @@ def test_check_without_recording_uses_expectations_only(write_scenario, capsys):
 
 
 def test_failing_expectation_exits_1(write_scenario, capsys):
-    file = write_scenario(HALF_PRICE.replace("savings.mean >= 0.5", "savings.mean >= 0.6"))
+    file = write_scenario(
+        HALF_PRICE.replace("savings.mean >= 0.5", "savings.mean >= 0.6")
+    )
     assert main(["check", str(file)]) == 1
     out = capsys.readouterr().out
-    assert "FAIL  scenario: expect cheap.savings.mean >= 0.6  (cheap.savings.mean = 0.5)" in out
+    assert (
+        "FAIL  scenario: expect cheap.savings.mean >= 0.6  (cheap.savings.mean = 0.5)"
+        in out
+    )
 
 
 def test_record_then_check_then_detect_a_change(write_scenario, capsys):
@@ -112,15 +129,22 @@ def test_record_then_check_then_detect_a_change(write_scenario, capsys):
     lines = check(file)
     failed = [str(x) for x in lines if x.status == "FAIL"]
     assert failed and all(" cheap." in x for x in failed)
-    assert "FAIL  scenario: expect cheap.savings.mean >= 0.5  (cheap.savings.mean = 0.496667)" in failed
+    assert (
+        "FAIL  scenario: expect cheap.savings.mean >= 0.5  (cheap.savings.mean = 0.496667)"
+        in failed
+    )
     # 400/h x (1000 x $1.01 + 100 x $5) / 1M x 2920 h = $1763.68
-    assert any("recorded cheap.total_cost.mean = 1752 (now 1763.68" in x for x in failed)
+    assert any(
+        "recorded cheap.total_cost.mean = 1752 (now 1763.68" in x for x in failed
+    )
 
 
 def test_recording_with_other_settings_fails_with_advice(write_scenario):
     file = write_scenario(HALF_PRICE)
     record(file)
-    file.write_text(HALF_PRICE.replace("{mode: expected}", "{mode: stochastic, paths: 5}"))
+    file.write_text(
+        HALF_PRICE.replace("{mode: expected}", "{mode: stochastic, paths: 5}")
+    )
     lines = check(file)
     assert lines[-1].status == "FAIL"
     assert "run `breakeven record" in lines[-1].text

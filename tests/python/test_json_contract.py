@@ -47,14 +47,24 @@ def test_every_month_list_has_h_entries(result_and_json):
         assert set(s["monthly_cost"]) == {"mean", "se", "p5", "p50", "p95"}
         assert set(s["cumulative_cost"]) == {"mean", "p5", "p50", "p95"}
         assert set(s["parts"]) == {
-            "api_input", "cached_input", "output", "batch", "overflow", "gpu", "fixed"
+            "api_input",
+            "cached_input",
+            "output",
+            "batch",
+            "overflow",
+            "gpu",
+            "fixed",
         }
         assert set(s["workload_cost"]) == {"chat", "nightly"}
         assert set(s["requests"]) == {"api", "cluster", "overflow", "unserved"}
         lists = [
-            *s["monthly_cost"].values(), *s["cumulative_cost"].values(),
-            *s["parts"].values(), *s["workload_cost"].values(), *s["requests"].values(),
-            s["gpu_hours"], s["utilization"],
+            *s["monthly_cost"].values(),
+            *s["cumulative_cost"].values(),
+            *s["parts"].values(),
+            *s["workload_cost"].values(),
+            *s["requests"].values(),
+            s["gpu_hours"],
+            s["utilization"],
         ]
         assert all(len(v) == h for v in lists)
 
@@ -70,7 +80,9 @@ def test_statistics_match_the_arrays(result_and_json):
     result, doc = result_and_json
     for i, s in enumerate(doc["strategies"]):
         cost = result.cost[i]
-        np.testing.assert_allclose(s["monthly_cost"]["mean"], cost.mean(axis=0), rtol=1e-12)
+        np.testing.assert_allclose(
+            s["monthly_cost"]["mean"], cost.mean(axis=0), rtol=1e-12
+        )
         np.testing.assert_allclose(
             s["monthly_cost"]["se"], cost.std(axis=0, ddof=1) / np.sqrt(25), rtol=1e-9
         )
@@ -78,7 +90,8 @@ def test_statistics_match_the_arrays(result_and_json):
             s["monthly_cost"]["p95"], np.percentile(cost, 95, axis=0), rtol=1e-12
         )
         np.testing.assert_allclose(
-            s["cumulative_cost"]["p5"], np.percentile(cost.cumsum(axis=1), 5, axis=0),
+            s["cumulative_cost"]["p5"],
+            np.percentile(cost.cumsum(axis=1), 5, axis=0),
             rtol=1e-12,
         )
 
@@ -88,11 +101,18 @@ def test_break_even_is_null_for_the_baseline_and_consistent_otherwise(result_and
     base, hosted = doc["strategies"]
     assert base["break_even"] is None
     be = hosted["break_even"]
-    assert set(be) >= {"p_within_horizon", "p50_month", "p90_month", "savings_at_horizon"}
+    assert set(be) >= {
+        "p_within_horizon",
+        "p50_month",
+        "p90_month",
+        "savings_at_horizon",
+    }
     saved = (result.cost[0] - result.cost[1]).cumsum(axis=1)
     months = np.where((saved >= 0).any(axis=1), (saved >= 0).argmax(axis=1) + 1, 0)
     assert be["p_within_horizon"] == pytest.approx(np.mean(months > 0))
-    np.testing.assert_allclose(be["savings_at_horizon"]["mean"], saved[:, -1].mean(), rtol=1e-9)
+    np.testing.assert_allclose(
+        be["savings_at_horizon"]["mean"], saved[:, -1].mean(), rtol=1e-9
+    )
 
     def month_quantile(q):
         ordered = np.sort(np.where(months == 0, np.inf, months))

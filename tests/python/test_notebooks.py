@@ -14,7 +14,9 @@ NOTEBOOKS = sorted((Path(__file__).resolve().parents[2] / "notebooks").glob("*.i
 
 def test_there_are_three_notebooks():
     assert [p.stem for p in NOTEBOOKS] == [
-        "quickstart", "routing-caching-batching", "self-hosting-spiky-traffic"
+        "quickstart",
+        "routing-caching-batching",
+        "self-hosting-spiky-traffic",
     ]
 
 
@@ -22,8 +24,12 @@ def test_there_are_three_notebooks():
 def test_notebook_runs_and_shows_plots(path):
     nb = nbformat.read(path, as_version=4)
     start = time.perf_counter()
-    NotebookClient(nb, timeout=120, kernel_name="python3",
-                   resources={"metadata": {"path": str(path.parent)}}).execute()
+    NotebookClient(
+        nb,
+        timeout=120,
+        kernel_name="python3",
+        resources={"metadata": {"path": str(path.parent)}},
+    ).execute()
     assert time.perf_counter() - start < 60
     outputs = [o for cell in nb.cells if cell.cell_type == "code" for o in cell.outputs]
     assert not [o for o in outputs if o.output_type == "error"]

@@ -9,10 +9,9 @@ import shutil
 import subprocess
 from pathlib import Path
 
+import breakeven
 import numpy as np
 import pytest
-
-import breakeven
 from breakeven.cli import main
 from breakeven.table import money
 from conftest import BASE_YAML
@@ -43,7 +42,11 @@ def test_report_numbers_equal_the_results(stochastic_result, tmp_path):
     for row, (name, s) in zip(rows, df.iterrows()):
         assert row[0].startswith(name)
         assert row[1] == money(s.mean_monthly_cost)
-        assert row[4] == money(s.total_cost) == money(totals[r.strategies.index(name)].mean())
+        assert (
+            row[4]
+            == money(s.total_cost)
+            == money(totals[r.strategies.index(name)].mean())
+        )
         assert row[5] == money(s.total_cost_p5)
         assert row[6] == money(s.total_cost_p95)
         assert row[2] == money(s.total_cost_p5 / months)
@@ -59,7 +62,9 @@ def test_recommendation_names_the_cheapest_strategy_with_its_band(write_scenario
     from breakeven.report import build_content
 
     # GPUs at $0.01/hour: self-hosting wins.
-    cheap_gpus = BASE_YAML.replace("gpu_price_per_hour: 0.5", "gpu_price_per_hour: 0.01")
+    cheap_gpus = BASE_YAML.replace(
+        "gpu_price_per_hour: 0.5", "gpu_price_per_hour: 0.01"
+    )
     result = breakeven.load(write_scenario(cheap_gpus)).run(paths=200)
     df = result.summary()
     assert df["total_cost"].idxmin() == "hosted"
@@ -106,52 +111,83 @@ def test_html_is_self_contained(stochastic_result, tmp_path):
     assert not re.search(r"""(src|href)=["'](https?:)?//""", html)
     # fan, cumulative, break-even, breakdown and cluster charts
     assert html.count("data:image/png;base64,") == 5
-    for section in ("Recommendation", "Strategies", "Monthly cost", "Where the money goes",
-                    "Clusters", "Assumptions", "Precision"):
+    for section in (
+        "Recommendation",
+        "Strategies",
+        "Monthly cost",
+        "Where the money goes",
+        "Clusters",
+        "Assumptions",
+        "Precision",
+    ):
         assert f"<h2>{section}</h2>" in html
 
 
-def test_html_opens_in_headless_chromium_without_console_errors(stochastic_result, tmp_path):
+def test_html_opens_in_headless_chromium_without_console_errors(
+    stochastic_result, tmp_path
+):
     chromium = shutil.which("chromium") or shutil.which("chromium-browser")
     assert chromium, "Debian's chromium package is needed (tests/run.sh installs it)"
     page = stochastic_result.report(tmp_path / "r.html")
     proc = subprocess.run(
-        [chromium, "--headless", "--no-sandbox", "--disable-gpu", "--enable-logging=stderr",
-         "--v=0", f"--screenshot={tmp_path / 'shot.png'}", "--window-size=1200,1600",
-         page.as_uri()],
-        capture_output=True, text=True, timeout=120,
+        [
+            chromium,
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--enable-logging=stderr",
+            "--v=0",
+            f"--screenshot={tmp_path / 'shot.png'}",
+            "--window-size=1200,1600",
+            page.as_uri(),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert proc.returncode == 0, proc.stderr[-2000:]
     console = [line for line in proc.stderr.splitlines() if "CONSOLE" in line]
     assert console == []
-    assert (tmp_path / "shot.png").stat().st_size > 20000  # a rendered page, not a blank one
+    assert (
+        tmp_path / "shot.png"
+    ).stat().st_size > 20000  # a rendered page, not a blank one
 
 
 def test_pdf_first_page_converts_to_png(stochastic_result, tmp_path):
     pdftoppm = shutil.which("pdftoppm")
-    assert pdftoppm, "Debian's poppler-utils package is needed (tests/run.sh installs it)"
+    assert pdftoppm, (
+        "Debian's poppler-utils package is needed (tests/run.sh installs it)"
+    )
     pdf = stochastic_result.report(tmp_path / "r.pdf")
     assert pdf.read_bytes().startswith(b"%PDF")
-    subprocess.run([pdftoppm, "-png", "-r", "50", "-f", "1", "-l", "1", pdf, tmp_path / "page"],
-                   check=True)
+    subprocess.run(
+        [pdftoppm, "-png", "-r", "50", "-f", "1", "-l", "1", pdf, tmp_path / "page"],
+        check=True,
+    )
     png = next(tmp_path.glob("page*.png"))
     assert png.read_bytes().startswith(b"\x89PNG") and png.stat().st_size > 5000
 
 
-def test_cli_report_infers_the_format_and_exits_2_on_bad_input(write_scenario, tmp_path, capsys):
+def test_cli_report_infers_the_format_and_exits_2_on_bad_input(
+    write_scenario, tmp_path, capsys
+):
     out = tmp_path / "report.md"
     assert main(["report", str(write_scenario()), "-o", str(out), "--paths", "20"]) == 0
     assert out.read_text().startswith("# Break-even report: small")
     assert "md report written" in capsys.readouterr().out
-    bad = write_scenario(BASE_YAML.replace("horizon_months: 3", "horizon_months: 0"), "bad.yaml")
+    bad = write_scenario(
+        BASE_YAML.replace("horizon_months: 3", "horizon_months: 0"), "bad.yaml"
+    )
     assert main(["report", str(bad), "-o", str(tmp_path / "x.html")]) == 2
 
 
 def test_plots_share_strategy_colours_and_label_axes(stochastic_result):
     r = stochastic_result
     fan, cum = r.plot_fan(), r.plot_cumulative()
-    colours = [{line.get_label(): line.get_color() for line in f.axes[0].get_lines()}
-               for f in (fan, cum)]
+    colours = [
+        {line.get_label(): line.get_color() for line in f.axes[0].get_lines()}
+        for f in (fan, cum)
+    ]
     assert colours[0] == colours[1] and set(colours[0]) == {"api", "hosted"}
     for fig in (fan, cum, r.plot_break_even(), r.plot_breakdown(), r.plot_cluster()):
         for ax in fig.axes:
@@ -182,5 +218,6 @@ def test_progress_bar_and_quiet(small, capsys):
     assert calls[-1] == (30, 30)
     small.run(paths=30, progress=True)  # a bar on stderr, closed afterwards
     small.run(paths=30, progress=False)
-    np.testing.assert_array_equal(small.run(paths=5, progress=True).cost,
-                                  small.run(paths=5, progress=False).cost)
+    np.testing.assert_array_equal(
+        small.run(paths=5, progress=True).cost, small.run(paths=5, progress=False).cost
+    )

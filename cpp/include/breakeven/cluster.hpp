@@ -11,7 +11,8 @@
 namespace breakeven {
 
 // GPU-seconds to serve a slice: (V + n P (1 - prefix_reuse))/prefill + O/decode.
-double gpu_seconds(const Cluster& cluster, const Workload& workload, const Slice& slice);
+double gpu_seconds(const Cluster& cluster, const Workload& workload,
+                   const Slice& slice);
 
 // One strategy's own copy of one cluster on one path. Holds the backlog and the
 // autoscaler's history; reset() before each path.
@@ -33,7 +34,9 @@ class ClusterRun {
   // Per routed workload, for the hour just stepped:
   const std::vector<double>& served_requests() const { return served_requests_; }
   const std::vector<double>& served_seconds() const { return served_seconds_; }
-  const std::vector<Slice>& turned_away() const { return turned_away_; }  // incl. expired
+  const std::vector<Slice>& turned_away() const {
+    return turned_away_;
+  }  // incl. expired
 
  private:
   struct BacklogEntry {

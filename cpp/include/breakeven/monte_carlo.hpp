@@ -14,7 +14,7 @@ namespace breakeven {
 inline constexpr int kDefaultMaxPaths = 100000;
 
 struct RunOptions {
-  std::optional<int> paths;          // default: the scenario's
+  std::optional<int> paths;           // default: the scenario's
   std::optional<std::uint64_t> seed;  // default: the scenario's
   std::optional<Mode> mode;           // default: the scenario's
   int threads = 0;                    // 0: all cores

@@ -14,7 +14,9 @@ struct Slice {
   double variable_input = 0.0;  // V
   double output = 0.0;          // O
 
-  Slice scaled(double f) const { return {requests * f, variable_input * f, output * f}; }
+  Slice scaled(double f) const {
+    return {requests * f, variable_input * f, output * f};
+  }
 };
 
 // The API cost of a slice, split the way MODEL.md splits parts.
@@ -22,7 +24,7 @@ struct ApiCharge {
   double input = 0.0;         // uncached input, cache writes included
   double cached_input = 0.0;  // n P h cached_in
   double output = 0.0;
-  double batch = 0.0;         // the whole cost of batch-priced requests
+  double batch = 0.0;  // the whole cost of batch-priced requests
 
   double total() const { return input + cached_input + output + batch; }
 };
@@ -43,14 +45,16 @@ bool caching_applies(const ApiModel& model, const Workload& workload, bool cachi
 class ApiPricer {
  public:
   // `batch_priced`: batch-class work with batch_api on (discounted, never cached).
-  ApiPricer(const ApiModel& model, const Workload& workload, bool caching_on, bool batch_priced);
+  ApiPricer(const ApiModel& model, const Workload& workload, bool caching_on,
+            bool batch_priced);
 
   ApiCharge charge(const Slice& s) const {
     ApiCharge c;
     const double prefix = s.requests * prefix_tokens_;
     if (batch_priced_) {
       // (1-d)((V + n P) in + O out); prompt caching does not apply.
-      c.batch = batch_factor_ * ((s.variable_input + prefix) * input_ + s.output * output_);
+      c.batch =
+          batch_factor_ * ((s.variable_input + prefix) * input_ + s.output * output_);
       return c;
     }
     c.output = s.output * output_;
@@ -74,8 +78,8 @@ class ApiPricer {
 };
 
 // Cost of `slice` of `workload` sent to `model` in one hour.
-inline ApiCharge api_charge(const ApiModel& model, const Workload& workload, const Slice& slice,
-                            bool caching_on, bool batch_priced) {
+inline ApiCharge api_charge(const ApiModel& model, const Workload& workload,
+                            const Slice& slice, bool caching_on, bool batch_priced) {
   return ApiPricer(model, workload, caching_on, batch_priced).charge(slice);
 }
 

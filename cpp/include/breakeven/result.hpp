@@ -12,7 +12,16 @@
 namespace breakeven {
 
 // Parts of a month's cost (MODEL.md "API cost ..."); they add up to the total.
-enum Part : int { kApiInput, kCachedInput, kOutput, kBatch, kOverflow, kGpu, kFixed, kPartCount };
+enum Part : int {
+  kApiInput,
+  kCachedInput,
+  kOutput,
+  kBatch,
+  kOverflow,
+  kGpu,
+  kFixed,
+  kPartCount
+};
 inline constexpr const char* kPartNames[kPartCount] = {
     "api_input", "cached_input", "output", "batch", "overflow", "gpu", "fixed"};
 

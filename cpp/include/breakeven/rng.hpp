@@ -52,7 +52,8 @@ class Xoshiro256pp {
 // The generator of path `path` in a run with seed `seed`.
 inline Xoshiro256pp path_stream(std::uint64_t seed, std::uint64_t path) {
   std::uint64_t mix = seed;
-  std::uint64_t key = splitmix64(mix) ^ (path * 0xd1342543de82ef95ULL + 0x2545f4914f6cdd1dULL);
+  std::uint64_t key =
+      splitmix64(mix) ^ (path * 0xd1342543de82ef95ULL + 0x2545f4914f6cdd1dULL);
   return Xoshiro256pp(key);
 }
 

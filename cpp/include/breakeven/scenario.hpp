@@ -38,9 +38,9 @@ struct Workload {
   double prefix_tokens = 0.0;  // P
   int prefix_variants = 1;     // K
   Latency latency = Latency::Realtime;
-  int deadline_hours = 0;  // batch only
-  std::array<double, 24> hourly_weights{};   // divided by their mean
-  std::array<double, 7> weekday_weights{};   // divided by their mean
+  int deadline_hours = 0;                   // batch only
+  std::array<double, 24> hourly_weights{};  // divided by their mean
+  std::array<double, 7> weekday_weights{};  // divided by their mean
   double growth_per_month = 0.0;
   Spikiness spikiness;
   Bursts bursts;
@@ -120,7 +120,7 @@ struct Scenario {
   SimulationSettings simulation;
   std::vector<ApiModel> models;  // bundled catalog merged with the file's models
   std::vector<Workload> workloads;
-  Eigen::MatrixXd correlation;   // W x W correlation of weekly shocks
+  Eigen::MatrixXd correlation;  // W x W correlation of weekly shocks
   std::vector<Cluster> clusters;
   std::vector<Strategy> strategies;
   int baseline = 0;

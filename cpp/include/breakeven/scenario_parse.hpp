@@ -3,7 +3,6 @@
 #pragma once
 
 #include "breakeven/json.hpp"
-
 #include "breakeven/scenario.hpp"
 
 namespace breakeven {

@@ -43,8 +43,8 @@ struct BreakEven {
 
 struct StrategySummary {
   std::string name;
-  std::vector<Band> monthly;     // per month
-  std::vector<Band> cumulative;  // per month
+  std::vector<Band> monthly;          // per month
+  std::vector<Band> cumulative;       // per month
   std::vector<double> parts;          // mean [month][part]
   std::vector<double> workload_cost;  // mean [month][workload]
   std::vector<double> requests;       // mean [month][served]

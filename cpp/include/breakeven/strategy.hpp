@@ -34,7 +34,7 @@ class StrategyCoster {
   const Scenario* scenario_;
   const Strategy* strategy_;
   std::vector<ClusterPlan> clusters_;  // this strategy's own copies
-  std::vector<Slice> demand_;         // scratch, reused every hour
+  std::vector<Slice> demand_;          // scratch, reused every hour
 };
 
 }  // namespace breakeven

@@ -32,7 +32,9 @@ class TrafficModel {
 
   int workloads() const { return int(workloads_.size()); }
   int hours() const { return hours_; }
-  double base_rate(int w, int t) const { return base_rate_[std::size_t(w) * hours_ + t]; }
+  double base_rate(int w, int t) const {
+    return base_rate_[std::size_t(w) * hours_ + t];
+  }
 
   // Expected mode: M = 1, B = 1, N = lambda, Z = 0.
   void expected(TrafficPath& out) const;

@@ -21,7 +21,9 @@ def report_format(path: str | os.PathLike, format: str | None = None) -> str:
     if format is not None:
         return format
     suffix = Path(path).suffix.lstrip(".").lower()
-    return {"htm": "html", "markdown": "md"}.get(suffix, suffix if suffix in FORMATS else "html")
+    return {"htm": "html", "markdown": "md"}.get(
+        suffix, suffix if suffix in FORMATS else "html"
+    )
 
 
 def write_report(result, path: str | os.PathLike, format: str | None = None) -> Path:

@@ -1,6 +1,7 @@
 """What a report says, independent of its format: the recommendation, the strategy
 table, where the money goes, the clusters, the assumptions and the precision.
-Every number comes from the result JSON v1 (``Result.as_dict()``)."""
+Every number comes from the result JSON v1 (``Result.as_dict()``).
+"""
 
 from __future__ import annotations
 
@@ -98,7 +99,11 @@ def recommendation(doc: dict, resolved: dict) -> str:
         )
     sav = best["savings_vs_baseline"]
     band = f"{100 * sav['p5']:.0f}-{100 * sav['p95']:.0f}%"
-    spread = "" if band == f"{100 * sav['p5']:.0f}-{100 * sav['p5']:.0f}%" else f" (p5-p95 {band})"
+    spread = (
+        ""
+        if band == f"{100 * sav['p5']:.0f}-{100 * sav['p5']:.0f}%"
+        else f" (p5-p95 {band})"
+    )
     text = (
         f"{describe_changes(resolved, baseline, best['name'])} ({best['name']}): saves "
         f"{100 * sav['mean']:.0f}%{spread} against {baseline} over {months} months"
@@ -106,7 +111,9 @@ def recommendation(doc: dict, resolved: dict) -> str:
     be = best["break_even"]
     if be["p50_month"] != 1 or be["p_within_horizon"] < 1:
         when = (
-            f"breaks even in month {be['p50_month']}" if be["p50_month"] else "the median path does not break even"
+            f"breaks even in month {be['p50_month']}"
+            if be["p50_month"]
+            else "the median path does not break even"
         )
         p90 = be["p90_month"] if be["p90_month"] else f">{months}"
         text += f"; {when} (p90 {p90}, probability {be['p_within_horizon']:.0%} within the horizon)"

@@ -1,5 +1,6 @@
 """The report as one self-contained HTML file: inline styles, charts as inline PNG,
-no scripts and no network access needed to open it."""
+no scripts and no network access needed to open it.
+"""
 
 from __future__ import annotations
 
@@ -29,7 +30,8 @@ def html_table(table: tables.Table) -> str:
     header, rows = table
     head = "".join(f"<th>{escape(h)}</th>" for h in header)
     body = "".join(
-        "<tr>" + "".join(f"<td>{escape(cell)}</td>" for cell in row) + "</tr>" for row in rows
+        "<tr>" + "".join(f"<td>{escape(cell)}</td>" for cell in row) + "</tr>"
+        for row in rows
     )
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
@@ -42,13 +44,19 @@ def figure_png(fig) -> str:
 
 
 def _img(fig, alt: str) -> str:
-    return f'<img src="{figure_png(fig)}" alt="{escape(alt)}">' if fig is not None else ""
+    return (
+        f'<img src="{figure_png(fig)}" alt="{escape(alt)}">' if fig is not None else ""
+    )
 
 
 def render_html(c: ReportContent, result) -> str:
     p = c.precision
-    target = "" if p["target"] is None else (
-        f", precision target {p['target']:g} ({'met' if p['met'] else 'not met'})"
+    target = (
+        ""
+        if p["target"] is None
+        else (
+            f", precision target {p['target']:g} ({'met' if p['met'] else 'not met'})"
+        )
     )
     out = [
         "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>",
@@ -79,9 +87,12 @@ def render_html(c: ReportContent, result) -> str:
         ]
     out += [
         "<h2>Assumptions</h2>",
-        "<h3>Workloads</h3>", html_table(tables.workload_assumptions(c.assumptions)),
-        "<h3>Strategies</h3>", html_table(tables.strategy_assumptions(c.assumptions)),
-        "<h3>Prices (USD per 1M tokens)</h3>", html_table(tables.model_assumptions(c)),
+        "<h3>Workloads</h3>",
+        html_table(tables.workload_assumptions(c.assumptions)),
+        "<h3>Strategies</h3>",
+        html_table(tables.strategy_assumptions(c.assumptions)),
+        "<h3>Prices (USD per 1M tokens)</h3>",
+        html_table(tables.model_assumptions(c)),
     ]
     if c.assumptions["clusters"]:
         out += ["<h3>Clusters</h3>", html_table(tables.cluster_assumptions(c))]

@@ -47,8 +47,12 @@ def render_markdown(c: ReportContent) -> str:
     ]
     if c.assumptions["clusters"]:
         parts += ["### Clusters", _table(tables.cluster_assumptions(c))]
-    target = "" if p["target"] is None else (
-        f", precision target {p['target']:g} ({'met' if p['met'] else 'not met'})"
+    target = (
+        ""
+        if p["target"] is None
+        else (
+            f", precision target {p['target']:g} ({'met' if p['met'] else 'not met'})"
+        )
     )
     parts += [
         "## Precision",

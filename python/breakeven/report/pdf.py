@@ -37,9 +37,14 @@ def _text_page(c: ReportContent) -> Figure:
     table.set_fontsize(8)
     table.auto_set_column_width(list(range(len(keep))))
     p = c.precision
-    fig.text(0.05, 0.02, f"{p['mode']} mode, {p['paths']:,} path{'s' if p['paths'] != 1 else ''}, seed {p['seed']}; "
-             f"breakeven {p['engine_version']}. USD over {c.months} months against {c.baseline}.",
-             fontsize=8, color="#555555")
+    fig.text(
+        0.05,
+        0.02,
+        f"{p['mode']} mode, {p['paths']:,} path{'s' if p['paths'] != 1 else ''}, seed {p['seed']}; "
+        f"breakeven {p['engine_version']}. USD over {c.months} months against {c.baseline}.",
+        fontsize=8,
+        color="#555555",
+    )
     return fig
 
 

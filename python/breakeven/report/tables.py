@@ -15,23 +15,40 @@ def _month(m: int | None, months: int) -> str:
 
 def strategy_table(c: ReportContent) -> Table:
     header = [
-        "strategy", "mean / month", "p5 / month", "p95 / month", f"total {c.months} mo",
-        "total p5", "total p95", "savings", "savings p5-p95", "break-even p50", "p90",
+        "strategy",
+        "mean / month",
+        "p5 / month",
+        "p95 / month",
+        f"total {c.months} mo",
+        "total p5",
+        "total p95",
+        "savings",
+        "savings p5-p95",
+        "break-even p50",
+        "p90",
         "P(within horizon)",
     ]
     rows = []
     for r in c.strategies:
         base = r.is_baseline
-        rows.append([
-            r.name + (" (baseline)" if base else ""),
-            money(r.monthly_mean), money(r.monthly_p5), money(r.monthly_p95),
-            money(r.total_mean), money(r.total_p5), money(r.total_p95),
-            "-" if base else f"{100 * r.savings_mean:.1f}%",
-            "-" if base else f"{100 * r.savings_p5:.1f}% to {100 * r.savings_p95:.1f}%",
-            "-" if base else _month(r.break_even_p50, c.months),
-            "-" if base else _month(r.break_even_p90, c.months),
-            "-" if base else f"{r.p_within:.0%}",
-        ])
+        rows.append(
+            [
+                r.name + (" (baseline)" if base else ""),
+                money(r.monthly_mean),
+                money(r.monthly_p5),
+                money(r.monthly_p95),
+                money(r.total_mean),
+                money(r.total_p5),
+                money(r.total_p95),
+                "-" if base else f"{100 * r.savings_mean:.1f}%",
+                "-"
+                if base
+                else f"{100 * r.savings_p5:.1f}% to {100 * r.savings_p95:.1f}%",
+                "-" if base else _month(r.break_even_p50, c.months),
+                "-" if base else _month(r.break_even_p90, c.months),
+                "-" if base else f"{r.p_within:.0%}",
+            ]
+        )
     return header, rows
 
 
@@ -53,10 +70,21 @@ def workload_table(c: ReportContent) -> Table:
 
 
 def cluster_table(c: ReportContent) -> Table:
-    header = ["strategy", "mean GPUs", "utilization", "overflow requests", "unserved requests"]
+    header = [
+        "strategy",
+        "mean GPUs",
+        "utilization",
+        "overflow requests",
+        "unserved requests",
+    ]
     rows = [
-        [r.strategy, f"{r.gpus_mean:.2f}", f"{r.utilization:.0%}",
-         f"{r.overflow_requests:,.0f}", f"{r.unserved_requests:,.0f}"]
+        [
+            r.strategy,
+            f"{r.gpus_mean:.2f}",
+            f"{r.utilization:.0%}",
+            f"{r.overflow_requests:,.0f}",
+            f"{r.unserved_requests:,.0f}",
+        ]
         for r in c.clusters
     ]
     return header, rows
@@ -67,64 +95,126 @@ def _tokens(t: dict) -> str:
 
 
 def workload_assumptions(resolved: dict) -> Table:
-    header = ["workload", "requests / day", "input tokens", "prefix", "output tokens",
-              "latency", "growth / month", "weekly spike sigma", "bursts / month"]
+    header = [
+        "workload",
+        "requests / day",
+        "input tokens",
+        "prefix",
+        "output tokens",
+        "latency",
+        "growth / month",
+        "weekly spike sigma",
+        "bursts / month",
+    ]
     rows = []
     for w in resolved["workloads"]:
-        latency = w["latency"] + (f" ({w['deadline_hours']} h)" if w["latency"] == "batch" else "")
-        rows.append([
-            w["name"], f"{24 * w['requests_per_hour']:,.0f}", _tokens(w["input_tokens"]),
-            f"{w['prefix_tokens']:,.0f} x {w['prefix_variants']}", _tokens(w["output_tokens"]),
-            latency, f"{100 * w['growth_per_month']:.1f}%",
-            f"{w['spikiness']['sigma']:.2f} (phi {w['spikiness']['autocorrelation']:.2f})"
-            if w["spikiness"]["sigma"] else "none",
-            f"{w['bursts']['per_month']:g} x {w['bursts']['hours']} h x {w['bursts']['multiplier']:g}"
-            if w["bursts"]["per_month"] else "none",
-        ])
+        latency = w["latency"] + (
+            f" ({w['deadline_hours']} h)" if w["latency"] == "batch" else ""
+        )
+        rows.append(
+            [
+                w["name"],
+                f"{24 * w['requests_per_hour']:,.0f}",
+                _tokens(w["input_tokens"]),
+                f"{w['prefix_tokens']:,.0f} x {w['prefix_variants']}",
+                _tokens(w["output_tokens"]),
+                latency,
+                f"{100 * w['growth_per_month']:.1f}%",
+                f"{w['spikiness']['sigma']:.2f} (phi {w['spikiness']['autocorrelation']:.2f})"
+                if w["spikiness"]["sigma"]
+                else "none",
+                f"{w['bursts']['per_month']:g} x {w['bursts']['hours']} h x {w['bursts']['multiplier']:g}"
+                if w["bursts"]["per_month"]
+                else "none",
+            ]
+        )
     return header, rows
 
 
 def model_assumptions(c: ReportContent) -> Table:
-    header = ["model", "input", "cached input", "output", "cache write x", "min cache tokens",
-              "cache TTL min", "batch discount", "as of", "source"]
+    header = [
+        "model",
+        "input",
+        "cached input",
+        "output",
+        "cache write x",
+        "min cache tokens",
+        "cache TTL min",
+        "batch discount",
+        "as of",
+        "source",
+    ]
     rows = [
-        [name, f"${m['input']:g}",
-         "-" if m["cached_input"] is None else f"${m['cached_input']:g}",
-         f"${m['output']:g}", f"{m['cache_write_multiplier']:g}",
-         f"{m['cache_min_tokens']:,.0f}", f"{m['cache_ttl_minutes']:g}",
-         f"{m['batch_discount']:.0%}", m["as_of"] or "-", m["source"] or "scenario file"]
+        [
+            name,
+            f"${m['input']:g}",
+            "-" if m["cached_input"] is None else f"${m['cached_input']:g}",
+            f"${m['output']:g}",
+            f"{m['cache_write_multiplier']:g}",
+            f"{m['cache_min_tokens']:,.0f}",
+            f"{m['cache_ttl_minutes']:g}",
+            f"{m['batch_discount']:.0%}",
+            m["as_of"] or "-",
+            m["source"] or "scenario file",
+        ]
         for name, m in c.models_used.items()
     ]
     return header, rows
 
 
 def cluster_assumptions(c: ReportContent) -> Table:
-    header = ["cluster", "$ / GPU-hour", "GPUs", "prefill tok/s/GPU", "decode tok/s/GPU",
-              "utilization", "prefix reuse", "from month", "overflow", "fixed costs"]
+    header = [
+        "cluster",
+        "$ / GPU-hour",
+        "GPUs",
+        "prefill tok/s/GPU",
+        "decode tok/s/GPU",
+        "utilization",
+        "prefix reuse",
+        "from month",
+        "overflow",
+        "fixed costs",
+    ]
     rows = []
     for name, k in c.assumptions["clusters"].items():
         g, f = k["gpus"], k["fixed"]
-        gpus = f"{g['min']}-{g['max']} (lag {g['lag_hours']} h)" if g["autoscaled"] else str(g["max"])
+        gpus = (
+            f"{g['min']}-{g['max']} (lag {g['lag_hours']} h)"
+            if g["autoscaled"]
+            else str(g["max"])
+        )
         fixed = (
             f"setup {money(f['setup'])}, {money(f['ops_per_month'])}/month ops, "
             f"{f['staff_fte']:g} FTE x {money(f['staff_annual_cost'])}/year"
         )
         if f["revalidation_every_months"]:
             fixed += f", {money(f['revalidation_cost'])} every {f['revalidation_every_months']} months"
-        rows.append([
-            name, f"${k['gpu_price_per_hour']:g}", gpus, f"{k['prefill_tokens_per_s']:,.0f}",
-            f"{k['decode_tokens_per_s']:,.0f}", f"{k['utilization']:.0%}",
-            f"{k['prefix_reuse']:.0%}", str(k["available_from_month"]), k["overflow"] or "none",
-            fixed,
-        ])
+        rows.append(
+            [
+                name,
+                f"${k['gpu_price_per_hour']:g}",
+                gpus,
+                f"{k['prefill_tokens_per_s']:,.0f}",
+                f"{k['decode_tokens_per_s']:,.0f}",
+                f"{k['utilization']:.0%}",
+                f"{k['prefix_reuse']:.0%}",
+                str(k["available_from_month"]),
+                k["overflow"] or "none",
+                fixed,
+            ]
+        )
     return header, rows
 
 
 def strategy_assumptions(resolved: dict) -> Table:
     header = ["strategy", "routes", "caching", "batch API"]
     rows = [
-        [s["name"], ", ".join(f"{w}: {t}" for w, t in s["route"].items()),
-         "on" if s["caching"] else "off", "on" if s["batch_api"] else "off"]
+        [
+            s["name"],
+            ", ".join(f"{w}: {t}" for w, t in s["route"].items()),
+            "on" if s["caching"] else "off",
+            "on" if s["batch_api"] else "off",
+        ]
         for s in resolved["strategies"]
     ]
     return header, rows
@@ -133,8 +223,12 @@ def strategy_assumptions(resolved: dict) -> Table:
 def precision_table(c: ReportContent) -> Table:
     header = ["strategy", "total (mean)", "standard error", "relative"]
     rows = [
-        [r.name, money(r.total_mean), money(r.total_se),
-         f"{r.total_se / r.total_mean:.3%}" if r.total_mean else "-"]
+        [
+            r.name,
+            money(r.total_mean),
+            money(r.total_se),
+            f"{r.total_se / r.total_mean:.3%}" if r.total_mean else "-",
+        ]
         for r in c.strategies
     ]
     return header, rows
