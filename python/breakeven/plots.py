@@ -53,46 +53,49 @@ def _figure(width=8.0, height=4.5, ncols=1) -> tuple[Figure, list]:
     return fig, list(axes)
 
 
-def plot_fan(result, strategies: list[str] | None = None) -> Figure:
-    """Monthly cost per strategy: median and the p5-p95 band over paths."""
+def _band_chart(result, key, centre, ylabel, title, strategies=None) -> Figure:
+    """One line (``centre``) and p5-p95 band per strategy of the month series ``key``."""
     fig, (ax,) = _figure()
     months = np.arange(1, result.months + 1)
     for s in result.as_dict()["strategies"]:
         if strategies and s["name"] not in strategies:
             continue
         c = strategy_colour(result, s["name"])
-        band = s["monthly_cost"]
+        band = s[key]
         ax.fill_between(
             months, band["p5"], band["p95"], color=c, alpha=0.2, linewidth=0
         )
-        ax.plot(months, band["p50"], color=c, label=s["name"])
+        ax.plot(months, band[centre], color=c, label=s["name"])
     _months_axis(ax, result.months)
-    ax.set_ylabel("cost per month (USD)")
+    ax.set_ylabel(ylabel)
     ax.yaxis.set_major_formatter(FuncFormatter(_money))
     ax.set_ylim(bottom=0)
-    ax.set_title("Monthly cost: median and p5-p95 band over paths")
+    ax.set_title(title)
     ax.legend(frameon=False)
     return fig
+
+
+def plot_fan(result, strategies: list[str] | None = None) -> Figure:
+    """Monthly cost per strategy: median and the p5-p95 band over paths."""
+    return _band_chart(
+        result,
+        "monthly_cost",
+        "p50",
+        "cost per month (USD)",
+        "Monthly cost: median and p5-p95 band over paths",
+        strategies,
+    )
 
 
 def plot_cumulative(result) -> Figure:
     """Cumulative cost per strategy (mean, p5-p95 band)."""
-    fig, (ax,) = _figure()
-    months = np.arange(1, result.months + 1)
-    for s in result.as_dict()["strategies"]:
-        c = strategy_colour(result, s["name"])
-        band = s["cumulative_cost"]
-        ax.fill_between(
-            months, band["p5"], band["p95"], color=c, alpha=0.2, linewidth=0
-        )
-        ax.plot(months, band["mean"], color=c, label=s["name"])
-    _months_axis(ax, result.months)
-    ax.set_ylabel("cumulative cost (USD)")
-    ax.yaxis.set_major_formatter(FuncFormatter(_money))
-    ax.set_ylim(bottom=0)
-    ax.set_title("Cumulative cost: mean and p5-p95 band")
-    ax.legend(frameon=False)
-    return fig
+    return _band_chart(
+        result,
+        "cumulative_cost",
+        "mean",
+        "cumulative cost (USD)",
+        "Cumulative cost: mean and p5-p95 band",
+    )
 
 
 def plot_break_even(result) -> Figure:
