@@ -1,6 +1,21 @@
 #include "breakeven/result.hpp"
 
+#include <cstdio>
+#include <new>
+#include <string>
+
+#include "breakeven/errors.hpp"
+
 namespace breakeven {
+namespace {
+
+std::string detail_format_gib(double gib) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.1f", gib);
+  return buf;
+}
+
+}  // namespace
 
 void SimulationResult::allocate(const Scenario& sc, Mode run_mode, int n_paths,
                                 std::uint64_t run_seed) {
@@ -16,12 +31,22 @@ void SimulationResult::allocate(const Scenario& sc, Mode run_mode, int n_paths,
   for (const auto& w : sc.workloads) workload_names.push_back(w.name);
 
   const std::size_t blocks = std::size_t(strategies()) * paths * months;
-  cost.assign(blocks, 0.0);
-  parts.assign(blocks * kPartCount, 0.0);
-  workload_cost.assign(blocks * workloads(), 0.0);
-  requests.assign(blocks * kServedCount, 0.0);
-  gpu_hours.assign(blocks, 0.0);
-  gpu_seconds_served.assign(blocks, 0.0);
+  try {
+    cost.assign(blocks, 0.0);
+    parts.assign(blocks * kPartCount, 0.0);
+    workload_cost.assign(blocks * workloads(), 0.0);
+    requests.assign(blocks * kServedCount, 0.0);
+    gpu_hours.assign(blocks, 0.0);
+    gpu_seconds_served.assign(blocks, 0.0);
+  } catch (const std::bad_alloc&) {
+    const double gib =
+        double(blocks) * (3 + kPartCount + workloads() + kServedCount) * 8 / (1 << 30);
+    throw ScenarioError("simulation.paths",
+                        "the results of " + std::to_string(paths) + " paths need " +
+                            detail_format_gib(gib) +
+                            " GiB of memory, more than is free; use fewer paths "
+                            "or a precision target");
+  }
 }
 
 SimulationResult SimulationResult::concatenate(

@@ -170,9 +170,12 @@ class Scenario:
         ):
             raise ValueError(f"precision must be between 0 and 1 (got {precision!r})")
         with progress_bar(progress) as callback:
-            core = _core.simulate(
-                self._core, paths, seed, mode, threads or 0, precision, callback
-            )
+            try:
+                core = _core.simulate(
+                    self._core, paths, seed, mode, threads or 0, precision, callback
+                )
+            except _core.ScenarioError as e:  # e.g. more paths than memory holds
+                raise self._lines.error(*e.args) from None
         return Result(core, self)
 
     def _repr_html_(self) -> str:

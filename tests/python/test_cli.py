@@ -157,3 +157,10 @@ def test_run_with_precision_reports_paths_used(write_scenario, capsys):
     assert main(["run", str(write_scenario()), "--precision", "0.02"]) == 0
     out = capsys.readouterr().out
     assert "stochastic, 1000 paths" in out and "precision 0.02 met" in out
+
+
+def test_more_paths_than_memory_is_an_input_error(write_scenario):
+    proc = run_cli("run", write_scenario(), "--paths", 2_000_000_000, "--quiet")
+    assert proc.returncode == 2
+    assert "simulation.paths: the results of 2000000000 paths need" in proc.stderr
+    assert "GiB of memory" in proc.stderr
