@@ -53,7 +53,8 @@ double poisson_ptrs(Gen& gen, double mean) {
     if (us >= 0.07 && v <= vr) return k;  // squeeze: accepted without logarithms
     if (us < 0.013 && v > us) continue;
     if (loglam < 0.0) loglam = std::log(mean);  // mean >= 10, so log(mean) > 0
-    if (std::log(v) + std::log(invalpha) - std::log(a / (us * us) + b) <=
+    // log(v) + log(invalpha) - log(a/us^2 + b), with one logarithm
+    if (std::log(v * invalpha / (a / (us * us) + b)) <=
         -mean + k * loglam - log_factorial(k))
       return k;
   }
