@@ -26,6 +26,6 @@ cmake --build build/cpp-tests -j "$(nproc)"
 ctest --test-dir build/cpp-tests --output-on-failure
 
 # Recorded scenarios: expectations and recordings (exits 1 on any failure).
-breakeven check scenarios/
+python3 -m breakeven check scenarios/
 
 python3 -m pytest "$@"
