@@ -56,6 +56,20 @@ class ReportContent:
     precision: dict = field(default_factory=dict)
 
 
+def precision_line(c: ReportContent) -> str:
+    """Mode, paths, seed, precision target and version, as one sentence."""
+    p = c.precision
+    paths = f"{p['paths']:,} path{'s' if p['paths'] != 1 else ''}"
+    target = (
+        ""
+        if p["target"] is None
+        else (
+            f", precision target {p['target']:g} ({'met' if p['met'] else 'not met'})"
+        )
+    )
+    return f"{p['mode']} mode, {paths}, seed {p['seed']}{target}; breakeven {p['engine_version']}."
+
+
 def _join(items: list[str]) -> str:
     return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 

@@ -9,7 +9,7 @@ import io
 from html import escape
 
 from . import tables
-from .content import ReportContent
+from .content import ReportContent, precision_line
 
 STYLE = """
 body { font-family: -apple-system, "Segoe UI", "DejaVu Sans", sans-serif; margin: 2em auto;
@@ -50,14 +50,6 @@ def _img(fig, alt: str) -> str:
 
 
 def render_html(c: ReportContent, result) -> str:
-    p = c.precision
-    target = (
-        ""
-        if p["target"] is None
-        else (
-            f", precision target {p['target']:g} ({'met' if p['met'] else 'not met'})"
-        )
-    )
     out = [
         "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>",
         f"<title>Break-even report: {escape(c.title)}</title><style>{STYLE}</style></head><body>",
@@ -100,8 +92,7 @@ def render_html(c: ReportContent, result) -> str:
         out += ["<h3>Scenario file</h3>", f"<pre>{escape(c.scenario_text)}</pre>"]
     out += [
         "<h2>Precision</h2>",
-        f"<p>{escape(p['mode'])} mode, {p['paths']:,} path{'s' if p['paths'] != 1 else ''}, seed {p['seed']}{target}; "
-        f"breakeven {escape(p['engine_version'])}.</p>",
+        f"<p>{escape(precision_line(c))}</p>",
         html_table(tables.precision_table(c)),
         "</body></html>",
     ]

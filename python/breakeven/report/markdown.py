@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from . import tables
-from .content import ReportContent
+from .content import ReportContent, precision_line
 
 
 def _escape(text: str) -> str:
@@ -18,7 +18,6 @@ def _table(table: tables.Table) -> str:
 
 
 def render_markdown(c: ReportContent) -> str:
-    p = c.precision
     parts = [
         f"# Break-even report: {_escape(c.title)}",
         _escape(c.description) if c.description else "",
@@ -47,17 +46,9 @@ def render_markdown(c: ReportContent) -> str:
     ]
     if c.assumptions["clusters"]:
         parts += ["### Clusters", _table(tables.cluster_assumptions(c))]
-    target = (
-        ""
-        if p["target"] is None
-        else (
-            f", precision target {p['target']:g} ({'met' if p['met'] else 'not met'})"
-        )
-    )
     parts += [
         "## Precision",
-        f"{p['mode']} mode, {p['paths']:,} path{'s' if p['paths'] != 1 else ''}, seed {p['seed']}{target}; "
-        f"breakeven {p['engine_version']}.",
+        _escape(precision_line(c)),
         _table(tables.precision_table(c)),
     ]
     return "\n\n".join(x for x in parts if x) + "\n"

@@ -8,7 +8,7 @@ from matplotlib.backends.backend_pdf import PdfPages
 from matplotlib.figure import Figure
 
 from . import tables
-from .content import ReportContent
+from .content import ReportContent, precision_line
 
 A4_LANDSCAPE = (11.69, 8.27)
 
@@ -36,12 +36,10 @@ def _text_page(c: ReportContent) -> Figure:
     table.auto_set_font_size(False)
     table.set_fontsize(8)
     table.auto_set_column_width(list(range(len(keep))))
-    p = c.precision
     fig.text(
         0.05,
         0.02,
-        f"{p['mode']} mode, {p['paths']:,} path{'s' if p['paths'] != 1 else ''}, seed {p['seed']}; "
-        f"breakeven {p['engine_version']}. USD over {c.months} months against {c.baseline}.",
+        f"{precision_line(c)} USD over {c.months} months against {c.baseline}.",
         fontsize=8,
         color="#555555",
     )
