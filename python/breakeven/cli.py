@@ -29,38 +29,24 @@ def _scenario_arg(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"must be a whole number (got {text!r})"
-        ) from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be >= 1 (got {value})")
-    return value
+def _option(convert, kind: str, ok, allowed: str):
+    """An argparse type: ``convert`` the text, then check it with ``ok``."""
+
+    def parse(text: str):
+        try:
+            value = convert(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"must be {kind} (got {text!r})") from None
+        if not ok(value):
+            raise argparse.ArgumentTypeError(f"must be {allowed} (got {value})")
+        return value
+
+    return parse
 
 
-def _fraction(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"must be a number (got {text!r})") from None
-    if not 0 < value < 1:
-        raise argparse.ArgumentTypeError(f"must be between 0 and 1 (got {value})")
-    return value
-
-
-def _seed(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"must be a whole number (got {text!r})"
-        ) from None
-    if not 0 <= value < 2**64:
-        raise argparse.ArgumentTypeError(f"must be in [0, 2**64) (got {value})")
-    return value
+_positive_int = _option(int, "a whole number", lambda v: v >= 1, ">= 1")
+_fraction = _option(float, "a number", lambda v: 0 < v < 1, "between 0 and 1")
+_seed = _option(int, "a whole number", lambda v: 0 <= v < 2**64, "in [0, 2**64)")
 
 
 def _run_options(parser: argparse.ArgumentParser) -> None:
