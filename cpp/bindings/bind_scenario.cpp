@@ -10,18 +10,6 @@ namespace py = pybind11;
 namespace breakeven::python {
 
 void register_scenario(py::module_& m) {
-  // Raised with args (path, reason); the Python layer adds file and line.
-  static py::exception<ScenarioError> scenario_error(m, "ScenarioError",
-                                                     PyExc_ValueError);
-  py::register_exception_translator([](std::exception_ptr p) {
-    try {
-      if (p) std::rethrow_exception(p);
-    } catch (const ScenarioError& e) {
-      py::tuple args = py::make_tuple(e.path(), e.reason());
-      PyErr_SetObject(scenario_error.ptr(), args.ptr());
-    }
-  });
-
   py::class_<Scenario, std::shared_ptr<Scenario>>(m, "Scenario")
       .def_readonly("name", &Scenario::name)
       .def_readonly("description", &Scenario::description)
@@ -32,9 +20,7 @@ void register_scenario(py::module_& m) {
                              [](const Scenario& s) { return s.simulation.seed; })
       .def_property_readonly(
           "mode",
-          [](const Scenario& s) {
-            return s.simulation.mode == Mode::Expected ? "expected" : "stochastic";
-          })
+          [](const Scenario& s) { return mode_name(s.simulation.mode); })
       .def_property_readonly("workload_names",
                              [](const Scenario& s) {
                                std::vector<std::string> n;
@@ -55,17 +41,35 @@ void register_scenario(py::module_& m) {
                              })
       .def_property_readonly(
           "baseline", [](const Scenario& s) { return s.strategies[s.baseline].name; })
-      .def("resolved_json",
-           [](const Scenario& s) { return resolved_scenario_json(s).dump(); });
+      .def("resolved",
+           [](const Scenario& s) { return to_python(resolved_scenario_json(s)); },
+           "The scenario as the engine sees it, as plain values.");
 
   m.def(
       "parse_scenario",
       [](const std::string& scenario_json, const std::string& catalog_json) {
-        return std::make_shared<Scenario>(
-            parse_scenario(Json::parse(scenario_json), Json::parse(catalog_json)));
+        Json scenario, catalog;
+        try {
+          scenario = Json::parse(scenario_json);
+          catalog = Json::parse(catalog_json);
+        } catch (const Json::exception& e) {
+          // The Python loader hands over plain data only; this is a last guard.
+          throw ScenarioError("", std::string("not a plain scenario: ") + e.what());
+        }
+        return std::make_shared<Scenario>(parse_scenario(scenario, catalog));
       },
       py::arg("scenario_json"), py::arg("catalog_json"),
       "Validate a scenario (JSON text) against the catalog (JSON text).");
+
+  m.def(
+      "catalog_models",
+      [](const std::string& catalog_json) {
+        py::dict out;
+        for (const ApiModel& model : parse_catalog(Json::parse(catalog_json)))
+          out[py::str(model.name)] = to_python(model_json(model));
+        return out;
+      },
+      py::arg("catalog_json"), "The catalog's models, validated, defaults filled in.");
 }
 
 }  // namespace breakeven::python

@@ -2,8 +2,11 @@
 #include <pybind11/numpy.h>
 #include <pybind11/stl.h>
 
+#include <limits>
+
 #include "bindings.hpp"
 #include "breakeven/errors.hpp"
+#include "breakeven/limits.hpp"
 #include "breakeven/monte_carlo.hpp"
 #include "breakeven/result_json.hpp"
 #include "breakeven/statistics.hpp"
@@ -15,40 +18,102 @@ namespace {
 
 using ResultPtr = std::shared_ptr<SimulationResult>;
 
-// A read-only numpy view of `data` that keeps `owner` (the result) alive: no copy.
-py::array view(const py::object& owner, const std::vector<double>& data,
-               std::vector<py::ssize_t> shape) {
-  py::array a(py::dtype::of<double>(), shape, {}, data.data(), owner);
-  py::detail::array_proxy(a.ptr())->flags &= ~py::detail::npy_api::NPY_ARRAY_WRITEABLE_;
-  return a;
+// One of a result's arrays, exported read-only through the buffer protocol: numpy
+// (np.asarray) views the engine's memory without a copy, and the view keeps the
+// result alive.
+struct ArrayView {
+  ResultPtr owner;
+  const double* data;
+  std::vector<py::ssize_t> shape;
+  std::vector<py::ssize_t> strides;  // bytes
+};
+
+// A [path][strategy][month](...) array seen as (strategy, path, month[, width]).
+ArrayView month_array(const ResultPtr& r, const std::vector<double>& data, int width) {
+  const py::ssize_t w = width, M = r->months, S = r->strategies();
+  const py::ssize_t d = sizeof(double);
+  ArrayView v{r, data.data(), {S, r->paths, M}, {M * w * d, S * M * w * d, w * d}};
+  if (width > 1) {
+    v.shape.push_back(w);
+    v.strides.push_back(d);
+  }
+  return v;
 }
 
-// A getter for one of the result's [strategy][path][month](...) arrays; `width`
-// gives the size of the trailing axis, if any.
-using Width = int (*)(const SimulationResult&);
-int parts_width(const SimulationResult&) { return kPartCount; }
-int served_width(const SimulationResult&) { return kServedCount; }
-int workloads_width(const SimulationResult& r) { return r.workloads(); }
-
-auto month_array(std::vector<double> SimulationResult::*member, Width width) {
-  return [member, width](const py::object& self) {
-    const auto& r = self.cast<const SimulationResult&>();
-    std::vector<py::ssize_t> shape = {r.strategies(), r.paths, r.months};
-    if (width) shape.push_back(width(r));
-    return view(self, r.*member, shape);
-  };
+ArrayView array_named(const ResultPtr& r, const std::string& name) {
+  if (name == "cost") return month_array(r, r->cost, 1);
+  if (name == "parts") return month_array(r, r->parts, kPartCount);
+  if (name == "workload_cost") return month_array(r, r->workload_cost, r->workloads());
+  if (name == "requests") return month_array(r, r->requests, kServedCount);
+  if (name == "gpu_hours") return month_array(r, r->gpu_hours, 1);
+  if (name == "gpu_seconds_served") return month_array(r, r->gpu_seconds_served, 1);
+  if (name == "demand") {
+    const py::ssize_t d = sizeof(double);
+    return {r, r->demand.data(), {r->paths, r->months}, {r->months * d, d}};
+  }
+  throw py::key_error("no result array named '" + name + "'");
 }
 
-ResultPtr run(const Scenario& scenario, std::optional<int> paths,
-              std::optional<std::uint64_t> seed, std::optional<std::string> mode,
-              int threads, std::optional<double> precision,
+// Run options as Python passes them, checked here with the engine's bounds and
+// the option's name in the error.
+std::string shown(const py::handle& v) { return py::repr(v).cast<std::string>(); }
+
+long long whole(const py::handle& v, const char* name, long long lo, long long hi) {
+  const std::string allowed = "must be a whole number between " + std::to_string(lo) +
+                              " and " + std::to_string(hi) + " (got " + shown(v) + ")";
+  if (!py::isinstance<py::int_>(v) || py::isinstance<py::bool_>(v))
+    throw OptionError(name, allowed);
+  int overflow = 0;
+  const long long x = PyLong_AsLongLongAndOverflow(v.ptr(), &overflow);
+  if (overflow || x < lo || x > hi) throw OptionError(name, allowed);
+  return x;
+}
+
+std::uint64_t seed_of(const py::handle& v) {
+  const std::string allowed =
+      "must be a whole number between 0 and 2^64-1 (got " + shown(v) + ")";
+  if (!py::isinstance<py::int_>(v) || py::isinstance<py::bool_>(v))
+    throw OptionError("seed", allowed);
+  const unsigned long long x = PyLong_AsUnsignedLongLong(v.ptr());
+  if (PyErr_Occurred()) {
+    PyErr_Clear();
+    throw OptionError("seed", allowed);
+  }
+  return x;
+}
+
+double real(const py::handle& v, const char* name) {
+  if (py::isinstance<py::bool_>(v) ||
+      !(py::isinstance<py::float_>(v) || py::isinstance<py::int_>(v)))
+    throw OptionError(name, "must be a number (got " + shown(v) + ")");
+  const double x = v.cast<double>();
+  if (!std::isfinite(x)) throw OptionError(name, "must be a finite number");
+  return x;
+}
+
+Mode mode_of(const py::handle& v) {
+  if (py::isinstance<Mode>(v)) return v.cast<Mode>();
+  if (py::isinstance<py::str>(v))
+    if (auto m = mode_from_name(v.cast<std::string>())) return *m;
+  throw OptionError("mode", "must be stochastic or expected (got " + shown(v) + ")");
+}
+
+ResultPtr run(const Scenario& scenario, const py::object& paths, const py::object& seed,
+              const py::object& mode, const py::object& threads,
+              const py::object& precision, const py::object& memory_budget,
               std::optional<py::function> progress) {
   RunOptions options;
-  options.paths = paths;
-  options.precision = precision;
-  options.seed = seed;
-  if (mode) options.mode = *mode == "expected" ? Mode::Expected : Mode::Stochastic;
-  options.threads = threads;
+  if (!paths.is_none()) options.paths = whole(paths, "paths", 1, limits::kMaxPaths);
+  if (!seed.is_none()) options.seed = seed_of(seed);
+  if (!mode.is_none()) options.mode = mode_of(mode);
+  if (!threads.is_none())
+    options.threads = int(whole(threads, "threads", 1, limits::kMaxThreads));
+  if (!precision.is_none()) options.precision = real(precision, "precision");
+  if (!memory_budget.is_none()) {
+    options.memory_budget_bytes = real(memory_budget, "memory_budget");
+    if (!(options.memory_budget_bytes > 0))
+      throw OptionError("memory_budget", "must be > 0 bytes");
+  }
   // Runs on the calling thread while the workers compute: take the GIL only here.
   options.interrupted = [] {
     py::gil_scoped_acquire gil;
@@ -79,18 +144,22 @@ ResultPtr run(const Scenario& scenario, std::optional<int> paths,
 }  // namespace
 
 void register_simulation(py::module_& m) {
-  std::vector<std::string> parts(kPartNames, kPartNames + kPartCount);
-  std::vector<std::string> served(kServedNames, kServedNames + kServedCount);
-  m.attr("PART_NAMES") = py::tuple(py::cast(parts));
-  m.attr("SERVED_NAMES") = py::tuple(py::cast(served));
+  py::enum_<Mode>(m, "Mode")
+      .value("stochastic", Mode::Stochastic)
+      .value("expected", Mode::Expected);
+
+  py::class_<ArrayView>(m, "ArrayView", py::buffer_protocol())
+      .def_buffer([](const ArrayView& v) {
+        return py::buffer_info(const_cast<double*>(v.data), sizeof(double),
+                               py::format_descriptor<double>::format(),
+                               py::ssize_t(v.shape.size()), v.shape, v.strides,
+                               /*readonly=*/true);
+      });
 
   py::class_<SimulationResult, ResultPtr>(m, "SimulationResult")
       .def_readonly("scenario", &SimulationResult::scenario)
       .def_property_readonly("mode",
-                             [](const SimulationResult& r) {
-                               return r.mode == Mode::Expected ? "expected"
-                                                               : "stochastic";
-                             })
+                             [](const SimulationResult& r) { return mode_name(r.mode); })
       .def_readonly("paths", &SimulationResult::paths)
       .def_readonly("seed", &SimulationResult::seed)
       .def_readonly("months", &SimulationResult::months)
@@ -101,32 +170,36 @@ void register_simulation(py::module_& m) {
       .def_readonly("costing_seconds", &SimulationResult::costing_seconds)
       .def_readonly("strategy_names", &SimulationResult::strategy_names)
       .def_readonly("workload_names", &SimulationResult::workload_names)
-      .def_property_readonly("cost", month_array(&SimulationResult::cost, nullptr))
-      .def_property_readonly("parts",
-                             month_array(&SimulationResult::parts, parts_width))
-      .def_property_readonly(
-          "workload_cost",
-          month_array(&SimulationResult::workload_cost, workloads_width))
-      .def_property_readonly("requests",
-                             month_array(&SimulationResult::requests, served_width))
-      .def_property_readonly("gpu_hours",
-                             month_array(&SimulationResult::gpu_hours, nullptr))
-      .def_property_readonly(
-          "gpu_seconds_served",
-          month_array(&SimulationResult::gpu_seconds_served, nullptr))
+      .def("array", &array_named, py::arg("name"),
+           "A read-only buffer over one result array (np.asarray views it).")
       .def(
-          "summary_json",
+          "summary",
           [](const SimulationResult& r) {
-            py::gil_scoped_release release;
-            return result_json(r, summarize(r)).dump();
+            Json doc;
+            {
+              py::gil_scoped_release release;
+              doc = result_json(r, summarize(r));
+            }
+            return to_python(doc);
           },
-          "The result JSON v1 (statistics over paths) as text.");
+          "The result JSON v1 (statistics over paths) as plain values.")
+      .def(
+          "break_even_months",
+          [](const SimulationResult& r, int s) {
+            if (s < 0 || s >= r.strategies()) throw py::index_error("no such strategy");
+            const std::vector<int> months = break_even_months(r, s);
+            return py::array_t<int>(py::ssize_t(months.size()), months.data());
+          },
+          py::arg("strategy"),
+          "Break-even month of every path against the baseline (0: none).");
 
   m.def("simulate", &run, py::arg("scenario"), py::arg("paths") = py::none(),
         py::arg("seed") = py::none(), py::arg("mode") = py::none(),
-        py::arg("threads") = 0, py::arg("precision") = py::none(),
-        py::arg("progress") = py::none(),
+        py::arg("threads") = py::none(), py::arg("precision") = py::none(),
+        py::arg("memory_budget") = py::none(), py::arg("progress") = py::none(),
         "Run the Monte Carlo simulation; the GIL is released while paths run.");
+  m.def("run_memory_bytes", &run_memory_bytes, py::arg("scenario"), py::arg("paths"),
+        py::arg("threads"), "Bytes a run's arrays need (what the budget checks).");
 }
 
 }  // namespace breakeven::python

@@ -7,10 +7,6 @@
 
 namespace breakeven {
 
-namespace {
-constexpr double kSecondsPerHour = 3600.0;
-}
-
 double gpu_seconds(const Cluster& c, const Workload& w, const Slice& s) {
   const double prefill =
       s.variable_input + s.requests * w.prefix_tokens * (1.0 - c.prefix_reuse);

@@ -3,6 +3,8 @@
 #include <cmath>
 #include <cstdio>
 
+#include "breakeven/limits.hpp"
+
 namespace breakeven::detail {
 
 std::string format_number(double x) {
@@ -127,6 +129,41 @@ bool Field::boolean() const {
 std::string Field::string() const {
   require(value_->is_string(), "must be a string (got " + type_name() + ")");
   return value_->get<std::string>();
+}
+
+namespace {
+// Why `name` cannot name a workload, strategy, model or cluster; empty if it can.
+std::string name_problem(const std::string& name) {
+  if (name.empty()) return "must not be empty";
+  if (name.size() > limits::kMaxNameLength)
+    return "names are at most " + std::to_string(limits::kMaxNameLength) +
+           " bytes (got " + std::to_string(name.size()) + ")";
+  for (unsigned char c : name)
+    if (c < 0x20 || c == 0x7f)
+      return "names must not contain control characters such as newlines or escapes";
+  return {};
+}
+}  // namespace
+
+std::string Field::name() const {
+  std::string s = string();
+  if (auto problem = name_problem(s); !problem.empty()) fail(problem);
+  return s;
+}
+
+void Field::check_name(const std::string& key) const {
+  if (auto problem = name_problem(key); !problem.empty()) fail(problem);
+}
+
+std::uint64_t Field::seed() const {
+  if (value_->is_number_unsigned()) return value_->get<std::uint64_t>();
+  if (value_->is_number_integer())  // a negative integer
+    fail("must be a whole number between 0 and 2^64-1 (got " +
+         std::to_string(value_->get<long long>()) + ")");
+  const double x = number();
+  require(std::floor(x) == x && x >= 0 && x < 18446744073709551616.0,
+          "must be a whole number between 0 and 2^64-1 (got " + format_number(x) + ")");
+  return static_cast<std::uint64_t>(x);
 }
 
 }  // namespace breakeven::detail

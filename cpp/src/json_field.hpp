@@ -2,6 +2,7 @@
 // ScenarioError naming that path. Internal to the scenario parser.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -53,6 +54,13 @@ class Field {
   long long integer(long long lo, long long hi) const;
   bool boolean() const;
   std::string string() const;
+  // A name that plans refer to (workload, strategy, model, cluster): non-empty,
+  // printable, at most limits::kMaxNameLength bytes.
+  std::string name() const;
+  // The same rule for a mapping key naming this field.
+  void check_name(const std::string& key) const;
+  // A seed: a whole number in [0, 2^64).
+  std::uint64_t seed() const;
 
  private:
   std::string child_path(std::string_view key) const;

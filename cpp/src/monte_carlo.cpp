@@ -5,11 +5,14 @@
 #include <chrono>
 #include <cmath>
 #include <condition_variable>
+#include <cstdio>
 #include <exception>
 #include <mutex>
+#include <system_error>
 #include <thread>
 #include <vector>
 
+#include "breakeven/calendar.hpp"
 #include "breakeven/errors.hpp"
 #include "breakeven/rng.hpp"
 #include "breakeven/statistics.hpp"
@@ -41,7 +44,15 @@ struct RunContext {
   const RunOptions& options;
 };
 
-void work(const RunContext& run, int first_path, SimulationResult& block,
+// Requests of all workloads per month: the demand every strategy must place.
+void record_demand(const TrafficPath& path, double* demand) {
+  for (int w = 0; w < path.workloads; ++w)
+    for (int t = 0; t < path.hours; ++t)
+      demand[month_of(t)] += path.requests[path.index(w, t)];
+}
+
+// Paths first_path .. first_path + count - 1 of `result`, taken one at a time.
+void work(const RunContext& run, int first_path, int count, SimulationResult& result,
           SharedState& state) {
   using Clock = std::chrono::steady_clock;
   Clock::duration traffic_time{}, costing_time{};
@@ -50,18 +61,19 @@ void work(const RunContext& run, int first_path, SimulationResult& block,
     std::vector<StrategyCoster> costers;
     for (int s = 0; s < int(run.scenario.strategies.size()); ++s)
       costers.emplace_back(run.scenario, s);
-    for (int p = state.next_path++; p < block.paths && !state.stop;
-         p = state.next_path++) {
+    for (int i = state.next_path++; i < count && !state.stop; i = state.next_path++) {
+      const int p = first_path + i;
       const auto t0 = Clock::now();
       if (run.mode == Mode::Expected) {
         run.traffic.expected(path);
       } else {
-        Xoshiro256pp gen = path_stream(run.seed, std::uint64_t(first_path + p));
+        Xoshiro256pp gen = path_stream(run.seed, std::uint64_t(p));
         run.traffic.sample(gen, path);
       }
+      record_demand(path, result.demand_of(p));
       const auto t1 = Clock::now();
       for (int s = 0; s < int(costers.size()); ++s)
-        costers[s].cost(path, block.record(s, p));
+        costers[s].cost(path, result.record(s, p));
       traffic_time += t1 - t0;
       costing_time += Clock::now() - t1;
       ++state.paths_done;
@@ -77,17 +89,44 @@ void work(const RunContext& run, int first_path, SimulationResult& block,
   if (--state.workers_left == 0) state.finished.notify_all();
 }
 
-// Runs paths first_path .. first_path + block.paths - 1 into `block` on worker
-// threads, polling the caller's callbacks from this thread.
-void run_block(const RunContext& run, int first_path, int max_paths,
-               SimulationResult& block) {
-  const int threads = std::min(run.threads, block.paths);
-  SharedState state;
-  state.workers_left = threads;
+// Starts the workers; a thread that cannot start stops the ones already running
+// and is an OptionError, not std::terminate.
+std::vector<std::thread> start_workers(const RunContext& run, int first_path,
+                                       int count, SimulationResult& result,
+                                       SharedState& state) {
+  const int threads = std::min(run.threads, count);
   std::vector<std::thread> workers;
-  for (int i = 0; i < threads; ++i)
-    workers.emplace_back(work, std::cref(run), first_path, std::ref(block),
-                         std::ref(state));
+  for (int i = 0; i < threads; ++i) {
+    {
+      std::lock_guard lock(state.mutex);
+      ++state.workers_left;
+    }
+    try {
+      workers.emplace_back(work, std::cref(run), first_path, count, std::ref(result),
+                           std::ref(state));
+    } catch (const std::system_error& e) {
+      state.stop = true;
+      {
+        std::lock_guard lock(state.mutex);
+        --state.workers_left;
+      }
+      for (auto& w : workers) w.join();
+      throw OptionError("threads", "could not start worker thread " +
+                                       std::to_string(i + 1) + " of " +
+                                       std::to_string(threads) + " (" + e.what() +
+                                       "); use fewer threads");
+    }
+  }
+  return workers;
+}
+
+// Runs paths first_path .. first_path + count - 1 into `result` on worker
+// threads, polling the caller's callbacks from this thread.
+void run_block(const RunContext& run, int first_path, int count, int max_paths,
+               SimulationResult& result) {
+  SharedState state;
+  std::vector<std::thread> workers =
+      start_workers(run, first_path, count, result, state);
 
   bool cancelled = false;
   std::exception_ptr callback_error;
@@ -109,93 +148,168 @@ void run_block(const RunContext& run, int first_path, int max_paths,
     }
   }
   for (auto& w : workers) w.join();
-  block.traffic_seconds += state.traffic_seconds;
-  block.costing_seconds += state.costing_seconds;
+  result.traffic_seconds += state.traffic_seconds;
+  result.costing_seconds += state.costing_seconds;
   if (callback_error) std::rethrow_exception(callback_error);
   if (state.error) std::rethrow_exception(state.error);
   if (cancelled) throw RunCancelled();
 }
 
-// The stopping rule of a run to precision, updated block by block: per strategy,
-// the total cost of each path so far and how many paths broke even.
+// The stopping rule of a run to precision, updated block by block with running
+// moments (nothing per path is kept): per strategy, the total cost over the
+// horizon and whether the path broke even.
 class PrecisionTracker {
  public:
-  explicit PrecisionTracker(int strategies)
-      : totals_(strategies), within_(strategies, 0) {}
+  PrecisionTracker(int strategies, int baseline, double target)
+      : totals_(strategies), within_(strategies), baseline_(baseline),
+        target_(target) {}
 
-  void add(const SimulationResult& block) {
-    const int H = block.months;
-    std::vector<double> base(H), mine(H);
-    for (int s = 0; s < block.strategies(); ++s)
-      for (int p = 0; p < block.paths; ++p) {
+  void add(const SimulationResult& r, int first_path) {
+    for (int s = 0; s < r.strategies(); ++s)
+      for (int p = first_path; p < r.paths; ++p) {
         double total = 0.0;
-        for (int m = 0; m < H; ++m) {
-          base[m] = block.cost_at(block.baseline, p, m);
-          mine[m] = block.cost_at(s, p, m);
-          total += mine[m];
-        }
-        totals_[s].push_back(total);
-        within_[s] += break_even_month(base, mine) > 0;
+        for (int m = 0; m < r.months; ++m) total += r.cost_at(s, p, m);
+        totals_[s].add(total);
+        if (s != baseline_)
+          within_[s].add(break_even_month(
+                             {&r.cost[r.offset(baseline_, p, 0)], std::size_t(r.months)},
+                             {&r.cost[r.offset(s, p, 0)], std::size_t(r.months)}) > 0);
       }
   }
 
-  bool met(double target, int baseline) const {
+  // Paths the slowest statistic needs to meet the target, from
+  // se(n) ~ 1/sqrt(n): n (se / target)^2. At most `done` when all are met.
+  double paths_needed() const {
+    double needed = 0.0;
     for (int s = 0; s < int(totals_.size()); ++s) {
-      const Band b = band_of(totals_[s]);
-      if (b.mean > 0 && b.se / b.mean >= target) return false;
-      if (s == baseline) continue;
-      const double n = double(totals_[s].size());
-      const double q = within_[s] / n;
-      if (std::sqrt(q * (1 - q) / n) >= target) return false;
+      const RunningMoments& t = totals_[s];
+      const double n = double(t.count());
+      if (t.mean() > 0) needed = std::max(needed, n * sq(t.se() / t.mean() / target_));
+      if (s == baseline_) continue;
+      const double q = within_[s].mean();
+      needed = std::max(needed, q * (1 - q) / sq(target_));
+    }
+    return needed;
+  }
+
+  bool met() const {
+    for (int s = 0; s < int(totals_.size()); ++s) {
+      const RunningMoments& t = totals_[s];
+      if (t.mean() > 0 && t.se() / t.mean() >= target_) return false;
+      if (s == baseline_) continue;
+      const double n = double(within_[s].count());
+      const double q = within_[s].mean();
+      if (std::sqrt(q * (1 - q) / n) >= target_) return false;
     }
     return true;
   }
 
  private:
-  std::vector<std::vector<double>> totals_;
-  std::vector<int> within_;
+  static double sq(double x) { return x * x; }
+  std::vector<RunningMoments> totals_;
+  std::vector<RunningMoments> within_;  // of 0/1: the share that broke even
+  int baseline_;
+  double target_;
 };
 
+std::string gib(double bytes) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.2f GiB", bytes / double(1ull << 30));
+  return buf;
+}
+
+int resolve_threads(int asked) {
+  if (asked < 0 || asked > limits::kMaxThreads)
+    throw OptionError("threads", "must be between 1 and " +
+                                     std::to_string(limits::kMaxThreads) + " (got " +
+                                     std::to_string(asked) + ")");
+  return asked > 0 ? asked : int(std::max(1u, std::thread::hardware_concurrency()));
+}
+
 }  // namespace
+
+double run_memory_bytes(const Scenario& scenario, long long paths, int threads) {
+  const double results = double(paths) * SimulationResult::bytes_per_path(
+                                             int(scenario.strategies.size()),
+                                             scenario.horizon_months,
+                                             int(scenario.workloads.size()));
+  // Each worker holds one traffic path: three doubles per workload-hour.
+  const double traffic =
+      3.0 * 8.0 * double(scenario.workloads.size()) * scenario.hours();
+  return results + double(std::min<long long>(threads, paths)) * traffic;
+}
 
 SimulationResult simulate(const Scenario& scenario, const RunOptions& options) {
   const Mode mode = options.mode.value_or(scenario.simulation.mode);
   const std::uint64_t seed = options.seed.value_or(scenario.simulation.seed);
-  const bool to_precision = options.precision.has_value() && mode == Mode::Stochastic;
-  int paths = options.paths.value_or(to_precision ? kDefaultMaxPaths
-                                                  : scenario.simulation.paths);
-  if (mode == Mode::Expected) paths = 1;  // no randomness: more paths would repeat it
-  if (paths < 1) throw ScenarioError("paths", "must be >= 1");
   if (options.precision && !(*options.precision > 0 && *options.precision < 1))
-    throw ScenarioError("precision", "must be between 0 and 1 (exclusive)");
-  if (options.block_paths < 1) throw ScenarioError("block_paths", "must be >= 1");
+    throw OptionError("precision", "must be between 0 and 1 (exclusive)");
+  const bool to_precision = options.precision.has_value() && mode == Mode::Stochastic;
+  long long paths = options.paths.value_or(
+      to_precision ? limits::kDefaultMaxPrecisionPaths : scenario.simulation.paths);
+  if (paths < 1 || paths > limits::kMaxPaths)
+    throw OptionError("paths", "must be between 1 and " +
+                                   std::to_string(limits::kMaxPaths) + " (got " +
+                                   std::to_string(paths) + ")");
+  if (mode == Mode::Expected) paths = 1;  // no randomness: more paths would repeat it
+  if (options.block_paths < 1) throw OptionError("block_paths", "must be >= 1");
+  if (!(options.memory_budget_bytes > 0))
+    throw OptionError("memory_budget", "must be > 0");
+  const int threads = resolve_threads(options.threads);
+
+  const long long first_block =
+      to_precision ? std::min<long long>(options.block_paths, paths) : paths;
+  const double need = run_memory_bytes(scenario, first_block, threads);
+  if (need > options.memory_budget_bytes)
+    throw OptionError(
+        "paths", "a run of " + std::to_string(first_block) + " paths on " +
+                     std::to_string(std::min<long long>(threads, first_block)) +
+                     " threads needs " + gib(need) + ", above the memory budget of " +
+                     gib(options.memory_budget_bytes) +
+                     "; use fewer paths, workloads or months, or raise the budget");
+  // A precision run grows only as far as the budget allows.
+  const double per_path =
+      run_memory_bytes(scenario, 2, 1) - run_memory_bytes(scenario, 1, 1);
+  const long long budget_paths = std::max<long long>(
+      first_block, (long long)((options.memory_budget_bytes -
+                                run_memory_bytes(scenario, 1, threads) + per_path) /
+                               per_path));
+  if (to_precision) paths = std::min(paths, budget_paths);
 
   const TrafficModel traffic(scenario);
-  const int threads = options.threads > 0
-                          ? options.threads
-                          : int(std::max(1u, std::thread::hardware_concurrency()));
   const RunContext run{scenario, traffic, mode, seed, threads, options};
+  SimulationResult result;
+  result.start(scenario, mode, seed);
 
   if (!to_precision) {
-    SimulationResult result;
-    result.allocate(scenario, mode, paths, seed);
-    run_block(run, 0, paths, result);
-    if (options.progress) options.progress(paths, paths);
+    result.reserve_paths(int(paths));
+    result.add_paths(int(paths));
+    run_block(run, 0, int(paths), int(paths), result);
+    if (options.progress) options.progress(int(paths), int(paths));
     return result;
   }
-  std::vector<SimulationResult> blocks;
-  PrecisionTracker tracker(int(scenario.strategies.size()));
-  int done = 0;
+  PrecisionTracker tracker(int(scenario.strategies.size()), scenario.baseline,
+                           *options.precision);
+  long long next = first_block;
   bool met = false;
-  while (!met && done < paths) {
-    SimulationResult& block = blocks.emplace_back();
-    block.allocate(scenario, mode, std::min(options.block_paths, paths - done), seed);
-    run_block(run, done, paths, block);
-    done += block.paths;
-    tracker.add(block);
-    met = tracker.met(*options.precision, scenario.baseline);
+  while (!met && result.paths < paths) {
+    const int first = result.paths;
+    result.reserve_paths(int(first + next));  // a no-op while the prediction holds
+    result.add_paths(int(next));
+    run_block(run, first, int(next), int(paths), result);
+    tracker.add(result, first);
+    met = tracker.met();
+    if (met) break;
+    // Reserve what the slowest statistic still needs, 10% over, so that later
+    // blocks do not move the arrays; run it in blocks of at least block_paths and
+    // at most as many again as done (early estimates are noisy).
+    const long long predicted = std::clamp<long long>(
+        (long long)std::ceil(1.1 * tracker.paths_needed()), result.paths, paths);
+    result.reserve_paths(int(predicted));
+    next = std::clamp<long long>(predicted - result.paths, options.block_paths,
+                                 std::max(result.paths, 1));
+    next = std::min<long long>(next, paths - result.paths);
   }
-  SimulationResult result = SimulationResult::concatenate(blocks);
   result.precision_target = options.precision;
   result.precision_met = met;
   if (options.progress) options.progress(result.paths, result.paths);

@@ -63,7 +63,7 @@ Json result_json(const SimulationResult& r, const Summary& summary) {
   out["version"] = kResultFormatVersion;
   out["engine_version"] = kEngineVersion;
   out["scenario"] = r.scenario;
-  out["mode"] = r.mode == Mode::Expected ? "expected" : "stochastic";
+  out["mode"] = mode_name(r.mode);
   out["paths"] = r.paths;
   out["seed"] = r.seed;
   out["horizon_months"] = r.months;
@@ -91,6 +91,7 @@ Json result_json(const SimulationResult& r, const Summary& summary) {
     j["requests"] = requests;
     j["gpu_hours"] = series(s.gpu_hours);
     j["utilization"] = series(s.utilization);
+    j["utilization_over_horizon"] = finite(s.utilization_over_horizon);
     j["total_cost"] = band_json(s.total);
     j["savings_vs_baseline"] = band_json(s.savings_fraction, false);
     if (s.break_even) {

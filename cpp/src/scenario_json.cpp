@@ -5,6 +5,8 @@ namespace {
 
 Json tokens_json(const TokenSize& t) { return {{"mean", t.mean}, {"sd", t.sd}}; }
 
+}  // namespace
+
 Json model_json(const ApiModel& m) {
   return {{"input", m.input},
           {"output", m.output},
@@ -16,6 +18,8 @@ Json model_json(const ApiModel& m) {
           {"source", m.source},
           {"as_of", m.as_of}};
 }
+
+namespace {
 
 Json workload_json(const Workload& w) {
   return {{"name", w.name},
@@ -71,7 +75,7 @@ Json resolved_scenario_json(const Scenario& sc) {
   out["simulation"] = {
       {"paths", sc.simulation.paths},
       {"seed", sc.simulation.seed},
-      {"mode", sc.simulation.mode == Mode::Expected ? "expected" : "stochastic"}};
+      {"mode", mode_name(sc.simulation.mode)}};
   Json models = Json::object();
   for (const auto& m : sc.models) models[m.name] = model_json(m);
   out["models"] = models;

@@ -7,6 +7,7 @@
 #include <numeric>
 
 #include "breakeven/calendar.hpp"
+#include "breakeven/limits.hpp"
 #include "breakeven/weight_presets.hpp"
 #include "json_field.hpp"
 
@@ -15,6 +16,7 @@ namespace {
 
 using detail::Field;
 using detail::format_number;
+namespace L = limits;
 
 // z of the 95th percentile of the standard normal: s = ln(ratio) / (2 z95).
 constexpr double kZ95 = 1.6448536;
@@ -31,14 +33,18 @@ ApiModel parse_model(const std::string& name, const Field& f) {
                 "source", "as_of", "notes"});
   ApiModel m;
   m.name = name;
-  m.input = f.at("input").at_least(0);
-  m.output = f.at("output").at_least(0);
+  m.input = f.at("input").number_in(0, L::kMaxPricePerMillion);
+  m.output = f.at("output").number_in(0, L::kMaxPricePerMillion);
   if (auto c = f.find("cached_input"); c && !c->is_null())
-    m.cached_input = c->at_least(0);
+    m.cached_input = c->number_in(0, L::kMaxPricePerMillion);
   if (auto c = f.find("cache_write_multiplier"))
-    m.cache_write_multiplier = c->at_least(0);
-  if (auto c = f.find("cache_min_tokens")) m.cache_min_tokens = c->at_least(0);
-  if (auto c = f.find("cache_ttl_minutes")) m.cache_ttl_minutes = c->positive();
+    m.cache_write_multiplier = c->number_in(0, 100);
+  if (auto c = f.find("cache_min_tokens"))
+    m.cache_min_tokens = c->number_in(0, L::kMaxTokensPerRequest);
+  if (auto c = f.find("cache_ttl_minutes")) {
+    m.cache_ttl_minutes = c->positive();
+    c->number_in(0, L::kMaxCacheTtlMinutes);
+  }
   if (auto c = f.find("batch_discount")) m.batch_discount = c->number_in(0, 1);
   if (auto c = f.find("source")) m.source = c->string();
   if (auto c = f.find("as_of")) m.as_of = c->string();
@@ -46,25 +52,31 @@ ApiModel parse_model(const std::string& name, const Field& f) {
 }
 
 TokenSize parse_tokens(const Field& f) {
-  if (f.is_number()) return {f.at_least(0), 0.0};
+  if (f.is_number()) return {f.number_in(0, L::kMaxTokensPerRequest), 0.0};
   f.require(f.is_object(), "must be a number, {mean, cv} or {p50, p95}");
   if (f.has("mean") || f.has("cv")) {
     f.allow_only({"mean", "cv"});
-    double mean = f.at("mean").at_least(0);
-    double cv = f.at("cv").at_least(0);
+    double mean = f.at("mean").number_in(0, L::kMaxTokensPerRequest);
+    double cv = f.at("cv").number_in(0, L::kMaxTokenCv);
     return {mean, mean * cv};
   }
   if (f.has("p50") || f.has("p95")) {
     f.allow_only({"p50", "p95"});
     double p50 = f.at("p50").positive();
+    f.at("p50").number_in(0, L::kMaxTokensPerRequest);
     Field p95f = f.at("p95");
-    double p95 = p95f.number();
+    double p95 = p95f.number_in(0, L::kMaxTokensPerRequest);
     p95f.require(p95 >= p50, "must be >= p50 (got " + format_number(p95) + " < " +
                                  format_number(p50) + ")");
     // Lognormal with median p50 and 95th percentile p95.
     double sigma = std::log(p95 / p50) / kZ95;
     double mean = p50 * std::exp(0.5 * sigma * sigma);
-    return {mean, mean * std::sqrt(std::expm1(sigma * sigma))};
+    double sd = mean * std::sqrt(std::expm1(sigma * sigma));
+    p95f.require(mean <= L::kMaxTokensPerRequest && sd <= L::kMaxTokensPerRequest * L::kMaxTokenCv,
+                 "p95/p50 = " + format_number(p95 / p50) +
+                     " gives a lognormal whose mean or spread exceeds " +
+                     format_number(L::kMaxTokensPerRequest) + " tokens per request");
+    return {mean, sd};
   }
   f.fail("must be a number, {mean, cv} or {p50, p95}");
 }
@@ -93,21 +105,44 @@ std::array<double, N> parse_weights(
   return w;
 }
 
+// The largest expected hourly rate over the horizon, R max(d) max(k) (1+g)^H A,
+// must be one the engine can sample and price (limits::kMaxRequestsPerHour).
+void check_peak_rate(const Workload& w, const Field& f, int horizon_months) {
+  const double shape =
+      *std::max_element(w.hourly_weights.begin(), w.hourly_weights.end()) *
+      *std::max_element(w.weekday_weights.begin(), w.weekday_weights.end()) *
+      std::max(1.0, w.bursts.multiplier);
+  const double log_peak = std::log(std::max(w.requests_per_hour * shape, 1e-300)) +
+                          horizon_months * std::max(0.0, std::log1p(w.growth_per_month));
+  if (log_peak <= std::log(L::kMaxRequestsPerHour)) return;
+  const bool growth_is_why =
+      w.growth_per_month > 0 &&
+      w.requests_per_hour * shape <= L::kMaxRequestsPerHour;
+  const std::string peak = format_number(std::exp(std::min(log_peak, 700.0)));
+  (growth_is_why ? f.at("growth_per_month") : f.at("requests"))
+      .fail("the expected rate reaches " + peak + " requests per hour within " +
+            std::to_string(horizon_months) + " months, above the " +
+            format_number(L::kMaxRequestsPerHour) +
+            " the engine can sample (peak = rate x largest hour and weekday weights "
+            "x burst multiplier x growth)");
+}
+
 Workload parse_workload(const Field& f, int horizon_months) {
   f.allow_only({"name", "description", "requests", "input_tokens", "prefix_tokens",
                 "prefix_variants", "output_tokens", "latency", "hourly_weights",
                 "weekday_weights", "growth_per_month", "spikiness", "bursts"});
   Workload w;
-  w.name = f.at("name").string();
-  f.at("name").require(!w.name.empty(), "must not be empty");
+  w.name = f.at("name").name();
 
   Field req = f.at("requests");
   req.allow_only({"per_hour", "per_day", "per_month"});
   req.require(req.size() == 1, "give exactly one of per_hour, per_day, per_month");
-  if (auto r = req.find("per_hour")) w.requests_per_hour = r->at_least(0);
-  if (auto r = req.find("per_day")) w.requests_per_hour = r->at_least(0) / kHoursPerDay;
+  const double max_rate = L::kMaxRequestsPerHour;
+  if (auto r = req.find("per_hour")) w.requests_per_hour = r->number_in(0, max_rate);
+  if (auto r = req.find("per_day"))
+    w.requests_per_hour = r->number_in(0, max_rate * kHoursPerDay) / kHoursPerDay;
   if (auto r = req.find("per_month"))
-    w.requests_per_hour = r->at_least(0) / kHoursPerMonth;
+    w.requests_per_hour = r->number_in(0, max_rate * kHoursPerMonth) / kHoursPerMonth;
 
   w.input = parse_tokens(f.at("input_tokens"));
   w.output = parse_tokens(f.at("output_tokens"));
@@ -119,7 +154,7 @@ Workload parse_workload(const Field& f, int horizon_months) {
                    format_number(w.input.mean) + ")");
   }
   if (auto k = f.find("prefix_variants"))
-    w.prefix_variants = int(k->integer(1, 1000000000));
+    w.prefix_variants = int(k->integer(1, L::kMaxPrefixVariants));
 
   if (auto lat = f.find("latency")) {
     if (lat->is_string()) {
@@ -136,7 +171,7 @@ Workload parse_workload(const Field& f, int horizon_months) {
       Field b = lat->at("batch");
       b.allow_only({"deadline_hours"});
       w.latency = Latency::Batch;
-      w.deadline_hours = int(b.at("deadline_hours").integer(1, 24 * 365));
+      w.deadline_hours = int(b.at("deadline_hours").integer(1, L::kMaxDeadlineHours));
     }
   }
 
@@ -150,18 +185,14 @@ Workload parse_workload(const Field& f, int horizon_months) {
     w.growth_per_month = g->number();
     g->require(w.growth_per_month > -1,
                "must be > -1 (got " + format_number(w.growth_per_month) + ")");
-    // (1+g)^(t/730) must stay finite over the horizon.
-    g->require(std::isfinite(horizon_months * std::log1p(w.growth_per_month)) &&
-                   horizon_months * std::log1p(w.growth_per_month) < 200,
-               "grows beyond any finite traffic over the horizon");
   }
   if (auto s = f.find("spikiness")) {
     s->allow_only({"sigma", "weekly_p95_over_p5", "autocorrelation"});
     s->require(s->has("sigma") != s->has("weekly_p95_over_p5"),
                "give exactly one of sigma, weekly_p95_over_p5");
-    if (auto x = s->find("sigma")) w.spikiness.sigma = x->number_in(0, 5);
+    if (auto x = s->find("sigma")) w.spikiness.sigma = x->number_in(0, L::kMaxSigma);
     if (auto x = s->find("weekly_p95_over_p5"))
-      w.spikiness.sigma = std::log(x->number_in(1, 1e6)) / (2 * kZ95);
+      w.spikiness.sigma = std::log(x->number_in(1, std::exp(2 * kZ95 * L::kMaxSigma))) / (2 * kZ95);
     if (auto x = s->find("autocorrelation"))
       w.spikiness.autocorrelation = x->number_in(0, 1);
   }
@@ -169,8 +200,9 @@ Workload parse_workload(const Field& f, int horizon_months) {
     b->allow_only({"per_month", "hours", "multiplier"});
     w.bursts.per_month = b->at("per_month").number_in(0, kHoursPerMonth);
     w.bursts.hours = int(b->at("hours").integer(1, kHoursPerMonth));
-    w.bursts.multiplier = b->at("multiplier").number_in(0, 1e4);
+    w.bursts.multiplier = b->at("multiplier").number_in(0, L::kMaxBurstMultiplier);
   }
+  check_peak_rate(w, f, horizon_months);
   return w;
 }
 
@@ -217,23 +249,25 @@ Cluster parse_cluster(const std::string& name, const Field& f,
                 "available_from_month", "overflow", "fixed"});
   Cluster c;
   c.name = name;
-  c.gpu_price_per_hour = f.at("gpu_price_per_hour").at_least(0);
+  c.gpu_price_per_hour = f.at("gpu_price_per_hour").number_in(0, L::kMaxGpuPricePerHour);
   Field g = f.at("gpus");
   if (g.is_number()) {
-    c.min_gpus = c.max_gpus = int(g.integer(0, 1000000));
+    c.min_gpus = c.max_gpus = int(g.integer(0, L::kMaxGpus));
   } else {
     g.allow_only({"min", "max", "lag_hours"});
     c.autoscaled = true;
-    c.min_gpus = int(g.at("min").integer(0, 1000000));
+    c.min_gpus = int(g.at("min").integer(0, L::kMaxGpus));
     Field mx = g.at("max");
-    c.max_gpus = int(mx.integer(1, 1000000));
+    c.max_gpus = int(mx.integer(1, L::kMaxGpus));
     mx.require(c.max_gpus >= c.min_gpus, "must be >= min (got " +
                                              std::to_string(c.max_gpus) + " < " +
                                              std::to_string(c.min_gpus) + ")");
-    if (auto l = g.find("lag_hours")) c.lag_hours = int(l->integer(0, 24 * 365));
+    if (auto l = g.find("lag_hours")) c.lag_hours = int(l->integer(0, L::kMaxLagHours));
   }
-  c.prefill_tokens_per_s = f.at("prefill_tokens_per_s").positive();
-  c.decode_tokens_per_s = f.at("decode_tokens_per_s").positive();
+  c.prefill_tokens_per_s =
+      f.at("prefill_tokens_per_s").number_in(L::kMinTokensPerSecond, L::kMaxTokensPerSecond);
+  c.decode_tokens_per_s =
+      f.at("decode_tokens_per_s").number_in(L::kMinTokensPerSecond, L::kMaxTokensPerSecond);
   if (auto u = f.find("utilization")) {
     c.utilization = u->number();
     u->require(c.utilization > 0 && c.utilization <= 1,
@@ -250,15 +284,16 @@ Cluster parse_cluster(const std::string& name, const Field& f,
   if (auto fx = f.find("fixed")) {
     fx->allow_only(
         {"setup", "ops_per_month", "staff_fte", "staff_annual_cost", "revalidation"});
-    if (auto x = fx->find("setup")) c.fixed.setup = x->at_least(0);
-    if (auto x = fx->find("ops_per_month")) c.fixed.ops_per_month = x->at_least(0);
-    if (auto x = fx->find("staff_fte")) c.fixed.staff_fte = x->at_least(0);
+    const double most = L::kMaxFixedCost;
+    if (auto x = fx->find("setup")) c.fixed.setup = x->number_in(0, most);
+    if (auto x = fx->find("ops_per_month")) c.fixed.ops_per_month = x->number_in(0, most);
+    if (auto x = fx->find("staff_fte")) c.fixed.staff_fte = x->number_in(0, 1e6);
     if (auto x = fx->find("staff_annual_cost"))
-      c.fixed.staff_annual_cost = x->at_least(0);
+      c.fixed.staff_annual_cost = x->number_in(0, most);
     if (auto r = fx->find("revalidation")) {
       r->allow_only({"every_months", "cost"});
       c.fixed.revalidation_every_months = int(r->at("every_months").integer(1, 100000));
-      c.fixed.revalidation_cost = r->at("cost").at_least(0);
+      c.fixed.revalidation_cost = r->at("cost").number_in(0, most);
     }
   }
   return c;
@@ -268,8 +303,7 @@ Strategy parse_strategy(const Field& f, const std::vector<Workload>& workloads,
                         const std::map<std::string, Route>& targets) {
   f.allow_only({"name", "description", "route", "caching", "batch_api"});
   Strategy s;
-  s.name = f.at("name").string();
-  f.at("name").require(!s.name.empty(), "must not be empty");
+  s.name = f.at("name").name();
   Field route = f.at("route");
   route.expect_object();
 
@@ -309,6 +343,16 @@ void merge_fields(Json& into, const Json& from) {
 
 }  // namespace
 
+const char* mode_name(Mode mode) {
+  return mode == Mode::Expected ? "expected" : "stochastic";
+}
+
+std::optional<Mode> mode_from_name(std::string_view name) {
+  if (name == "stochastic") return Mode::Stochastic;
+  if (name == "expected") return Mode::Expected;
+  return std::nullopt;
+}
+
 double FixedCosts::in_month(int m) const {
   double cost = ops_per_month + staff_fte * staff_annual_cost / 12.0;
   if (m == 0) cost += setup;
@@ -324,8 +368,12 @@ std::vector<ApiModel> parse_catalog(const Json& catalog) {
   root.allow_only({"version", "currency", "unit", "models"});
   Field models = root.at("models");
   std::vector<ApiModel> out;
-  for (const auto& name : models.keys())
+  models.require(models.size() <= std::size_t(L::kMaxModels),
+                 "at most " + std::to_string(L::kMaxModels) + " models");
+  for (const auto& name : models.keys()) {
+    models.at(name).check_name(name);
     out.push_back(parse_model(name, models.at(name)));
+  }
   return out;
 }
 
@@ -338,22 +386,19 @@ Scenario parse_scenario(const Json& scenario, const Json& catalog) {
   if (auto v = root.find("version")) v->require(v->integer(1, 1) == 1, "must be 1");
 
   Scenario sc;
-  sc.name = root.at("name").string();
-  root.at("name").require(!sc.name.empty(), "must not be empty");
+  sc.name = root.at("name").name();
   if (auto d = root.find("description")) sc.description = d->string();
-  sc.horizon_months = int(root.at("horizon_months").integer(1, 240));
+  sc.horizon_months = int(root.at("horizon_months").integer(1, L::kMaxHorizonMonths));
 
   if (auto sim = root.find("simulation")) {
     sim->allow_only({"paths", "seed", "mode"});
     if (auto p = sim->find("paths"))
-      sc.simulation.paths = int(p->integer(1, 100000000));
-    if (auto s = sim->find("seed"))
-      sc.simulation.seed = static_cast<std::uint64_t>(s->integer(0, (1LL << 53)));
+      sc.simulation.paths = int(p->integer(1, L::kMaxPaths));
+    if (auto s = sim->find("seed")) sc.simulation.seed = s->seed();
     if (auto m = sim->find("mode")) {
-      std::string mode = m->string();
-      m->require(mode == "stochastic" || mode == "expected",
-                 "must be stochastic or expected");
-      sc.simulation.mode = mode == "expected" ? Mode::Expected : Mode::Stochastic;
+      auto mode = mode_from_name(m->string());
+      m->require(mode.has_value(), "must be stochastic or expected");
+      sc.simulation.mode = *mode;
     }
   }
 
@@ -363,8 +408,11 @@ Scenario parse_scenario(const Json& scenario, const Json& catalog) {
   sc.models = parse_catalog(catalog);
   if (auto ms = root.find("models")) {
     ms->expect_object();
+    ms->require(ms->size() <= std::size_t(L::kMaxModels),
+                "at most " + std::to_string(L::kMaxModels) + " models");
     for (const auto& name : ms->keys()) {
       Field entry = ms->at(name);
+      entry.check_name(name);
       entry.expect_object();
       Json merged = merged_models.contains(name) ? merged_models[name] : Json::object();
       merge_fields(merged, entry.json());
@@ -383,6 +431,9 @@ Scenario parse_scenario(const Json& scenario, const Json& catalog) {
   Field workloads = root.at("workloads");
   workloads.expect_array();
   workloads.require(workloads.size() > 0, "must list at least one workload");
+  workloads.require(workloads.size() <= std::size_t(L::kMaxWorkloads),
+                    "at most " + std::to_string(L::kMaxWorkloads) + " workloads (got " +
+                        std::to_string(workloads.size()) + ")");
   for (std::size_t i = 0; i < workloads.size(); ++i) {
     Workload w = parse_workload(workloads.item(i), sc.horizon_months);
     for (const auto& other : sc.workloads)
@@ -397,7 +448,10 @@ Scenario parse_scenario(const Json& scenario, const Json& catalog) {
   for (const auto& [name, i] : model_index) targets[name] = {Route::Kind::Api, i};
   if (auto cs = root.find("clusters")) {
     cs->expect_object();
+    cs->require(cs->size() <= std::size_t(L::kMaxClusters),
+                "at most " + std::to_string(L::kMaxClusters) + " clusters");
     for (const auto& name : cs->keys()) {
+      cs->at(name).check_name(name);
       if (model_index.count(name))
         cs->at(name).fail("cluster name '" + name + "' is also an API model's name");
       sc.clusters.push_back(parse_cluster(name, cs->at(name), model_index));
@@ -408,6 +462,8 @@ Scenario parse_scenario(const Json& scenario, const Json& catalog) {
   Field strategies = root.at("strategies");
   strategies.expect_array();
   strategies.require(strategies.size() > 0, "must list at least one strategy");
+  strategies.require(strategies.size() <= std::size_t(L::kMaxStrategies),
+                     "at most " + std::to_string(L::kMaxStrategies) + " strategies");
   for (std::size_t i = 0; i < strategies.size(); ++i) {
     Strategy s = parse_strategy(strategies.item(i), sc.workloads, targets);
     for (const auto& other : sc.strategies)
@@ -420,6 +476,8 @@ Scenario parse_scenario(const Json& scenario, const Json& catalog) {
   // only checks their form.
   if (auto e = root.find("expect")) {
     e->expect_array();
+    e->require(e->size() <= std::size_t(L::kMaxExpectations),
+               "at most " + std::to_string(L::kMaxExpectations) + " expectations");
     for (std::size_t i = 0; i < e->size(); ++i) e->item(i).string();
   }
 

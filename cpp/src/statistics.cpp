@@ -9,9 +9,6 @@
 
 namespace breakeven {
 
-namespace {
-constexpr double kSecondsPerHour = 3600.0;
-}
 
 double quantile_sorted(std::span<const double> sorted, double q) {
   if (sorted.empty()) return 0.0;
@@ -65,18 +62,37 @@ std::optional<int> break_even_quantile(std::vector<int> months, double q) {
   return m;
 }
 
+void RunningMoments::add(double x) {
+  ++n_;
+  const double delta = x - mean_;
+  mean_ += delta / double(n_);
+  m2_ += delta * (x - mean_);
+}
+
+double RunningMoments::se() const {
+  return n_ > 1 ? std::sqrt(m2_ / double(n_ - 1) / double(n_)) : 0.0;
+}
+
+std::vector<int> break_even_months(const SimulationResult& r, int s) {
+  const int H = r.months;
+  std::vector<int> months(r.paths);
+  for (int p = 0; p < r.paths; ++p)
+    months[p] = break_even_month({&r.cost[r.offset(r.baseline, p, 0)], std::size_t(H)},
+                                 {&r.cost[r.offset(s, p, 0)], std::size_t(H)});
+  return months;
+}
+
 namespace {
 
 BreakEven break_even_of(const SimulationResult& r, int s) {
   BreakEven be;
   const int H = r.months;
   be.month_probability.assign(H, 0.0);
-  std::vector<int> months(r.paths);
+  const std::vector<int> months = break_even_months(r, s);
   std::vector<double> saved(r.paths);
   for (int p = 0; p < r.paths; ++p) {
-    const double* base = &r.cost[(std::size_t(r.baseline) * r.paths + p) * H];
-    const double* mine = &r.cost[(std::size_t(s) * r.paths + p) * H];
-    months[p] = break_even_month({base, std::size_t(H)}, {mine, std::size_t(H)});
+    const double* base = &r.cost[r.offset(r.baseline, p, 0)];
+    const double* mine = &r.cost[r.offset(s, p, 0)];
     double d = 0.0;
     for (int m = 0; m < H; ++m) d += base[m] - mine[m];
     saved[p] = d;
@@ -115,7 +131,7 @@ Summary summarize(const SimulationResult& r) {
     auto mean_over_paths = [&](const std::vector<double>& data, int width) {
       std::vector<double> mean(std::size_t(H) * width, 0.0);
       for (int p = 0; p < P; ++p) {
-        const double* row = &data[(std::size_t(s) * P + p) * H * width];
+        const double* row = &data[r.offset(s, p, 0, width)];
         for (std::size_t i = 0; i < mean.size(); ++i) mean[i] += row[i];
       }
       for (double& x : mean) x /= P;
@@ -127,9 +143,15 @@ Summary summarize(const SimulationResult& r) {
     ss.gpu_hours = mean_over_paths(r.gpu_hours, 1);
     const std::vector<double> served = mean_over_paths(r.gpu_seconds_served, 1);
     ss.utilization.resize(H);
-    for (int m = 0; m < H; ++m)
-      ss.utilization[m] =
-          ss.gpu_hours[m] > 0 ? served[m] / (ss.gpu_hours[m] * kSecondsPerHour) : 0.0;
+    double served_total = 0.0, provisioned_total = 0.0;
+    for (int m = 0; m < H; ++m) {
+      const double provisioned = ss.gpu_hours[m] * kSecondsPerHour;
+      ss.utilization[m] = provisioned > 0 ? served[m] / provisioned : 0.0;
+      served_total += served[m];
+      provisioned_total += provisioned;
+    }
+    ss.utilization_over_horizon =
+        provisioned_total > 0 ? served_total / provisioned_total : 0.0;
 
     // Savings against the baseline at the horizon, as a share of its total.
     std::vector<double> fraction(P);

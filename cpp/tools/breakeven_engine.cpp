@@ -51,13 +51,13 @@ int main(int argc, char** argv) {
       if (arg == "--catalog")
         catalog_path = value;
       else if (arg == "--paths")
-        options.paths = std::stoi(value);
+        options.paths = std::stoll(value);
       else if (arg == "--seed")
         options.seed = std::stoull(value);
       else if (arg == "--threads")
         options.threads = std::stoi(value);
-      else if (arg == "--mode" && (value == "expected" || value == "stochastic"))
-        options.mode = value == "expected" ? Mode::Expected : Mode::Stochastic;
+      else if (arg == "--mode" && mode_from_name(value))
+        options.mode = mode_from_name(value);
       else
         return usage();
     }
@@ -75,6 +75,9 @@ int main(int argc, char** argv) {
     return 0;
   } catch (const ScenarioError& e) {
     std::cerr << scenario_path << ": " << e.what() << "\n";
+    return 2;
+  } catch (const OptionError& e) {
+    std::cerr << "error: --" << e.what() << "\n";
     return 2;
   } catch (const RunCancelled&) {
     std::cerr << "interrupted\n";

@@ -8,11 +8,12 @@
 
 from ._core import __version__
 from .catalog import catalog, models_table
-from .errors import ScenarioError
+from .errors import OptionError, ScenarioError
 from .result import PART_NAMES, SERVED_NAMES, Result, StrategyResult
 from .scenario import Scenario, example_path, load
 
 __all__ = [
+    "OptionError",
     "PART_NAMES",
     "SERVED_NAMES",
     "Result",

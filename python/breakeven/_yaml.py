@@ -1,21 +1,34 @@
-"""YAML to plain JSON-compatible data, remembering the line of every field path.
+"""A scenario file to plain JSON-compatible data, remembering the line of every
+field path, within limits that no file can exceed.
 
 The engine validates the scenario and names the field path of an error; the line
-map here turns that path into ``file:line``.
+map here turns that path into ``file:line``. The data is built from YAML events
+(libyaml's C parser where present), not from PyYAML's recursive composer, so that
+the limits hold before any work is done: the file size, the nesting depth and the
+number of values after aliases are expanded (a "billion laughs" file of 1 KB
+would otherwise expand to gigabytes).
 """
 
 from __future__ import annotations
 
 import datetime as _dt
 import math
+import numbers
 import re
 from collections.abc import Mapping
+from pathlib import Path
 
 import yaml
 
 from .errors import ScenarioError
 
+MAX_FILE_BYTES = 2 * 1024 * 1024
+MAX_DEPTH = 64
+MAX_VALUES = 200_000  # values in the document, every alias expanded
+
 _PARENT = re.compile(r"(\.[^.\[\]]*|\[\d+\])$")
+_EVENTS_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_INT_MIN, _INT_MAX = -(2**63), 2**64 - 1  # what the engine's JSON reader holds
 
 
 class LineMap:
@@ -43,78 +56,271 @@ class LineMap:
         return ScenarioError(self.source, self.line_of(path), path, reason)
 
 
+def read_text(path: Path) -> str:
+    """The file's text; an error names the byte offset and line of bad UTF-8."""
+    source = str(path)
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise ScenarioError(
+                source,
+                None,
+                "",
+                f"the file has {size:,} bytes; scenario files are at most "
+                f"{MAX_FILE_BYTES:,}",
+            )
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise ScenarioError(source, None, "", "no such file") from None
+    except IsADirectoryError:
+        raise ScenarioError(source, None, "", "is a folder, not a file") from None
+    except OSError as e:
+        raise ScenarioError(source, None, "", f"cannot read: {e.strerror}") from None
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as e:
+        line = raw.count(b"\n", 0, e.start) + 1
+        raise ScenarioError(
+            source, line, "", f"not valid UTF-8 at byte offset {e.start}"
+        ) from None
+
+
 def load_yaml(text: str, source: str) -> tuple[object, LineMap]:
     """Parse ``text``; return the data and the line of each field path."""
-    loader = yaml.SafeLoader(text)
-    lines: dict[str, int] = {}
+    builder = _Builder(source)
     try:
-        node = loader.get_single_node()
-        if node is None:
-            raise ScenarioError(source, 1, "", "the file is empty")
-        lines[""] = node.start_mark.line + 1
-        data = _convert(loader, node, "", lines, source)
+        for event in yaml.parse(text, Loader=_EVENTS_LOADER):
+            builder.feed(event)
     except yaml.MarkedYAMLError as e:
         mark = e.problem_mark or e.context_mark
         line = mark.line + 1 if mark else None
         raise ScenarioError(source, line, "", f"invalid YAML: {e.problem}") from None
-    except yaml.YAMLError as e:
-        raise ScenarioError(source, None, "", f"invalid YAML: {e}") from None
-    finally:
-        loader.dispose()
-    return data, LineMap(source, lines)
+    except yaml.YAMLError as e:  # e.g. control characters (a ReaderError)
+        mark = getattr(e, "problem_mark", None)
+        where = f" at character {e.position}" if hasattr(e, "position") else ""
+        line = text.count("\n", 0, e.position) + 1 if hasattr(e, "position") else None
+        reason = getattr(e, "reason", None) or str(e).splitlines()[0]
+        raise ScenarioError(
+            source, line if mark is None else mark.line + 1, "",
+            f"invalid YAML{where}: {reason}",
+        ) from None
+    if builder.root is _NOTHING:
+        raise ScenarioError(source, 1, "", "the file is empty")
+    return builder.root, LineMap(source, builder.lines)
 
 
-def _child(path: str, key: str) -> str:
-    return f"{path}.{key}" if path else key
+_NOTHING = object()
+_SCALARS = yaml.SafeLoader("")  # its resolver and constructor, for scalar values
 
 
-def _convert(loader, node, path, lines, source):
-    line = node.start_mark.line + 1
-    if isinstance(node, yaml.MappingNode):
-        loader.flatten_mapping(node)
-        out = {}
-        for key_node, value_node in node.value:
-            key = loader.construct_object(key_node, deep=True)
-            if not isinstance(key, str):
-                key = str(key).lower() if isinstance(key, bool) else str(key)
-            child = _child(path, key)
-            if key in out:
-                raise ScenarioError(
-                    source, key_node.start_mark.line + 1, child, "duplicate key"
-                )
-            lines[child] = key_node.start_mark.line + 1
-            out[key] = _convert(loader, value_node, child, lines, source)
-        return out
-    if isinstance(node, yaml.SequenceNode):
-        out = []
-        for i, item in enumerate(node.value):
-            child = f"{path}[{i}]"
-            lines[child] = item.start_mark.line + 1
-            out.append(_convert(loader, item, child, lines, source))
-        return out
-    value = loader.construct_object(node, deep=True)
+class _Container:
+    """A mapping or list being built, with where it is and what it holds."""
+
+    __slots__ = ("value", "path", "anchor", "line", "key", "merges", "values_at_start")
+
+    def __init__(self, value, path, anchor, line, values_at_start):
+        self.value = value
+        self.path = path
+        self.anchor = anchor
+        self.line = line
+        self.key = _NOTHING  # a mapping's key waiting for its value
+        self.merges = []  # YAML merge keys (<<), applied at the end
+        self.values_at_start = values_at_start
+
+
+class _Builder:
+    """Builds plain data from YAML events, iteratively, within the limits."""
+
+    def __init__(self, source: str):
+        self.source = source
+        self.lines: dict[str, int] = {}
+        self.stack: list[_Container] = []
+        self.anchors: dict[str, tuple[object, int]] = {}
+        self.values = 0
+        self.root = _NOTHING
+        self.documents = 0
+
+    def fail(self, line: int | None, path: str, reason: str):
+        raise ScenarioError(self.source, line, path, reason)
+
+    def _count(self, n: int, line: int, path: str) -> None:
+        self.values += n
+        if self.values > MAX_VALUES:
+            self.fail(
+                line,
+                path,
+                f"the file expands to more than {MAX_VALUES:,} values "
+                "(aliases of aliases?); scenario files are limited to that",
+            )
+
+    def _next_path(self, line: int) -> str | None:
+        """The path of the value that comes next; None when it is a mapping key."""
+        if not self.stack:
+            return ""
+        top = self.stack[-1]
+        if isinstance(top.value, list):
+            path = f"{top.path}[{len(top.value)}]"
+            self.lines.setdefault(path, line)
+            return path
+        if top.key is _NOTHING:
+            return None
+        return top.key if not top.path else f"{top.path}.{top.key}"
+
+    def feed(self, event) -> None:
+        line = event.start_mark.line + 1 if event.start_mark else None
+        if isinstance(event, yaml.DocumentStartEvent):
+            self.documents += 1
+            if self.documents > 1:
+                self.fail(line, "", "holds more than one YAML document")
+            return
+        if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+            path = self._next_path(line)
+            if path is None:
+                self.fail(line, self.stack[-1].path, "mapping keys must be plain names")
+            if len(self.stack) >= MAX_DEPTH:
+                self.fail(line, path, f"nests deeper than {MAX_DEPTH} levels")
+            self._count(1, line, path)
+            value = {} if isinstance(event, yaml.MappingStartEvent) else []
+            self.stack.append(_Container(value, path, event.anchor, line, self.values))
+            return
+        if isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+            done = self.stack.pop()
+            for merged in done.merges:
+                for k, v in merged.items():
+                    done.value.setdefault(k, v)
+            if done.anchor:
+                self.anchors[done.anchor] = (done.value, self.values - done.values_at_start + 1)
+            self._place(done.value, done.line)
+            return
+        if isinstance(event, yaml.AliasEvent):
+            if event.anchor not in self.anchors:
+                self.fail(line, self._next_path(line) or "", f"unknown alias *{event.anchor}")
+            value, size = self.anchors[event.anchor]
+            path = self._next_path(line)
+            if path is None:
+                self.fail(line, self.stack[-1].path, "mapping keys must be plain names")
+            self._count(size, line, path)
+            self._place(value, line)
+            return
+        if isinstance(event, yaml.ScalarEvent):
+            self._scalar(event, line)
+
+    def _scalar(self, event, line: int) -> None:
+        top = self.stack[-1] if self.stack else None
+        is_key = top is not None and isinstance(top.value, dict) and top.key is _NOTHING
+        path = top.path if is_key else self._next_path(line)
+        value = self._construct(event, line, path)
+        self._count(1, line, path)
+        if is_key:
+            if isinstance(value, bool):
+                value = str(value).lower()
+            elif value is None:
+                value = "null"
+            key = value if isinstance(value, str) else str(value)
+            child = key if not top.path else f"{top.path}.{key}"
+            if key != "<<" and key in top.value:
+                self.fail(line, child, "duplicate key")
+            self.lines[child] = line
+            top.key = key
+            return
+        if event.anchor:
+            self.anchors[event.anchor] = (value, 1)
+        self._place(value, line)
+
+    def _construct(self, event, line: int, path: str):
+        if event.implicit[0] or event.tag in (None, "!"):
+            tag = _SCALARS.resolve(yaml.ScalarNode, event.value, event.implicit)
+        else:
+            tag = event.tag
+        node = yaml.ScalarNode(tag, event.value, event.start_mark, event.end_mark, event.style)
+        try:
+            value = _SCALARS.construct_object(node, deep=True)
+        except (yaml.YAMLError, ValueError, OverflowError) as e:
+            self.fail(line, path, f"unsupported YAML value {event.value!r} ({e})")
+        return plain_value(value, lambda reason: self.fail(line, path, reason))
+
+    def _place(self, value, line: int) -> None:
+        if not self.stack:
+            self.root = value
+            self.lines.setdefault("", line)
+            return
+        top = self.stack[-1]
+        if isinstance(top.value, list):
+            top.value.append(value)
+            return
+        if top.key == "<<":
+            merges = value if isinstance(value, list) else [value]
+            if not all(isinstance(m, dict) for m in merges):
+                self.fail(line, top.path, "a merge key (<<) must name mappings")
+            top.merges.extend(merges)
+        else:
+            top.value[top.key] = value
+        top.key = _NOTHING
+
+
+def plain_value(value, fail):
+    """A scalar as the engine's JSON reader takes it, or ``fail(reason)``."""
     if isinstance(value, (_dt.date, _dt.datetime)):
         return value.isoformat()
-    if isinstance(value, float) and not math.isfinite(value):
-        raise ScenarioError(
-            source, line, path, f"must be a finite number (got {value})"
-        )
-    if value is None or isinstance(value, (str, int, float, bool)):
+    if isinstance(value, bool) or value is None:
         return value
-    raise ScenarioError(source, line, path, f"unsupported YAML value {value!r}")
+    if not isinstance(value, (int, float)) and isinstance(value, numbers.Real):
+        value = int(value) if isinstance(value, numbers.Integral) else float(value)
+    if isinstance(value, int):
+        if _INT_MIN <= value <= _INT_MAX:
+            return value
+        # Too large for a 64-bit integer: as a number, so that the engine's
+        # range check names the field and its bound.
+        try:
+            return float(value)
+        except OverflowError:
+            fail(f"must be a finite number (got an integer of {len(str(value))} digits)")
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            fail(f"must be a finite number (got {value})")
+        return value
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError as e:
+            fail(f"holds a character that is not valid Unicode at position {e.start}")
+        return value
+    fail(f"unsupported value {value!r}")
 
 
-def check_plain(data: object, lines: LineMap, path: str = "") -> None:
-    """Check that a mapping given in Python holds only JSON-like values."""
-    if isinstance(data, Mapping):
-        for key, value in data.items():
-            if not isinstance(key, str):
-                raise lines.error(path, f"keys must be strings (got {key!r})")
-            check_plain(value, lines, _child(path, key))
-    elif isinstance(data, (list, tuple)):
-        for i, value in enumerate(data):
-            check_plain(value, lines, f"{path}[{i}]")
-    elif isinstance(data, float) and not math.isfinite(data):
-        raise lines.error(path, f"must be a finite number (got {data})")
-    elif not (data is None or isinstance(data, (str, int, float, bool))):
-        raise lines.error(path, f"unsupported value {data!r}")
+def check_plain(data: object, lines: LineMap) -> object:
+    """A mapping given in Python, as plain JSON-like data within the same limits as
+    a file (depth, size), iteratively."""
+    count = 0
+    out_root: list = []
+    # (value, path, depth, into, key): into[key] = converted value
+    work = [(data, "", 0, out_root, None)]
+    while work:
+        value, path, depth, into, key = work.pop()
+        count += 1
+        if count > MAX_VALUES:
+            raise lines.error(path, f"holds more than {MAX_VALUES:,} values")
+        if depth > MAX_DEPTH:
+            raise lines.error(path, f"nests deeper than {MAX_DEPTH} levels")
+        if isinstance(value, Mapping):
+            out = dict.fromkeys(value)  # keeps the order the caller wrote
+            for k, v in value.items():
+                if not isinstance(k, str):
+                    raise lines.error(path, f"keys must be strings (got {k!r})")
+                plain_value(k, lambda reason, p=path: _raise(lines, p, reason))
+                work.append((v, f"{path}.{k}" if path else k, depth + 1, out, k))
+        elif isinstance(value, (list, tuple)):
+            out = [None] * len(value)
+            for i, v in enumerate(value):
+                work.append((v, f"{path}[{i}]", depth + 1, out, i))
+        else:
+            out = plain_value(value, lambda reason, p=path: _raise(lines, p, reason))
+        if key is None:
+            into.append(out)
+        else:
+            into[key] = out
+    return out_root[0]
+
+
+def _raise(lines: LineMap, path: str, reason: str):
+    raise lines.error(path, reason)

@@ -6,7 +6,7 @@ import json
 from functools import lru_cache
 from importlib import resources
 
-import pandas as pd
+from . import _core
 
 
 @lru_cache(maxsize=1)
@@ -20,22 +20,27 @@ def catalog() -> dict:
     return json.loads(catalog_json())
 
 
-def models_table() -> pd.DataFrame:
-    """One row per catalog model, prices in USD per 1M tokens."""
+def models_table():
+    """One row per catalog model, prices in USD per 1M tokens (a DataFrame); the
+    defaults of fields a model leaves out are the engine's.
+    """
+    import pandas as pd
+
+    written = catalog()["models"]
     rows = []
-    for name, m in catalog()["models"].items():
+    for name, m in _core.catalog_models(catalog_json()).items():
         rows.append(
             {
                 "model": name,
-                "provider": m.get("provider", ""),
+                "provider": written[name].get("provider", ""),
                 "input": m["input"],
-                "cached_input": m.get("cached_input"),
+                "cached_input": m["cached_input"],
                 "output": m["output"],
-                "cache_write_x": m.get("cache_write_multiplier", 1.0),
-                "cache_min_tokens": m.get("cache_min_tokens", 1024),
-                "cache_ttl_min": m.get("cache_ttl_minutes", 5),
-                "batch_discount": m.get("batch_discount", 0.0),
-                "as_of": m.get("as_of", ""),
+                "cache_write_x": m["cache_write_multiplier"],
+                "cache_min_tokens": m["cache_min_tokens"],
+                "cache_ttl_min": m["cache_ttl_minutes"],
+                "batch_discount": m["batch_discount"],
+                "as_of": m["as_of"],
             }
         )
     return pd.DataFrame(rows).set_index("model")

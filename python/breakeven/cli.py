@@ -10,12 +10,9 @@ import argparse
 import sys
 import traceback
 
-from .catalog import models_table
-from .errors import ScenarioError
-from .recording import DEFAULT_K, check, record, scenario_files
-from .report import FORMATS, report_format, write_report
+from .constants import DEFAULT_K, REPORT_FORMATS
+from .errors import OptionError, ScenarioError, printable
 from .scenario import example_path, load
-from .table import format_models, format_summary
 
 EXIT_OK, EXIT_INTERNAL, EXIT_INPUT, EXIT_INTERRUPTED = 0, 1, 2, 130
 EXIT_FAILED_CHECK = 1  # `breakeven check`: an expectation or comparison failed
@@ -44,21 +41,27 @@ def _option(convert, kind: str, ok, allowed: str):
     return parse
 
 
-_positive_int = _option(int, "a whole number", lambda v: v >= 1, ">= 1")
-_fraction = _option(float, "a number", lambda v: 0 < v < 1, "between 0 and 1")
-_seed = _option(int, "a whole number", lambda v: 0 <= v < 2**64, "in [0, 2**64)")
+# Only the text is converted here; the engine checks the bounds (one place) and
+# its error names the option.
+_whole = _option(int, "a whole number", lambda v: True, "")
+_number = _option(float, "a number", lambda v: True, "")
+_positive = _option(float, "a number", lambda v: v > 0, "> 0")
 
 
 def _run_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--paths", type=_positive_int, help="Monte Carlo paths")
-    parser.add_argument("--seed", type=_seed, help="random seed")
+    parser.add_argument("--paths", type=_whole, help="Monte Carlo paths")
+    parser.add_argument("--seed", type=_whole, help="random seed")
     parser.add_argument("--mode", choices=["expected", "stochastic"])
+    parser.add_argument("--threads", type=_whole, help="worker threads (default: all)")
     parser.add_argument(
-        "--threads", type=_positive_int, help="worker threads (default: all)"
+        "--memory-budget",
+        type=_positive,
+        metavar="GIB",
+        help="most memory the run's arrays may take, in GiB (default 4)",
     )
     parser.add_argument(
         "--precision",
-        type=_fraction,
+        type=_number,
         metavar="REL",
         help="run paths in blocks until every total's relative standard error is below REL "
         "(e.g. 0.005); --paths is then the maximum",
@@ -82,7 +85,7 @@ def build_parser() -> argparse.ArgumentParser:
     _scenario_arg(report)
     report.add_argument("-o", "--output", required=True, metavar="FILE")
     report.add_argument(
-        "--format", choices=FORMATS, help="default: from the file suffix"
+        "--format", choices=REPORT_FORMATS, help="default: from the file suffix"
     )
     _run_options(report)
 
@@ -102,7 +105,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     check.add_argument(
         "--k",
-        type=float,
+        type=_positive,
         default=DEFAULT_K,
         help="stochastic tolerance in standard errors (default %(default)s)",
     )
@@ -125,10 +128,13 @@ def _simulate(args):
         threads=args.threads,
         precision=args.precision,
         progress=False if args.quiet else None,
+        memory_budget_gib=args.memory_budget,
     )
 
 
 def cmd_run(args) -> int:
+    from .table import format_summary
+
     result = _simulate(args)
     print(format_summary(result))
     if args.json:
@@ -138,6 +144,8 @@ def cmd_run(args) -> int:
 
 
 def cmd_report(args) -> int:
+    from .report import report_format, write_report
+
     result = _simulate(args)
     path = write_report(result, args.output, args.format)
     print(f"{report_format(path, args.format)} report written to {path}")
@@ -154,11 +162,16 @@ def cmd_validate(args) -> int:
 
 
 def cmd_models(args) -> int:
+    from .catalog import models_table
+    from .table import format_models
+
     print(format_models(models_table()))
     return EXIT_OK
 
 
 def cmd_check(args) -> int:
+    from .recording import check, scenario_files
+
     files = scenario_files(args.paths)
     if not files:
         raise ScenarioError(" ".join(args.paths), None, "", "no scenario files found")
@@ -173,6 +186,8 @@ def cmd_check(args) -> int:
 
 
 def cmd_record(args) -> int:
+    from .recording import record, scenario_files
+
     for path in scenario_files(args.paths):
         out, changed = record(path)
         print(f"recorded {out} ({changed} values new or changed)")
@@ -194,11 +209,19 @@ def main(argv: list[str] | None = None) -> int:
     except ScenarioError as e:
         print(f"error: {e}", file=sys.stderr)
         return EXIT_INPUT
+    except OptionError as e:
+        flag = "--" + e.option.replace("_gib", "").replace("_", "-")
+        print(printable(f"error: {flag}: {e.reason}"), file=sys.stderr)
+        return EXIT_INPUT
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
     except OSError as e:  # e.g. --json into a folder that does not exist
-        print(f"error: {e}", file=sys.stderr)
+        print(printable(f"error: {e}"), file=sys.stderr)
+        return EXIT_INPUT
+    except MemoryError:
+        print("error: out of memory; use fewer paths or a smaller scenario",
+              file=sys.stderr)
         return EXIT_INPUT
     except Exception:  # noqa: BLE001 - the contract: exit 1 with a message
         traceback.print_exc()

@@ -24,4 +24,31 @@ class ScenarioError(ValueError):
         self.path = path
         self.reason = reason
         where = f"{source}:{line}" if line is not None else source
-        super().__init__(f"{where}: {path}: {reason}" if path else f"{where}: {reason}")
+        text = f"{where}: {path}: {reason}" if path else f"{where}: {reason}"
+        super().__init__(printable(text))
+
+
+class OptionError(ValueError):
+    """A run option out of bounds (``paths``, ``seed``, ``threads``, ...), or a run
+    that does not fit the resources allowed (the memory budget, threads).
+
+    Attributes
+    ----------
+    option : str
+        The option's name as the Python API spells it.
+    reason : str
+        What is wrong and what is allowed.
+    """
+
+    def __init__(self, option: str, reason: str):
+        self.option = option
+        self.reason = reason
+        super().__init__(printable(f"{option}: {reason}"))
+
+
+def printable(text: str) -> str:
+    """``text`` on one line with escapes shown, not sent to the terminal: a name
+    holding a newline or an escape sequence cannot forge or garble a message."""
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)

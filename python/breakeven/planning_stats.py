@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .result import PART_NAMES, SERVED_NAMES
+from .constants import SECONDS_PER_HOUR, PART_NAMES, SERVED_NAMES
 
 _BAND = ("mean", "p5", "p50", "p95")
 FIXED_STATISTICS = (
@@ -91,12 +91,9 @@ def _ratio_se(a: np.ndarray, b: np.ndarray) -> float:
     return float(np.std(a - r * b, ddof=1) / np.sqrt(len(a)) / abs(np.mean(b)))
 
 
-def _month_samples(result, s: int) -> np.ndarray:
-    saved = np.cumsum(
-        result.cost[result.strategies.index(result.baseline)] - result.cost[s], axis=1
-    )
-    hit = saved >= 0
-    return np.where(hit.any(axis=1), hit.argmax(axis=1) + 1.0, NEVER)
+def _month_samples(result, strategy: str) -> np.ndarray:
+    months = result.break_even_months(strategy).astype(float)
+    return np.where(months > 0, months, NEVER)
 
 
 def estimate(result, strategy: str, stat: str, k: float = 4.0) -> Estimate:
@@ -150,7 +147,9 @@ def estimate(result, strategy: str, stat: str, k: float = 4.0) -> Estimate:
             return around(p, np.sqrt(max(p * (1 - p), 1 / result.paths) / result.paths))
         value = NEVER if be[field] is None else float(be[field])
         q = 0.5 if field == "p50_month" else 0.9
-        return Estimate(value, *_quantile_interval(_month_samples(result, s), q, k))
+        return Estimate(
+            value, *_quantile_interval(_month_samples(result, strategy), q, k)
+        )
     if group == "part_share":
         i = PART_NAMES.index(field)
         value = sum(js["parts"][field]) / max(sum(js["monthly_cost"]["mean"]), 1e-300)
@@ -171,8 +170,8 @@ def estimate(result, strategy: str, stat: str, k: float = 4.0) -> Estimate:
         return around(value, _ratio_se(part, total))
     if stat == "utilization.mean":
         served = result.gpu_seconds_served[s].sum(axis=1)
-        provisioned = result.gpu_hours[s].sum(axis=1) * 3600.0
-        return around(float(np.mean(js["utilization"])), _ratio_se(served, provisioned))
+        provisioned = result.gpu_hours[s].sum(axis=1) * SECONDS_PER_HOUR
+        return around(js["utilization_over_horizon"], _ratio_se(served, provisioned))
     if stat == "gpu_hours.mean":
         return around(
             float(np.mean(js["gpu_hours"])), _mean_se(result.gpu_hours[s].mean(axis=1))

@@ -10,7 +10,7 @@ import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
-from .result import PART_NAMES
+from .constants import HOURS_PER_MONTH, PART_NAMES
 
 OKABE_ITO = [
     "#0072B2",
@@ -165,7 +165,7 @@ def plot_cluster(result) -> Figure | None:
     months = np.arange(1, result.months + 1)
     for s in hosted:
         c = strategy_colour(result, s["name"])
-        gpus.plot(months, np.asarray(s["gpu_hours"]) / 730, color=c, label=s["name"])
+        gpus.plot(months, np.asarray(s["gpu_hours"]) / HOURS_PER_MONTH, color=c, label=s["name"])
         util.plot(months, s["utilization"], color=c, label=s["name"])
         away.plot(
             months, s["requests"]["overflow"], color=c, label=f"{s['name']} overflow"

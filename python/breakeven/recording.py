@@ -16,10 +16,10 @@ import math
 from dataclasses import dataclass
 from pathlib import Path
 
+from .constants import DEFAULT_K
 from .planning_stats import NEVER, estimate
 from .scenario import Scenario, load
 
-DEFAULT_K = 4.0
 RELATIVE_TOLERANCE = 1e-9
 RECORDED_STATISTICS = (
     "total_cost.mean",

@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
+import copy
 import json
 import os
 from dataclasses import dataclass
 from functools import cached_property
 
 import numpy as np
-import pandas as pd
 
-from . import _core
-
-PART_NAMES: tuple[str, ...] = tuple(_core.PART_NAMES)
-SERVED_NAMES: tuple[str, ...] = tuple(_core.SERVED_NAMES)
+from .constants import PART_NAMES, SERVED_NAMES
 
 
 @dataclass(frozen=True)
@@ -89,38 +86,52 @@ class Result:
     def baseline(self) -> str:
         return self.strategies[self._core.baseline]
 
-    # -- arrays -------------------------------------------------------------------
-    @property
+    # -- arrays: read-only views of the engine's memory ----------------------------
+    @cached_property
     def cost(self) -> np.ndarray:
-        return self._core.cost
+        return np.asarray(self._core.array("cost"))
 
-    @property
+    @cached_property
     def parts(self) -> np.ndarray:
-        return self._core.parts
+        return np.asarray(self._core.array("parts"))
 
-    @property
+    @cached_property
     def workload_cost(self) -> np.ndarray:
-        return self._core.workload_cost
+        return np.asarray(self._core.array("workload_cost"))
 
-    @property
+    @cached_property
     def requests(self) -> np.ndarray:
-        return self._core.requests
+        return np.asarray(self._core.array("requests"))
 
-    @property
+    @cached_property
     def gpu_hours(self) -> np.ndarray:
-        return self._core.gpu_hours
+        return np.asarray(self._core.array("gpu_hours"))
 
-    @property
+    @cached_property
     def gpu_seconds_served(self) -> np.ndarray:
-        return self._core.gpu_seconds_served
+        return np.asarray(self._core.array("gpu_seconds_served"))
 
-    def __getitem__(self, strategy: str) -> StrategyResult:
+    @cached_property
+    def demand(self) -> np.ndarray:
+        """Requests of all workloads per (path, month): what every strategy places."""
+        return np.asarray(self._core.array("demand"))
+
+    def break_even_months(self, strategy: str) -> np.ndarray:
+        """Break-even month of each path against the baseline, 1..H; 0 where the
+        strategy does not break even within the horizon (the engine's definition).
+        """
+        return self._core.break_even_months(self._index(strategy))
+
+    def _index(self, strategy: str) -> int:
         try:
-            s = self.strategies.index(strategy)
+            return self.strategies.index(strategy)
         except ValueError:
             raise KeyError(
                 f"no strategy {strategy!r} (strategies: {', '.join(self.strategies)})"
             ) from None
+
+    def __getitem__(self, strategy: str) -> StrategyResult:
+        s = self._index(strategy)
         parts, requests, wl = self.parts[s], self.requests[s], self.workload_cost[s]
         return StrategyResult(
             name=strategy,
@@ -134,11 +145,12 @@ class Result:
     # -- statistics -----------------------------------------------------------------
     @cached_property
     def _summary(self) -> dict:
-        return json.loads(self._core.summary_json())
+        # Computed once by the engine and handed over as plain values.
+        return self._core.summary()
 
     def as_dict(self) -> dict:
-        """The result JSON v1 as a dict (statistics over paths)."""
-        return json.loads(json.dumps(self._summary))
+        """The result JSON v1 as a dict (statistics over paths); a copy."""
+        return copy.deepcopy(self._summary)
 
     def to_json(self, path: str | os.PathLike | None = None, indent: int = 1) -> str:
         """The result JSON v1 as text; also written to ``path`` when given."""
@@ -148,7 +160,7 @@ class Result:
                 f.write(text + "\n")
         return text
 
-    def summary(self) -> pd.DataFrame:
+    def summary(self):
         """One row per strategy.
 
         Columns: mean monthly cost; total over the horizon (mean, p5, p95); savings
@@ -156,6 +168,8 @@ class Result:
         (``<NA>`` when not within the horizon, and for the baseline itself); and the
         probability of breaking even within the horizon.
         """
+        import pandas as pd
+
         rows = []
         for s in self._summary["strategies"]:
             be = s["break_even"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import json
 import os
 from collections.abc import Callable, Mapping
@@ -9,13 +10,12 @@ from importlib import resources
 from pathlib import Path
 
 from . import _core
-from ._yaml import LineMap, check_plain, load_yaml
+from ._yaml import LineMap, check_plain, load_yaml, read_text
 from .catalog import catalog_json
-from .errors import ScenarioError
+from .constants import GIB
+from .errors import OptionError
 from .expectations import ExpectationError, parse_expectation
 from .progress import progress_bar
-
-_MODES = ("stochastic", "expected")
 
 
 def example_path(name: str = "content-platform") -> Path:
@@ -36,16 +36,9 @@ def load(source: str | os.PathLike | Mapping) -> Scenario:
     """
     if isinstance(source, Mapping):
         lines = LineMap("<dict>")
-        check_plain(source, lines)
-        return Scenario(json.loads(json.dumps(source)), lines, path=None)
+        return Scenario(check_plain(source, lines), lines, path=None)
     path = Path(source)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ScenarioError(str(path), None, "", "no such file") from None
-    except (OSError, UnicodeDecodeError) as e:
-        raise ScenarioError(str(path), None, "", f"cannot read: {e}") from None
-    data, lines = load_yaml(text, str(path))
+    data, lines = load_yaml(read_text(path), str(path))
     return Scenario(data, lines, path=path)
 
 
@@ -106,12 +99,12 @@ class Scenario:
         """The scenario as the engine sees it: defaults filled in, weights normalised,
         token sizes as mean and sd, catalog prices merged, every route resolved.
         """
-        return json.loads(self._core.resolved_json())
+        return self._core.resolved()
 
     @property
     def data(self) -> dict:
         """The scenario as written (a copy), before defaults are filled in."""
-        return json.loads(json.dumps(self._data))
+        return copy.deepcopy(self._data)
 
     def run(
         self,
@@ -121,6 +114,7 @@ class Scenario:
         threads: int | None = None,
         precision: float | None = None,
         progress: bool | Callable[[int, int], None] | None = None,
+        memory_budget_gib: float | None = None,
     ):
         """Run the Monte Carlo simulation.
 
@@ -140,42 +134,35 @@ class Scenario:
             True/False for a progress bar (tqdm); None (default) shows one in
             notebooks and terminals for runs longer than a second; a callable is
             called as ``progress(done, total)`` about every 0.1 s instead.
+        memory_budget_gib
+            The most memory the run's arrays may take (default 4 GiB), estimated
+            before anything is allocated: a larger run is an :class:`OptionError`,
+            and a run to precision stops growing there.
 
         Returns
         -------
         Result
+
+        Raises
+        ------
+        OptionError
+            An option out of the engine's bounds, which the message states.
         """
         from .result import Result
 
-        if paths is not None and (
-            isinstance(paths, bool) or not isinstance(paths, int) or paths < 1
-        ):
-            raise ValueError(f"paths must be a whole number >= 1 (got {paths!r})")
-        if seed is not None and (
-            isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed < 2**64
-        ):
-            raise ValueError(
-                f"seed must be a whole number in [0, 2**64) (got {seed!r})"
-            )
-        if mode is not None and mode not in _MODES:
-            raise ValueError(f"mode must be one of {', '.join(_MODES)} (got {mode!r})")
-        if threads is not None and (
-            isinstance(threads, bool) or not isinstance(threads, int) or threads < 1
-        ):
-            raise ValueError(f"threads must be a whole number >= 1 (got {threads!r})")
-        if precision is not None and (
-            isinstance(precision, bool)
-            or not isinstance(precision, (int, float))
-            or not 0 < precision < 1
-        ):
-            raise ValueError(f"precision must be between 0 and 1 (got {precision!r})")
+        budget = memory_budget_gib
+        if isinstance(budget, (int, float)) and not isinstance(budget, bool):
+            budget = budget * GIB
         with progress_bar(progress) as callback:
             try:
                 core = _core.simulate(
-                    self._core, paths, seed, mode, threads or 0, precision, callback
+                    self._core, paths, seed, mode, threads, precision, budget, callback
                 )
-            except _core.ScenarioError as e:  # e.g. more paths than memory holds
-                raise self._lines.error(*e.args) from None
+            except _core.OptionError as e:
+                option, reason = e.args
+                if option == "memory_budget":
+                    option = "memory_budget_gib"
+                raise OptionError(option, reason) from None
         return Result(core, self)
 
     def _repr_html_(self) -> str:

@@ -68,7 +68,8 @@ void BM_StrategyHourStep(benchmark::State& state) {
   model.sample(gen, path);
   StrategyCoster coster(sc, int(state.range(0)));
   SimulationResult result;
-  result.allocate(sc, Mode::Stochastic, 1, 1);
+  result.start(sc, Mode::Stochastic, 1);
+  result.add_paths(1);
   for (auto _ : state) coster.cost(path, result.record(int(state.range(0)), 0));
   state.SetItemsProcessed(state.iterations() * model.hours());
   state.SetLabel(sc.strategies[state.range(0)].name);

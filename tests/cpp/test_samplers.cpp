@@ -85,5 +85,13 @@ TEST(Uniform01, InUnitIntervalWithMeanHalf) {
   EXPECT_NEAR(sum / 100000, 0.5, 0.005);
 }
 
+TEST(Poisson, HugeMeansAreTheMeanNotACrash) {
+  Xoshiro256pp gen = path_stream(1, 0);
+  EXPECT_EQ(poisson(gen, 1e19), 1e19);
+  EXPECT_EQ(poisson(gen, 0x1.0p52), 0x1.0p52);
+  const double just_below = poisson(gen, 0x1.0p52 - 1);
+  EXPECT_NEAR(just_below, 0x1.0p52, 10 * std::sqrt(0x1.0p52));
+}
+
 }  // namespace
 }  // namespace breakeven

@@ -79,7 +79,7 @@ TEST(ScenarioParse, ErrorsNameTheFieldPath) {
   j = one_workload_scenario();
   j["models"]["m"]["input"] = -1;
   EXPECT_EQ(error_of(j), std::make_pair(std::string("models.m.input"),
-                                        std::string("must be >= 0 (got -1)")));
+                                        std::string("must be between 0 and 1000000 (got -1)")));
 
   j = one_workload_scenario();
   j["horizon_months"] = 0;
@@ -110,6 +110,58 @@ TEST(ScenarioParse, CorrelationMustBePositiveSemidefinite) {
   EXPECT_EQ(error_of(j).first, "correlation");
   j["correlation"] = -0.5;
   EXPECT_EQ(error_of(j).first, "");
+}
+
+TEST(ScenarioParse, ValuesBeyondWhatTheEngineRepresentsNameTheirField) {
+  // Each of these once passed validation and crashed or overflowed a run.
+  Json j = one_workload_scenario();
+  j["workloads"][0]["requests"] = {{"per_hour", 1e19}};
+  auto [path, reason] = error_of(j);
+  EXPECT_EQ(path, "workloads[0].requests.per_hour");
+  EXPECT_EQ(reason, "must be between 0 and 1e+12 (got 1e+19)");
+
+  j = one_workload_scenario();
+  j["horizon_months"] = 24;
+  j["workloads"][0]["requests"] = {{"per_hour", 1e6}};
+  j["workloads"][0]["growth_per_month"] = 5.0;
+  std::tie(path, reason) = error_of(j);
+  EXPECT_EQ(path, "workloads[0].growth_per_month");
+  EXPECT_NE(reason.find("requests per hour"), std::string::npos) << reason;
+
+  j = one_workload_scenario();
+  j["workloads"][0]["input_tokens"] = {{"mean", 1e308}, {"cv", 0.1}};
+  EXPECT_EQ(error_of(j).first, "workloads[0].input_tokens.mean");
+
+  j = one_workload_scenario();
+  j["workloads"][0]["output_tokens"] = {{"p50", 10}, {"p95", 1e8}};
+  EXPECT_EQ(error_of(j).first, "workloads[0].output_tokens.p95");
+
+  j = one_workload_scenario();
+  j["workloads"][0]["name"] = "two\nlines";
+  std::tie(path, reason) = error_of(j);
+  EXPECT_EQ(path, "workloads[0].name");
+  EXPECT_NE(reason.find("control characters"), std::string::npos);
+
+  j = one_workload_scenario();
+  j["simulation"]["seed"] = 18446744073709551615ull;  // 2^64 - 1: the largest seed
+  EXPECT_EQ(error_of(j).first, "");
+  j["simulation"]["seed"] = -1;
+  EXPECT_EQ(error_of(j).first, "simulation.seed");
+  j["simulation"]["seed"] = 1e30;
+  EXPECT_EQ(error_of(j).first, "simulation.seed");
+}
+
+TEST(ScenarioParse, ListLengthsAreBounded) {
+  Json j = one_workload_scenario();
+  Json w = j["workloads"][0];
+  j["workloads"] = Json::array();
+  for (int i = 0; i <= limits::kMaxWorkloads; ++i) {
+    w["name"] = "w" + std::to_string(i);
+    j["workloads"].push_back(w);
+  }
+  auto [path, reason] = error_of(j);
+  EXPECT_EQ(path, "workloads");
+  EXPECT_NE(reason.find("at most 500"), std::string::npos);
 }
 
 }  // namespace

@@ -106,15 +106,20 @@ def test_same_seed_same_bits_and_threads_do_not_matter(small):
 @pytest.mark.parametrize(
     "kwargs, message",
     [
-        ({"paths": 0}, "paths must be a whole number >= 1"),
-        ({"paths": 2.5}, "paths must be a whole number >= 1"),
-        ({"seed": -1}, "seed must be a whole number"),
-        ({"mode": "fast"}, "mode must be one of stochastic, expected"),
-        ({"threads": 0}, "threads must be a whole number >= 1"),
+        ({"paths": 0}, r"paths: must be a whole number between 1 and 100000000 \(got 0\)"),
+        ({"paths": 2.5}, r"paths: must be a whole number between 1 and 100000000"),
+        ({"paths": 10**10}, r"paths: .* \(got 10000000000\)"),
+        ({"seed": -1}, r"seed: must be a whole number between 0 and 2\^64-1"),
+        ({"seed": 2**64}, r"seed: must be a whole number between 0 and 2\^64-1"),
+        ({"mode": "fast"}, "mode: must be stochastic or expected"),
+        ({"threads": 0}, "threads: must be a whole number between 1 and 1024"),
+        ({"threads": 600, "paths": 10**8}, "paths: a run of 100000000 paths"),
+        ({"precision": 2}, "precision: must be between 0 and 1"),
+        ({"memory_budget_gib": -1}, "memory_budget_gib: must be > 0"),
     ],
 )
 def test_run_rejects_bad_arguments(small, kwargs, message):
-    with pytest.raises(ValueError, match=message):
+    with pytest.raises(breakeven.OptionError, match=message):
         small.run(**kwargs)
 
 
@@ -190,5 +195,5 @@ def test_precision_runs_blocks_until_the_target_and_is_a_prefix(small):
     assert r.as_dict()["precision"] == {"target": 0.01, "met": True}
     capped = small.run(precision=1e-5, paths=1500)
     assert capped.paths == 1500 and not capped.precision_met
-    with pytest.raises(ValueError, match="precision must be between 0 and 1"):
+    with pytest.raises(ValueError, match="precision: must be between 0 and 1"):
         small.run(precision=0)

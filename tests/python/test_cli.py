@@ -87,7 +87,10 @@ def test_invalid_input_exits_2_for_run_too(tmp_path):
 def test_bad_option_exits_2():
     proc = run_cli("run", "--paths", "0")
     assert proc.returncode == 2
-    assert "--paths: must be >= 1" in proc.stderr
+    assert (
+        proc.stderr
+        == "error: --paths: must be a whole number between 1 and 100000000 (got 0)\n"
+    )
 
 
 def test_models_lists_the_catalog():
@@ -160,7 +163,12 @@ def test_run_with_precision_reports_paths_used(write_scenario, capsys):
 
 
 def test_more_paths_than_memory_is_an_input_error(write_scenario):
-    proc = run_cli("run", write_scenario(), "--paths", 2_000_000_000, "--quiet")
+    proc = run_cli("run", write_scenario(), "--paths", 90_000_000, "--quiet")
     assert proc.returncode == 2
-    assert "simulation.paths: the results of 2000000000 paths need" in proc.stderr
-    assert "GiB of memory" in proc.stderr
+    assert "error: --paths: a run of 90000000 paths on" in proc.stderr
+    assert "above the memory budget of 4.00 GiB" in proc.stderr
+    proc = run_cli(
+        "run", write_scenario(), "--paths", 1000, "--memory-budget", "0.0001", "--quiet"
+    )
+    assert proc.returncode == 2
+    assert "above the memory budget of 0.00 GiB" in proc.stderr

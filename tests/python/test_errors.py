@@ -37,14 +37,14 @@ CASES = [
         "my-model: {input: -1.0,",
         "my-model:",
         "models.my-model.input",
-        "must be >= 0 (got -1)",
+        "must be between 0 and 1000000 (got -1)",
     ),
     (
         "requests: {per_day: 240}",
         "requests: {per_day: -240}",
         "per_day: -240",
         "workloads[1].requests.per_day",
-        "must be >= 0 (got -240)",
+        "must be between 0 and 2.4e+13 (got -240)",
     ),
     (
         "batch_discount: 0.5}",

@@ -56,7 +56,9 @@ def test_every_month_list_has_h_entries(result_and_json):
             "fixed",
         }
         assert set(s["workload_cost"]) == {"chat", "nightly"}
-        assert set(s["requests"]) == {"api", "cluster", "overflow", "unserved"}
+        assert set(s["requests"]) == {
+            "api", "cluster", "overflow", "unserved", "rate_limited"
+        }
         lists = [
             *s["monthly_cost"].values(),
             *s["cumulative_cost"].values(),

@@ -9,6 +9,7 @@ inline constexpr int kHoursPerDay = 24;
 inline constexpr int kDaysPerWeek = 7;
 inline constexpr int kHoursPerWeek = 168;
 inline constexpr int kHoursPerMonth = 730;
+inline constexpr double kSecondsPerHour = 3600.0;
 
 // Hour 0 is Monday 00:00 of month 0.
 constexpr int hour_of_day(int t) { return t % kHoursPerDay; }

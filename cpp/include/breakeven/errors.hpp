@@ -1,5 +1,6 @@
 // Typed errors of the engine. Input errors carry the field path in the scenario
-// (e.g. "workloads[1].input_tokens.p95") so that a front end can point at the line.
+// (e.g. "workloads[1].input_tokens.p95") so that a front end can point at the line;
+// run-option errors carry the option's name (paths, threads, ...).
 #pragma once
 
 #include <stdexcept>
@@ -18,6 +19,22 @@ class ScenarioError : public std::invalid_argument {
 
  private:
   std::string path_;
+  std::string reason_;
+};
+
+// A run option out of bounds, or a run that cannot be done with the resources
+// allowed (memory budget, threads that cannot start).
+class OptionError : public std::invalid_argument {
+ public:
+  OptionError(std::string option, std::string reason)
+      : std::invalid_argument(option + ": " + reason),
+        option_(std::move(option)),
+        reason_(std::move(reason)) {}
+  const std::string& option() const { return option_; }
+  const std::string& reason() const { return reason_; }
+
+ private:
+  std::string option_;
   std::string reason_;
 };
 

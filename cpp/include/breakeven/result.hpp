@@ -1,5 +1,5 @@
 // Per-path, per-month outputs of a run for every strategy. Memory is
-// paths x months x strategies (never hours); statistics are computed from it.
+// paths x strategies x months (never hours); statistics are computed from it.
 #pragma once
 
 #include <cstdint>
@@ -25,10 +25,17 @@ enum Part : int {
 inline constexpr const char* kPartNames[kPartCount] = {
     "api_input", "cached_input", "output", "batch", "overflow", "gpu", "fixed"};
 
-// Where requests went.
-enum Served : int { kByApi, kByCluster, kByOverflow, kUnserved, kServedCount };
-inline constexpr const char* kServedNames[kServedCount] = {"api", "cluster", "overflow",
-                                                           "unserved"};
+// Where requests went. Every request of the demand lands in exactly one of these.
+enum Served : int {
+  kByApi,
+  kByCluster,
+  kByOverflow,
+  kUnserved,
+  kRateLimited,
+  kServedCount
+};
+inline constexpr const char* kServedNames[kServedCount] = {
+    "api", "cluster", "overflow", "unserved", "rate_limited"};
 
 // Writable views of one (strategy, path) block: arrays over months.
 struct PathRecord {
@@ -56,25 +63,37 @@ struct SimulationResult {
   double traffic_seconds = 0.0;
   double costing_seconds = 0.0;
 
-  // Row-major arrays, strategy-major: [strategy][path][month](...).
+  // Row-major arrays, path-major so that a run to precision appends blocks of
+  // paths without copying: [path][strategy][month](...).
   std::vector<double> cost;
   std::vector<double> parts;
   std::vector<double> workload_cost;
   std::vector<double> requests;
   std::vector<double> gpu_hours;
   std::vector<double> gpu_seconds_served;
+  // Requests of all workloads per [path][month]: the demand every strategy serves.
+  std::vector<double> demand;
 
   int strategies() const { return int(strategy_names.size()); }
   int workloads() const { return int(workload_names.size()); }
 
-  void allocate(const Scenario& scenario, Mode mode, int paths, std::uint64_t seed);
-  // The paths of `blocks` (runs of the same scenario), one after the other.
-  static SimulationResult concatenate(const std::vector<SimulationResult>& blocks);
+  // Bytes one path adds to the arrays above.
+  static double bytes_per_path(int strategies, int months, int workloads);
+
+  // Names and sizes from the scenario, no paths yet.
+  void start(const Scenario& scenario, Mode mode, std::uint64_t seed);
+  // Room for `n` paths in all, so that growing to n does not move the arrays.
+  void reserve_paths(int n);
+  // Appends `n` zeroed paths.
+  void add_paths(int n);
+
   PathRecord record(int strategy, int path);
-  // cost of (strategy, path, month).
-  double cost_at(int s, int p, int m) const {
-    return cost[(std::size_t(s) * paths + p) * months + m];
+  double* demand_of(int path) { return demand.data() + std::size_t(path) * months; }
+  // Offset of (strategy, path, month) in an array whose month has `width` values.
+  std::size_t offset(int s, int p, int m, int width = 1) const {
+    return ((std::size_t(p) * strategies() + s) * months + m) * width;
   }
+  double cost_at(int s, int p, int m) const { return cost[offset(s, p, m)]; }
 };
 
 }  // namespace breakeven

@@ -60,10 +60,15 @@ double poisson_ptrs(Gen& gen, double mean) {
   }
 }
 
+// Above this mean the Poisson's relative spread (1/sqrt(mean) < 1.5e-8) is below
+// what a plan can see, and PTRS's integer arithmetic would overflow: N = mean.
+inline constexpr double kPoissonExactBelow = 0x1.0p52;
+
 // N ~ Poisson(mean), mean >= 0.
 template <class Gen>
 double poisson(Gen& gen, double mean) {
-  if (mean <= 0.0) return 0.0;
+  if (!(mean > 0.0)) return 0.0;
+  if (mean >= kPoissonExactBelow) return std::floor(mean);
   return mean < 10.0 ? poisson_small(gen, mean) : poisson_ptrs(gen, mean);
 }
 

@@ -7,7 +7,10 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
+
+#include "breakeven/limits.hpp"
 
 namespace breakeven {
 
@@ -106,9 +109,11 @@ struct Strategy {
 };
 
 enum class Mode { Stochastic, Expected };
+const char* mode_name(Mode mode);
+std::optional<Mode> mode_from_name(std::string_view name);
 
 struct SimulationSettings {
-  int paths = 1000;
+  int paths = limits::kDefaultPaths;
   std::uint64_t seed = 0;
   Mode mode = Mode::Stochastic;
 };

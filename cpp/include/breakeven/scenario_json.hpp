@@ -10,4 +10,7 @@ namespace breakeven {
 
 Json resolved_scenario_json(const Scenario& scenario);
 
+// One API model with every default filled in.
+Json model_json(const ApiModel& model);
+
 }  // namespace breakeven

@@ -24,10 +24,28 @@ struct Band {
 };
 Band band_of(std::vector<double> values);
 
+// Mean and standard error of a stream of values (Welford's update): what a run to
+// precision needs between blocks, without keeping the values.
+class RunningMoments {
+ public:
+  void add(double x);
+  long long count() const { return n_; }
+  double mean() const { return mean_; }
+  double se() const;
+
+ private:
+  long long n_ = 0;
+  double mean_ = 0.0;
+  double m2_ = 0.0;
+};
+
 // Break-even month of one path: the smallest m in 1..H with
 // D(m) = sum_{k<m} (C_B(k) - C_S(k)) >= 0; 0 when none within the horizon.
 int break_even_month(std::span<const double> baseline_monthly,
                      std::span<const double> strategy_monthly);
+
+// Break-even month of every path of strategy s against the baseline (0 = none).
+std::vector<int> break_even_months(const SimulationResult& result, int s);
 
 // Month statistic of break-even months (0 = none): the smallest month m such that
 // at least a share q of paths broke even by m; nullopt if that is beyond the horizon.
@@ -49,7 +67,10 @@ struct StrategySummary {
   std::vector<double> workload_cost;  // mean [month][workload]
   std::vector<double> requests;       // mean [month][served]
   std::vector<double> gpu_hours;      // mean per month
-  std::vector<double> utilization;    // served / provisioned GPU-seconds
+  std::vector<double> utilization;    // served / provisioned GPU-seconds, per month
+  // Utilization's one definition over the horizon: GPU-seconds served over
+  // GPU-seconds provisioned, both summed over months (means over paths).
+  double utilization_over_horizon = 0.0;
   Band total;                         // cost over the horizon
   Band savings_fraction;              // D(H) / baseline total; mean is a ratio of means
   std::optional<BreakEven> break_even;  // none for the baseline

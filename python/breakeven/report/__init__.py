@@ -6,12 +6,11 @@ import json
 import os
 from pathlib import Path
 
+from ..constants import REPORT_FORMATS as FORMATS
 from .content import ReportContent, build_content
 from .html import render_html
 from .markdown import render_markdown
 from .pdf import render_pdf
-
-FORMATS = ("html", "md", "pdf", "json")
 
 __all__ = ["FORMATS", "ReportContent", "build_content", "report_format", "write_report"]
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..result import PART_NAMES
+from ..constants import HOURS_PER_MONTH, PART_NAMES
 from ..table import money
 
 
@@ -166,12 +166,11 @@ def build_content(result) -> ReportContent:
         workloads[s["name"]] = {w: sum(v) for w, v in s["workload_cost"].items()}
         gpu_hours = sum(s["gpu_hours"])
         if gpu_hours > 0:
-            served = sum(u * g for u, g in zip(s["utilization"], s["gpu_hours"]))
             clusters.append(
                 ClusterRow(
                     strategy=s["name"],
-                    gpus_mean=gpu_hours / (730 * months),
-                    utilization=served / gpu_hours,
+                    gpus_mean=gpu_hours / (HOURS_PER_MONTH * months),
+                    utilization=s["utilization_over_horizon"],
                     overflow_requests=sum(s["requests"]["overflow"]),
                     unserved_requests=sum(s["requests"]["unserved"]),
                 )

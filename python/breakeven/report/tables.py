@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..result import PART_NAMES
+from ..constants import PART_NAMES
 from ..table import money
 from .content import ReportContent
 

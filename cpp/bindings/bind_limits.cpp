@@ -1,0 +1,46 @@
+// The engine's constants, so that Python never restates them.
+#include <pybind11/stl.h>
+
+#include "bindings.hpp"
+#include "breakeven/calendar.hpp"
+#include "breakeven/limits.hpp"
+#include "breakeven/result.hpp"
+
+namespace py = pybind11;
+
+namespace breakeven::python {
+
+void register_limits(py::module_& m) {
+  m.attr("HOURS_PER_DAY") = kHoursPerDay;
+  m.attr("HOURS_PER_WEEK") = kHoursPerWeek;
+  m.attr("HOURS_PER_MONTH") = kHoursPerMonth;
+  m.attr("SECONDS_PER_HOUR") = kSecondsPerHour;
+
+  std::vector<std::string> parts(kPartNames, kPartNames + kPartCount);
+  std::vector<std::string> served(kServedNames, kServedNames + kServedCount);
+  m.attr("PART_NAMES") = py::tuple(py::cast(parts));
+  m.attr("SERVED_NAMES") = py::tuple(py::cast(served));
+
+  namespace L = limits;
+  py::dict d;
+  d["max_horizon_months"] = L::kMaxHorizonMonths;
+  d["max_workloads"] = L::kMaxWorkloads;
+  d["max_strategies"] = L::kMaxStrategies;
+  d["max_clusters"] = L::kMaxClusters;
+  d["max_name_length"] = L::kMaxNameLength;
+  d["max_requests_per_hour"] = L::kMaxRequestsPerHour;
+  d["max_tokens_per_request"] = L::kMaxTokensPerRequest;
+  d["max_price_per_million"] = L::kMaxPricePerMillion;
+  d["max_gpu_price_per_hour"] = L::kMaxGpuPricePerHour;
+  d["max_gpus"] = L::kMaxGpus;
+  d["default_paths"] = L::kDefaultPaths;
+  d["max_paths"] = L::kMaxPaths;
+  d["default_max_precision_paths"] = L::kDefaultMaxPrecisionPaths;
+  d["default_block_paths"] = L::kDefaultBlockPaths;
+  d["max_threads"] = L::kMaxThreads;
+  d["max_seed"] = L::kMaxSeed;
+  d["default_memory_budget_bytes"] = L::kDefaultMemoryBudgetBytes;
+  m.attr("LIMITS") = d;
+}
+
+}  // namespace breakeven::python

@@ -1,0 +1,55 @@
+// Every bound and default of the engine's inputs, in one place. The parser and
+// the run options check against these; the Python package reads them from the
+// module (breakeven._core.LIMITS) instead of restating them.
+//
+// The bounds are chosen so that every sum the engine forms stays finite in double
+// precision: the largest hourly rate (1e12 requests) times the largest request
+// (1e8 tokens) times the largest price (1e6 USD per 1M tokens) over 240 months is
+// about 2e35, far below 1.8e308, even with a lognormal weekly factor at sigma 5.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <limits>
+
+namespace breakeven::limits {
+
+// -- scenario sizes: bounded so that validation is fast (the correlation check is
+//    cubic in the workload count) and a 1 KB file cannot ask for gigabytes.
+inline constexpr int kMaxHorizonMonths = 240;
+inline constexpr int kMaxWorkloads = 500;
+inline constexpr int kMaxStrategies = 200;
+inline constexpr int kMaxClusters = 200;
+inline constexpr int kMaxModels = 1000;
+inline constexpr int kMaxExpectations = 1000;
+inline constexpr std::size_t kMaxNameLength = 200;
+
+// -- values the engine can represent
+inline constexpr double kMaxRequestsPerHour = 1e12;  // peak expected rate, any hour
+inline constexpr double kMaxTokensPerRequest = 1e8;
+inline constexpr double kMaxTokenCv = 100.0;
+inline constexpr double kMaxPricePerMillion = 1e6;  // USD per 1M tokens
+inline constexpr double kMaxGpuPricePerHour = 1e6;
+inline constexpr double kMaxTokensPerSecond = 1e12;  // per GPU
+inline constexpr double kMinTokensPerSecond = 1e-6;
+inline constexpr int kMaxGpus = 1000000;
+inline constexpr double kMaxFixedCost = 1e15;  // any one fixed cost, per month
+inline constexpr double kMaxSigma = 5.0;
+inline constexpr double kMaxBurstMultiplier = 1e4;
+inline constexpr double kMaxCacheTtlMinutes = 7 * 24 * 60;
+inline constexpr int kMaxPrefixVariants = 1000000000;
+inline constexpr int kMaxDeadlineHours = 24 * 365;
+inline constexpr int kMaxLagHours = 24 * 365;
+
+// -- run options
+inline constexpr int kDefaultPaths = 1000;
+inline constexpr int kMaxPaths = 100000000;
+inline constexpr int kDefaultMaxPrecisionPaths = 100000;  // paths cap of a precision run
+inline constexpr int kDefaultBlockPaths = 1000;
+inline constexpr int kMaxThreads = 1024;
+inline constexpr std::uint64_t kMaxSeed = std::numeric_limits<std::uint64_t>::max();
+// Memory that the arrays of a run may take (results, and each worker's traffic
+// path), estimated before anything is allocated. Configurable per run.
+inline constexpr double kDefaultMemoryBudgetBytes = 4.0 * (1ull << 30);
+
+}  // namespace breakeven::limits
