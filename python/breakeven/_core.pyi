@@ -1,5 +1,6 @@
 """Type stubs of the compiled engine module (private: use the breakeven package)."""
 
+import enum
 from collections.abc import Callable
 
 import numpy as np
@@ -8,9 +9,21 @@ import numpy.typing as npt
 __version__: str
 PART_NAMES: tuple[str, ...]
 SERVED_NAMES: tuple[str, ...]
+HOURS_PER_DAY: int
+HOURS_PER_WEEK: int
+HOURS_PER_MONTH: int
+SECONDS_PER_HOUR: float
+LIMITS: dict[str, int | float]
 
 class ScenarioError(ValueError):
     """args: (field path, reason)."""
+
+class OptionError(ValueError):
+    """args: (option, reason)."""
+
+class Mode(enum.Enum):
+    stochastic = ...
+    expected = ...
 
 class Scenario:
     name: str
@@ -23,7 +36,10 @@ class Scenario:
     strategy_names: list[str]
     cluster_names: list[str]
     baseline: str
-    def resolved_json(self) -> str: ...
+    def resolved(self) -> dict: ...
+
+class ArrayView:
+    """A read-only buffer over one result array; ``np.asarray`` views it."""
 
 class SimulationResult:
     scenario: str
@@ -38,21 +54,20 @@ class SimulationResult:
     precision_met: bool
     traffic_seconds: float
     costing_seconds: float
-    cost: npt.NDArray[np.float64]
-    parts: npt.NDArray[np.float64]
-    workload_cost: npt.NDArray[np.float64]
-    requests: npt.NDArray[np.float64]
-    gpu_hours: npt.NDArray[np.float64]
-    gpu_seconds_served: npt.NDArray[np.float64]
-    def summary_json(self) -> str: ...
+    def array(self, name: str) -> ArrayView: ...
+    def summary(self) -> dict: ...
+    def break_even_months(self, strategy: int) -> npt.NDArray[np.int32]: ...
 
 def parse_scenario(scenario_json: str, catalog_json: str) -> Scenario: ...
+def catalog_models(catalog_json: str) -> dict[str, dict]: ...
 def simulate(
     scenario: Scenario,
     paths: int | None = None,
     seed: int | None = None,
-    mode: str | None = None,
-    threads: int = 0,
+    mode: str | Mode | None = None,
+    threads: int | None = None,
     precision: float | None = None,
+    memory_budget: float | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> SimulationResult: ...
+def run_memory_bytes(scenario: Scenario, paths: int, threads: int) -> float: ...

@@ -25,7 +25,9 @@ def test_run_prints_summary_and_writes_json(write_scenario, tmp_path):
     out = tmp_path / "r.json"
     proc = run_cli("run", write_scenario(), "--json", out, "--paths", 30, "--seed", 9)
     assert proc.returncode == 0, proc.stderr
-    assert "small: stochastic, 30 paths, seed 9, 3 months" in proc.stdout
+    assert proc.stdout.startswith(
+        "small: 3 months (USD); stochastic mode, 30 paths, seed 9; breakeven "
+    )
     assert "api (baseline)" in proc.stdout
     assert "hosted" in proc.stdout
     doc = json.loads(out.read_text())
@@ -51,13 +53,13 @@ def test_run_options_reach_the_engine(write_scenario, tmp_path, capsys):
     )
     doc = json.loads(out.read_text())
     assert doc["mode"] == "expected" and doc["paths"] == 1
-    assert "expected, 1 path, seed" in capsys.readouterr().out
+    assert "expected mode, 1 path, seed" in capsys.readouterr().out
 
 
 def test_run_defaults_to_the_bundled_example(capsys):
     assert main(["run", "--mode", "expected"]) == 0
     out = capsys.readouterr().out
-    assert out.startswith("content-platform: expected")
+    assert out.startswith("content-platform: 24 months (USD); expected mode")
     for name in ("all-frontier (baseline)", "routed", "self-host-commodity"):
         assert name in out
 
@@ -159,7 +161,8 @@ def test_ctrl_c_raises_keyboard_interrupt_in_python(write_scenario):
 def test_run_with_precision_reports_paths_used(write_scenario, capsys):
     assert main(["run", str(write_scenario()), "--precision", "0.02"]) == 0
     out = capsys.readouterr().out
-    assert "stochastic, 1000 paths" in out and "precision 0.02 met" in out
+    assert "stochastic mode, 1,000 paths" in out
+    assert "precision target 0.02 (met)" in out
 
 
 def test_more_paths_than_memory_is_an_input_error(write_scenario):

@@ -13,7 +13,7 @@ import breakeven
 import numpy as np
 import pytest
 from breakeven.cli import main
-from breakeven.table import money
+from breakeven.formatting import money
 from conftest import BASE_YAML
 
 GOLDEN = Path(__file__).resolve().parent / "golden"

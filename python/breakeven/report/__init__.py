@@ -8,9 +8,6 @@ from pathlib import Path
 
 from ..constants import REPORT_FORMATS as FORMATS
 from .content import ReportContent, build_content
-from .html import render_html
-from .markdown import render_markdown
-from .pdf import render_pdf
 
 __all__ = ["FORMATS", "ReportContent", "build_content", "report_format", "write_report"]
 
@@ -32,11 +29,18 @@ def write_report(result, path: str | os.PathLike, format: str | None = None) -> 
         raise ValueError(f"format must be one of {', '.join(FORMATS)} (got {fmt!r})")
     content = build_content(result)
     path = Path(path)
+    # Renderers are imported when used: the PDF one pulls in matplotlib.
     if fmt == "pdf":
+        from .pdf import render_pdf
+
         render_pdf(content, result, path)
     elif fmt == "html":
+        from .html import render_html
+
         path.write_text(render_html(content, result), encoding="utf-8")
     elif fmt == "md":
+        from .markdown import render_markdown
+
         path.write_text(render_markdown(content), encoding="utf-8")
     else:
         doc = {

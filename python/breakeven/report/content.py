@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ..constants import HOURS_PER_MONTH, PART_NAMES
-from ..table import money
+from ..formatting import money
 
 
 @dataclass(frozen=True)

@@ -3,14 +3,10 @@
 from __future__ import annotations
 
 from ..constants import PART_NAMES
-from ..table import money
+from ..formatting import money, month
 from .content import ReportContent
 
 Table = tuple[list[str], list[list[str]]]
-
-
-def _month(m: int | None, months: int) -> str:
-    return f">{months}" if m is None else str(m)
 
 
 def strategy_table(c: ReportContent) -> Table:
@@ -44,8 +40,8 @@ def strategy_table(c: ReportContent) -> Table:
                 "-"
                 if base
                 else f"{100 * r.savings_p5:.1f}% to {100 * r.savings_p95:.1f}%",
-                "-" if base else _month(r.break_even_p50, c.months),
-                "-" if base else _month(r.break_even_p90, c.months),
+                "-" if base else month(r.break_even_p50, c.months),
+                "-" if base else month(r.break_even_p90, c.months),
                 "-" if base else f"{r.p_within:.0%}",
             ]
         )
