@@ -5,6 +5,15 @@ namespace {
 
 Json tokens_json(const TokenSize& t) { return {{"mean", t.mean}, {"sd", t.sd}}; }
 
+Json price_path_json(const PricePath& p) {
+  Json changes = Json::array();
+  for (const auto& c : p.changes) changes.push_back({{"month", c.month}, {"factor", c.factor}});
+  return {{"price_changes", changes},
+          {"price_trend", p.has_trend ? Json{{"monthly", p.trend_monthly},
+                                             {"sigma", p.trend_sigma}}
+                                      : Json(nullptr)}};
+}
+
 }  // namespace
 
 Json model_json(const ApiModel& m) {
@@ -15,6 +24,7 @@ Json model_json(const ApiModel& m) {
           {"cache_min_tokens", m.cache_min_tokens},
           {"cache_ttl_minutes", m.cache_ttl_minutes},
           {"batch_discount", m.batch_discount},
+          {"price_path", price_path_json(m.price_path)},
           {"source", m.source},
           {"as_of", m.as_of}};
 }
@@ -35,7 +45,9 @@ Json workload_json(const Workload& w) {
           {"growth_per_month", w.growth_per_month},
           {"spikiness",
            {{"sigma", w.spikiness.sigma},
-            {"autocorrelation", w.spikiness.autocorrelation}}},
+            {"autocorrelation", w.spikiness.autocorrelation},
+            {"hourly_sigma", w.spikiness.hourly_sigma},
+            {"hourly_autocorrelation", w.spikiness.hourly_autocorrelation}}},
           {"bursts",
            {{"per_month", w.bursts.per_month},
             {"hours", w.bursts.hours},
@@ -44,6 +56,7 @@ Json workload_json(const Workload& w) {
 
 Json cluster_json(const Cluster& c, const Scenario& sc) {
   return {{"gpu_price_per_hour", c.gpu_price_per_hour},
+          {"gpu_price_path", price_path_json(c.gpu_price_path)},
           {"gpus",
            {{"autoscaled", c.autoscaled},
             {"min", c.min_gpus},

@@ -27,10 +27,54 @@ std::string join(const std::vector<std::string>& names) {
   return out;
 }
 
+// price_changes: [{month, factor}, ...] and price_trend: {monthly, sigma}.
+PricePath parse_price_path(const Field& f) {
+  PricePath p;
+  if (auto c = f.find("price_changes")) {
+    c->expect_array();
+    c->require(c->size() <= 1000, "at most 1000 price changes");
+    for (std::size_t i = 0; i < c->size(); ++i) {
+      Field change = c->item(i);
+      change.allow_only({"month", "factor", "note"});
+      const int month = int(change.at("month").integer(0, L::kMaxHorizonMonths));
+      Field factor = change.at("factor");
+      const double x = factor.number();
+      factor.require(x > 0 && x <= L::kMaxPriceFactor,
+                     "must be > 0 and at most " + format_number(L::kMaxPriceFactor) +
+                         " (got " + format_number(x) + ")");
+      p.changes.push_back({month, x});
+    }
+    std::stable_sort(p.changes.begin(), p.changes.end(),
+                     [](const auto& a, const auto& b) { return a.month < b.month; });
+    double log_product = 0.0;
+    for (const auto& change : p.changes) {
+      log_product += std::log(change.factor);
+      c->require(std::abs(log_product) <= std::log(L::kMaxPriceFactor),
+                 "the changes compound to a factor of " +
+                     format_number(std::exp(log_product)) + " by month " +
+                     std::to_string(change.month) + "; allowed 1/" +
+                     format_number(L::kMaxPriceFactor) + " to " +
+                     format_number(L::kMaxPriceFactor));
+    }
+  }
+  if (auto t = f.find("price_trend")) {
+    t->allow_only({"monthly", "sigma"});
+    p.has_trend = true;
+    Field monthly = t->at("monthly");
+    p.trend_monthly = monthly.number();
+    monthly.require(p.trend_monthly > -0.5 && p.trend_monthly <= L::kMaxMonthlyTrend,
+                    "must be > -0.5 and at most " + format_number(L::kMaxMonthlyTrend) +
+                        " (got " + format_number(p.trend_monthly) + ")");
+    if (auto s = t->find("sigma")) p.trend_sigma = s->number_in(0, 1);
+  }
+  return p;
+}
+
 ApiModel parse_model(const std::string& name, const Field& f) {
   f.allow_only({"input", "output", "cached_input", "cache_write_multiplier",
                 "cache_min_tokens", "cache_ttl_minutes", "batch_discount", "provider",
-                "source", "as_of", "notes"});
+                "source", "as_of", "notes", "price_changes", "price_trend",
+                "price_history"});
   ApiModel m;
   m.name = name;
   m.input = f.at("input").number_in(0, L::kMaxPricePerMillion);
@@ -46,6 +90,15 @@ ApiModel parse_model(const std::string& name, const Field& f) {
     c->number_in(0, L::kMaxCacheTtlMinutes);
   }
   if (auto c = f.find("batch_discount")) m.batch_discount = c->number_in(0, 1);
+  m.price_path = parse_price_path(f);
+  if (auto h = f.find("price_history")) {  // documentation only: dated list prices
+    h->expect_array();
+    for (std::size_t i = 0; i < h->size(); ++i) {
+      Field entry = h->item(i);
+      entry.allow_only({"date", "input", "output", "cached_input", "source"});
+      entry.at("date").string();
+    }
+  }
   if (auto c = f.find("source")) m.source = c->string();
   if (auto c = f.find("as_of")) m.as_of = c->string();
   return m;
@@ -187,14 +240,24 @@ Workload parse_workload(const Field& f, int horizon_months) {
                "must be > -1 (got " + format_number(w.growth_per_month) + ")");
   }
   if (auto s = f.find("spikiness")) {
-    s->allow_only({"sigma", "weekly_p95_over_p5", "autocorrelation"});
-    s->require(s->has("sigma") != s->has("weekly_p95_over_p5"),
-               "give exactly one of sigma, weekly_p95_over_p5");
+    s->allow_only({"sigma", "weekly_p95_over_p5", "autocorrelation", "hourly_sigma",
+                   "hourly_autocorrelation"});
+    s->require(!(s->has("sigma") && s->has("weekly_p95_over_p5")),
+               "give at most one of sigma, weekly_p95_over_p5");
     if (auto x = s->find("sigma")) w.spikiness.sigma = x->number_in(0, L::kMaxSigma);
     if (auto x = s->find("weekly_p95_over_p5"))
       w.spikiness.sigma = std::log(x->number_in(1, std::exp(2 * kZ95 * L::kMaxSigma))) / (2 * kZ95);
     if (auto x = s->find("autocorrelation"))
       w.spikiness.autocorrelation = x->number_in(0, 1);
+    if (auto x = s->find("hourly_sigma"))
+      w.spikiness.hourly_sigma = x->number_in(0, L::kMaxSigma);
+    if (auto x = s->find("hourly_autocorrelation")) {
+      w.spikiness.hourly_autocorrelation = x->number();
+      x->require(w.spikiness.hourly_autocorrelation >= 0 &&
+                     w.spikiness.hourly_autocorrelation < 1,
+                 "must be in [0, 1) (got " +
+                     format_number(w.spikiness.hourly_autocorrelation) + ")");
+    }
   }
   if (auto b = f.find("bursts")) {
     b->allow_only({"per_month", "hours", "multiplier"});
@@ -246,10 +309,12 @@ Cluster parse_cluster(const std::string& name, const Field& f,
                       const std::map<std::string, int>& model_index) {
   f.allow_only({"description", "gpu_price_per_hour", "gpus", "prefill_tokens_per_s",
                 "decode_tokens_per_s", "utilization", "prefix_reuse",
-                "available_from_month", "overflow", "fixed"});
+                "available_from_month", "overflow", "fixed", "price_changes",
+                "price_trend"});
   Cluster c;
   c.name = name;
   c.gpu_price_per_hour = f.at("gpu_price_per_hour").number_in(0, L::kMaxGpuPricePerHour);
+  c.gpu_price_path = parse_price_path(f);
   Field g = f.at("gpus");
   if (g.is_number()) {
     c.min_gpus = c.max_gpus = int(g.integer(0, L::kMaxGpus));
@@ -351,6 +416,16 @@ std::optional<Mode> mode_from_name(std::string_view name) {
   if (name == "stochastic") return Mode::Stochastic;
   if (name == "expected") return Mode::Expected;
   return std::nullopt;
+}
+
+double PricePath::factor(int m, double r) const {
+  double f = 1.0;
+  for (const Change& c : changes) {
+    if (c.month > m) break;
+    f *= c.factor;
+  }
+  if (has_trend) f *= std::pow(1.0 + r, m);
+  return f;
 }
 
 double FixedCosts::in_month(int m) const {

@@ -21,8 +21,8 @@ StrategyCoster::StrategyCoster(const Scenario& scenario, int strategy)
     if (cluster.overflow_model)
       for (int w : routed)
         overflow.push_back(pricer(w, scenario.models[*cluster.overflow_model]));
-    clusters_.push_back(
-        {ClusterRun(cluster, scenario.workloads, routed), std::move(overflow)});
+    clusters_.push_back({c, ClusterRun(cluster, scenario.workloads, routed),
+                         std::move(overflow), cluster.overflow_model.value_or(-1)});
   }
 }
 
@@ -67,7 +67,9 @@ void StrategyCoster::cost_api_routes(const TrafficPath& path, PathRecord& out) c
         month.batch += c.batch;
         requests += path.requests[i];
       }
-      add_api(w, month, requests, m, false, out);
+      // Model v2: all of a model's prices move by one factor per month.
+      add_api(w, month.scaled(path.model_price_factor(r.index, m)), requests, m, false,
+              out);
     }
   }
 }
@@ -88,7 +90,8 @@ void StrategyCoster::cost_cluster(ClusterPlan& plan, const TrafficPath& path,
     }
     run.step(t, demand_);
 
-    const double gpu_cost = run.gpus() * c.gpu_price_per_hour;
+    const double gpu_cost =
+        run.gpus() * c.gpu_price_per_hour * path.cluster_price_factor(plan.cluster, m);
     out.parts[std::size_t(m) * kPartCount + kGpu] += gpu_cost;
     out.gpu_hours[m] += run.gpus();
     double served_seconds = 0.0;
@@ -107,7 +110,10 @@ void StrategyCoster::cost_cluster(ClusterPlan& plan, const TrafficPath& path,
       const Slice& away = run.turned_away()[k];
       if (away.requests <= 0) continue;
       if (!plan.overflow.empty())
-        add_api(w, plan.overflow[k].charge(away), away.requests, m, true, out);
+        add_api(w,
+                plan.overflow[k].charge(away).scaled(
+                    path.model_price_factor(plan.overflow_model, m)),
+                away.requests, m, true, out);
       else
         out.requests[std::size_t(m) * kServedCount + kUnserved] += away.requests;
     }

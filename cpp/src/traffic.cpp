@@ -22,21 +22,34 @@ Eigen::MatrixXd correlation_factor(const Eigen::MatrixXd& c) {
 
 }  // namespace
 
-void TrafficPath::resize(int n_workloads, int n_hours) {
+void TrafficPath::resize(int n_workloads, int n_hours, int n_models, int n_clusters) {
   workloads = n_workloads;
   hours = n_hours;
+  months = (n_hours + kHoursPerMonth - 1) / kHoursPerMonth;
   const std::size_t n = std::size_t(n_workloads) * n_hours;
   requests.resize(n);
   variable_input.resize(n);
   output.resize(n);
+  model_price.assign(std::size_t(n_models) * months, 1.0);
+  cluster_price.assign(std::size_t(n_clusters) * months, 1.0);
+}
+
+void TrafficModel::resize(TrafficPath& out) const {
+  out.resize(workloads(), hours_, int(model_prices_.size()),
+             int(cluster_prices_.size()));
 }
 
 TrafficModel::TrafficModel(const Scenario& scenario)
     : workloads_(scenario.workloads),
       hours_(scenario.hours()),
       weeks_((scenario.hours() + kHoursPerWeek - 1) / kHoursPerWeek),
+      months_(scenario.horizon_months),
+      independent_shocks_(scenario.correlation.isIdentity()),
       base_rate_(std::size_t(scenario.workloads.size()) * scenario.hours()),
       shock_factor_(correlation_factor(scenario.correlation)) {
+  for (const ApiModel& m : scenario.models) model_prices_.push_back(m.price_path);
+  for (const Cluster& c : scenario.clusters) cluster_prices_.push_back(c.gpu_price_path);
+  for (const Workload& w : workloads_) hourly_noise_ |= w.spikiness.hourly_sigma > 0;
   for (int w = 0; w < workloads(); ++w) {
     const Workload& wl = workloads_[w];
     const double log_growth = std::log1p(wl.growth_per_month);
@@ -50,7 +63,7 @@ TrafficModel::TrafficModel(const Scenario& scenario)
 }
 
 void TrafficModel::expected(TrafficPath& out) const {
-  out.resize(workloads(), hours_);
+  resize(out);
   for (int w = 0; w < workloads(); ++w) {
     const Workload& wl = workloads_[w];
     for (int t = 0; t < hours_; ++t) {
@@ -61,6 +74,60 @@ void TrafficModel::expected(TrafficPath& out) const {
       out.output[i] = n * wl.output.mean;
     }
   }
+  price_factors(nullptr, out);
+}
+
+void TrafficModel::hourly_multipliers(Xoshiro256pp& gen, TrafficPath& out) const {
+  const int nw = workloads();
+  boost::random::normal_distribution<double> normal;
+  out.hourly_factor.resize(std::size_t(nw) * hours_);
+  Eigen::VectorXd z(nw), e(nw), y = Eigen::VectorXd::Zero(nw);
+  for (int t = 0; t < hours_; ++t) {
+    for (int w = 0; w < nw; ++w) z[w] = normal(gen);
+    // The same correlation matrix as the weekly shocks.
+    if (independent_shocks_)
+      e = z;
+    else
+      e.noalias() = shock_factor_ * z;
+    for (int w = 0; w < nw; ++w) {
+      const double s = workloads_[w].spikiness.hourly_sigma;
+      const double phi = workloads_[w].spikiness.hourly_autocorrelation;
+      // Y(0) = sh e'(0), Y(t) = ph Y(t-1) + sh sqrt(1-ph^2) e'(t)
+      y[w] = t == 0 ? s * e[w] : phi * y[w] + s * std::sqrt(1.0 - phi * phi) * e[w];
+      out.hourly_factor[out.index(w, t)] = std::exp(y[w] - 0.5 * s * s);
+    }
+  }
+}
+
+namespace {
+
+// r ~ Normal(monthly, sigma) truncated to r > -0.5, by redrawing.
+double trend_rate(const PricePath& p, Xoshiro256pp* gen) {
+  if (!gen || p.trend_sigma == 0) return p.trend_monthly;
+  boost::random::normal_distribution<double> normal(p.trend_monthly, p.trend_sigma);
+  double r;
+  do r = normal(*gen);
+  while (!(r > -0.5));
+  return r;
+}
+
+void fill(const PricePath& p, double r, double* months, int n) {
+  for (int m = 0; m < n; ++m) months[m] = p.factor(m, r);
+}
+
+}  // namespace
+
+void TrafficModel::price_factors(Xoshiro256pp* gen, TrafficPath& out) const {
+  // Drawn after all traffic, in model then cluster order, so that a price trend
+  // leaves the traffic of a path unchanged; flat prices draw nothing.
+  for (std::size_t i = 0; i < model_prices_.size(); ++i)
+    if (!model_prices_[i].is_flat())
+      fill(model_prices_[i], trend_rate(model_prices_[i], gen),
+           &out.model_price[i * months_], months_);
+  for (std::size_t i = 0; i < cluster_prices_.size(); ++i)
+    if (!cluster_prices_[i].is_flat())
+      fill(cluster_prices_[i], trend_rate(cluster_prices_[i], gen),
+           &out.cluster_price[i * months_], months_);
 }
 
 Eigen::MatrixXd TrafficModel::weekly_multipliers(Xoshiro256pp& gen) const {
@@ -83,8 +150,9 @@ Eigen::MatrixXd TrafficModel::weekly_multipliers(Xoshiro256pp& gen) const {
 }
 
 void TrafficModel::sample(Xoshiro256pp& gen, TrafficPath& out) const {
-  out.resize(workloads(), hours_);
+  resize(out);
   const Eigen::MatrixXd weekly = weekly_multipliers(gen);
+  if (hourly_noise_) hourly_multipliers(gen, out);
   boost::random::normal_distribution<double> normal;
 
   for (int w = 0; w < workloads(); ++w) {
@@ -95,6 +163,7 @@ void TrafficModel::sample(Xoshiro256pp& gen, TrafficPath& out) const {
     for (int t = 0; t < hours_; ++t) {
       const std::size_t i = out.index(w, t);
       double lambda = base_rate_[i] * weekly(w, week_of(t));
+      if (hourly_noise_) lambda *= out.hourly_factor[i];
       if (burst_p > 0) {
         if (uniform01(gen) < burst_p)
           burst_end = std::max(burst_end, t + wl.bursts.hours);
@@ -109,6 +178,7 @@ void TrafficModel::sample(Xoshiro256pp& gen, TrafficPath& out) const {
       out.output[i] = std::max(0.0, n * wl.output.mean + root_n * wl.output.sd * z2);
     }
   }
+  price_factors(&gen, out);
 }
 
 }  // namespace breakeven

@@ -5,6 +5,7 @@
 #include "breakeven/errors.hpp"
 #include "breakeven/monte_carlo.hpp"
 #include "breakeven/statistics.hpp"
+#include "breakeven/traffic.hpp"
 #include "fixtures.hpp"
 
 namespace breakeven {
@@ -270,6 +271,99 @@ TEST(Precision, CapAtPathsWhenTheTargetIsOutOfReach) {
   const SimulationResult r = simulate(testing::parse(rich_scenario()), o);
   EXPECT_EQ(r.paths, 40);
   EXPECT_FALSE(r.precision_met);
+}
+
+}  // namespace
+}  // namespace breakeven
+
+namespace breakeven {
+namespace {
+
+// Model v2: prices that change over the horizon, hourly noise.
+TEST(ModelV2, PriceChangesAndTrendInExpectedMode) {
+  // 14.6 per month at flat prices (ExpectedModeClosedForm); halved from month 1,
+  // and a -3% monthly trend on top: month m costs 14.6 * 0.5^[m>=1] * 0.97^m.
+  Json j = testing::one_workload_scenario();
+  j["models"]["m"]["price_changes"] = Json::parse(R"([{"month": 1, "factor": 0.5}])");
+  j["models"]["m"]["price_trend"] = {{"monthly", -0.03}, {"sigma", 0.01}};
+  RunOptions o;
+  o.mode = Mode::Expected;
+  const SimulationResult r = simulate(testing::parse(j), o);
+  EXPECT_NEAR(r.cost_at(0, 0, 0), 14.6, 1e-9);
+  EXPECT_NEAR(r.cost_at(0, 0, 1), 14.6 * 0.5 * 0.97, 1e-9);
+  EXPECT_NEAR(r.cost_at(0, 0, 2), 14.6 * 0.5 * 0.97 * 0.97, 1e-9);
+}
+
+TEST(ModelV2, ClusterPriceChangesMoveOnlyTheGpuPart) {
+  Json j = rich_scenario();
+  j["clusters"]["gpu"]["price_changes"] = Json::parse(R"([{"month": 2, "factor": 0.25}])");
+  const SimulationResult flat = simulate(testing::parse(rich_scenario()));
+  const SimulationResult cut = simulate(testing::parse(j));
+  const int hosted = 2;
+  for (int p = 0; p < flat.paths; ++p)
+    for (int m = 0; m < flat.months; ++m) {
+      const double f = m >= 2 ? 0.25 : 1.0;
+      const std::size_t i = flat.offset(hosted, p, m, kPartCount);
+      EXPECT_NEAR(cut.parts[i + kGpu], f * flat.parts[i + kGpu], 1e-9 * flat.parts[i + kGpu]);
+      EXPECT_EQ(cut.parts[i + kOverflow], flat.parts[i + kOverflow]);
+    }
+}
+
+TEST(ModelV2, AnUnusedPriceTrendLeavesTrafficAndCostsUnchanged) {
+  // Trend rates are drawn after all traffic: adding one to a model no strategy
+  // uses changes no bit.
+  Json j = rich_scenario();
+  j["models"]["unused"] = {{"input", 1}, {"output", 1},
+                           {"price_trend", {{"monthly", -0.02}, {"sigma", 0.01}}}};
+  const SimulationResult a = simulate(testing::parse(rich_scenario()));
+  const SimulationResult b = simulate(testing::parse(j));
+  EXPECT_EQ(a.cost, b.cost);
+  EXPECT_EQ(a.demand, b.demand);
+}
+
+TEST(ModelV2, HourlyNoiseHasMeanOneAndItsAutocorrelation) {
+  Json j = testing::one_workload_scenario();
+  j["horizon_months"] = 12;
+  j["workloads"][0]["spikiness"] = {{"hourly_sigma", 0.5}, {"hourly_autocorrelation", 0.9}};
+  const Scenario sc = testing::parse(j);
+  const TrafficModel model(sc);
+  TrafficPath path;
+  Xoshiro256pp gen = path_stream(5, 0);
+  model.sample(gen, path);
+  const auto& s = path.hourly_factor;
+  double mean = 0, lmean = 0;
+  for (double x : s) mean += x, lmean += std::log(x);
+  mean /= s.size();
+  lmean /= s.size();
+  double c0 = 0, c1 = 0;
+  for (std::size_t t = 0; t + 1 < s.size(); ++t) {
+    c0 += (std::log(s[t]) - lmean) * (std::log(s[t]) - lmean);
+    c1 += (std::log(s[t]) - lmean) * (std::log(s[t + 1]) - lmean);
+  }
+  // 8,760 hours with phi 0.9: about 460 independent hours; mean of S is 1.
+  EXPECT_NEAR(mean, 1.0, 0.1);
+  EXPECT_NEAR(c1 / c0, 0.9, 0.02);
+  EXPECT_NEAR(std::sqrt(c0 / s.size()), 0.5, 0.06);  // sd of Y is sh
+}
+
+TEST(ModelV2, ValidationNamesTheField) {
+  Json j = testing::one_workload_scenario();
+  j["workloads"][0]["spikiness"] = {{"hourly_sigma", 0.3}, {"hourly_autocorrelation", 1}};
+  try {
+    testing::parse(j);
+    FAIL();
+  } catch (const ScenarioError& e) {
+    EXPECT_EQ(e.path(), "workloads[0].spikiness.hourly_autocorrelation");
+    EXPECT_EQ(e.reason(), "must be in [0, 1) (got 1)");
+  }
+  j = testing::one_workload_scenario();
+  j["models"]["m"]["price_changes"] = Json::parse(R"([{"month": 3, "factor": 0}])");
+  try {
+    testing::parse(j);
+    FAIL();
+  } catch (const ScenarioError& e) {
+    EXPECT_EQ(e.path(), "models.m.price_changes[0].factor");
+  }
 }
 
 }  // namespace

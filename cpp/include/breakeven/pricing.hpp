@@ -27,6 +27,9 @@ struct ApiCharge {
   double batch = 0.0;  // the whole cost of batch-priced requests
 
   double total() const { return input + cached_input + output + batch; }
+  ApiCharge scaled(double f) const {
+    return {input * f, cached_input * f, output * f, batch * f};
+  }
 };
 
 // Probability that a request finds its prefix warm: with Poisson arrivals of

@@ -25,6 +25,9 @@ enum class Latency { Realtime, Batch };
 struct Spikiness {
   double sigma = 0.0;            // s_w of the weekly AR(1) log-multiplier
   double autocorrelation = 0.0;  // phi_w
+  // Model v2: the hourly AR(1) log-multiplier S_w(t), sh and ph.
+  double hourly_sigma = 0.0;
+  double hourly_autocorrelation = 0.0;
 };
 
 struct Bursts {
@@ -54,6 +57,24 @@ struct Workload {
   double variable_input_mean() const { return input.mean - prefix_tokens; }
 };
 
+// Model v2 "Prices that change over the horizon": price_changes (factors from a
+// month on, compounding) and a price_trend (one rate r ~ Normal(monthly, sigma),
+// r > -0.5, per path), multiplied together.
+struct PricePath {
+  struct Change {
+    int month = 0;
+    double factor = 1.0;
+  };
+  std::vector<Change> changes;  // sorted by month
+  bool has_trend = false;
+  double trend_monthly = 0.0;
+  double trend_sigma = 0.0;
+
+  bool is_flat() const { return changes.empty() && !has_trend; }
+  // The price factor of month m on a path whose trend rate is r.
+  double factor(int m, double r) const;
+};
+
 struct ApiModel {
   std::string name;
   double input = 0.0;  // USD per 1M tokens
@@ -63,6 +84,7 @@ struct ApiModel {
   double cache_min_tokens = 1024.0;
   double cache_ttl_minutes = 5.0;
   double batch_discount = 0.0;
+  PricePath price_path;  // of all the model's token prices
   std::string source;
   std::string as_of;
 };
@@ -82,6 +104,7 @@ struct FixedCosts {
 struct Cluster {
   std::string name;
   double gpu_price_per_hour = 0.0;
+  PricePath gpu_price_path;  // of gpu_price_per_hour
   bool autoscaled = false;
   int min_gpus = 0;  // == max_gpus for a fixed cluster
   int max_gpus = 0;

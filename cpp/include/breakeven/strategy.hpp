@@ -23,8 +23,10 @@ class StrategyCoster {
   void cost_api_routes(const TrafficPath& path, PathRecord& out) const;
   // A cluster this strategy uses, and the overflow prices of each routed workload.
   struct ClusterPlan {
+    int cluster;  // index into Scenario::clusters
     ClusterRun run;
     std::vector<ApiPricer> overflow;  // parallel to run.routed(); empty: no overflow
+    int overflow_model = -1;
   };
   void cost_cluster(ClusterPlan& plan, const TrafficPath& path, PathRecord& out);
   ApiPricer pricer(int workload, const ApiModel& model) const;

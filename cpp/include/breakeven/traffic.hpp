@@ -11,16 +11,27 @@
 
 namespace breakeven {
 
-// One path's hourly traffic, workload-major: value(w, t) = data[w * hours + t].
+// One path's hourly traffic, workload-major: value(w, t) = data[w * hours + t],
+// and the path's price factors per month (model v2; all 1 when prices are flat).
 struct TrafficPath {
   int workloads = 0;
   int hours = 0;
+  int months = 0;
   std::vector<double> requests;        // N_w(t)
   std::vector<double> variable_input;  // V_w(t)
   std::vector<double> output;          // O_w(t)
+  std::vector<double> hourly_factor;   // S_w(t), only with hourly noise
+  std::vector<double> model_price;     // [model][month]
+  std::vector<double> cluster_price;   // [cluster][month], of gpu_price_per_hour
 
-  void resize(int n_workloads, int n_hours);
+  void resize(int n_workloads, int n_hours, int n_models, int n_clusters);
   std::size_t index(int w, int t) const { return std::size_t(w) * hours + t; }
+  double model_price_factor(int model, int month) const {
+    return model_price[std::size_t(model) * months + month];
+  }
+  double cluster_price_factor(int cluster, int month) const {
+    return cluster_price[std::size_t(cluster) * months + month];
+  }
 };
 
 // What does not change between paths: the deterministic hourly rate
@@ -43,11 +54,23 @@ class TrafficModel {
 
   // exp(X_w(k) - s_w^2/2) for every week k, row w (exposed for tests).
   Eigen::MatrixXd weekly_multipliers(Xoshiro256pp& gen) const;
+  // S_w(t) = exp(Y_w(t) - sh^2/2) into out.hourly_factor (model v2).
+  void hourly_multipliers(Xoshiro256pp& gen, TrafficPath& out) const;
 
  private:
+  // Price factors of every model and cluster; `gen` draws the trend rates, none
+  // in expected mode (the central rate).
+  void price_factors(Xoshiro256pp* gen, TrafficPath& out) const;
+  void resize(TrafficPath& out) const;
+
   std::vector<Workload> workloads_;
+  std::vector<PricePath> model_prices_;
+  std::vector<PricePath> cluster_prices_;
   int hours_ = 0;
   int weeks_ = 0;
+  int months_ = 0;
+  bool hourly_noise_ = false;       // any workload with hourly_sigma > 0
+  bool independent_shocks_ = true;  // C is the identity
   std::vector<double> base_rate_;
   Eigen::MatrixXd shock_factor_;  // F with F F^T = C
 };
