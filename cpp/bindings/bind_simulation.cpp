@@ -100,7 +100,7 @@ Mode mode_of(const py::handle& v) {
 
 ResultPtr run(const Scenario& scenario, const py::object& paths, const py::object& seed,
               const py::object& mode, const py::object& threads,
-              const py::object& precision, const py::object& memory_budget,
+              const py::object& precision, const py::object& memory_budget_gib,
               std::optional<py::function> progress) {
   RunOptions options;
   if (!paths.is_none()) options.paths = whole(paths, "paths", 1, limits::kMaxPaths);
@@ -109,10 +109,10 @@ ResultPtr run(const Scenario& scenario, const py::object& paths, const py::objec
   if (!threads.is_none())
     options.threads = int(whole(threads, "threads", 1, limits::kMaxThreads));
   if (!precision.is_none()) options.precision = real(precision, "precision");
-  if (!memory_budget.is_none()) {
-    options.memory_budget_bytes = real(memory_budget, "memory_budget");
-    if (!(options.memory_budget_bytes > 0))
-      throw OptionError("memory_budget", "must be > 0 bytes");
+  if (!memory_budget_gib.is_none()) {
+    const double gib = real(memory_budget_gib, "memory_budget_gib");
+    if (!(gib > 0)) throw OptionError("memory_budget_gib", "must be > 0");
+    options.memory_budget_bytes = gib * double(1ull << 30);
   }
   // Runs on the calling thread while the workers compute: take the GIL only here.
   options.interrupted = [] {
@@ -196,7 +196,7 @@ void register_simulation(py::module_& m) {
   m.def("simulate", &run, py::arg("scenario"), py::arg("paths") = py::none(),
         py::arg("seed") = py::none(), py::arg("mode") = py::none(),
         py::arg("threads") = py::none(), py::arg("precision") = py::none(),
-        py::arg("memory_budget") = py::none(), py::arg("progress") = py::none(),
+        py::arg("memory_budget_gib") = py::none(), py::arg("progress") = py::none(),
         "Run the Monte Carlo simulation; the GIL is released while paths run.");
   m.def("run_memory_bytes", &run_memory_bytes, py::arg("scenario"), py::arg("paths"),
         py::arg("threads"), "Bytes a run's arrays need (what the budget checks).");

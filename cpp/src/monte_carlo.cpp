@@ -12,7 +12,6 @@
 #include <thread>
 #include <vector>
 
-#include "breakeven/calendar.hpp"
 #include "breakeven/errors.hpp"
 #include "breakeven/rng.hpp"
 #include "breakeven/statistics.hpp"
@@ -44,13 +43,6 @@ struct RunContext {
   const RunOptions& options;
 };
 
-// Requests of all workloads per month: the demand every strategy must place.
-void record_demand(const TrafficPath& path, double* demand) {
-  for (int w = 0; w < path.workloads; ++w)
-    for (int t = 0; t < path.hours; ++t)
-      demand[month_of(t)] += path.requests[path.index(w, t)];
-}
-
 // Paths first_path .. first_path + count - 1 of `result`, taken one at a time.
 void work(const RunContext& run, int first_path, int count, SimulationResult& result,
           SharedState& state) {
@@ -70,7 +62,8 @@ void work(const RunContext& run, int first_path, int count, SimulationResult& re
         Xoshiro256pp gen = path_stream(run.seed, std::uint64_t(p));
         run.traffic.sample(gen, path);
       }
-      record_demand(path, result.demand_of(p));
+      std::copy(path.monthly_demand.begin(), path.monthly_demand.end(),
+                result.demand_of(p));
       const auto t1 = Clock::now();
       for (int s = 0; s < int(costers.size()); ++s)
         costers[s].cost(path, result.record(s, p));
@@ -178,7 +171,8 @@ class PrecisionTracker {
   }
 
   // Paths the slowest statistic needs to meet the target, from
-  // se(n) ~ 1/sqrt(n): n (se / target)^2. At most `done` when all are met.
+  // se(n) ~ 1/sqrt(n): n (se / target)^2 for a relative standard error, and
+  // q (1 - q) / target^2 for a break-even probability q.
   double paths_needed() const {
     double needed = 0.0;
     for (int s = 0; s < int(totals_.size()); ++s) {
@@ -192,17 +186,8 @@ class PrecisionTracker {
     return needed;
   }
 
-  bool met() const {
-    for (int s = 0; s < int(totals_.size()); ++s) {
-      const RunningMoments& t = totals_[s];
-      if (t.mean() > 0 && t.se() / t.mean() >= target_) return false;
-      if (s == baseline_) continue;
-      const double n = double(within_[s].count());
-      const double q = within_[s].mean();
-      if (std::sqrt(q * (1 - q) / n) >= target_) return false;
-    }
-    return true;
-  }
+  // Every statistic's error is below the target with the paths done so far.
+  bool met() const { return paths_needed() < double(totals_.front().count()); }
 
  private:
   static double sq(double x) { return x * x; }
@@ -233,10 +218,14 @@ double run_memory_bytes(const Scenario& scenario, long long paths, int threads) 
                                              int(scenario.strategies.size()),
                                              scenario.horizon_months,
                                              int(scenario.workloads.size()));
-  // Each worker holds one traffic path: three doubles per workload-hour.
+  // Each worker holds one traffic path: three doubles per workload-hour, four
+  // with hourly noise. A run of 0 paths: what the workers of a run need.
+  bool hourly = false;
+  for (const Workload& w : scenario.workloads) hourly |= w.spikiness.hourly_sigma > 0;
   const double traffic =
-      3.0 * 8.0 * double(scenario.workloads.size()) * scenario.hours();
-  return results + double(std::min<long long>(threads, paths)) * traffic;
+      (hourly ? 4.0 : 3.0) * 8.0 * double(scenario.workloads.size()) * scenario.hours();
+  const long long workers = paths > 0 ? std::min<long long>(threads, paths) : threads;
+  return results + double(workers) * traffic;
 }
 
 SimulationResult simulate(const Scenario& scenario, const RunOptions& options) {
@@ -268,13 +257,14 @@ SimulationResult simulate(const Scenario& scenario, const RunOptions& options) {
                      gib(options.memory_budget_bytes) +
                      "; use fewer paths, workloads or months, or raise the budget");
   // A precision run grows only as far as the budget allows.
-  const double per_path =
-      run_memory_bytes(scenario, 2, 1) - run_memory_bytes(scenario, 1, 1);
-  const long long budget_paths = std::max<long long>(
-      first_block, (long long)((options.memory_budget_bytes -
-                                run_memory_bytes(scenario, 1, threads) + per_path) /
-                               per_path));
-  if (to_precision) paths = std::min(paths, budget_paths);
+  const double per_path = SimulationResult::bytes_per_path(
+      int(scenario.strategies.size()), scenario.horizon_months,
+      int(scenario.workloads.size()));
+  const double traffic_bytes = run_memory_bytes(scenario, 0, threads);
+  if (to_precision)
+    paths = std::clamp<long long>(
+        (long long)((options.memory_budget_bytes - traffic_bytes) / per_path),
+        first_block, paths);
 
   const TrafficModel traffic(scenario);
   const RunContext run{scenario, traffic, mode, seed, threads, options};

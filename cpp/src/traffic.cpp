@@ -30,6 +30,7 @@ void TrafficPath::resize(int n_workloads, int n_hours, int n_models, int n_clust
   requests.resize(n);
   variable_input.resize(n);
   output.resize(n);
+  monthly_demand.assign(months, 0.0);
   model_price.assign(std::size_t(n_models) * months, 1.0);
   cluster_price.assign(std::size_t(n_clusters) * months, 1.0);
 }
@@ -70,6 +71,7 @@ void TrafficModel::expected(TrafficPath& out) const {
       const std::size_t i = out.index(w, t);
       const double n = base_rate_[i];
       out.requests[i] = n;
+      out.monthly_demand[month_of(t)] += n;
       out.variable_input[i] = n * wl.variable_input_mean();
       out.output[i] = n * wl.output.mean;
     }
@@ -174,6 +176,7 @@ void TrafficModel::sample(Xoshiro256pp& gen, TrafficPath& out) const {
       const double z2 = normal(gen);
       const double root_n = std::sqrt(n);
       out.requests[i] = n;
+      out.monthly_demand[month_of(t)] += n;
       out.variable_input[i] = std::max(0.0, n * mu_v + root_n * wl.input.sd * z1);
       out.output[i] = std::max(0.0, n * wl.output.mean + root_n * wl.output.sd * z2);
     }

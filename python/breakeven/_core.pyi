@@ -67,7 +67,7 @@ def simulate(
     mode: str | Mode | None = None,
     threads: int | None = None,
     precision: float | None = None,
-    memory_budget: float | None = None,
+    memory_budget_gib: float | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> SimulationResult: ...
 def run_memory_bytes(scenario: Scenario, paths: int, threads: int) -> float: ...

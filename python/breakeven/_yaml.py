@@ -95,14 +95,10 @@ def load_yaml(text: str, source: str) -> tuple[object, LineMap]:
         mark = e.problem_mark or e.context_mark
         line = mark.line + 1 if mark else None
         raise ScenarioError(source, line, "", f"invalid YAML: {e.problem}") from None
-    except yaml.YAMLError as e:  # e.g. control characters (a ReaderError)
-        mark = getattr(e, "problem_mark", None)
-        where = f" at character {e.position}" if hasattr(e, "position") else ""
-        line = text.count("\n", 0, e.position) + 1 if hasattr(e, "position") else None
-        reason = getattr(e, "reason", None) or str(e).splitlines()[0]
+    except yaml.reader.ReaderError as e:  # e.g. control characters
+        line = text.count("\n", 0, e.position) + 1
         raise ScenarioError(
-            source, line if mark is None else mark.line + 1, "",
-            f"invalid YAML{where}: {reason}",
+            source, line, "", f"invalid YAML at character {e.position}: {e.reason}"
         ) from None
     if builder.root is _NOTHING:
         raise ScenarioError(source, 1, "", "the file is empty")

@@ -10,7 +10,6 @@ SERVED_NAMES: tuple[str, ...] = tuple(_core.SERVED_NAMES)
 HOURS_PER_MONTH: int = _core.HOURS_PER_MONTH
 SECONDS_PER_HOUR: float = _core.SECONDS_PER_HOUR
 LIMITS: dict = dict(_core.LIMITS)
-GIB = 2**30
 
 REPORT_FORMATS = ("html", "md", "pdf", "json")
 # `breakeven check`: a stochastic statistic passes within this many standard errors.

@@ -12,7 +12,6 @@ from pathlib import Path
 from . import _core
 from ._yaml import LineMap, check_plain, load_yaml, read_text
 from .catalog import catalog_json
-from .constants import GIB
 from .errors import OptionError
 from .expectations import ExpectationError, parse_expectation
 from .progress import progress_bar
@@ -150,19 +149,20 @@ class Scenario:
         """
         from .result import Result
 
-        budget = memory_budget_gib
-        if isinstance(budget, (int, float)) and not isinstance(budget, bool):
-            budget = budget * GIB
         with progress_bar(progress) as callback:
             try:
                 core = _core.simulate(
-                    self._core, paths, seed, mode, threads, precision, budget, callback
+                    self._core,
+                    paths,
+                    seed,
+                    mode,
+                    threads,
+                    precision,
+                    memory_budget_gib,
+                    callback,
                 )
             except _core.OptionError as e:
-                option, reason = e.args
-                if option == "memory_budget":
-                    option = "memory_budget_gib"
-                raise OptionError(option, reason) from None
+                raise OptionError(*e.args) from None
         return Result(core, self)
 
     def _repr_html_(self) -> str:

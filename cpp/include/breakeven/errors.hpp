@@ -1,6 +1,6 @@
-// Typed errors of the engine. Input errors carry the field path in the scenario
-// (e.g. "workloads[1].input_tokens.p95") so that a front end can point at the line;
-// run-option errors carry the option's name (paths, threads, ...).
+// Typed errors of the engine. Input errors carry where the input was wrong: the
+// field path in the scenario (e.g. "workloads[1].input_tokens.p95"), so that a
+// front end can point at the line, or a run option's name (paths, threads, ...).
 #pragma once
 
 #include <stdexcept>
@@ -8,34 +8,34 @@
 
 namespace breakeven {
 
-class ScenarioError : public std::invalid_argument {
+class InputError : public std::invalid_argument {
  public:
-  ScenarioError(std::string path, std::string reason)
-      : std::invalid_argument(path.empty() ? reason : path + ": " + reason),
-        path_(std::move(path)),
+  InputError(std::string where, std::string reason)
+      : std::invalid_argument(where.empty() ? reason : where + ": " + reason),
+        where_(std::move(where)),
         reason_(std::move(reason)) {}
-  const std::string& path() const { return path_; }
   const std::string& reason() const { return reason_; }
 
+ protected:
+  std::string where_;
+
  private:
-  std::string path_;
   std::string reason_;
+};
+
+// An invalid scenario field.
+class ScenarioError : public InputError {
+ public:
+  using InputError::InputError;
+  const std::string& path() const { return where_; }
 };
 
 // A run option out of bounds, or a run that cannot be done with the resources
 // allowed (memory budget, threads that cannot start).
-class OptionError : public std::invalid_argument {
+class OptionError : public InputError {
  public:
-  OptionError(std::string option, std::string reason)
-      : std::invalid_argument(option + ": " + reason),
-        option_(std::move(option)),
-        reason_(std::move(reason)) {}
-  const std::string& option() const { return option_; }
-  const std::string& reason() const { return reason_; }
-
- private:
-  std::string option_;
-  std::string reason_;
+  using InputError::InputError;
+  const std::string& option() const { return where_; }
 };
 
 // A run stopped on request (Ctrl-C); no partial result is returned.

@@ -21,6 +21,7 @@ struct TrafficPath {
   std::vector<double> variable_input;  // V_w(t)
   std::vector<double> output;          // O_w(t)
   std::vector<double> hourly_factor;   // S_w(t), only with hourly noise
+  std::vector<double> monthly_demand;  // requests of all workloads per month
   std::vector<double> model_price;     // [model][month]
   std::vector<double> cluster_price;   // [cluster][month], of gpu_price_per_hour
 
