@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import subprocess
 import sys
-import time
 
 import breakeven
 import pytest
@@ -37,7 +36,11 @@ def one_error_line(proc) -> str:
     return lines[0]
 
 
-# (what, file text, expected message fragment) -- all through `breakeven validate`
+# libyaml from PyYAML 6.0.4 on refuses deep nesting itself, before our limit of 64
+# sees the events; either way it is one line naming the file and line.
+NESTING = ("nests deeper than 64 levels", "invalid YAML: exceeded maximum nesting depth")
+
+# (what, file text, expected message fragment, or a tuple of alternatives) -- all through `breakeven validate`
 # or `breakeven run`: the classes of the hostile-user report.
 VALIDATE_CASES = [
     (
@@ -90,12 +93,12 @@ VALIDATE_CASES = [
     (
         "deeply nested lists",
         BASE_YAML + "extra: " + "[" * 5000 + "]" * 5000 + "\n",
-        "nests deeper than 64 levels",
+        NESTING,
     ),
     (
         "deeply nested mappings",
         BASE_YAML + "extra: " + "{a: " * 5000 + "1" + "}" * 5000 + "\n",
-        "nests deeper than 64 levels",
+        NESTING,
     ),
     (
         "a billion-laughs alias bomb",
@@ -130,11 +133,10 @@ VALIDATE_CASES = [
 def test_hostile_file_is_one_input_error(tmp_path, what, text, fragment):
     path = tmp_path / "s.yaml"
     path.write_text(text, encoding="utf-8", errors="surrogatepass")
-    start = time.monotonic()
-    line = one_error_line(cli("validate", path))
-    assert time.monotonic() - start < 20
+    line = one_error_line(cli("validate", path))  # a hang fails by cli's timeout
     assert line.startswith(f"error: {path}"), line
-    assert fragment in line, line
+    alternatives = fragment if isinstance(fragment, tuple) else (fragment,)
+    assert any(f in line for f in alternatives), line
     assert line.isprintable()
 
 
