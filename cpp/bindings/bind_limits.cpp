@@ -20,6 +20,8 @@ void register_limits(py::module_& m) {
   std::vector<std::string> served(kServedNames, kServedNames + kServedCount);
   m.attr("PART_NAMES") = py::tuple(py::cast(parts));
   m.attr("SERVED_NAMES") = py::tuple(py::cast(served));
+  std::vector<std::string> details(kDetailNames, kDetailNames + kDetailCount);
+  m.attr("DETAIL_NAMES") = py::tuple(py::cast(details));
 
   namespace L = limits;
   py::dict d;

@@ -47,6 +47,7 @@ ArrayView array_named(const ResultPtr& r, const std::string& name) {
   if (name == "requests") return month_array(r, r->requests, kServedCount);
   if (name == "gpu_hours") return month_array(r, r->gpu_hours, 1);
   if (name == "gpu_seconds_served") return month_array(r, r->gpu_seconds_served, 1);
+  if (name == "details") return month_array(r, r->details, kDetailCount);
   if (name == "demand") {
     const py::ssize_t d = sizeof(double);
     return {r, r->demand.data(), {r->paths, r->months}, {r->months * d, d}};

@@ -35,13 +35,14 @@ void ClusterRun::reset() {
   gpus_ = 0;
 }
 
-int ClusterRun::desired_gpus(double demand_seconds) const {
-  // desired(t) = clamp(ceil(D(t) / (3600 u)), min, max)
+int ClusterRun::desired_gpus(double demand_seconds, int floor) const {
+  // desired(t) = clamp(ceil(D(t) / (3600 u)), min, max); `floor` is min, or the
+  // committed GPUs when more (model v2).
   const double q = demand_seconds / (kSecondsPerHour * cluster_->utilization);
   if (q >= cluster_->max_gpus) return cluster_->max_gpus;
   long long needed = static_cast<long long>(q);  // q >= 0: truncation is floor
   if (double(needed) < q) ++needed;
-  return int(std::max<long long>(needed, cluster_->min_gpus));
+  return int(std::max<long long>(needed, floor));
 }
 
 void ClusterRun::enqueue(const BacklogEntry& entry) {
@@ -90,7 +91,7 @@ void ClusterRun::expire(int t) {
   backlog_.erase(backlog_.begin(), first_live);
 }
 
-void ClusterRun::step(int t, const std::vector<Slice>& demand) {
+void ClusterRun::step(int t, const std::vector<Slice>& demand, bool spot_interrupted) {
   const std::size_t n = routed_.size();
   std::fill(served_requests_.begin(), served_requests_.end(), 0.0);
   std::fill(served_seconds_.begin(), served_seconds_.end(), 0.0);
@@ -104,15 +105,24 @@ void ClusterRun::step(int t, const std::vector<Slice>& demand) {
     if (!workloads_[k]->is_batch()) realtime_seconds += demand_seconds_[k];
   }
 
-  // G(t): autoscaled clusters follow the demand of lag_hours ago.
+  // G(t): autoscaled clusters follow the demand of lag_hours ago; committed GPUs
+  // are always there during their term; spot GPUs unless interrupted.
+  const int month = month_of(t);
+  const auto& commitment = cluster_->commitment;
+  committed_ = commitment && commitment->active(month) ? commitment->gpus : 0;
   int g = cluster_->max_gpus;
   if (cluster_->autoscaled) {
     const int lag = cluster_->lag_hours;
     const int slots = lag + 1;
-    desired_history_[t % slots] = desired_gpus(demand_total);
-    g = t >= lag ? desired_history_[(t - lag) % slots] : cluster_->min_gpus;
+    desired_history_[t % slots] =
+        desired_gpus(demand_total, std::max(cluster_->min_gpus, committed_));
+    g = std::max(t >= lag ? desired_history_[(t - lag) % slots] : cluster_->min_gpus,
+                 committed_);
   }
-  gpus_ = month_of(t) >= cluster_->available_from_month ? g : 0;
+  const bool available = month >= cluster_->available_from_month;
+  spot_ = available && cluster_->spot && !spot_interrupted ? cluster_->spot->gpus : 0;
+  if (!available) committed_ = 0;
+  gpus_ = available ? g + spot_ : 0;
   const double capacity = gpus_ * kSecondsPerHour * cluster_->utilization;
 
   // 1. Real-time first; an overload turns away the same fraction of each.

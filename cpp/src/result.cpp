@@ -3,8 +3,9 @@
 namespace breakeven {
 
 double SimulationResult::bytes_per_path(int strategies, int months, int workloads) {
-  // cost, gpu_hours, gpu_seconds_served, parts, workload_cost, requests; demand.
-  const double per_month = 3 + kPartCount + workloads + kServedCount;
+  // cost, gpu_hours, gpu_seconds_served, parts, workload_cost, requests, details;
+  // demand.
+  const double per_month = 3 + kPartCount + workloads + kServedCount + kDetailCount;
   return 8.0 * months * (double(strategies) * per_month + 1);
 }
 
@@ -31,6 +32,7 @@ void for_each_array(SimulationResult& r, F f) {
   f(r.requests, row * kServedCount);
   f(r.gpu_hours, row);
   f(r.gpu_seconds_served, row);
+  f(r.details, row * kDetailCount);
   f(r.demand, std::size_t(r.months));
 }
 }  // namespace
@@ -56,7 +58,8 @@ PathRecord SimulationResult::record(int s, int p) {
           workload_cost.data() + base * workloads(),
           requests.data() + base * kServedCount,
           gpu_hours.data() + base,
-          gpu_seconds_served.data() + base};
+          gpu_seconds_served.data() + base,
+          details.data() + base * kDetailCount};
 }
 
 }  // namespace breakeven

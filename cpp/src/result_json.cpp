@@ -90,6 +90,10 @@ Json result_json(const SimulationResult& r, const Summary& summary) {
       requests[kServedNames[k]] = column(s.requests, kServedCount, k);
     j["requests"] = requests;
     j["gpu_hours"] = series(s.gpu_hours);
+    Json details = Json::object();
+    for (int k = 0; k < kDetailCount; ++k)
+      details[kDetailNames[k]] = column(s.details, kDetailCount, k);
+    j["details"] = details;
     j["utilization"] = series(s.utilization);
     j["utilization_over_horizon"] = finite(s.utilization_over_horizon);
     j["total_cost"] = band_json(s.total);

@@ -74,7 +74,7 @@ ApiModel parse_model(const std::string& name, const Field& f) {
   f.allow_only({"input", "output", "cached_input", "cache_write_multiplier",
                 "cache_min_tokens", "cache_ttl_minutes", "batch_discount", "provider",
                 "source", "as_of", "notes", "price_changes", "price_trend",
-                "price_history"});
+                "price_history", "rate_limit"});
   ApiModel m;
   m.name = name;
   m.input = f.at("input").number_in(0, L::kMaxPricePerMillion);
@@ -91,6 +91,17 @@ ApiModel parse_model(const std::string& name, const Field& f) {
   }
   if (auto c = f.find("batch_discount")) m.batch_discount = c->number_in(0, 1);
   m.price_path = parse_price_path(f);
+  if (auto r = f.find("rate_limit"); r && !r->is_null()) {
+    r->allow_only({"requests_per_minute", "fallback"});
+    RateLimit limit;
+    limit.requests_per_minute =
+        r->at("requests_per_minute").number_in(0, L::kMaxRequestsPerHour / 60);
+    if (auto fb = r->find("fallback"); fb && !fb->is_null()) {
+      limit.fallback_name = fb->string();
+      limit.path = fb->path();
+    }
+    m.rate_limit = limit;
+  }
   if (auto h = f.find("price_history")) {  // documentation only: dated list prices
     h->expect_array();
     for (std::size_t i = 0; i < h->size(); ++i) {
@@ -305,15 +316,93 @@ Eigen::MatrixXd parse_correlation(const std::optional<Field>& f, int n) {
   return c;
 }
 
+// A GPU offer of the catalog: what a cluster's `offer:` fills in.
+struct GpuOffer {
+  double on_demand = 0.0;
+  std::optional<double> committed;  // per GPU-hour on the offer's term
+  int term_months = 12;
+  std::optional<double> spot;
+};
+
+std::map<std::string, GpuOffer> parse_offers(const Json& catalog) {
+  std::map<std::string, GpuOffer> out;
+  if (!catalog.contains("gpu_offers")) return out;
+  Field offers(catalog.at("gpu_offers"), "catalog.gpu_offers");
+  for (const auto& name : offers.keys()) {
+    Field o = offers.at(name);
+    o.allow_only({"gpu", "provider", "on_demand", "committed", "term_months", "spot",
+                  "source", "as_of", "notes"});
+    GpuOffer offer;
+    offer.on_demand = o.at("on_demand").number_in(0, L::kMaxGpuPricePerHour);
+    if (auto c = o.find("committed"); c && !c->is_null())
+      offer.committed = c->number_in(0, L::kMaxGpuPricePerHour);
+    if (auto t = o.find("term_months")) offer.term_months = int(t->integer(1, 120));
+    if (auto x = o.find("spot"); x && !x->is_null())
+      offer.spot = x->number_in(0, L::kMaxGpuPricePerHour);
+    out[name] = offer;
+  }
+  return out;
+}
+
+// A price that the cluster's offer may supply: the field if written, else the
+// offer's, else an error naming the field.
+double offered_price(const Field& f, std::string_view key, std::optional<double> offer,
+                     const std::string& offer_name) {
+  if (f.has(key)) return f.at(key).number_in(0, L::kMaxGpuPricePerHour);
+  if (offer) return *offer;
+  if (offer_name.empty()) f.at(key);  // throws "is required"
+  f.at(key).fail("is required: offer '" + offer_name + "' has no such price");
+}
+
+Commitment parse_commitment(const Field& f, const GpuOffer* offer,
+                            const std::string& offer_name) {
+  f.allow_only({"gpus", "price_per_hour", "from_month", "term_months", "renew"});
+  Commitment c;
+  c.gpus = int(f.at("gpus").integer(1, L::kMaxGpus));
+  c.price_per_hour = offered_price(f, "price_per_hour",
+                                   offer ? offer->committed : std::nullopt, offer_name);
+  if (auto x = f.find("from_month")) c.from_month = int(x->integer(0, L::kMaxHorizonMonths));
+  c.term_months = offer ? offer->term_months : 12;
+  if (auto x = f.find("term_months")) c.term_months = int(x->integer(1, 120));
+  if (auto x = f.find("renew")) c.renew = x->boolean();
+  return c;
+}
+
+Spot parse_spot(const Field& f, const GpuOffer* offer, const std::string& offer_name) {
+  f.allow_only({"gpus", "price_per_hour", "interruptions_per_month", "outage_hours"});
+  Spot s;
+  s.gpus = int(f.at("gpus").integer(1, L::kMaxGpus));
+  s.price_per_hour =
+      offered_price(f, "price_per_hour", offer ? offer->spot : std::nullopt, offer_name);
+  s.interruptions_per_month =
+      f.at("interruptions_per_month").number_in(0, kHoursPerMonth);
+  s.outage_hours = int(f.at("outage_hours").integer(1, kHoursPerMonth * 12));
+  return s;
+}
+
 Cluster parse_cluster(const std::string& name, const Field& f,
-                      const std::map<std::string, int>& model_index) {
+                      const std::map<std::string, int>& model_index,
+                      const std::map<std::string, GpuOffer>& offers) {
   f.allow_only({"description", "gpu_price_per_hour", "gpus", "prefill_tokens_per_s",
                 "decode_tokens_per_s", "utilization", "prefix_reuse",
                 "available_from_month", "overflow", "fixed", "price_changes",
-                "price_trend"});
+                "price_trend", "offer", "commitment", "spot"});
   Cluster c;
   c.name = name;
-  c.gpu_price_per_hour = f.at("gpu_price_per_hour").number_in(0, L::kMaxGpuPricePerHour);
+  const GpuOffer* offer = nullptr;
+  if (auto o = f.find("offer")) {
+    c.offer = o->string();
+    auto it = offers.find(c.offer);
+    if (it == offers.end()) {
+      std::vector<std::string> names;
+      for (const auto& [n, _] : offers) names.push_back(n);
+      o->fail("unknown GPU offer '" + c.offer + "' (offers: " + join(names) + ")");
+    }
+    offer = &it->second;
+  }
+  c.gpu_price_per_hour = offered_price(
+      f, "gpu_price_per_hour", offer ? std::optional(offer->on_demand) : std::nullopt,
+      c.offer);
   c.gpu_price_path = parse_price_path(f);
   Field g = f.at("gpus");
   if (g.is_number()) {
@@ -346,6 +435,23 @@ Cluster parse_cluster(const std::string& name, const Field& f,
     o->require(it != model_index.end(), "unknown API model '" + o->string() + "'");
     c.overflow_model = it->second;
   }
+  if (auto x = f.find("commitment")) {
+    c.commitment = parse_commitment(*x, offer, c.offer);
+    const int r = c.commitment->gpus;
+    x->at("gpus").require(r <= c.max_gpus,
+                          "must be <= the cluster's " +
+                              std::string(c.autoscaled ? "gpus.max" : "gpus") + " (got " +
+                              std::to_string(r) + " > " + std::to_string(c.max_gpus) +
+                              ")");
+    if (x->has("from_month"))
+      x->at("from_month")
+          .require(c.commitment->from_month >= c.available_from_month,
+                   "must be >= available_from_month (" +
+                       std::to_string(c.available_from_month) + ")");
+    else
+      c.commitment->from_month = c.available_from_month;
+  }
+  if (auto x = f.find("spot")) c.spot = parse_spot(*x, offer, c.offer);
   if (auto fx = f.find("fixed")) {
     fx->allow_only(
         {"setup", "ops_per_month", "staff_fte", "staff_annual_cost", "revalidation"});
@@ -406,6 +512,33 @@ void merge_fields(Json& into, const Json& from) {
   for (const auto& [k, v] : from.items()) into[k] = v;
 }
 
+// Rate-limit fallbacks name models that exist, and never lead back to where they
+// started.
+void resolve_fallbacks(std::vector<ApiModel>& models,
+                       const std::map<std::string, int>& model_index) {
+  for (ApiModel& m : models) {
+    if (!m.rate_limit || m.rate_limit->fallback_name.empty()) continue;
+    const Json name(m.rate_limit->fallback_name);
+    const Field fb(name, m.rate_limit->path);
+    auto it = model_index.find(m.rate_limit->fallback_name);
+    fb.require(it != model_index.end(),
+               "unknown API model '" + m.rate_limit->fallback_name + "'");
+    m.rate_limit->fallback = it->second;
+  }
+  for (const ApiModel& start : models) {
+    std::string chain = start.name;
+    const ApiModel* at = &start;
+    for (std::size_t steps = 0; at->rate_limit && at->rate_limit->fallback; ++steps) {
+      at = &models[*at->rate_limit->fallback];
+      chain += " -> " + at->name;
+      if (at == &start || steps > models.size()) {
+        const Json name(start.rate_limit->fallback_name);
+        Field(name, start.rate_limit->path).fail("fallback cycle: " + chain);
+      }
+    }
+  }
+}
+
 }  // namespace
 
 const char* mode_name(Mode mode) {
@@ -440,7 +573,8 @@ int Scenario::hours() const { return horizon_months * kHoursPerMonth; }
 
 std::vector<ApiModel> parse_catalog(const Json& catalog) {
   Field root(catalog, "catalog");
-  root.allow_only({"version", "currency", "unit", "models"});
+  root.allow_only({"version", "currency", "unit", "models", "gpu_offers",
+                   "price_trend_assumption"});
   Field models = root.at("models");
   std::vector<ApiModel> out;
   models.require(models.size() <= std::size_t(L::kMaxModels),
@@ -477,6 +611,7 @@ Scenario parse_scenario(const Json& scenario, const Json& catalog) {
     }
   }
 
+  const std::map<std::string, GpuOffer> offers = parse_offers(catalog);
   // Catalog first, then the file's models merged over it by name.
   Json merged_models =
       catalog.contains("models") ? catalog.at("models") : Json::object();
@@ -502,6 +637,7 @@ Scenario parse_scenario(const Json& scenario, const Json& catalog) {
   }
   std::map<std::string, int> model_index;
   for (int i = 0; i < int(sc.models.size()); ++i) model_index[sc.models[i].name] = i;
+  resolve_fallbacks(sc.models, model_index);
 
   Field workloads = root.at("workloads");
   workloads.expect_array();
@@ -529,7 +665,7 @@ Scenario parse_scenario(const Json& scenario, const Json& catalog) {
       cs->at(name).check_name(name);
       if (model_index.count(name))
         cs->at(name).fail("cluster name '" + name + "' is also an API model's name");
-      sc.clusters.push_back(parse_cluster(name, cs->at(name), model_index));
+      sc.clusters.push_back(parse_cluster(name, cs->at(name), model_index, offers));
       targets[name] = {Route::Kind::Cluster, int(sc.clusters.size()) - 1};
     }
   }

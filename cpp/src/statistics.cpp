@@ -141,6 +141,7 @@ Summary summarize(const SimulationResult& r) {
     ss.workload_cost = mean_over_paths(r.workload_cost, W);
     ss.requests = mean_over_paths(r.requests, kServedCount);
     ss.gpu_hours = mean_over_paths(r.gpu_hours, 1);
+    ss.details = mean_over_paths(r.details, kDetailCount);
     const std::vector<double> served = mean_over_paths(r.gpu_seconds_served, 1);
     ss.utilization.resize(H);
     double served_total = 0.0, provisioned_total = 0.0;

@@ -9,21 +9,56 @@ namespace breakeven {
 
 StrategyCoster::StrategyCoster(const Scenario& scenario, int strategy)
     : scenario_(&scenario), strategy_(&scenario.strategies[strategy]) {
+  const auto& models = scenario.models;
+  const auto& workloads = scenario.workloads;
+  // Rate-limited models this strategy sends to: the directly routed workloads,
+  // real-time ones first, each group in file order.
+  std::vector<int> limited_of(models.size(), -1);
+  auto limited = [&](int model) -> LimitedModel& {
+    if (limited_of[model] < 0) {
+      const RateLimit& r = *models[model].rate_limit;
+      limited_of[model] = int(limited_.size());
+      limited_.push_back({model, r.per_hour(), r.fallback.value_or(-1), {}, {}, {}, {}});
+    }
+    return limited_[limited_of[model]];
+  };
+  for (bool batch : {false, true})
+    for (int w = 0; w < int(workloads.size()); ++w) {
+      const Route& r = strategy_->routes[w];
+      if (r.kind != Route::Kind::Api || !models[r.index].rate_limit ||
+          workloads[w].is_batch() != batch)
+        continue;
+      LimitedModel& l = limited(r.index);
+      l.direct.push_back(w);
+      l.price.push_back(pricer(w, models[r.index]));
+      if (l.fallback >= 0) l.fallback_price.push_back(pricer(w, models[l.fallback]));
+    }
+
   for (int c = 0; c < int(scenario.clusters.size()); ++c) {
     std::vector<int> routed;
-    for (int w = 0; w < int(scenario.workloads.size()); ++w) {
+    for (int w = 0; w < int(workloads.size()); ++w) {
       const Route& r = strategy_->routes[w];
       if (r.kind == Route::Kind::Cluster && r.index == c) routed.push_back(w);
     }
     if (routed.empty()) continue;
     const Cluster& cluster = scenario.clusters[c];
-    std::vector<ApiPricer> overflow;
-    if (cluster.overflow_model)
-      for (int w : routed)
-        overflow.push_back(pricer(w, scenario.models[*cluster.overflow_model]));
-    clusters_.push_back({c, ClusterRun(cluster, scenario.workloads, routed),
-                         std::move(overflow), cluster.overflow_model.value_or(-1)});
+    ClusterPlan plan{c, ClusterRun(cluster, workloads, routed), {}, -1, nullptr, {}};
+    if (cluster.overflow_model) {
+      const int m = *cluster.overflow_model;
+      plan.overflow_model = m;
+      for (int w : routed) plan.overflow.push_back(pricer(w, models[m]));
+      if (models[m].rate_limit) {
+        const int fallback = limited(m).fallback;
+        if (fallback >= 0)
+          for (int w : routed) plan.overflow_fallback.push_back(pricer(w, models[fallback]));
+      }
+    }
+    clusters_.push_back(std::move(plan));
   }
+  // Pointers into limited_ once it no longer grows.
+  for (ClusterPlan& plan : clusters_)
+    if (plan.overflow_model >= 0 && limited_of[plan.overflow_model] >= 0)
+      plan.overflow_limit = &limited_[limited_of[plan.overflow_model]];
 }
 
 ApiPricer StrategyCoster::pricer(int workload, const ApiModel& model) const {
@@ -31,18 +66,22 @@ ApiPricer StrategyCoster::pricer(int workload, const ApiModel& model) const {
   return ApiPricer(model, w, strategy_->caching, w.is_batch() && strategy_->batch_api);
 }
 
+void StrategyCoster::count(PathRecord& out, int month, Served where, double requests) {
+  out.requests[std::size_t(month) * kServedCount + where] += requests;
+}
+
 void StrategyCoster::add_api(int workload, const ApiCharge& c, double requests,
                              int month, bool as_overflow, PathRecord& out) const {
   double* parts = out.parts + std::size_t(month) * kPartCount;
   if (as_overflow) {
     parts[kOverflow] += c.total();
-    out.requests[std::size_t(month) * kServedCount + kByOverflow] += requests;
+    count(out, month, kByOverflow, requests);
   } else {
     parts[kApiInput] += c.input;
     parts[kCachedInput] += c.cached_input;
     parts[kOutput] += c.output;
     parts[kBatch] += c.batch;
-    out.requests[std::size_t(month) * kServedCount + kByApi] += requests;
+    count(out, month, kByApi, requests);
   }
   out.workload_cost[std::size_t(month) * scenario_->workloads.size() + workload] +=
       c.total();
@@ -51,7 +90,7 @@ void StrategyCoster::add_api(int workload, const ApiCharge& c, double requests,
 void StrategyCoster::cost_api_routes(const TrafficPath& path, PathRecord& out) const {
   for (int w = 0; w < path.workloads; ++w) {
     const Route& r = strategy_->routes[w];
-    if (r.kind != Route::Kind::Api) continue;
+    if (r.kind != Route::Kind::Api || scenario_->models[r.index].rate_limit) continue;
     const ApiPricer price = pricer(w, scenario_->models[r.index]);
     for (int m = 0; m * kHoursPerMonth < path.hours; ++m) {
       // Sum the month locally; hours are independent for API routes.
@@ -74,12 +113,102 @@ void StrategyCoster::cost_api_routes(const TrafficPath& path, PathRecord& out) c
   }
 }
 
+void StrategyCoster::cost_limited(LimitedModel& l, const TrafficPath& path,
+                                  PathRecord& out) {
+  l.remaining.assign(path.hours, l.per_hour);
+  // Workload by workload in priority order: within every hour, real-time work
+  // takes the budget first, in file order, and batch-class work what is left.
+  for (std::size_t k = 0; k < l.direct.size(); ++k) {
+    const int w = l.direct[k];
+    for (int t = 0; t < path.hours; ++t) {
+      const std::size_t i = path.index(w, t);
+      const Slice hour{path.requests[i], path.variable_input[i], path.output[i]};
+      if (hour.requests <= 0) continue;
+      const int m = month_of(t);
+      const double sent = l.take(t, hour.requests);
+      const double share = sent / hour.requests;
+      // Priced as usual with n = the requests sent; V and O split by requests.
+      if (sent > 0)
+        add_api(w,
+                l.price[k].charge(hour.scaled(share)).scaled(
+                    path.model_price_factor(l.model, m)),
+                sent, m, false, out);
+      const double excess = hour.requests - sent;
+      if (excess <= 0) continue;
+      if (l.fallback < 0) {
+        count(out, m, kRateLimited, excess);
+        continue;
+      }
+      add_api(w,
+              l.fallback_price[k].charge(hour.scaled(1.0 - share)).scaled(
+                  path.model_price_factor(l.fallback, m)),
+              excess, m, false, out);
+      out.details[std::size_t(m) * kDetailCount + kFallbackRequests] += excess;
+    }
+  }
+}
+
+void StrategyCoster::overflow(ClusterPlan& plan, int k, const Slice& away, int t,
+                              const TrafficPath& path, PathRecord& out) {
+  const int w = plan.run.routed()[k];
+  const int m = month_of(t);
+  if (plan.overflow.empty()) {
+    count(out, m, kUnserved, away.requests);
+    return;
+  }
+  LimitedModel* limit = plan.overflow_limit;
+  // Overflow counts toward the model's limit after the directly routed work.
+  const double sent = limit ? limit->take(t, away.requests) : away.requests;
+  const double share = sent / away.requests;
+  if (sent > 0)
+    add_api(w,
+            plan.overflow[k].charge(limit ? away.scaled(share) : away).scaled(
+                path.model_price_factor(plan.overflow_model, m)),
+            sent, m, true, out);
+  const double excess = away.requests - sent;
+  if (excess <= 0) return;
+  if (limit->fallback < 0) {
+    count(out, m, kRateLimited, excess);
+    return;
+  }
+  add_api(w,
+          plan.overflow_fallback[k].charge(away.scaled(1.0 - share)).scaled(
+              path.model_price_factor(limit->fallback, m)),
+          excess, m, true, out);
+  out.details[std::size_t(m) * kDetailCount + kFallbackRequests] += excess;
+}
+
+double StrategyCoster::bill_gpus(const ClusterPlan& plan, int m,
+                                 const TrafficPath& path, PathRecord& out) const {
+  const ClusterRun& run = plan.run;
+  const Cluster& c = run.cluster();
+  // Model v2: a price path moves on-demand and spot prices, not the contract's.
+  const double factor = path.cluster_price_factor(plan.cluster, m);
+  const double on_demand = run.on_demand_gpus() * c.gpu_price_per_hour * factor;
+  const double committed =
+      run.committed_gpus() ? run.committed_gpus() * c.commitment->price_per_hour : 0.0;
+  const double spot = run.spot_gpus() ? run.spot_gpus() * c.spot->price_per_hour * factor
+                                      : 0.0;
+  const double cost = on_demand + committed + spot;
+  out.parts[std::size_t(m) * kPartCount + kGpu] += cost;
+  out.gpu_hours[m] += run.gpus();
+  double* d = out.details + std::size_t(m) * kDetailCount;
+  d[kOnDemandGpuHours] += run.on_demand_gpus();
+  d[kCommittedGpuHours] += run.committed_gpus();
+  d[kSpotGpuHours] += run.spot_gpus();
+  d[kOnDemandGpuCost] += on_demand;
+  d[kCommittedGpuCost] += committed;
+  d[kSpotGpuCost] += spot;
+  return cost;
+}
+
 void StrategyCoster::cost_cluster(ClusterPlan& plan, const TrafficPath& path,
                                   PathRecord& out) {
   ClusterRun& run = plan.run;
   const Cluster& c = run.cluster();
   const auto& routed = run.routed();
   const std::size_t n_workloads = scenario_->workloads.size();
+  const bool has_spot = c.spot.has_value();
   demand_.resize(routed.size());
   run.reset();
   for (int t = 0; t < path.hours; ++t) {
@@ -88,34 +217,26 @@ void StrategyCoster::cost_cluster(ClusterPlan& plan, const TrafficPath& path,
       const std::size_t i = path.index(routed[k], t);
       demand_[k] = {path.requests[i], path.variable_input[i], path.output[i]};
     }
-    run.step(t, demand_);
+    const bool interrupted = has_spot && path.spot_interrupted(plan.cluster, t);
+    run.step(t, demand_, interrupted);
+    if (interrupted && m >= c.available_from_month)
+      out.details[std::size_t(m) * kDetailCount + kSpotOutageHours] += 1.0;
 
-    const double gpu_cost =
-        run.gpus() * c.gpu_price_per_hour * path.cluster_price_factor(plan.cluster, m);
-    out.parts[std::size_t(m) * kPartCount + kGpu] += gpu_cost;
-    out.gpu_hours[m] += run.gpus();
+    const double gpu_cost = bill_gpus(plan, m, path, out);
     double served_seconds = 0.0;
     for (double s : run.served_seconds()) served_seconds += s;
     out.gpu_seconds_served[m] += served_seconds;
 
     for (std::size_t k = 0; k < routed.size(); ++k) {
       const int w = routed[k];
-      out.requests[std::size_t(m) * kServedCount + kByCluster] +=
-          run.served_requests()[k];
+      count(out, m, kByCluster, run.served_requests()[k]);
       // A workload carries the hour's GPU cost in proportion to the GPU-seconds it
       // used.
       if (served_seconds > 0)
         out.workload_cost[std::size_t(m) * n_workloads + w] +=
             gpu_cost * run.served_seconds()[k] / served_seconds;
       const Slice& away = run.turned_away()[k];
-      if (away.requests <= 0) continue;
-      if (!plan.overflow.empty())
-        add_api(w,
-                plan.overflow[k].charge(away).scaled(
-                    path.model_price_factor(plan.overflow_model, m)),
-                away.requests, m, true, out);
-      else
-        out.requests[std::size_t(m) * kServedCount + kUnserved] += away.requests;
+      if (away.requests > 0) overflow(plan, int(k), away, t, path, out);
     }
   }
   for (int m = 0; m < scenario_->horizon_months; ++m)
@@ -124,6 +245,7 @@ void StrategyCoster::cost_cluster(ClusterPlan& plan, const TrafficPath& path,
 
 void StrategyCoster::cost(const TrafficPath& path, PathRecord out) {
   cost_api_routes(path, out);
+  for (LimitedModel& l : limited_) cost_limited(l, path, out);
   for (ClusterPlan& plan : clusters_) cost_cluster(plan, path, out);
   for (int m = 0; m < scenario_->horizon_months; ++m) {
     const double* p = out.parts + std::size_t(m) * kPartCount;

@@ -38,6 +38,7 @@ void TrafficPath::resize(int n_workloads, int n_hours, int n_models, int n_clust
 void TrafficModel::resize(TrafficPath& out) const {
   out.resize(workloads(), hours_, int(model_prices_.size()),
              int(cluster_prices_.size()));
+  if (any_spot_) out.spot_down.assign(cluster_spot_.size() * hours_, 0);
 }
 
 TrafficModel::TrafficModel(const Scenario& scenario)
@@ -49,7 +50,11 @@ TrafficModel::TrafficModel(const Scenario& scenario)
       base_rate_(std::size_t(scenario.workloads.size()) * scenario.hours()),
       shock_factor_(correlation_factor(scenario.correlation)) {
   for (const ApiModel& m : scenario.models) model_prices_.push_back(m.price_path);
-  for (const Cluster& c : scenario.clusters) cluster_prices_.push_back(c.gpu_price_path);
+  for (const Cluster& c : scenario.clusters) {
+    cluster_prices_.push_back(c.gpu_price_path);
+    cluster_spot_.push_back(c.spot);
+    any_spot_ |= c.spot.has_value();
+  }
   for (const Workload& w : workloads_) hourly_noise_ |= w.spikiness.hourly_sigma > 0;
   for (int w = 0; w < workloads(); ++w) {
     const Workload& wl = workloads_[w];
@@ -77,6 +82,22 @@ void TrafficModel::expected(TrafficPath& out) const {
     }
   }
   price_factors(nullptr, out);
+}
+
+void TrafficModel::spot_outages(Xoshiro256pp* gen, TrafficPath& out) const {
+  if (!gen) return;  // expected mode: no outages
+  for (std::size_t c = 0; c < cluster_spot_.size(); ++c) {
+    const auto& spot = cluster_spot_[c];
+    if (!spot || spot->interruptions_per_month <= 0) continue;
+    // An interruption starts with probability k/730 an hour and takes the spot
+    // GPUs away for hours u..u+D-1; one during an outage extends it.
+    const double p = spot->interruptions_per_month / kHoursPerMonth;
+    int down_until = 0;
+    for (int t = 0; t < hours_; ++t) {
+      if (uniform01(*gen) < p) down_until = std::max(down_until, t + spot->outage_hours);
+      out.spot_down[c * hours_ + t] = t < down_until;
+    }
+  }
 }
 
 void TrafficModel::hourly_multipliers(Xoshiro256pp& gen, TrafficPath& out) const {
@@ -182,6 +203,7 @@ void TrafficModel::sample(Xoshiro256pp& gen, TrafficPath& out) const {
     }
   }
   price_factors(&gen, out);
+  spot_outages(&gen, out);
 }
 
 }  // namespace breakeven

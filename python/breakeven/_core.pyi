@@ -9,6 +9,7 @@ import numpy.typing as npt
 __version__: str
 PART_NAMES: tuple[str, ...]
 SERVED_NAMES: tuple[str, ...]
+DETAIL_NAMES: tuple[str, ...]
 HOURS_PER_DAY: int
 HOURS_PER_WEEK: int
 HOURS_PER_MONTH: int

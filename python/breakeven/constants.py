@@ -7,6 +7,7 @@ from . import _core
 
 PART_NAMES: tuple[str, ...] = tuple(_core.PART_NAMES)
 SERVED_NAMES: tuple[str, ...] = tuple(_core.SERVED_NAMES)
+DETAIL_NAMES: tuple[str, ...] = tuple(_core.DETAIL_NAMES)
 HOURS_PER_MONTH: int = _core.HOURS_PER_MONTH
 SECONDS_PER_HOUR: float = _core.SECONDS_PER_HOUR
 LIMITS: dict = dict(_core.LIMITS)

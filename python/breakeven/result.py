@@ -112,6 +112,15 @@ class Result:
         return np.asarray(self._core.array("gpu_seconds_served"))
 
     @cached_property
+    def details(self) -> np.ndarray:
+        """What the model v2 parts did, (strategies, paths, months, detail) in
+        :data:`DETAIL_NAMES` order: GPU-hours and cost by kind (committed,
+        on-demand, spot), spot outage hours, requests sent to a rate limit's
+        fallback.
+        """
+        return np.asarray(self._core.array("details"))
+
+    @cached_property
     def demand(self) -> np.ndarray:
         """Requests of all workloads per (path, month): what every strategy places."""
         return np.asarray(self._core.array("demand"))

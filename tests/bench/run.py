@@ -35,6 +35,9 @@ ENGINE = textwrap.dedent(
     print(json.dumps({"seconds": seconds, "paths": r.paths,
                       "traffic": r._core.traffic_seconds, "costing": r._core.costing_seconds,
                       "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+                      "arrays_mb": sum(getattr(r, n).nbytes for n in (
+                          "cost", "parts", "workload_cost", "requests", "gpu_hours",
+                          "gpu_seconds_served", "demand")) / 2**20,
                       "total": r.cost.sum(axis=2).mean(axis=1).tolist()}))
     """
 )
@@ -138,7 +141,7 @@ def main() -> None:
     )
     print(
         f"peak RSS: {engine['rss_mb']:.0f} MB "
-        f"(result arrays {args.paths * months * len(resolved['strategies']) * (1 + 7 + workloads + 4 + 2) * 8 / 2**20:.0f} MB)"
+        f"(result arrays {engine['arrays_mb']:.0f} MB)"
     )
     print(
         f"time shares: random numbers {random_share / busy:.0%}, "

@@ -368,3 +368,168 @@ TEST(ModelV2, ValidationNamesTheField) {
 
 }  // namespace
 }  // namespace breakeven
+
+namespace breakeven {
+namespace {
+
+// A flat API workload of `per_hour` requests (1000 in, 100 out: 0.002 per request
+// on model m), a cluster of 3 GPUs at 3.0 an hour, 3 months, expected mode.
+Json gpu_scenario(double per_hour) {
+  Json j = testing::one_workload_scenario();
+  j["workloads"][0]["requests"] = {{"per_hour", per_hour}};
+  j["clusters"] = Json::parse(R"({"gpu": {"gpu_price_per_hour": 3.0, "gpus": 3,
+      "prefill_tokens_per_s": 1e6, "decode_tokens_per_s": 1e6, "overflow": "m"}})");
+  j["strategies"].push_back(Json::parse(R"({"name": "hosted", "route": {"default": "gpu"}})"));
+  return j;
+}
+
+SimulationResult expected_run(const Json& j) {
+  RunOptions o;
+  o.mode = Mode::Expected;
+  return simulate(testing::parse(j), o);
+}
+
+double detail(const SimulationResult& r, int s, int m, Detail d) {
+  return r.details[r.offset(s, 0, m, kDetailCount) + d];
+}
+
+TEST(ModelV2, CommittedGpusAreBilledAtTheirPriceDuringTheTerm) {
+  Json j = gpu_scenario(10);
+  j["clusters"]["gpu"]["commitment"] = {{"gpus", 2}, {"price_per_hour", 1.0},
+                                        {"term_months", 1}};
+  const SimulationResult r = expected_run(j);
+  // Month 0: 1 on-demand GPU at 3 + 2 committed at 1 = 5 an hour; then 3 x 3 = 9.
+  EXPECT_NEAR(r.parts[r.offset(1, 0, 0, kPartCount) + kGpu], 5.0 * 730, 1e-9);
+  EXPECT_NEAR(r.parts[r.offset(1, 0, 1, kPartCount) + kGpu], 9.0 * 730, 1e-9);
+  EXPECT_EQ(detail(r, 1, 0, kCommittedGpuHours), 2 * 730);
+  EXPECT_EQ(detail(r, 1, 0, kOnDemandGpuHours), 730);
+  EXPECT_EQ(detail(r, 1, 1, kCommittedGpuHours), 0);
+  EXPECT_NEAR(detail(r, 1, 0, kCommittedGpuCost), 2.0 * 730, 1e-9);
+
+  // Renewed, and on an autoscaler whose demand needs 1 GPU: at least the 2
+  // committed GPUs every hour, none on demand.
+  j["clusters"]["gpu"]["gpus"] = {{"min", 0}, {"max", 4}, {"lag_hours", 2}};
+  j["clusters"]["gpu"]["commitment"]["renew"] = true;
+  const SimulationResult a = expected_run(j);
+  for (int m = 0; m < 3; ++m) {
+    EXPECT_EQ(a.gpu_hours[a.offset(1, 0, m)], 2 * 730);
+    EXPECT_EQ(detail(a, 1, m, kOnDemandGpuHours), 0);
+  }
+}
+
+TEST(ModelV2, CommitmentValidation) {
+  Json j = gpu_scenario(10);
+  j["clusters"]["gpu"]["commitment"] = {{"gpus", 4}, {"price_per_hour", 1.0}};
+  try {
+    testing::parse(j);
+    FAIL();
+  } catch (const ScenarioError& e) {
+    EXPECT_EQ(e.path(), "clusters.gpu.commitment.gpus");
+    EXPECT_EQ(e.reason(), "must be <= the cluster's gpus (got 4 > 3)");
+  }
+  j["clusters"]["gpu"]["commitment"] = {{"gpus", 1}, {"price_per_hour", 1.0},
+                                        {"from_month", 0}};
+  j["clusters"]["gpu"]["available_from_month"] = 1;
+  try {
+    testing::parse(j);
+    FAIL();
+  } catch (const ScenarioError& e) {
+    EXPECT_EQ(e.path(), "clusters.gpu.commitment.from_month");
+  }
+}
+
+TEST(ModelV2, SpotGpusAreBilledExceptDuringOutages) {
+  Json j = gpu_scenario(10);
+  j["horizon_months"] = 6;
+  j["clusters"]["gpu"]["spot"] = {{"gpus", 2}, {"price_per_hour", 0.5},
+                                  {"interruptions_per_month", 4}, {"outage_hours", 6}};
+  // Expected mode: no outages; 3 on-demand + 2 spot GPUs every hour.
+  const SimulationResult e = expected_run(j);
+  EXPECT_NEAR(e.parts[e.offset(1, 0, 0, kPartCount) + kGpu], (9.0 + 1.0) * 730, 1e-9);
+  EXPECT_EQ(detail(e, 1, 0, kSpotOutageHours), 0);
+
+  const SimulationResult r = simulate(testing::parse(j));
+  double outage = 0;
+  for (int p = 0; p < r.paths; ++p)
+    for (int m = 0; m < r.months; ++m) {
+      const double* d = &r.details[r.offset(1, p, m, kDetailCount)];
+      // Every hour the 2 spot GPUs are either there (and billed) or out.
+      EXPECT_EQ(d[kSpotGpuHours] + 2 * d[kSpotOutageHours], 2 * 730);
+      EXPECT_NEAR(d[kSpotGpuCost], 0.5 * d[kSpotGpuHours], 1e-9);
+      outage += d[kSpotOutageHours];
+    }
+  // 4 interruptions a month of 6 hours, overlaps merged: about 1 - exp(-24/730)
+  // of the hours, 3.2%; 50 paths x 6 months x 730 hours.
+  const double share = outage / (r.paths * r.months * 730.0);
+  EXPECT_NEAR(share, -std::expm1(-24.0 / 730), 0.006);
+}
+
+TEST(ModelV2, RateLimitSendsTheExcessToTheFallback) {
+  // 120 requests an hour to m, limited to 1 a minute (60 an hour); the rest go
+  // to f, priced at twice m (0.004 a request).
+  Json j = testing::one_workload_scenario();
+  j["workloads"][0]["requests"] = {{"per_hour", 120}};
+  j["models"]["f"] = {{"input", 2.0}, {"output", 20.0}};
+  j["models"]["m"]["rate_limit"] = {{"requests_per_minute", 1}, {"fallback", "f"}};
+  SimulationResult r = expected_run(j);
+  EXPECT_NEAR(r.cost_at(0, 0, 0), (60 * 0.002 + 60 * 0.004) * 730, 1e-9);
+  EXPECT_NEAR(detail(r, 0, 0, kFallbackRequests), 60 * 730, 1e-9);
+  EXPECT_NEAR(r.requests[r.offset(0, 0, 0, kServedCount) + kByApi], 120 * 730, 1e-9);
+
+  // Without a fallback the excess is counted, not served.
+  j["models"]["m"]["rate_limit"].erase("fallback");
+  r = expected_run(j);
+  EXPECT_NEAR(r.cost_at(0, 0, 0), 60 * 0.002 * 730, 1e-9);
+  EXPECT_NEAR(r.requests[r.offset(0, 0, 0, kServedCount) + kRateLimited], 60 * 730,
+              1e-9);
+}
+
+TEST(ModelV2, RateLimitServesRealtimeFirstThenBatchThenOverflow) {
+  // Real-time 50/h and batch 50/h to m (limit 60/h): real-time all, batch 10.
+  Json j = testing::one_workload_scenario();
+  j["workloads"][0]["requests"] = {{"per_hour", 50}};
+  Json batch = j["workloads"][0];
+  batch["name"] = "b";
+  batch["latency"] = {{"batch", {{"deadline_hours", 1}}}};
+  j["workloads"].insert(j["workloads"].begin(), batch);  // batch first in the file
+  j["models"]["m"]["rate_limit"] = {{"requests_per_minute", 1}};
+  SimulationResult r = expected_run(j);
+  EXPECT_NEAR(r.requests[r.offset(0, 0, 0, kServedCount) + kByApi], 60 * 730, 1e-9);
+  EXPECT_NEAR(r.workload_cost[r.offset(0, 0, 0, 2) + 0], 10 * 0.002 * 730, 1e-9);
+  EXPECT_NEAR(r.workload_cost[r.offset(0, 0, 0, 2) + 1], 50 * 0.002 * 730, 1e-9);
+
+  // A cluster turning away work to m gets what the direct work left: the
+  // hosted strategy sends everything to a cluster with no GPUs.
+  j = gpu_scenario(100);
+  j["clusters"]["gpu"]["gpus"] = 0;
+  j["models"]["m"]["rate_limit"] = {{"requests_per_minute", 1}};
+  r = expected_run(j);
+  const double* req = &r.requests[r.offset(1, 0, 0, kServedCount)];
+  EXPECT_NEAR(req[kByOverflow], 60 * 730, 1e-9);
+  EXPECT_NEAR(req[kRateLimited], 40 * 730, 1e-9);
+}
+
+TEST(ModelV2, FallbackValidation) {
+  Json j = testing::one_workload_scenario();
+  j["models"]["m"]["rate_limit"] = {{"requests_per_minute", 1}, {"fallback", "nope"}};
+  try {
+    testing::parse(j);
+    FAIL();
+  } catch (const ScenarioError& e) {
+    EXPECT_EQ(e.path(), "models.m.rate_limit.fallback");
+    EXPECT_EQ(e.reason(), "unknown API model 'nope'");
+  }
+  j["models"]["f"] = {{"input", 1}, {"output", 1},
+                      {"rate_limit", {{"requests_per_minute", 1}, {"fallback", "m"}}}};
+  j["models"]["m"]["rate_limit"]["fallback"] = "f";
+  try {
+    testing::parse(j);
+    FAIL();
+  } catch (const ScenarioError& e) {
+    EXPECT_EQ(e.path(), "models.m.rate_limit.fallback");
+    EXPECT_EQ(e.reason(), "fallback cycle: m -> f -> m");
+  }
+}
+
+}  // namespace
+}  // namespace breakeven

@@ -25,12 +25,16 @@ class ClusterRun {
   void reset();
 
   // Serves hour t given this hour's demand of each routed workload (parallel to
-  // routed()). Afterwards the accessors below describe the hour.
-  void step(int t, const std::vector<Slice>& demand);
+  // routed()), and whether the spot GPUs (if any) are interrupted. Afterwards the
+  // accessors below describe the hour.
+  void step(int t, const std::vector<Slice>& demand, bool spot_interrupted = false);
 
   const Cluster& cluster() const { return *cluster_; }
   const std::vector<int>& routed() const { return routed_; }
   int gpus() const { return gpus_; }  // G(t); 0 before available_from_month
+  int committed_gpus() const { return committed_; }  // of gpus(), under commitment
+  int spot_gpus() const { return spot_; }            // of gpus(), spot
+  int on_demand_gpus() const { return gpus_ - committed_ - spot_; }
   // Per routed workload, for the hour just stepped:
   const std::vector<double>& served_requests() const { return served_requests_; }
   const std::vector<double>& served_seconds() const { return served_seconds_; }
@@ -47,7 +51,7 @@ class ClusterRun {
     double remaining;  // fraction still queued
   };
 
-  int desired_gpus(double demand_seconds) const;
+  int desired_gpus(double demand_seconds, int floor) const;
   void enqueue(const BacklogEntry& entry);
   void serve_backlog(double capacity_seconds);
   void expire(int t);
@@ -58,6 +62,8 @@ class ClusterRun {
   std::vector<BacklogEntry> backlog_;  // sorted by (deadline, slot)
   std::vector<int> desired_history_;   // ring buffer of lag_hours + 1
   int gpus_ = 0;
+  int committed_ = 0;
+  int spot_ = 0;
   std::vector<double> served_requests_;
   std::vector<double> served_seconds_;
   std::vector<double> demand_seconds_;

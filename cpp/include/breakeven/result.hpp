@@ -37,6 +37,24 @@ enum Served : int {
 inline constexpr const char* kServedNames[kServedCount] = {
     "api", "cluster", "overflow", "unserved", "rate_limited"};
 
+// What the model v2 parts did, per month: GPU-hours and cost by kind, spot
+// outages, requests sent to a rate limit's fallback.
+enum Detail : int {
+  kCommittedGpuHours,
+  kOnDemandGpuHours,
+  kSpotGpuHours,
+  kCommittedGpuCost,
+  kOnDemandGpuCost,
+  kSpotGpuCost,
+  kSpotOutageHours,
+  kFallbackRequests,
+  kDetailCount
+};
+inline constexpr const char* kDetailNames[kDetailCount] = {
+    "committed_gpu_hours", "on_demand_gpu_hours", "spot_gpu_hours",
+    "committed_gpu_cost",  "on_demand_gpu_cost",  "spot_gpu_cost",
+    "spot_outage_hours",   "fallback_requests"};
+
 // Writable views of one (strategy, path) block: arrays over months.
 struct PathRecord {
   double* cost;                // [month]
@@ -45,6 +63,7 @@ struct PathRecord {
   double* requests;            // [month][served]
   double* gpu_hours;           // [month]
   double* gpu_seconds_served;  // [month]
+  double* details;             // [month][detail]
 };
 
 struct SimulationResult {
@@ -71,6 +90,7 @@ struct SimulationResult {
   std::vector<double> requests;
   std::vector<double> gpu_hours;
   std::vector<double> gpu_seconds_served;
+  std::vector<double> details;
   // Requests of all workloads per [path][month]: the demand every strategy serves.
   std::vector<double> demand;
 

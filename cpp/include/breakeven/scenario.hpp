@@ -75,6 +75,17 @@ struct PricePath {
   double factor(int m, double r) const;
 };
 
+// Model v2 "API rate limits": at most 60 R requests an hour per strategy; the
+// excess goes to `fallback`, or is counted rate-limited.
+struct RateLimit {
+  double requests_per_minute = 0.0;
+  std::optional<int> fallback;  // index into Scenario::models
+  std::string fallback_name;    // as written, resolved once all models are known
+  std::string path;             // field path, for errors found at resolution
+
+  double per_hour() const { return 60.0 * requests_per_minute; }
+};
+
 struct ApiModel {
   std::string name;
   double input = 0.0;  // USD per 1M tokens
@@ -85,6 +96,7 @@ struct ApiModel {
   double cache_ttl_minutes = 5.0;
   double batch_discount = 0.0;
   PricePath price_path;  // of all the model's token prices
+  std::optional<RateLimit> rate_limit;
   std::string source;
   std::string as_of;
 };
@@ -99,6 +111,28 @@ struct FixedCosts {
 
   // Fixed cost charged in month m (MODEL.md "Self-hosted cluster", last bullet).
   double in_month(int m) const;
+};
+
+// Model v2 "Committed (reserved) GPUs": R GPUs billed at their contract price
+// every hour of the term, used or not.
+struct Commitment {
+  int gpus = 0;
+  double price_per_hour = 0.0;
+  int from_month = 0;
+  int term_months = 12;
+  bool renew = false;
+
+  bool active(int month) const {
+    return month >= from_month && (renew || month < from_month + term_months);
+  }
+};
+
+// Model v2 "Spot GPUs": S extra GPUs at a spot price, removed by interruptions.
+struct Spot {
+  int gpus = 0;
+  double price_per_hour = 0.0;
+  double interruptions_per_month = 0.0;
+  int outage_hours = 1;
 };
 
 struct Cluster {
@@ -116,6 +150,9 @@ struct Cluster {
   int available_from_month = 0;
   std::optional<int> overflow_model;  // index into Scenario::models
   FixedCosts fixed;
+  std::optional<Commitment> commitment;
+  std::optional<Spot> spot;
+  std::string offer;  // the catalog GPU offer its prices came from, if any
 };
 
 struct Route {

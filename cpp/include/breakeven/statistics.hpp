@@ -67,6 +67,7 @@ struct StrategySummary {
   std::vector<double> workload_cost;  // mean [month][workload]
   std::vector<double> requests;       // mean [month][served]
   std::vector<double> gpu_hours;      // mean per month
+  std::vector<double> details;        // mean [month][detail]
   std::vector<double> utilization;    // served / provisioned GPU-seconds, per month
   // Utilization's one definition over the horizon: GPU-seconds served over
   // GPU-seconds provisioned, both summed over months (means over paths).

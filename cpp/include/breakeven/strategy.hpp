@@ -21,20 +21,51 @@ class StrategyCoster {
 
  private:
   void cost_api_routes(const TrafficPath& path, PathRecord& out) const;
+  // A rate-limited API model this strategy sends to, directly or as a cluster's
+  // overflow (model v2 "API rate limits"): at most 60 R requests an hour.
+  struct LimitedModel {
+    int model;
+    double per_hour;
+    int fallback;                      // -1: the excess is counted rate-limited
+    std::vector<int> direct;           // workloads routed here: real-time first
+    std::vector<ApiPricer> price;      // parallel to direct
+    std::vector<ApiPricer> fallback_price;
+    std::vector<double> remaining;     // per hour, what directly routed work left
+
+    // Takes up to n requests from hour t's budget; returns how many it took.
+    double take(int t, double n) {
+      const double sent = std::min(n, remaining[t]);
+      remaining[t] -= sent;
+      return sent;
+    }
+  };
+  void cost_limited(LimitedModel& limited, const TrafficPath& path, PathRecord& out);
+
   // A cluster this strategy uses, and the overflow prices of each routed workload.
   struct ClusterPlan {
     int cluster;  // index into Scenario::clusters
     ClusterRun run;
     std::vector<ApiPricer> overflow;  // parallel to run.routed(); empty: no overflow
     int overflow_model = -1;
+    LimitedModel* overflow_limit = nullptr;    // when the overflow model is limited
+    std::vector<ApiPricer> overflow_fallback;  // parallel to run.routed()
   };
   void cost_cluster(ClusterPlan& plan, const TrafficPath& path, PathRecord& out);
+  // Bills the hour's GPUs by kind; returns their cost.
+  double bill_gpus(const ClusterPlan& plan, int month, const TrafficPath& path,
+                   PathRecord& out) const;
+  // Turned-away work of routed workload k in hour t: to overflow (within its rate
+  // limit, the rest to the fallback), or unserved.
+  void overflow(ClusterPlan& plan, int k, const Slice& away, int t,
+                const TrafficPath& path, PathRecord& out);
   ApiPricer pricer(int workload, const ApiModel& model) const;
   void add_api(int workload, const ApiCharge& charge, double requests, int month,
                bool as_overflow, PathRecord& out) const;
+  static void count(PathRecord& out, int month, Served where, double requests);
 
   const Scenario* scenario_;
   const Strategy* strategy_;
+  std::vector<LimitedModel> limited_;  // each rate-limited model this strategy uses
   std::vector<ClusterPlan> clusters_;  // this strategy's own copies
   std::vector<Slice> demand_;          // scratch, reused every hour
 };

@@ -4,6 +4,7 @@
 
 #include <Eigen/Dense>
 #include <cstdint>
+#include <optional>
 #include <vector>
 
 #include "breakeven/rng.hpp"
@@ -24,6 +25,7 @@ struct TrafficPath {
   std::vector<double> monthly_demand;  // requests of all workloads per month
   std::vector<double> model_price;     // [model][month]
   std::vector<double> cluster_price;   // [cluster][month], of gpu_price_per_hour
+  std::vector<std::uint8_t> spot_down;  // [cluster][hour]: spot GPUs interrupted
 
   void resize(int n_workloads, int n_hours, int n_models, int n_clusters);
   std::size_t index(int w, int t) const { return std::size_t(w) * hours + t; }
@@ -32,6 +34,9 @@ struct TrafficPath {
   }
   double cluster_price_factor(int cluster, int month) const {
     return cluster_price[std::size_t(cluster) * months + month];
+  }
+  bool spot_interrupted(int cluster, int t) const {
+    return spot_down[std::size_t(cluster) * hours + t] != 0;
   }
 };
 
@@ -62,15 +67,19 @@ class TrafficModel {
   // Price factors of every model and cluster; `gen` draws the trend rates, none
   // in expected mode (the central rate).
   void price_factors(Xoshiro256pp* gen, TrafficPath& out) const;
+  // Spot interruptions of every cluster with spot GPUs (none without `gen`).
+  void spot_outages(Xoshiro256pp* gen, TrafficPath& out) const;
   void resize(TrafficPath& out) const;
 
   std::vector<Workload> workloads_;
   std::vector<PricePath> model_prices_;
   std::vector<PricePath> cluster_prices_;
+  std::vector<std::optional<Spot>> cluster_spot_;
   int hours_ = 0;
   int weeks_ = 0;
   int months_ = 0;
   bool hourly_noise_ = false;       // any workload with hourly_sigma > 0
+  bool any_spot_ = false;           // any cluster with spot GPUs
   bool independent_shocks_ = true;  // C is the identity
   std::vector<double> base_rate_;
   Eigen::MatrixXd shock_factor_;  // F with F F^T = C
