@@ -332,6 +332,7 @@ std::map<std::string, GpuOffer> parse_offers(const Json& catalog) {
     Field o = offers.at(name);
     o.allow_only({"gpu", "provider", "on_demand", "committed", "term_months", "spot",
                   "source", "as_of", "notes"});
+    offers.check_name(name);
     GpuOffer offer;
     offer.on_demand = o.at("on_demand").number_in(0, L::kMaxGpuPricePerHour);
     if (auto c = o.find("committed"); c && !c->is_null())

@@ -7,7 +7,7 @@
 """
 
 from ._core import __version__
-from .catalog import catalog, models_table
+from .catalog import catalog, gpu_offers_table, models_table
 from .errors import OptionError, ScenarioError
 from .result import PART_NAMES, SERVED_NAMES, Result, StrategyResult
 from .scenario import Scenario, example_path, load
@@ -23,6 +23,7 @@ __all__ = [
     "__version__",
     "catalog",
     "example_path",
+    "gpu_offers_table",
     "load",
     "models_table",
 ]

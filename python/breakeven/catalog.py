@@ -44,3 +44,25 @@ def models_table():
             }
         )
     return pd.DataFrame(rows).set_index("model")
+
+
+def gpu_offers_table():
+    """One row per catalog GPU offer, USD per GPU-hour (a DataFrame): what a
+    cluster's ``offer:`` fills in (on-demand, committed and spot prices).
+    """
+    import pandas as pd
+
+    rows = [
+        {
+            "offer": name,
+            "gpu": o.get("gpu", ""),
+            "provider": o.get("provider", ""),
+            "on_demand": o["on_demand"],
+            "committed": o.get("committed"),
+            "term_months": o.get("term_months", 12) if o.get("committed") else None,
+            "spot": o.get("spot"),
+            "as_of": o.get("as_of", ""),
+        }
+        for name, o in catalog().get("gpu_offers", {}).items()
+    ]
+    return pd.DataFrame(rows).set_index("offer")

@@ -162,10 +162,12 @@ def cmd_validate(args) -> int:
 
 
 def cmd_models(args) -> int:
-    from .catalog import models_table
-    from .table import format_models
+    from .catalog import gpu_offers_table, models_table
+    from .table import format_models, format_offers
 
     print(format_models(models_table()))
+    print()
+    print(format_offers(gpu_offers_table()))
     return EXIT_OK
 
 

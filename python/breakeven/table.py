@@ -57,3 +57,28 @@ def format_models(df) -> str:
         "USD per 1M tokens (bundled catalog; a scenario's models: overrides by name)\n\n"
         + render_text(header, rows, {2, 3, 4, 5, 6, 7, 8})
     )
+
+
+def format_offers(df) -> str:
+    def price(x) -> str:
+        return "-" if x is None or x != x else f"{x:.2f}"
+
+    header = ["offer", "gpu", "provider", "on-demand", "committed", "term", "spot", "as of"]
+    rows = [
+        [
+            name,
+            r.gpu,
+            r.provider,
+            price(r.on_demand),
+            price(r.committed),
+            "-" if r.term_months is None or r.term_months != r.term_months
+            else f"{int(r.term_months)} mo",
+            price(r.spot),
+            str(r.as_of),
+        ]
+        for name, r in df.iterrows()
+    ]
+    return (
+        "GPU offers, USD per GPU-hour (a cluster names one with offer:)\n\n"
+        + render_text(header, rows, {3, 4, 5, 6})
+    )
