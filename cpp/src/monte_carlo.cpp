@@ -43,6 +43,16 @@ struct RunContext {
   const RunOptions& options;
 };
 
+// The path's factors of the prices that move (model v2).
+void record_price_factors(const TrafficPath& path, SimulationResult& result, int p) {
+  double* out = result.price_factors_of(p);
+  const int H = result.months;
+  for (int m : result.price_path_models)
+    out = std::copy_n(&path.model_price[std::size_t(m) * path.months], H, out);
+  for (int c : result.price_path_clusters)
+    out = std::copy_n(&path.cluster_price[std::size_t(c) * path.months], H, out);
+}
+
 // Paths first_path .. first_path + count - 1 of `result`, taken one at a time.
 void work(const RunContext& run, int first_path, int count, SimulationResult& result,
           SharedState& state) {
@@ -64,6 +74,7 @@ void work(const RunContext& run, int first_path, int count, SimulationResult& re
       }
       std::copy(path.monthly_demand.begin(), path.monthly_demand.end(),
                 result.demand_of(p));
+      record_price_factors(path, result, p);
       const auto t1 = Clock::now();
       for (int s = 0; s < int(costers.size()); ++s)
         costers[s].cost(path, result.record(s, p));
@@ -203,6 +214,14 @@ std::string gib(double bytes) {
   return buf;
 }
 
+double bytes_per_path(const Scenario& sc) {
+  int price_paths = 0;
+  for (const ApiModel& m : sc.models) price_paths += !m.price_path.is_flat();
+  for (const Cluster& c : sc.clusters) price_paths += !c.gpu_price_path.is_flat();
+  return SimulationResult::bytes_per_path(int(sc.strategies.size()), sc.horizon_months,
+                                          int(sc.workloads.size()), price_paths);
+}
+
 int resolve_threads(int asked) {
   if (asked < 0 || asked > limits::kMaxThreads)
     throw OptionError("threads", "must be between 1 and " +
@@ -214,10 +233,7 @@ int resolve_threads(int asked) {
 }  // namespace
 
 double run_memory_bytes(const Scenario& scenario, long long paths, int threads) {
-  const double results = double(paths) * SimulationResult::bytes_per_path(
-                                             int(scenario.strategies.size()),
-                                             scenario.horizon_months,
-                                             int(scenario.workloads.size()));
+  const double results = double(paths) * bytes_per_path(scenario);
   // Each worker holds one traffic path: three doubles per workload-hour, four
   // with hourly noise. A run of 0 paths: what the workers of a run need.
   bool hourly = false;
@@ -257,9 +273,7 @@ SimulationResult simulate(const Scenario& scenario, const RunOptions& options) {
                      gib(options.memory_budget_bytes) +
                      "; use fewer paths, workloads or months, or raise the budget");
   // A precision run grows only as far as the budget allows.
-  const double per_path = SimulationResult::bytes_per_path(
-      int(scenario.strategies.size()), scenario.horizon_months,
-      int(scenario.workloads.size()));
+  const double per_path = bytes_per_path(scenario);
   const double traffic_bytes = run_memory_bytes(scenario, 0, threads);
   if (to_precision)
     paths = std::clamp<long long>(

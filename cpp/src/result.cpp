@@ -2,11 +2,12 @@
 
 namespace breakeven {
 
-double SimulationResult::bytes_per_path(int strategies, int months, int workloads) {
+double SimulationResult::bytes_per_path(int strategies, int months, int workloads,
+                                        int price_paths) {
   // cost, gpu_hours, gpu_seconds_served, parts, workload_cost, requests, details;
-  // demand.
+  // demand and price factors.
   const double per_month = 3 + kPartCount + workloads + kServedCount + kDetailCount;
-  return 8.0 * months * (double(strategies) * per_month + 1);
+  return 8.0 * months * (double(strategies) * per_month + 1 + price_paths);
 }
 
 void SimulationResult::start(const Scenario& sc, Mode run_mode, std::uint64_t run_seed) {
@@ -20,6 +21,19 @@ void SimulationResult::start(const Scenario& sc, Mode run_mode, std::uint64_t ru
   for (const auto& s : sc.strategies) strategy_names.push_back(s.name);
   workload_names.clear();
   for (const auto& w : sc.workloads) workload_names.push_back(w.name);
+  price_path_names.clear();
+  price_path_models.clear();
+  price_path_clusters.clear();
+  for (int i = 0; i < int(sc.models.size()); ++i)
+    if (!sc.models[i].price_path.is_flat()) {
+      price_path_names.push_back(sc.models[i].name);
+      price_path_models.push_back(i);
+    }
+  for (int i = 0; i < int(sc.clusters.size()); ++i)
+    if (!sc.clusters[i].gpu_price_path.is_flat()) {
+      price_path_names.push_back(sc.clusters[i].name + " (GPU)");
+      price_path_clusters.push_back(i);
+    }
 }
 
 namespace {
@@ -34,6 +48,7 @@ void for_each_array(SimulationResult& r, F f) {
   f(r.gpu_seconds_served, row);
   f(r.details, row * kDetailCount);
   f(r.demand, std::size_t(r.months));
+  f(r.price_factors, r.price_path_names.size() * r.months);
 }
 }  // namespace
 

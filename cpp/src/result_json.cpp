@@ -112,6 +112,10 @@ Json result_json(const SimulationResult& r, const Summary& summary) {
     strategies.push_back(std::move(j));
   }
   out["strategies"] = std::move(strategies);
+  Json prices = Json::object();
+  for (std::size_t k = 0; k < summary.price_paths.size(); ++k)
+    prices[r.price_path_names[k]] = bands_json(summary.price_paths[k], false);
+  out["price_paths"] = prices;
   return out;
 }
 

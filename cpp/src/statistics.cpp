@@ -172,6 +172,16 @@ Summary summarize(const SimulationResult& r) {
     if (s != r.baseline) ss.break_even = break_even_of(r, s);
     out.strategies.push_back(std::move(ss));
   }
+  const int K = int(r.price_path_names.size());
+  std::vector<double> column(P);
+  for (int k = 0; k < K; ++k) {
+    std::vector<Band>& bands = out.price_paths.emplace_back();
+    for (int m = 0; m < H; ++m) {
+      for (int p = 0; p < P; ++p)
+        column[p] = r.price_factors[(std::size_t(p) * K + k) * H + m];
+      bands.push_back(band_of(column));
+    }
+  }
   return out;
 }
 

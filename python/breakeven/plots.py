@@ -193,3 +193,23 @@ def plot_cluster(result) -> Figure | None:
     gpus.set_ylim(bottom=0)
     away.set_ylim(bottom=0)
     return fig
+
+
+def plot_price_paths(result) -> Figure | None:
+    """Factor of each moving price (model v2) per month: median and p5-p95 band
+    over paths; None when every price is flat."""
+    paths = result.as_dict()["price_paths"]
+    if not paths:
+        return None
+    fig, (ax,) = _figure()
+    months = np.arange(1, result.months + 1)
+    for i, (name, band) in enumerate(paths.items()):
+        c = OKABE_ITO[i % len(OKABE_ITO)]
+        ax.fill_between(months, band["p5"], band["p95"], color=c, alpha=0.2, linewidth=0)
+        ax.plot(months, band["p50"], color=c, label=name)
+    _months_axis(ax, result.months)
+    ax.set_ylabel("price factor (month 1 = 1)")
+    ax.set_ylim(bottom=0)
+    ax.set_title("Prices over the horizon: median and p5-p95 band")
+    ax.legend(frameon=False)
+    return fig

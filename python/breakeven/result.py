@@ -235,6 +235,12 @@ class Result:
 
         return plot_cluster(self)
 
+    def plot_price_paths(self):
+        """Factor of each moving price per month (median, p5-p95); None if flat."""
+        from .plots import plot_price_paths
+
+        return plot_price_paths(self)
+
     def report(self, path: str | os.PathLike, format: str | None = None):
         """Write a self-contained report (html, md, pdf or json; default from the
         suffix) and return its path.

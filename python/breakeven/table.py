@@ -21,7 +21,26 @@ def format_summary(result) -> str:
     )
     table = render_text(header, rows, set(range(1, len(header))))
     title = f"{content.title}: {h} months (USD); {precision_line(content)}"
-    return "\n".join([title, "", table, "", notes])
+    return "\n".join([title, "", table, *_model_v2_lines(content), "", notes])
+
+
+def _model_v2_lines(content) -> list[str]:
+    """What commitments, spot GPUs, rate limits and moving prices did, if used."""
+    from .report.tables import gpu_kind_table, limits_table, price_path_table
+
+    lines = []
+    for heading, table in (
+        ("GPUs by kind, over the horizon", gpu_kind_table(content)),
+        ("Rate limits", limits_table(content) if content.limits else None),
+        (
+            "Price factor (month 1 = 1): median (p5-p95)",
+            price_path_table(content) if content.price_paths else None,
+        ),
+    ):
+        if table:
+            header, rows = table
+            lines += ["", heading, render_text(header, rows, set(range(1, len(header))))]
+    return lines
 
 
 def format_models(df) -> str:

@@ -93,12 +93,19 @@ struct SimulationResult {
   std::vector<double> details;
   // Requests of all workloads per [path][month]: the demand every strategy serves.
   std::vector<double> demand;
+  // Model v2: the price factor of every model and cluster whose price moves,
+  // [path][price path][month]; names "model NAME" and "cluster NAME (GPU)".
+  std::vector<std::string> price_path_names;
+  std::vector<int> price_path_models;    // model indices, then...
+  std::vector<int> price_path_clusters;  // ...cluster indices, in name order
+  std::vector<double> price_factors;
 
   int strategies() const { return int(strategy_names.size()); }
   int workloads() const { return int(workload_names.size()); }
 
   // Bytes one path adds to the arrays above.
-  static double bytes_per_path(int strategies, int months, int workloads);
+  static double bytes_per_path(int strategies, int months, int workloads,
+                               int price_paths);
 
   // Names and sizes from the scenario, no paths yet.
   void start(const Scenario& scenario, Mode mode, std::uint64_t seed);
@@ -109,6 +116,9 @@ struct SimulationResult {
 
   PathRecord record(int strategy, int path);
   double* demand_of(int path) { return demand.data() + std::size_t(path) * months; }
+  double* price_factors_of(int path) {
+    return price_factors.data() + std::size_t(path) * price_path_names.size() * months;
+  }
   // Offset of (strategy, path, month) in an array whose month has `width` values.
   std::size_t offset(int s, int p, int m, int width = 1) const {
     return ((std::size_t(p) * strategies() + s) * months + m) * width;

@@ -79,6 +79,9 @@ struct StrategySummary {
 
 struct Summary {
   std::vector<StrategySummary> strategies;
+  // Model v2: bands of each moving price's factor per month, in
+  // SimulationResult::price_path_names order.
+  std::vector<std::vector<Band>> price_paths;
 };
 
 Summary summarize(const SimulationResult& result);

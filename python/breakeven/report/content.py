@@ -37,6 +37,17 @@ class ClusterRow:
     utilization: float  # served / provisioned GPU-seconds over the horizon
     overflow_requests: float
     unserved_requests: float
+    details: dict[str, float]  # DETAIL_NAMES -> total over the horizon (model v2)
+
+
+@dataclass(frozen=True)
+class LimitRow:
+    """What API rate limits did to one strategy over the horizon (model v2)."""
+
+    strategy: str
+    requests: float  # all requests of the strategy
+    fallback: float  # sent to a rate limit's fallback model
+    rate_limited: float  # over a limit with no fallback: not served
 
 
 @dataclass
@@ -50,6 +61,8 @@ class ReportContent:
     parts: dict[str, dict[str, float]]  # strategy -> part -> total over horizon
     workloads: dict[str, dict[str, float]]  # strategy -> workload -> total
     clusters: list[ClusterRow]
+    limits: list[LimitRow]
+    price_paths: dict[str, dict[str, list[float]]]  # name -> band of factors per month
     assumptions: dict  # the resolved scenario
     scenario_text: str | None  # the file as written, if loaded from a file
     models_used: dict[str, dict] = field(default_factory=dict)
@@ -139,7 +152,7 @@ def build_content(result) -> ReportContent:
     scenario = result.scenario
     resolved = scenario.resolved()
     months = doc["horizon_months"]
-    rows, parts, workloads, clusters = [], {}, {}, []
+    rows, parts, workloads, clusters, limits = [], {}, {}, [], []
     for s in doc["strategies"]:
         be = s["break_even"]
         total, sav = s["total_cost"], s["savings_vs_baseline"]
@@ -173,6 +186,18 @@ def build_content(result) -> ReportContent:
                     utilization=s["utilization_over_horizon"],
                     overflow_requests=sum(s["requests"]["overflow"]),
                     unserved_requests=sum(s["requests"]["unserved"]),
+                    details={k: sum(v) for k, v in s["details"].items()},
+                )
+            )
+        fallback = sum(s["details"]["fallback_requests"])
+        limited = sum(s["requests"]["rate_limited"])
+        if fallback or limited:
+            limits.append(
+                LimitRow(
+                    strategy=s["name"],
+                    requests=sum(sum(v) for v in s["requests"].values()),
+                    fallback=fallback,
+                    rate_limited=limited,
                 )
             )
     used = {t for s in resolved["strategies"] for t in s["route"].values()}
@@ -197,6 +222,8 @@ def build_content(result) -> ReportContent:
         parts=parts,
         workloads=workloads,
         clusters=clusters,
+        limits=limits,
+        price_paths=doc["price_paths"],
         assumptions=resolved,
         scenario_text=text,
         models_used=models_used,

@@ -8,6 +8,7 @@ import base64
 import io
 from html import escape
 
+from .. import plots
 from . import tables
 from .content import ReportContent, precision_line
 
@@ -62,20 +63,31 @@ def render_html(c: ReportContent, result) -> str:
         f"against {escape(c.baseline)}. p5/p95 are over Monte Carlo paths.</p>",
         html_table(tables.strategy_table(c)),
         "<h2>Monthly cost</h2>",
-        _img(result.plot_fan(), "monthly cost fan chart per strategy"),
+        _img(plots.plot_fan(result), "monthly cost fan chart per strategy"),
         "<h2>Cumulative cost and break-even</h2>",
-        _img(result.plot_cumulative(), "cumulative cost per strategy"),
-        _img(result.plot_break_even(), "probability of breaking even by month"),
+        _img(plots.plot_cumulative(result), "cumulative cost per strategy"),
+        _img(plots.plot_break_even(result), "probability of breaking even by month"),
         "<h2>Where the money goes</h2>",
-        _img(result.plot_breakdown(), "cost by part and by workload"),
+        _img(plots.plot_breakdown(result), "cost by part and by workload"),
         html_table(tables.parts_table(c)),
         html_table(tables.workload_table(c)),
     ]
     if c.clusters:
         out += [
             "<h2>Clusters</h2>",
-            _img(result.plot_cluster(), "GPUs, utilization and turned-away requests"),
+            _img(plots.plot_cluster(result), "GPUs, utilization and turned-away requests"),
             html_table(tables.cluster_table(c)),
+        ]
+        kinds = tables.gpu_kind_table(c)
+        if kinds:
+            out += ["<h3>GPUs by kind</h3>", html_table(kinds)]
+    if c.limits:
+        out += ["<h2>Rate limits</h2>", html_table(tables.limits_table(c))]
+    if c.price_paths:
+        out += [
+            "<h2>Prices over the horizon</h2>",
+            _img(plots.plot_price_paths(result), "price factor per month"),
+            html_table(tables.price_path_table(c)),
         ]
     out += [
         "<h2>Assumptions</h2>",

@@ -35,6 +35,17 @@ def render_markdown(c: ReportContent) -> str:
     ]
     if c.clusters:
         parts += ["## Clusters", _table(tables.cluster_table(c))]
+        kinds = tables.gpu_kind_table(c)
+        if kinds:
+            parts += ["### GPUs by kind", _table(kinds)]
+    if c.limits:
+        parts += ["## Rate limits", _table(tables.limits_table(c))]
+    if c.price_paths:
+        parts += [
+            "## Prices over the horizon",
+            "Price factor (month 1 = 1): median (p5-p95) over paths.",
+            _table(tables.price_path_table(c)),
+        ]
     parts += [
         "## Assumptions",
         "### Workloads",

@@ -7,6 +7,7 @@ import textwrap
 from matplotlib.backends.backend_pdf import PdfPages
 from matplotlib.figure import Figure
 
+from .. import plots
 from . import tables
 from .content import ReportContent, precision_line
 
@@ -49,11 +50,12 @@ def _text_page(c: ReportContent) -> Figure:
 def render_pdf(c: ReportContent, result, path) -> None:
     figures = [
         _text_page(c),
-        result.plot_fan(),
-        result.plot_cumulative(),
-        result.plot_break_even(),
-        result.plot_breakdown(),
-        result.plot_cluster(),
+        plots.plot_fan(result),
+        plots.plot_cumulative(result),
+        plots.plot_break_even(result),
+        plots.plot_breakdown(result),
+        plots.plot_cluster(result),
+        plots.plot_price_paths(result),
     ]
     with PdfPages(path, metadata={"Title": f"Break-even report: {c.title}"}) as pdf:
         for fig in figures:

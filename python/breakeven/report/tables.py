@@ -86,6 +86,63 @@ def cluster_table(c: ReportContent) -> Table:
     return header, rows
 
 
+def gpu_kind_table(c: ReportContent) -> Table | None:
+    """GPU-hours and cost by kind (committed, on demand, spot) and spot outage
+    hours, over the horizon; None when every GPU was rented on demand."""
+    kinds = [("committed", "committed"), ("on_demand", "on demand"), ("spot", "spot")]
+    if not any(
+        r.details["committed_gpu_hours"] or r.details["spot_gpu_hours"]
+        or r.details["spot_outage_hours"]
+        for r in c.clusters
+    ):
+        return None
+    header = ["strategy"]
+    for _, label in kinds:
+        header += [f"{label} GPU-hours", f"{label} cost"]
+    header.append("spot outage hours")
+    rows = []
+    for r in c.clusters:
+        row = [r.strategy]
+        for key, _ in kinds:
+            row += [f"{r.details[key + '_gpu_hours']:,.0f}", money(r.details[key + "_gpu_cost"])]
+        row.append(f"{r.details['spot_outage_hours']:,.0f}")
+        rows.append(row)
+    return header, rows
+
+
+def limits_table(c: ReportContent) -> Table:
+    header = ["strategy", "sent to fallback", "share", "rate-limited (not served)", "share"]
+    rows = [
+        [
+            r.strategy,
+            f"{r.fallback:,.0f}",
+            f"{r.fallback / r.requests:.1%}",
+            f"{r.rate_limited:,.0f}",
+            f"{r.rate_limited / r.requests:.1%}",
+        ]
+        for r in c.limits
+    ]
+    return header, rows
+
+
+def price_path_table(c: ReportContent) -> Table:
+    """Each moving price's factor at the first, middle and last month: median and
+    p5-p95 over paths."""
+    shown = sorted({1, (c.months + 1) // 2, c.months})
+    header = ["price", *(f"month {m}" for m in shown)]
+    rows = [
+        [
+            name,
+            *(
+                f"{band['p50'][m - 1]:.2f} ({band['p5'][m - 1]:.2f}-{band['p95'][m - 1]:.2f})"
+                for m in shown
+            ),
+        ]
+        for name, band in c.price_paths.items()
+    ]
+    return header, rows
+
+
 def _tokens(t: dict) -> str:
     return f"{t['mean']:,.0f}" + (f" (sd {t['sd']:,.0f})" if t["sd"] else "")
 
