@@ -93,6 +93,8 @@ Json result_json(const SimulationResult& r, const Summary& summary) {
     Json details = Json::object();
     for (int k = 0; k < kDetailCount; ++k)
       details[kDetailNames[k]] = column(s.details, kDetailCount, k);
+    details["on_demand_gpu_hours"] = series(s.on_demand_gpu_hours);
+    details["on_demand_gpu_cost"] = series(s.on_demand_gpu_cost);
     j["details"] = details;
     j["utilization"] = series(s.utilization);
     j["utilization_over_horizon"] = finite(s.utilization_over_horizon);

@@ -142,6 +142,14 @@ Summary summarize(const SimulationResult& r) {
     ss.requests = mean_over_paths(r.requests, kServedCount);
     ss.gpu_hours = mean_over_paths(r.gpu_hours, 1);
     ss.details = mean_over_paths(r.details, kDetailCount);
+    for (int m = 0; m < H; ++m) {
+      const double* d = &ss.details[std::size_t(m) * kDetailCount];
+      ss.on_demand_gpu_hours.push_back(
+          std::max(0.0, ss.gpu_hours[m] - d[kCommittedGpuHours] - d[kSpotGpuHours]));
+      ss.on_demand_gpu_cost.push_back(
+          std::max(0.0, ss.parts[std::size_t(m) * kPartCount + kGpu] -
+                            d[kCommittedGpuCost] - d[kSpotGpuCost]));
+    }
     const std::vector<double> served = mean_over_paths(r.gpu_seconds_served, 1);
     ss.utilization.resize(H);
     double served_total = 0.0, provisioned_total = 0.0;

@@ -66,10 +66,6 @@ ApiPricer StrategyCoster::pricer(int workload, const ApiModel& model) const {
   return ApiPricer(model, w, strategy_->caching, w.is_batch() && strategy_->batch_api);
 }
 
-void StrategyCoster::count(PathRecord& out, int month, Served where, double requests) {
-  out.requests[std::size_t(month) * kServedCount + where] += requests;
-}
-
 void StrategyCoster::add_api(int workload, const ApiCharge& c, double requests,
                              int month, bool as_overflow, PathRecord& out) const {
   double* parts = out.parts + std::size_t(month) * kPartCount;
@@ -178,29 +174,24 @@ void StrategyCoster::overflow(ClusterPlan& plan, int k, const Slice& away, int t
   out.details[std::size_t(m) * kDetailCount + kFallbackRequests] += excess;
 }
 
-double StrategyCoster::bill_gpus(const ClusterPlan& plan, int m,
-                                 const TrafficPath& path, PathRecord& out) const {
-  const ClusterRun& run = plan.run;
-  const Cluster& c = run.cluster();
-  // Model v2: a price path moves on-demand and spot prices, not the contract's.
-  const double factor = path.cluster_price_factor(plan.cluster, m);
-  const double on_demand = run.on_demand_gpus() * c.gpu_price_per_hour * factor;
-  const double committed =
-      run.committed_gpus() ? run.committed_gpus() * c.commitment->price_per_hour : 0.0;
-  const double spot = run.spot_gpus() ? run.spot_gpus() * c.spot->price_per_hour * factor
-                                      : 0.0;
-  const double cost = on_demand + committed + spot;
-  out.parts[std::size_t(m) * kPartCount + kGpu] += cost;
-  out.gpu_hours[m] += run.gpus();
-  double* d = out.details + std::size_t(m) * kDetailCount;
-  d[kOnDemandGpuHours] += run.on_demand_gpus();
-  d[kCommittedGpuHours] += run.committed_gpus();
-  d[kSpotGpuHours] += run.spot_gpus();
-  d[kOnDemandGpuCost] += on_demand;
-  d[kCommittedGpuCost] += committed;
-  d[kSpotGpuCost] += spot;
-  return cost;
-}
+namespace {
+
+// A month's committed and spot GPU-hours and cost, summed in registers and
+// written once.
+struct GpuMonth {
+  double committed_hours = 0, committed_cost = 0;
+  double spot_hours = 0, spot_cost = 0, outage_hours = 0;
+
+  void write(double* d) const {
+    d[kCommittedGpuHours] += committed_hours;
+    d[kCommittedGpuCost] += committed_cost;
+    d[kSpotGpuHours] += spot_hours;
+    d[kSpotGpuCost] += spot_cost;
+    d[kSpotOutageHours] += outage_hours;
+  }
+};
+
+}  // namespace
 
 void StrategyCoster::cost_cluster(ClusterPlan& plan, const TrafficPath& path,
                                   PathRecord& out) {
@@ -208,36 +199,58 @@ void StrategyCoster::cost_cluster(ClusterPlan& plan, const TrafficPath& path,
   const Cluster& c = run.cluster();
   const auto& routed = run.routed();
   const std::size_t n_workloads = scenario_->workloads.size();
-  const bool has_spot = c.spot.has_value();
   demand_.resize(routed.size());
   run.reset();
-  for (int t = 0; t < path.hours; ++t) {
-    const int m = month_of(t);
-    for (std::size_t k = 0; k < routed.size(); ++k) {
-      const std::size_t i = path.index(routed[k], t);
-      demand_[k] = {path.requests[i], path.variable_input[i], path.output[i]};
-    }
-    const bool interrupted = has_spot && path.spot_interrupted(plan.cluster, t);
-    run.step(t, demand_, interrupted);
-    if (interrupted && m >= c.available_from_month)
-      out.details[std::size_t(m) * kDetailCount + kSpotOutageHours] += 1.0;
+  for (int m = 0, t = 0; m < scenario_->horizon_months; ++m) {
+    // Model v2: a price path moves the on-demand and spot prices, not the
+    // contract's.
+    const double factor = path.cluster_price_factor(plan.cluster, m);
+    const double on_demand_price = c.gpu_price_per_hour * factor;
+    double* parts = out.parts + std::size_t(m) * kPartCount;
+    GpuMonth month;
+    for (const int end = std::min(path.hours, t + kHoursPerMonth); t < end; ++t) {
+      for (std::size_t k = 0; k < routed.size(); ++k) {
+        const std::size_t i = path.index(routed[k], t);
+        demand_[k] = {path.requests[i], path.variable_input[i], path.output[i]};
+      }
+      const bool interrupted = c.spot && path.spot_interrupted(plan.cluster, t);
+      run.step(t, demand_, interrupted);
 
-    const double gpu_cost = bill_gpus(plan, m, path, out);
-    double served_seconds = 0.0;
-    for (double s : run.served_seconds()) served_seconds += s;
-    out.gpu_seconds_served[m] += served_seconds;
+      // GPUs by kind.
+      double gpu_cost = run.on_demand_gpus() * on_demand_price;
+      if (c.commitment) {
+        const double committed = run.committed_gpus() * c.commitment->price_per_hour;
+        month.committed_hours += run.committed_gpus();
+        month.committed_cost += committed;
+        gpu_cost += committed;
+      }
+      if (c.spot) {
+        const double spot = run.spot_gpus() * c.spot->price_per_hour * factor;
+        month.spot_hours += run.spot_gpus();
+        month.spot_cost += spot;
+        month.outage_hours += interrupted && m >= c.available_from_month;
+        gpu_cost += spot;
+      }
+      parts[kGpu] += gpu_cost;
+      out.gpu_hours[m] += run.gpus();
 
-    for (std::size_t k = 0; k < routed.size(); ++k) {
-      const int w = routed[k];
-      count(out, m, kByCluster, run.served_requests()[k]);
-      // A workload carries the hour's GPU cost in proportion to the GPU-seconds it
-      // used.
-      if (served_seconds > 0)
-        out.workload_cost[std::size_t(m) * n_workloads + w] +=
-            gpu_cost * run.served_seconds()[k] / served_seconds;
-      const Slice& away = run.turned_away()[k];
-      if (away.requests > 0) overflow(plan, int(k), away, t, path, out);
+      double served_seconds = 0.0;
+      for (double s : run.served_seconds()) served_seconds += s;
+      out.gpu_seconds_served[m] += served_seconds;
+
+      for (std::size_t k = 0; k < routed.size(); ++k) {
+        const int w = routed[k];
+        count(out, m, kByCluster, run.served_requests()[k]);
+        // A workload carries the hour's GPU cost in proportion to the GPU-seconds
+        // it used.
+        if (served_seconds > 0)
+          out.workload_cost[std::size_t(m) * n_workloads + w] +=
+              gpu_cost * run.served_seconds()[k] / served_seconds;
+        const Slice& away = run.turned_away()[k];
+        if (away.requests > 0) overflow(plan, int(k), away, t, path, out);
+      }
     }
+    if (c.commitment || c.spot) month.write(out.details + std::size_t(m) * kDetailCount);
   }
   for (int m = 0; m < scenario_->horizon_months; ++m)
     out.parts[std::size_t(m) * kPartCount + kFixed] += c.fixed.in_month(m);

@@ -20,6 +20,14 @@ Eigen::MatrixXd correlation_factor(const Eigen::MatrixXd& c) {
   return f;
 }
 
+// A standard normal drawn outside the per-workload hourly loop (weekly and hourly
+// shocks, price trends). Out of line on purpose: with one more call site of
+// Boost's ziggurat the compiler stops inlining it into the hot loop of sample(),
+// which draws two normals per workload-hour.
+[[gnu::noinline]] double standard_normal(Xoshiro256pp& gen) {
+  return boost::random::normal_distribution<double>()(gen);
+}
+
 }  // namespace
 
 void TrafficPath::resize(int n_workloads, int n_hours, int n_models, int n_clusters) {
@@ -102,11 +110,10 @@ void TrafficModel::spot_outages(Xoshiro256pp* gen, TrafficPath& out) const {
 
 void TrafficModel::hourly_multipliers(Xoshiro256pp& gen, TrafficPath& out) const {
   const int nw = workloads();
-  boost::random::normal_distribution<double> normal;
   out.hourly_factor.resize(std::size_t(nw) * hours_);
   Eigen::VectorXd z(nw), e(nw), y = Eigen::VectorXd::Zero(nw);
   for (int t = 0; t < hours_; ++t) {
-    for (int w = 0; w < nw; ++w) z[w] = normal(gen);
+    for (int w = 0; w < nw; ++w) z[w] = standard_normal(gen);
     // The same correlation matrix as the weekly shocks.
     if (independent_shocks_)
       e = z;
@@ -127,9 +134,8 @@ namespace {
 // r ~ Normal(monthly, sigma) truncated to r > -0.5, by redrawing.
 double trend_rate(const PricePath& p, Xoshiro256pp* gen) {
   if (!gen || p.trend_sigma == 0) return p.trend_monthly;
-  boost::random::normal_distribution<double> normal(p.trend_monthly, p.trend_sigma);
   double r;
-  do r = normal(*gen);
+  do r = standard_normal(*gen) * p.trend_sigma + p.trend_monthly;
   while (!(r > -0.5));
   return r;
 }
@@ -155,11 +161,10 @@ void TrafficModel::price_factors(Xoshiro256pp* gen, TrafficPath& out) const {
 
 Eigen::MatrixXd TrafficModel::weekly_multipliers(Xoshiro256pp& gen) const {
   const int nw = workloads();
-  boost::random::normal_distribution<double> normal;
   Eigen::MatrixXd m(nw, weeks_);
   Eigen::VectorXd z(nw), x = Eigen::VectorXd::Zero(nw);
   for (int k = 0; k < weeks_; ++k) {
-    for (int w = 0; w < nw; ++w) z[w] = normal(gen);
+    for (int w = 0; w < nw; ++w) z[w] = standard_normal(gen);
     const Eigen::VectorXd e = shock_factor_ * z;
     for (int w = 0; w < nw; ++w) {
       const double s = workloads_[w].spikiness.sigma;
@@ -183,23 +188,27 @@ void TrafficModel::sample(Xoshiro256pp& gen, TrafficPath& out) const {
     const double burst_p = wl.bursts.per_month / kHoursPerMonth;
     const double mu_v = wl.variable_input_mean();
     int burst_end = 0;  // bursts cover hours [start, burst_end)
-    for (int t = 0; t < hours_; ++t) {
-      const std::size_t i = out.index(w, t);
-      double lambda = base_rate_[i] * weekly(w, week_of(t));
-      if (hourly_noise_) lambda *= out.hourly_factor[i];
-      if (burst_p > 0) {
-        if (uniform01(gen) < burst_p)
-          burst_end = std::max(burst_end, t + wl.bursts.hours);
-        if (t < burst_end) lambda *= wl.bursts.multiplier;
+    for (int m = 0, t = 0; m < months_; ++m) {
+      double demand = 0.0;  // requests of this workload in month m
+      for (const int end = std::min(hours_, t + kHoursPerMonth); t < end; ++t) {
+        const std::size_t i = out.index(w, t);
+        double lambda = base_rate_[i] * weekly(w, week_of(t));
+        if (hourly_noise_) lambda *= out.hourly_factor[i];
+        if (burst_p > 0) {
+          if (uniform01(gen) < burst_p)
+            burst_end = std::max(burst_end, t + wl.bursts.hours);
+          if (t < burst_end) lambda *= wl.bursts.multiplier;
+        }
+        const double n = poisson(gen, lambda);
+        const double z1 = normal(gen);
+        const double z2 = normal(gen);
+        const double root_n = std::sqrt(n);
+        out.requests[i] = n;
+        demand += n;
+        out.variable_input[i] = std::max(0.0, n * mu_v + root_n * wl.input.sd * z1);
+        out.output[i] = std::max(0.0, n * wl.output.mean + root_n * wl.output.sd * z2);
       }
-      const double n = poisson(gen, lambda);
-      const double z1 = normal(gen);
-      const double z2 = normal(gen);
-      const double root_n = std::sqrt(n);
-      out.requests[i] = n;
-      out.monthly_demand[month_of(t)] += n;
-      out.variable_input[i] = std::max(0.0, n * mu_v + root_n * wl.input.sd * z1);
-      out.output[i] = std::max(0.0, n * wl.output.mean + root_n * wl.output.sd * z2);
+      out.monthly_demand[m] += demand;
     }
   }
   price_factors(&gen, out);

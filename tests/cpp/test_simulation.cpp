@@ -402,7 +402,7 @@ TEST(ModelV2, CommittedGpusAreBilledAtTheirPriceDuringTheTerm) {
   EXPECT_NEAR(r.parts[r.offset(1, 0, 0, kPartCount) + kGpu], 5.0 * 730, 1e-9);
   EXPECT_NEAR(r.parts[r.offset(1, 0, 1, kPartCount) + kGpu], 9.0 * 730, 1e-9);
   EXPECT_EQ(detail(r, 1, 0, kCommittedGpuHours), 2 * 730);
-  EXPECT_EQ(detail(r, 1, 0, kOnDemandGpuHours), 730);
+  EXPECT_EQ(r.gpu_hours[r.offset(1, 0, 0)] - detail(r, 1, 0, kCommittedGpuHours), 730);
   EXPECT_EQ(detail(r, 1, 1, kCommittedGpuHours), 0);
   EXPECT_NEAR(detail(r, 1, 0, kCommittedGpuCost), 2.0 * 730, 1e-9);
 
@@ -413,7 +413,7 @@ TEST(ModelV2, CommittedGpusAreBilledAtTheirPriceDuringTheTerm) {
   const SimulationResult a = expected_run(j);
   for (int m = 0; m < 3; ++m) {
     EXPECT_EQ(a.gpu_hours[a.offset(1, 0, m)], 2 * 730);
-    EXPECT_EQ(detail(a, 1, m, kOnDemandGpuHours), 0);
+    EXPECT_EQ(detail(a, 1, m, kCommittedGpuHours), 2 * 730);  // none on demand
   }
 }
 

@@ -73,6 +73,7 @@ def test_an_offer_fills_in_the_prices_a_cluster_leaves_out(write_scenario):
     assert gpu["gpu_price_per_hour"] == offer["on_demand"] == 3.20
     r = breakeven.load(write_scenario(text)).run(mode="expected")
     d = dict(zip(DETAIL_NAMES, r.details[1].sum(axis=(0, 1))))
+    d["on_demand_gpu_cost"] = sum(r.as_dict()["strategies"][1]["details"]["on_demand_gpu_cost"])
     months = r.months
     # 1 committed GPU at 2.72, 1 on demand at 3.20, 1 spot at 2.56, every hour.
     assert d["committed_gpu_cost"] == pytest.approx(2.72 * 730 * months)

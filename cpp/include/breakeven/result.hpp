@@ -37,23 +37,22 @@ enum Served : int {
 inline constexpr const char* kServedNames[kServedCount] = {
     "api", "cluster", "overflow", "unserved", "rate_limited"};
 
-// What the model v2 parts did, per month: GPU-hours and cost by kind, spot
-// outages, requests sent to a rate limit's fallback.
+// What the model v2 parts did, per month: GPU-hours and cost of committed and
+// spot GPUs, spot outages, requests sent to a rate limit's fallback. On-demand
+// GPU-hours and cost are the rest of gpu_hours and of the gpu part (the summary
+// derives them).
 enum Detail : int {
   kCommittedGpuHours,
-  kOnDemandGpuHours,
   kSpotGpuHours,
   kCommittedGpuCost,
-  kOnDemandGpuCost,
   kSpotGpuCost,
   kSpotOutageHours,
   kFallbackRequests,
   kDetailCount
 };
 inline constexpr const char* kDetailNames[kDetailCount] = {
-    "committed_gpu_hours", "on_demand_gpu_hours", "spot_gpu_hours",
-    "committed_gpu_cost",  "on_demand_gpu_cost",  "spot_gpu_cost",
-    "spot_outage_hours",   "fallback_requests"};
+    "committed_gpu_hours", "spot_gpu_hours",    "committed_gpu_cost",
+    "spot_gpu_cost",       "spot_outage_hours", "fallback_requests"};
 
 // Writable views of one (strategy, path) block: arrays over months.
 struct PathRecord {

@@ -68,6 +68,9 @@ struct StrategySummary {
   std::vector<double> requests;       // mean [month][served]
   std::vector<double> gpu_hours;      // mean per month
   std::vector<double> details;        // mean [month][detail]
+  // The rest of gpu_hours and of the gpu part: GPUs rented on demand.
+  std::vector<double> on_demand_gpu_hours;
+  std::vector<double> on_demand_gpu_cost;
   std::vector<double> utilization;    // served / provisioned GPU-seconds, per month
   // Utilization's one definition over the horizon: GPU-seconds served over
   // GPU-seconds provisioned, both summed over months (means over paths).

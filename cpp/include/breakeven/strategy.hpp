@@ -51,9 +51,6 @@ class StrategyCoster {
     std::vector<ApiPricer> overflow_fallback;  // parallel to run.routed()
   };
   void cost_cluster(ClusterPlan& plan, const TrafficPath& path, PathRecord& out);
-  // Bills the hour's GPUs by kind; returns their cost.
-  double bill_gpus(const ClusterPlan& plan, int month, const TrafficPath& path,
-                   PathRecord& out) const;
   // Turned-away work of routed workload k in hour t: to overflow (within its rate
   // limit, the rest to the fallback), or unserved.
   void overflow(ClusterPlan& plan, int k, const Slice& away, int t,
@@ -61,7 +58,9 @@ class StrategyCoster {
   ApiPricer pricer(int workload, const ApiModel& model) const;
   void add_api(int workload, const ApiCharge& charge, double requests, int month,
                bool as_overflow, PathRecord& out) const;
-  static void count(PathRecord& out, int month, Served where, double requests);
+  static void count(PathRecord& out, int month, Served where, double requests) {
+    out.requests[std::size_t(month) * kServedCount + where] += requests;
+  }
 
   const Scenario* scenario_;
   const Strategy* strategy_;
