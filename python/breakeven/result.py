@@ -114,9 +114,10 @@ class Result:
     @cached_property
     def details(self) -> np.ndarray:
         """What the model v2 parts did, (strategies, paths, months, detail) in
-        :data:`DETAIL_NAMES` order: GPU-hours and cost by kind (committed,
-        on-demand, spot), spot outage hours, requests sent to a rate limit's
-        fallback.
+        :data:`DETAIL_NAMES` order: committed and spot GPU-hours and cost, spot
+        outage hours, requests sent to a rate limit's fallback. On-demand
+        GPU-hours and cost are the rest of ``gpu_hours`` and of the ``gpu`` part
+        (the result JSON's ``details`` has them too).
         """
         return np.asarray(self._core.array("details"))
 
