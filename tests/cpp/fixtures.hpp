@@ -1,6 +1,10 @@
 // Small scenarios for the tests, built as JSON so they also go through the parser.
 #pragma once
 
+#include <string>
+#include <utility>
+
+#include "breakeven/errors.hpp"
 #include "breakeven/json.hpp"
 #include "breakeven/scenario_parse.hpp"
 
@@ -22,5 +26,15 @@ inline Json one_workload_scenario() {
 inline Json empty_catalog() { return Json{{"models", Json::object()}}; }
 
 inline Scenario parse(const Json& j) { return parse_scenario(j, empty_catalog()); }
+
+// The path and reason of the error parsing `j`, or "" if it parses.
+inline std::pair<std::string, std::string> error_of(const Json& j) {
+  try {
+    parse(j);
+  } catch (const ScenarioError& e) {
+    return {e.path(), e.reason()};
+  }
+  return {"", ""};
+}
 
 }  // namespace breakeven::testing

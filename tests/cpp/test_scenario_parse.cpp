@@ -11,15 +11,7 @@ namespace {
 using testing::one_workload_scenario;
 using testing::parse;
 
-// The path and reason of the error parsing `j`, or "" if it parses.
-std::pair<std::string, std::string> error_of(const Json& j) {
-  try {
-    parse(j);
-  } catch (const ScenarioError& e) {
-    return {e.path(), e.reason()};
-  }
-  return {"", ""};
-}
+using testing::error_of;
 
 TEST(ScenarioParse, FillsDefaultsAndConvertsUnits) {
   Json j = one_workload_scenario();
