@@ -25,6 +25,12 @@ Json model_json(const ApiModel& m) {
           {"cache_ttl_minutes", m.cache_ttl_minutes},
           {"batch_discount", m.batch_discount},
           {"price_path", price_path_json(m.price_path)},
+          {"rate_limit", m.rate_limit ? Json{{"requests_per_minute",
+                                              m.rate_limit->requests_per_minute},
+                                             {"fallback", m.rate_limit->fallback_name.empty()
+                                                              ? Json(nullptr)
+                                                              : Json(m.rate_limit->fallback_name)}}
+                                      : Json(nullptr)},
           {"source", m.source},
           {"as_of", m.as_of}};
 }
@@ -55,7 +61,23 @@ Json workload_json(const Workload& w) {
 }
 
 Json cluster_json(const Cluster& c, const Scenario& sc) {
-  return {{"gpu_price_per_hour", c.gpu_price_per_hour},
+  const Json commitment =
+      c.commitment ? Json{{"gpus", c.commitment->gpus},
+                          {"price_per_hour", c.commitment->price_per_hour},
+                          {"from_month", c.commitment->from_month},
+                          {"term_months", c.commitment->term_months},
+                          {"renew", c.commitment->renew}}
+                   : Json(nullptr);
+  const Json spot = c.spot ? Json{{"gpus", c.spot->gpus},
+                                  {"price_per_hour", c.spot->price_per_hour},
+                                  {"interruptions_per_month",
+                                   c.spot->interruptions_per_month},
+                                  {"outage_hours", c.spot->outage_hours}}
+                           : Json(nullptr);
+  return {{"offer", c.offer.empty() ? Json(nullptr) : Json(c.offer)},
+          {"gpu_price_per_hour", c.gpu_price_per_hour},
+          {"commitment", commitment},
+          {"spot", spot},
           {"gpu_price_path", price_path_json(c.gpu_price_path)},
           {"gpus",
            {{"autoscaled", c.autoscaled},

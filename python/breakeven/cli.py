@@ -96,6 +96,33 @@ def build_parser() -> argparse.ArgumentParser:
 
     sub.add_parser("models", help="list the bundled pricing catalog")
 
+    sens = sub.add_parser(
+        "sensitivity", help="what drives the saving: each input moved -/+ a share"
+    )
+    _scenario_arg(sens)
+    sens.add_argument("--strategy", help="default: the cheapest besides the baseline")
+    sens.add_argument("--delta", type=_number, default=0.25, help="default %(default)s")
+    sens.add_argument("--paths", type=_whole, help="paths per run (default: the scenario's)")
+    sens.add_argument("--seed", type=_whole)
+    sens.add_argument("--threads", type=_whole)
+    sens.add_argument("--json", metavar="FILE", help="write the result (docs/decisions.md)")
+    sens.add_argument("--plot", metavar="FILE.png", help="write the tornado chart")
+
+    thr = sub.add_parser(
+        "threshold", help="the traffic at which a strategy starts to pay"
+    )
+    _scenario_arg(thr)
+    thr.add_argument("--strategy", required=True)
+    thr.add_argument("--within", type=_whole, required=True, metavar="MONTHS")
+    thr.add_argument("--prob", type=_number, default=0.8, help="default %(default)s")
+    thr.add_argument("--workload", help="scale this workload alone (default: all)")
+    thr.add_argument("--range", type=_number, nargs=2, default=(0.01, 100.0),
+                     metavar=("LOW", "HIGH"), help="scales searched (default 0.01 100)")
+    thr.add_argument("--paths", type=_whole, help="paths per run (default: the scenario's)")
+    thr.add_argument("--seed", type=_whole)
+    thr.add_argument("--threads", type=_whole)
+    thr.add_argument("--json", metavar="FILE", help="write the result (docs/decisions.md)")
+
     check = sub.add_parser(
         "check",
         help="re-run scenarios, evaluate their expect: lists, compare with recordings",
@@ -171,6 +198,54 @@ def cmd_models(args) -> int:
     return EXIT_OK
 
 
+def _write_json(path, doc) -> None:
+    import json
+
+    with open(path, "w", encoding="utf-8") as f:
+        json.dump(doc, f, indent=1)
+        f.write("\n")
+    print(f"\nJSON written to {path}")
+
+
+def cmd_sensitivity(args) -> int:
+    from .decisions import sensitivity
+    from .formatting import money, render_text
+
+    s = sensitivity(_load(args.scenario), args.strategy, args.delta, args.paths,
+                    args.seed, args.threads)
+    print(f"{s.scenario.name}: saving of {s.strategy} against {s.scenario.baseline} over "
+          f"{s.scenario.horizon_months} months, each input at -/+{s.delta:.0%} "
+          f"({s.paths:,} paths, seed {s.seed}; base: {money(s.base.savings)})\n")
+    h = s.scenario.horizon_months
+    month = lambda m: f">{h}" if m is None else str(m)  # noqa: E731
+    rows = [[e.name, f"{e.value:,.0f}" if e.value >= 100 else f"{e.value:.4g}", money(e.low.savings), money(e.high.savings),
+             money(e.swing(s.base)), month(e.low.p50_month), month(e.high.p50_month)]
+            for e in s.effects]
+    header = ["input", "value", "saving -", "saving +", "swing", "break-even -", "+"]
+    print(render_text(header, rows, {1, 2, 3, 4, 5, 6}))
+    if s.no_effect:
+        print(f"\nno effect: {', '.join(s.no_effect)}")
+    for name, why in s.invalid.items():
+        print(f"not moved: {name}: {why}")
+    if args.plot:
+        s.plot().savefig(args.plot, dpi=120)
+        print(f"\ntornado chart written to {args.plot}")
+    if args.json:
+        _write_json(args.json, s.to_dict())
+    return EXIT_OK
+
+
+def cmd_threshold(args) -> int:
+    from .decisions import threshold
+
+    t = threshold(_load(args.scenario), args.strategy, args.within, args.prob,
+                  args.workload, tuple(args.range), args.paths, args.seed, args.threads)
+    print(t.summary())
+    if args.json:
+        _write_json(args.json, t.to_dict())
+    return EXIT_OK
+
+
 def cmd_check(args) -> int:
     from .recording import check, scenario_files
 
@@ -203,6 +278,8 @@ def main(argv: list[str] | None = None) -> int:
         "report": cmd_report,
         "validate": cmd_validate,
         "models": cmd_models,
+        "sensitivity": cmd_sensitivity,
+        "threshold": cmd_threshold,
         "check": cmd_check,
         "record": cmd_record,
     }[args.command]

@@ -213,3 +213,48 @@ def plot_price_paths(result) -> Figure | None:
     ax.set_title("Prices over the horizon: median and p5-p95 band")
     ax.legend(frameon=False)
     return fig
+
+
+def plot_tornado(sensitivity, top: int = 15) -> Figure:
+    """Tornado chart of a :class:`~breakeven.decisions.Sensitivity`: the saving at
+    the horizon with each input at -delta and +delta, largest swing on top."""
+    effects = sensitivity.effects[:top][::-1]
+    base = sensitivity.base.savings
+    fig, (ax,) = _figure(width=9, height=max(2.5, 0.4 * len(effects) + 1.2))
+    y = np.arange(len(effects))
+    pct = f"{sensitivity.delta:.0%}"
+    low = [e.low.savings - base for e in effects]
+    high = [e.high.savings - base for e in effects]
+    ax.barh(y, low, left=base, color=OKABE_ITO[0], label=f"input -{pct}")
+    ax.barh(y, high, left=base, color=OKABE_ITO[1], label=f"input +{pct}")
+    ax.axvline(base, color="#000000", linewidth=0.8)
+    ax.set_yticks(y, [e.name for e in effects], fontsize=8)
+    ax.xaxis.set_major_formatter(FuncFormatter(_money))
+    ax.set_xlabel(f"saving of {sensitivity.strategy} against {sensitivity.scenario.baseline} "
+                  "over the horizon (USD)")
+    ax.set_title("What drives the saving (one input at a time, same random numbers)")
+    ax.legend(frameon=False, loc="lower right")
+    return fig
+
+
+def plot_threshold(threshold) -> Figure:
+    """Probability of breaking even within the months asked, against the
+    baseline's monthly spend, over the scales a :func:`~breakeven.decisions.threshold`
+    search evaluated; the threshold marked."""
+    steps = threshold.steps
+    fig, (ax,) = _figure()
+    ax.plot([s.baseline_monthly for s in steps], [s.probability for s in steps],
+            marker=".", color=OKABE_ITO[0])
+    ax.axhline(threshold.probability, color="#999999", linewidth=0.8)
+    if threshold.baseline_monthly is not None:
+        ax.axvline(threshold.baseline_monthly, color=OKABE_ITO[5], linewidth=1,
+                   label=f"threshold: {_money(threshold.baseline_monthly)} a month")
+        ax.legend(frameon=False, loc="lower right")
+    ax.set_xscale("log")
+    ax.xaxis.set_major_formatter(FuncFormatter(_money))
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda y, _p: f"{y:.0%}"))
+    ax.set_ylim(0, 1.02)
+    ax.set_xlabel(f"{threshold.baseline}: monthly spend (USD)")
+    ax.set_ylabel(f"P(break-even within {threshold.within} months)")
+    ax.set_title(f"Where {threshold.strategy} starts to pay")
+    return fig
