@@ -123,6 +123,17 @@ def build_parser() -> argparse.ArgumentParser:
     thr.add_argument("--threads", type=_whole)
     thr.add_argument("--json", metavar="FILE", help="write the result (docs/decisions.md)")
 
+    swp = sub.add_parser("sweep", help="run a grid or random sample of parameter values")
+    swp.add_argument("sweep_file", metavar="SWEEP.yaml")
+    swp.add_argument("--scheduler", metavar="tcp://HOST:PORT",
+                     help="run on this Dask scheduler (default: local processes)")
+    swp.add_argument("--workers", type=_whole, help="local processes (default: one per core)")
+    swp.add_argument("--csv", metavar="FILE", help="write the table as CSV")
+    swp.add_argument("--parquet", metavar="FILE", help="write the table as Parquet")
+    swp.add_argument("--heatmap", nargs=4, metavar=("X", "Y", "COLUMN", "FILE.png"),
+                     help="heatmap of COLUMN over parameters X and Y (a grid)")
+    swp.add_argument("--quiet", action="store_true", help="no progress bar")
+
     check = sub.add_parser(
         "check",
         help="re-run scenarios, evaluate their expect: lists, compare with recordings",
@@ -246,6 +257,46 @@ def cmd_threshold(args) -> int:
     return EXIT_OK
 
 
+def cmd_sweep(args) -> int:
+    from .decisions import load_sweep, sweep
+
+    spec = load_sweep(args.sweep_file)
+    client = None
+    if args.scheduler:
+        try:
+            from dask.distributed import Client
+        except ImportError:
+            raise OptionError("scheduler", "needs Dask: pip install 'breakeven[sweep]'") from None
+        try:
+            client = Client(args.scheduler, timeout=30)
+        except OSError as e:
+            raise OptionError("scheduler", f"cannot reach {args.scheduler}: {e}") from None
+    try:
+        result = sweep(spec, client=client, workers=args.workers,
+                       progress=False if args.quiet else None)
+    finally:
+        if client is not None:
+            client.close()
+    table = result.table()
+    print(f"{len(table)} points of {spec.base_name}, {len(spec.parameters) or len(spec.points[0])} "
+          f"parameters")
+    print(table.to_string(max_rows=20))
+    if args.csv:
+        result.to_csv(args.csv)
+        print(f"\nCSV written to {args.csv}")
+    if args.parquet:
+        try:
+            result.to_parquet(args.parquet)
+        except ImportError:
+            raise OptionError("parquet", "needs pyarrow: pip install 'breakeven[sweep]'") from None
+        print(f"Parquet written to {args.parquet}")
+    if args.heatmap:
+        x, y, column, out = args.heatmap
+        result.plot(x, y, column).savefig(out, dpi=120)
+        print(f"heatmap written to {out}")
+    return EXIT_OK
+
+
 def cmd_check(args) -> int:
     from .recording import check, scenario_files
 
@@ -280,6 +331,7 @@ def main(argv: list[str] | None = None) -> int:
         "models": cmd_models,
         "sensitivity": cmd_sensitivity,
         "threshold": cmd_threshold,
+        "sweep": cmd_sweep,
         "check": cmd_check,
         "record": cmd_record,
     }[args.command]

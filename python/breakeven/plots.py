@@ -258,3 +258,23 @@ def plot_threshold(threshold) -> Figure:
     ax.set_ylabel(f"P(break-even within {threshold.within} months)")
     ax.set_title(f"Where {threshold.strategy} starts to pay")
     return fig
+
+
+def plot_sweep(sweep, x: str, y: str, value: str) -> Figure:
+    """Heatmap of one column of a grid sweep's table over two swept parameters."""
+    df = sweep.table()
+    for name in (x, y, value):
+        if name not in df.columns:
+            raise KeyError(f"no column {name!r} (columns: {', '.join(df.columns)})")
+    grid = df.pivot_table(index=y, columns=x, values=value, aggfunc="mean")
+    fig, (ax,) = _figure(width=7, height=5)
+    mesh = ax.pcolormesh(np.arange(grid.shape[1] + 1), np.arange(grid.shape[0] + 1),
+                         grid.to_numpy(dtype=float), cmap="viridis", shading="flat")
+    ax.set_xticks(np.arange(grid.shape[1]) + 0.5, [f"{v:,.6g}" for v in grid.columns],
+                  rotation=45)
+    ax.set_yticks(np.arange(grid.shape[0]) + 0.5, [f"{v:,.6g}" for v in grid.index])
+    ax.set_xlabel(x)
+    ax.set_ylabel(y)
+    fig.colorbar(mesh, ax=ax, label=value)
+    ax.set_title(value)
+    return fig

@@ -1,8 +1,17 @@
-"""Decisions on top of runs: what drives the answer (sensitivity) and at what
-traffic self-hosting starts to pay (threshold). Each evaluation is one engine
+"""Decisions on top of runs: what drives the answer (sensitivity), at what
+traffic self-hosting starts to pay (threshold), and sweeps over parameters. Each evaluation is one engine
 run on common random numbers (the same seed), so differences are not noise."""
 
 from .sensitivity import Sensitivity, sensitivity
+from .sweep import SweepResult, load_sweep, sweep
 from .threshold import Threshold, threshold
 
-__all__ = ["Sensitivity", "Threshold", "sensitivity", "threshold"]
+__all__ = [
+    "Sensitivity",
+    "SweepResult",
+    "Threshold",
+    "load_sweep",
+    "sensitivity",
+    "sweep",
+    "threshold",
+]
