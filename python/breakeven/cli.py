@@ -87,6 +87,10 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument(
         "--format", choices=REPORT_FORMATS, help="default: from the file suffix"
     )
+    report.add_argument(
+        "--with", dest="sections", default="", metavar="SECTIONS",
+        help="add decision sections: sensitivity,threshold (docs/decisions.md)",
+    )
     _run_options(report)
 
     validate = sub.add_parser(
@@ -130,6 +134,7 @@ def build_parser() -> argparse.ArgumentParser:
     swp.add_argument("--workers", type=_whole, help="local processes (default: one per core)")
     swp.add_argument("--csv", metavar="FILE", help="write the table as CSV")
     swp.add_argument("--parquet", metavar="FILE", help="write the table as Parquet")
+    swp.add_argument("--json", metavar="FILE", help="write the result (docs/decisions.md)")
     swp.add_argument("--heatmap", nargs=4, metavar=("X", "Y", "COLUMN", "FILE.png"),
                      help="heatmap of COLUMN over parameters X and Y (a grid)")
     swp.add_argument("--quiet", action="store_true", help="no progress bar")
@@ -185,7 +190,8 @@ def cmd_report(args) -> int:
     from .report import report_format, write_report
 
     result = _simulate(args)
-    path = write_report(result, args.output, args.format)
+    sections = [s for s in args.sections.split(",") if s]
+    path = write_report(result, args.output, args.format, sections)
     print(f"{report_format(path, args.format)} report written to {path}")
     return EXIT_OK
 
@@ -290,6 +296,8 @@ def cmd_sweep(args) -> int:
         except ImportError:
             raise OptionError("parquet", "needs pyarrow: pip install 'breakeven[sweep]'") from None
         print(f"Parquet written to {args.parquet}")
+    if args.json:
+        _write_json(args.json, result.to_dict())
     if args.heatmap:
         x, y, column, out = args.heatmap
         result.plot(x, y, column).savefig(out, dpi=120)

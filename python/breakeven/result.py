@@ -242,13 +242,14 @@ class Result:
 
         return plot_price_paths(self)
 
-    def report(self, path: str | os.PathLike, format: str | None = None):
+    def report(self, path: str | os.PathLike, format: str | None = None, sections=()):
         """Write a self-contained report (html, md, pdf or json; default from the
-        suffix) and return its path.
+        suffix) and return its path; ``sections`` adds ``"sensitivity"`` and
+        ``"threshold"`` (docs/decisions.md).
         """
         from .report import write_report
 
-        return write_report(self, path, format)
+        return write_report(self, path, format, sections)
 
     def _repr_html_(self) -> str:
         from .display import result_html

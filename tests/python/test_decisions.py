@@ -112,3 +112,16 @@ def test_cli_writes_the_documented_json(tmp_path):
         capture_output=True, text=True)
     assert bad.returncode == 2
     assert bad.stderr.strip() == "error: --strategy: must be one of hosted, not the baseline (got 'nope')"
+
+
+def test_report_with_decision_sections(tmp_path):
+    r = breakeven.load(HAND).run()
+    md = r.report(tmp_path / "r.md", sections=("sensitivity", "threshold")).read_text()
+    t = threshold(breakeven.load(HAND), "hosted", within=12)
+    assert "## What drives the saving" in md
+    assert f"## Where it starts to pay\n\n{t.summary()}".replace(">", "&gt;") in md
+    proc = subprocess.run(
+        [sys.executable, "-m", "breakeven", "report", "--with", "sensitivity,nope", "-o",
+         tmp_path / "x.md", "--paths", "10", "--quiet"], capture_output=True, text=True)
+    assert proc.returncode == 2
+    assert "error: --with: unknown section 'nope' (sections: sensitivity, threshold)" in proc.stderr

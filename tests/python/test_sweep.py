@@ -3,6 +3,8 @@ and on a Dask LocalCluster of 2 worker processes, CSV and Parquet tables."""
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -73,6 +75,8 @@ def test_dask_local_cluster_gives_the_same_table(sweep_file, tmp_path):
             remote = sweep(spec, client=client, progress=False).table()
     pd.testing.assert_frame_equal(local, remote)
     result = sweep(spec, workers=1, progress=False)
+    doc = json.loads(json.dumps(result.to_dict()))  # plain JSON, the table's columns
+    assert [list(row) for row in doc["rows"]] == [list(local.columns)] * len(local)
     result.to_csv(tmp_path / "t.csv")
     result.to_parquet(tmp_path / "t.parquet")
     pd.testing.assert_frame_equal(pd.read_parquet(tmp_path / "t.parquet"), result.table())

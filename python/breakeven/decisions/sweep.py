@@ -186,6 +186,16 @@ class SweepResult:
                 df[col] = df[col].astype("Int64")
         return df
 
+    def to_dict(self) -> dict:
+        """The JSON document of ``breakeven sweep --json`` (docs/decisions.md)."""
+        return {
+            "scenario": self.spec.base_name,
+            "paths": self.spec.paths,
+            "seed": self.spec.seed,
+            "parameters": sorted(self.spec.points[0]) if self.spec.points else [],
+            "rows": self.rows,
+        }
+
     def to_csv(self, path) -> None:
         self.table().to_csv(path, index=False)
 

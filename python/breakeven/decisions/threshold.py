@@ -70,7 +70,7 @@ class Threshold:
         if self.outside == "above":
             return f"{goal} at no scale up to {hi:g}x the traffic of {what}."
         band = ""
-        if self.scale_low is not None and self.scale_high is not None:
+        if self.scale_low is not None and self.scale_high != self.scale_low:
             band = f" (between {self.scale_low:.3g}x and {self.scale_high:.3g}x within 2 standard errors)"
         return (f"{goal} from {self.scale:.3g}x the traffic of {what}{band}: "
                 f"a baseline spend of ${self.baseline_monthly:,.0f} a month.")

@@ -7,6 +7,7 @@ import os
 from pathlib import Path
 
 from ..constants import REPORT_FORMATS as FORMATS
+from ..errors import OptionError
 from .content import ReportContent, build_content
 
 __all__ = ["FORMATS", "ReportContent", "build_content", "report_format", "write_report"]
@@ -22,12 +23,21 @@ def report_format(path: str | os.PathLike, format: str | None = None) -> str:
     )
 
 
-def write_report(result, path: str | os.PathLike, format: str | None = None) -> Path:
-    """Write one self-contained report file for ``result``; return its path."""
+def write_report(
+    result, path: str | os.PathLike, format: str | None = None, sections=()
+) -> Path:
+    """Write one self-contained report file for ``result``; return its path.
+    ``sections`` adds decision sections: ``"sensitivity"``, ``"threshold"``."""
+    from .decisions import SECTIONS, decision_sections
+
     fmt = report_format(path, format)
     if fmt not in FORMATS:
         raise ValueError(f"format must be one of {', '.join(FORMATS)} (got {fmt!r})")
+    unknown = [s for s in sections if s not in SECTIONS]
+    if unknown:
+        raise OptionError("with", f"unknown section {unknown[0]!r} (sections: {', '.join(SECTIONS)})")
     content = build_content(result)
+    content.decisions = decision_sections(result, sections)
     path = Path(path)
     # Renderers are imported when used: the PDF one pulls in matplotlib.
     if fmt == "pdf":
@@ -47,6 +57,7 @@ def write_report(result, path: str | os.PathLike, format: str | None = None) -> 
             "recommendation": content.recommendation,
             "result": result.as_dict(),
             "assumptions": content.assumptions,
+            "decisions": [{"title": d.title, "text": d.text} for d in content.decisions],
         }
         path.write_text(json.dumps(doc, indent=1) + "\n", encoding="utf-8")
     return path

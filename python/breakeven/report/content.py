@@ -67,6 +67,7 @@ class ReportContent:
     scenario_text: str | None  # the file as written, if loaded from a file
     models_used: dict[str, dict] = field(default_factory=dict)
     precision: dict = field(default_factory=dict)
+    decisions: list = field(default_factory=list)  # report.decisions.DecisionSection
 
 
 def precision_line(c: ReportContent) -> str:

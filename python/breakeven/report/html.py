@@ -89,6 +89,11 @@ def render_html(c: ReportContent, result) -> str:
             _img(plots.plot_price_paths(result), "price factor per month"),
             html_table(tables.price_path_table(c)),
         ]
+    for d in c.decisions:
+        out += [f"<h2>{escape(d.title)}</h2>", f"<p>{escape(d.text)}</p>",
+                _img(d.figure, d.title)]
+        if d.table:
+            out.append(html_table(d.table))
     out += [
         "<h2>Assumptions</h2>",
         "<h3>Workloads</h3>",

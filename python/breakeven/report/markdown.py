@@ -46,6 +46,10 @@ def render_markdown(c: ReportContent) -> str:
             "Price factor (month 1 = 1): median (p5-p95) over paths.",
             _table(tables.price_path_table(c)),
         ]
+    for d in c.decisions:
+        parts += [f"## {d.title}", _escape(d.text)]
+        if d.table:
+            parts.append(_table(d.table))
     parts += [
         "## Assumptions",
         "### Workloads",

@@ -56,6 +56,7 @@ def render_pdf(c: ReportContent, result, path) -> None:
         plots.plot_breakdown(result),
         plots.plot_cluster(result),
         plots.plot_price_paths(result),
+        *(d.figure for d in c.decisions),
     ]
     with PdfPages(path, metadata={"Title": f"Break-even report: {c.title}"}) as pdf:
         for fig in figures:
