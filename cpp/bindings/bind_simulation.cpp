@@ -5,11 +5,13 @@
 #include <limits>
 
 #include "bindings.hpp"
+#include "breakeven/calendar.hpp"
 #include "breakeven/errors.hpp"
 #include "breakeven/limits.hpp"
 #include "breakeven/monte_carlo.hpp"
 #include "breakeven/result_json.hpp"
 #include "breakeven/statistics.hpp"
+#include "breakeven/traffic_samples.hpp"
 
 namespace py = pybind11;
 
@@ -142,6 +144,37 @@ ResultPtr run(const Scenario& scenario, const py::object& paths, const py::objec
   return result;
 }
 
+// A vector handed to numpy without a copy: the array owns it through a capsule.
+py::array_t<double> owned_array(std::vector<double>&& data, std::vector<py::ssize_t> shape) {
+  auto* owned = new std::vector<double>(std::move(data));
+  py::capsule free_when_done(owned,
+                             [](void* v) { delete static_cast<std::vector<double>*>(v); });
+  return py::array_t<double>(std::move(shape), owned->data(), free_when_done);
+}
+
+py::dict traffic(const Scenario& scenario, const py::object& paths, const py::object& seed,
+                 const py::object& mode, const py::object& first_hour,
+                 const py::object& hours, const py::object& bucket_hours) {
+  const int n_paths = int(whole(paths, "paths", 1, limits::kMaxPaths));
+  const std::uint64_t s = seed.is_none() ? scenario.simulation.seed : seed_of(seed);
+  const Mode m = mode.is_none() ? scenario.simulation.mode : mode_of(mode);
+  const int max_hours = limits::kMaxHorizonMonths * kHoursPerMonth;
+  const int first = int(whole(first_hour, "first_hour", 0, max_hours));
+  const int n_hours = int(whole(hours, "hours", 1, max_hours));
+  const int bucket = int(whole(bucket_hours, "bucket_hours", 1, max_hours));
+  TrafficSamples t;
+  {
+    py::gil_scoped_release release;
+    t = sample_traffic(scenario, n_paths, s, m, first, n_hours, bucket);
+  }
+  const std::vector<py::ssize_t> shape{t.paths, t.workloads, t.buckets};
+  py::dict out;
+  out["requests"] = owned_array(std::move(t.requests), shape);
+  out["input_tokens"] = owned_array(std::move(t.input_tokens), shape);
+  out["output_tokens"] = owned_array(std::move(t.output_tokens), shape);
+  return out;
+}
+
 }  // namespace
 
 void register_simulation(py::module_& m) {
@@ -199,6 +232,11 @@ void register_simulation(py::module_& m) {
         py::arg("threads") = py::none(), py::arg("precision") = py::none(),
         py::arg("memory_budget_gib") = py::none(), py::arg("progress") = py::none(),
         "Run the Monte Carlo simulation; the GIL is released while paths run.");
+  m.def("sample_traffic", &traffic, py::arg("scenario"), py::arg("paths"),
+        py::arg("seed") = py::none(), py::arg("mode") = py::none(),
+        py::arg("first_hour") = 0, py::arg("hours"), py::arg("bucket_hours") = 1,
+        "Requests, input and output tokens of paths as (path, workload, bucket) "
+        "arrays: exactly the traffic simulate() draws for those paths.");
   m.def("run_memory_bytes", &run_memory_bytes, py::arg("scenario"), py::arg("paths"),
         py::arg("threads"), "Bytes a run's arrays need (what the budget checks).");
 }

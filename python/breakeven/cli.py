@@ -1,4 +1,5 @@
-"""The ``breakeven`` command: run, report, validate, models, check, record.
+"""The ``breakeven`` command: run, report, validate, models, sensitivity, threshold,
+sweep, check, record, ingest, backtest, synth-logs.
 
 Exit status: 0 success, 2 invalid input (message on stderr), 1 internal error,
 130 interrupted (Ctrl-C).
@@ -11,7 +12,7 @@ import sys
 import traceback
 
 from .constants import DEFAULT_K, REPORT_FORMATS
-from .errors import OptionError, ScenarioError, printable
+from .errors import LogError, OptionError, ScenarioError, printable
 from .scenario import example_path, load
 
 EXIT_OK, EXIT_INTERNAL, EXIT_INPUT, EXIT_INTERRUPTED = 0, 1, 2, 130
@@ -156,6 +157,9 @@ def build_parser() -> argparse.ArgumentParser:
         "record", help="rewrite the recordings of scenarios on purpose"
     )
     record.add_argument("paths", nargs="+", help="files or folders")
+    from .ingest.commands import add_parsers
+
+    add_parsers(sub, _whole)
     return parser
 
 
@@ -330,6 +334,15 @@ def cmd_record(args) -> int:
     return EXIT_OK
 
 
+def _ingest_command(name: str):
+    def command(args) -> int:
+        from .ingest import commands
+
+        return getattr(commands, name)(args)
+
+    return command
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     command = {
@@ -342,10 +355,13 @@ def main(argv: list[str] | None = None) -> int:
         "sweep": cmd_sweep,
         "check": cmd_check,
         "record": cmd_record,
+        "ingest": _ingest_command("cmd_ingest"),
+        "backtest": _ingest_command("cmd_backtest"),
+        "synth-logs": _ingest_command("cmd_synth_logs"),
     }[args.command]
     try:
         return command(args)
-    except ScenarioError as e:
+    except (ScenarioError, LogError) as e:
         print(f"error: {e}", file=sys.stderr)
         return EXIT_INPUT
     except OptionError as e:

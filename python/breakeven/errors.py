@@ -52,3 +52,14 @@ def printable(text: str) -> str:
     if text.isprintable():
         return text
     return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+
+
+class LogError(ValueError):
+    """A log that cannot be read at all (not a log, unreadable, no usable field):
+    ``file: what is wrong``. Bad records inside a log are counted, not raised.
+    """
+
+    def __init__(self, source: str, reason: str):
+        self.source = source
+        self.reason = reason
+        super().__init__(printable(f"{source}: {reason}"))

@@ -278,3 +278,35 @@ def plot_sweep(sweep, x: str, y: str, value: str) -> Figure:
     fig.colorbar(mesh, ax=ax, label=value)
     ax.set_title(value)
     return fig
+
+
+def plot_hourly_requests(hourly) -> Figure:
+    """Requests per hour of each task (a DataFrame: hours x tasks), largest first;
+    tasks beyond the eighth are summed as 'other'."""
+    fig, (ax,) = _figure(9, 3.6)
+    order = hourly.sum().sort_values(ascending=False).index
+    shown = list(order[:7]) if len(order) > 8 else list(order)
+    for i, task in enumerate(shown):
+        ax.plot(hourly.index, hourly[task], lw=0.8, color=OKABE_ITO[i % 8], label=str(task))
+    if len(order) > len(shown):
+        ax.plot(hourly.index, hourly[order[len(shown):]].sum(axis=1), lw=0.8,
+                color="#999999", label=f"other ({len(order) - len(shown)})")
+    ax.set_ylabel("requests per hour")
+    ax.set_title("Requests per hour by task (UTC)")
+    ax.legend(fontsize=8, ncol=2, frameon=False)
+    ax.tick_params(axis="x", labelrotation=30)
+    return fig
+
+
+def plot_backtest(days, task: str, metric: str) -> Figure:
+    """Held-out days: the actual value against the simulated p5-p95 band and p50."""
+    fig, (ax,) = _figure(8, 3.4)
+    d = days[(days.task == task) & (days.metric == metric)]
+    ax.fill_between(d.day, d.p5, d.p95, color=OKABE_ITO[0], alpha=0.25, label="simulated p5-p95")
+    ax.plot(d.day, d.p50, color=OKABE_ITO[0], lw=1, label="simulated p50")
+    ax.plot(d.day, d.actual, "o", color=OKABE_ITO[5], ms=4, label="actual")
+    ax.set_ylabel(f"{metric.replace('_', ' ')} per day")
+    ax.set_title(f"Backtest: {task}, {d.inside.mean():.0%} of days inside p5-p95")
+    ax.legend(fontsize=8, frameon=False)
+    ax.tick_params(axis="x", labelrotation=30)
+    return fig

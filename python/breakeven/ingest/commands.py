@@ -1,0 +1,116 @@
+"""``breakeven ingest``, ``backtest`` and ``synth-logs``: the command-line side of
+measuring first (docs/ingest.md)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+
+def add_parsers(sub, whole) -> None:
+    ing = sub.add_parser("ingest", help="read usage logs: spend by task, a fitted scenario")
+    _log_args(ing)
+    ing.add_argument("-o", "--output", metavar="scenario.yaml",
+                     help="write the fitted scenario (YAML with comments)")
+    ing.add_argument("--report", metavar="spend.html", help="write the spend view as HTML")
+    ing.add_argument("--json", metavar="spend.json", help="write the spend view as JSON")
+    ing.add_argument("--bootstrap", type=whole, default=50,
+                     help="replicates for standard errors (default %(default)s)")
+
+    bt = sub.add_parser("backtest", help="fit on the first days, check the rest")
+    _log_args(bt)
+    bt.add_argument("--train-days", type=whole, required=True, metavar="N")
+    bt.add_argument("--paths", type=whole, default=500, help="default %(default)s")
+    bt.add_argument("--seed", type=whole, default=0)
+    bt.add_argument("--json", metavar="FILE", help="write the backtest (docs/ingest.md)")
+    bt.add_argument("--plot", metavar="FILE.png", help="chart of total requests per day")
+
+    sl = sub.add_parser("synth-logs", help="request-level logs drawn from a scenario")
+    sl.add_argument("scenario")
+    sl.add_argument("--days", type=whole, required=True)
+    sl.add_argument("--format", default="openai", choices=("openai", "anthropic", "litellm",
+                                                            "otel"))
+    sl.add_argument("--strategy", help="whose routing the logs show (default: the baseline)")
+    sl.add_argument("--seed", type=whole, help="default: the scenario's")
+    sl.add_argument("-o", "--output", required=True, metavar="FILE",
+                    help=".jsonl (.gz/.zst to compress); .csv for litellm")
+
+
+def _log_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("logs", nargs="+", metavar="LOG",
+                   help="files, globs or a postgresql:// URL of a LiteLLM proxy database")
+    p.add_argument("--task", metavar="FIELD",
+                   help="task category: a field or JSON path (metadata.task_type) or a "
+                        "LiteLLM tag prefix ending in ':' (taskName:); default: the model")
+    p.add_argument("--map", action="append", default=[], metavar="FIELD=PATH",
+                   help="where a canonical field is, for logs of no known format")
+    p.add_argument("--memory-limit", default=None, metavar="SIZE",
+                   help="DuckDB memory limit before spilling to disk (default 1GB)")
+
+
+def _ingest(args):
+    from ..errors import OptionError
+    from . import DEFAULT_MEMORY_LIMIT, ingest
+
+    mapping = {}
+    for item in args.map:
+        field, sep, path = item.partition("=")
+        if not sep or not field or not path:
+            raise OptionError("map", f"must be FIELD=PATH (got {item!r})")
+        mapping[field.strip()] = path.strip()
+    return ingest(args.logs, task=args.task, mapping=mapping,
+                  memory_limit=args.memory_limit or DEFAULT_MEMORY_LIMIT)
+
+
+def cmd_ingest(args) -> int:
+    from .spend import spend_report, spend_summary, spend_text
+
+    usage = _ingest(args)
+    print(spend_text(usage))
+    if args.json:
+        _write(args.json, spend_summary(usage))
+    if args.report:
+        spend_report(usage, args.report)
+        print(f"spend view written to {args.report}")
+    if args.output:
+        scenario = usage.fit(bootstrap=args.bootstrap)
+        with open(args.output, "w", encoding="utf-8") as f:
+            f.write(scenario.fit_report.yaml)
+        print(f"fitted scenario written to {args.output}")
+        for note in scenario.fit_report.notes:
+            print(f"  {note}")
+    return 0
+
+
+def cmd_backtest(args) -> int:
+    usage = _ingest(args)
+    bt = usage.backtest(args.train_days, paths=args.paths, seed=args.seed)
+    s = bt.summary()
+    print(f"fitted on {bt.train_days} days, tested on the next {bt.test_days} "
+          f"({bt.paths} paths)")
+    print(s.to_string(index=False, float_format=lambda x: f"{x:.3g}"))
+    for line in bt.verdict():
+        print(line)
+    if args.json:
+        _write(args.json, bt.to_json())
+    if args.plot:
+        bt.plot().savefig(args.plot, dpi=110, bbox_inches="tight")
+        print(f"chart written to {args.plot}")
+    return 0
+
+
+def cmd_synth_logs(args) -> int:
+    from ..scenario import load
+    from .synth import draw_requests, write_logs
+
+    scenario = load(args.scenario)
+    requests = draw_requests(scenario, args.days, seed=args.seed, strategy=args.strategy)
+    n = write_logs(requests, args.format, args.output)
+    print(f"{n:,} {args.format} records over {args.days} days written to {args.output}")
+    return 0
+
+
+def _write(path, doc) -> None:
+    with open(path, "w", encoding="utf-8") as f:
+        json.dump(doc, f, indent=1, default=str)
+    print(f"JSON written to {path}")

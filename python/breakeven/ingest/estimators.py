@@ -1,0 +1,231 @@
+"""The traffic estimators of one task's hourly request counts (docs/ingest.md).
+
+The model (MODEL.md) is multiplicative: rate x hour-of-day weight x weekday weight x
+growth x weekly AR(1) shock x hourly AR(1) shock, then Poisson. The estimators:
+
+1. The deterministic part by Poisson regression (IRLS) of the counts on hour-of-day
+   and weekday indicators and t in months: weights are exp(coefficients) divided by
+   their mean, growth is exp(slope) - 1.
+2. The rate as total requests over the total of the fitted shape (unbiased, since
+   every shock has mean 1).
+3. Weekly sigma and autocorrelation from the log ratio of each full week's requests
+   to its fitted mean, less what hourly noise and Poisson noise put there.
+4. Hourly sigma and autocorrelation from the log residuals within each week, less
+   the Poisson variance 1/mu, corrected for the part of an AR(1) that demeaning
+   within the week removes.
+
+These are moment estimators with a small-sample bias; fit.py removes it and gets
+standard errors with a parametric bootstrap through the engine.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+HOURS_PER_MONTH = 730.0
+WEEK = 168
+# Weekly autocorrelation is not identified from fewer weeks (its estimate spreads
+# over most of [0, 1) at 12 weeks); it stays 0 then.
+WEEKLY_AUTOCORRELATION_WEEKS = 26
+BURST_Z = 5.0  # an hour this many noise-SDs above its fit is a burst hour
+BURST_MIN_RATIO = 1.5
+
+
+@dataclass(frozen=True)
+class Calendar:
+    """Where a series of buckets lies in time: absolute hour of its first bucket
+    (hours since 1970-01-01 00:00 UTC), bucket width and count."""
+
+    first_hour: int
+    buckets: int
+    width: int = 1
+
+    @property
+    def hours(self) -> int:
+        return self.buckets * self.width
+
+    @property
+    def days(self) -> float:
+        return self.hours / 24
+
+    def hour_of_day(self) -> np.ndarray:
+        return (self.first_hour + np.arange(self.buckets) * self.width) % 24
+
+    def day_of_week(self) -> np.ndarray:
+        """0 = Monday (1970-01-01 was a Thursday)."""
+        return ((self.first_hour + np.arange(self.buckets) * self.width) // 24 + 3) % 7
+
+    def months(self) -> np.ndarray:
+        """Time of each bucket's middle since the first bucket, in months."""
+        return (np.arange(self.buckets) + 0.5) * self.width / HOURS_PER_MONTH
+
+    def fits(self) -> dict[str, bool]:
+        """What this much data can identify (the rest keeps its default)."""
+        return {
+            "hourly_weights": self.width == 1 and self.days >= 2,
+            "weekday_weights": self.days >= 7,
+            "growth": self.days >= 14,
+            "weekly": self.days >= 21,
+            "weekly_autocorrelation": self.days >= 7 * WEEKLY_AUTOCORRELATION_WEEKS,
+            "hourly_noise": self.width == 1 and self.days >= 1,
+        }
+
+
+@dataclass
+class TaskEstimate:
+    rate_at_start: float  # requests per hour at the first bucket's start
+    hourly_weights: np.ndarray  # 24, mean 1
+    weekday_weights: np.ndarray  # 7, mean 1
+    growth: float  # per month
+    sigma: float  # weekly
+    autocorrelation: float  # weekly
+    hourly_sigma: float
+    hourly_autocorrelation: float
+    mu: np.ndarray  # fitted mean per bucket (no shocks)
+    residual: np.ndarray  # within-week log residual per bucket (0 where masked)
+    burst_hours: np.ndarray  # bool per bucket
+
+    def vector(self) -> np.ndarray:
+        """The parameters the bootstrap corrects, in PARAMETERS order."""
+        return np.r_[self.rate_at_start, self.growth, self.sigma, self.autocorrelation,
+                     self.hourly_sigma, self.hourly_autocorrelation,
+                     self.hourly_weights, self.weekday_weights]
+
+
+SCALARS = ("rate", "growth", "sigma", "autocorrelation", "hourly_sigma",
+           "hourly_autocorrelation")
+PARAMETERS = SCALARS + tuple(f"hour_{h}" for h in range(24)) + tuple(
+    f"weekday_{d}" for d in range(7))
+
+
+def design(cal: Calendar, fits: dict[str, bool]) -> np.ndarray:
+    cols = [np.ones(cal.buckets)]
+    if fits["hourly_weights"]:
+        hod = cal.hour_of_day()
+        cols += [(hod == h).astype(float) for h in range(1, 24)]
+    if fits["weekday_weights"]:
+        dow = cal.day_of_week()
+        cols += [(dow == d).astype(float) for d in range(1, 7)]
+    if fits["growth"]:
+        cols.append(cal.months())
+    return np.column_stack(cols)
+
+
+def poisson_regression(x: np.ndarray, y: np.ndarray, w: np.ndarray) -> np.ndarray:
+    """Coefficients of log E[y] = x b by IRLS (weights w mask buckets out)."""
+    mean = max(float(np.average(y, weights=w)), 1e-9)
+    beta = np.zeros(x.shape[1])
+    beta[0] = np.log(mean)
+    for _ in range(30):
+        eta = np.clip(x @ beta, -50, 50)
+        mu = np.exp(eta)
+        z = eta + (y - mu) / mu
+        sw = w * mu
+        xtw = x.T * sw
+        try:
+            new = np.linalg.solve(xtw @ x + 1e-9 * np.eye(len(beta)), xtw @ z)
+        except np.linalg.LinAlgError:
+            new = np.linalg.lstsq(xtw @ x, xtw @ z, rcond=None)[0]
+        if np.max(np.abs(new - beta)) < 1e-9:
+            return new
+        beta = new
+    return beta
+
+
+def _ar1_mean_variance(phi: float, n: int) -> float:
+    """Var of the mean of n steps of a unit-variance AR(1) with coefficient phi."""
+    if n <= 1:
+        return 1.0
+    phi = min(max(phi, -0.999), 0.999)
+    k = np.arange(1, n)
+    return float((1 + 2 * np.sum((1 - k / n) * phi**k)) / n)
+
+
+def estimate(counts: np.ndarray, cal: Calendar, mask: np.ndarray | None = None,
+             detect_bursts: bool = True) -> TaskEstimate:
+    """Estimate one task's traffic parameters from its bucket counts."""
+    fits = cal.fits()
+    y = np.asarray(counts, dtype=float)
+    w = np.ones_like(y) if mask is None else (~mask).astype(float)
+    x = design(cal, fits)
+    beta = poisson_regression(x, y, w)
+    i = 1
+    log_h = np.zeros(24)
+    if fits["hourly_weights"]:
+        log_h[1:] = beta[i:i + 23]
+        i += 23
+    log_d = np.zeros(7)
+    if fits["weekday_weights"]:
+        log_d[1:] = beta[i:i + 6]
+        i += 6
+    gamma = beta[i] if fits["growth"] else 0.0
+    hw = np.exp(log_h) / np.exp(log_h).mean()
+    dw = np.exp(log_d) / np.exp(log_d).mean()
+    shape = (hw[cal.hour_of_day()] if fits["hourly_weights"] else 1.0) * dw[
+        cal.day_of_week()] * np.exp(gamma * np.arange(cal.buckets) * cal.width / HOURS_PER_MONTH)
+    shape = shape * cal.width
+    rate = float(np.sum(w * y) / np.sum(w * shape))
+    mu = rate * shape
+
+    # Weekly: log(requests / fitted mean) of each full week.
+    per_week = WEEK // cal.width
+    weeks = cal.buckets // per_week
+    week_of = np.minimum(np.arange(cal.buckets) // per_week, max(weeks - 1, 0))
+    log_ratio = np.log((y + 0.5) / (mu + 0.5))
+    level = np.zeros(max(weeks, 1))
+    for k in range(max(weeks, 1)):
+        sel = (week_of == k) & (w > 0)
+        if sel.any():
+            level[k] = np.log((y[sel].sum() + 0.5) / (mu[sel].sum() + 0.5))
+    within = np.where(w > 0, log_ratio - level[week_of], 0.0)
+
+    # Hourly: AR(1) of the within-week residual, less Poisson noise.
+    hs, hp = 0.0, 0.0
+    if fits["hourly_noise"]:
+        ok = w > 0
+        poisson = np.mean(1.0 / (mu[ok] + 0.5))
+        var = np.mean(within[ok] ** 2)
+        both = ok[1:] & ok[:-1]
+        cov1 = np.mean(within[1:][both] * within[:-1][both]) if both.any() else 0.0
+        signal = var - poisson
+        if signal > 0:
+            hp = float(np.clip(cov1 / signal, 0.0, 0.995))
+            n = min(per_week, cal.buckets)
+            for _ in range(20):  # demeaning within a week removes Var(mean)
+                kept = 1 - _ar1_mean_variance(hp, n)
+                hs2 = signal / kept
+                hp = float(np.clip((cov1 + hs2 * (1 - kept)) / hs2, 0.0, 0.995))
+            hs = float(np.sqrt(max(signal / (1 - _ar1_mean_variance(hp, n)), 0.0)))
+
+    # Weekly sigma from the spread of the weekly levels.
+    sigma, phi = 0.0, 0.0
+    if fits["weekly"] and weeks >= 3:
+        used = 2 if fits["growth"] else 1
+        lv = level[:weeks] - level[:weeks].mean()
+        spread = np.sum(lv**2) / max(weeks - used, 1)
+        hourly_part = hs**2 * _ar1_mean_variance(hp, per_week) if hs > 0 else 0.0
+        poisson_part = np.mean([1.0 / (mu[week_of == k].sum() + 0.5) for k in range(weeks)])
+        sigma = float(np.sqrt(max(spread - hourly_part - poisson_part, 0.0)))
+        if weeks >= WEEKLY_AUTOCORRELATION_WEEKS and sigma > 0:
+            phi = float(np.clip(np.sum(lv[1:] * lv[:-1]) / np.sum(lv**2), -0.9, 0.95))
+
+    bursts = np.zeros(cal.buckets, dtype=bool)
+    if detect_bursts and fits["hourly_noise"]:
+        sd = np.sqrt(hs**2 + 1.0 / (mu + 0.5))
+        bursts = (within > BURST_Z * sd) & (within > np.log(BURST_MIN_RATIO)) & (w > 0)
+    return TaskEstimate(rate, hw, dw, float(np.expm1(gamma)), sigma, phi, hs, hp, mu,
+                        within, bursts)
+
+
+def burst_runs(bursts: np.ndarray) -> list[tuple[int, int]]:
+    """(first bucket, length) of each run of burst buckets."""
+    runs, start = [], None
+    for t, b in enumerate(np.r_[bursts, False]):
+        if b and start is None:
+            start = t
+        elif not b and start is not None:
+            runs.append((start, t - start))
+            start = None
+    return runs

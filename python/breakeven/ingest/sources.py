@@ -1,0 +1,172 @@
+"""Opening logs as DuckDB relations of records, one row per record, each with its
+file and line (or row) number so that problems can be reported where they are.
+
+DuckDB reads JSONL, CSV and Parquet, gzip and zstd included, in parallel and in
+bounded memory; a PostgreSQL table is streamed into a CSV file with COPY first.
+"""
+
+from __future__ import annotations
+
+import glob
+import gzip
+import json
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..errors import LogError
+
+_JSON_SUFFIXES = (".jsonl", ".ndjson", ".json")
+_COMPRESSION = {".gz": "gzip", ".zst": "zstd"}
+
+
+@dataclass
+class Source:
+    """One log file (or database table) as read."""
+
+    name: str  # as the user named it
+    path: str  # the file DuckDB reads
+    kind: str  # "jsonl", "csv", "parquet", "json-document"
+    compression: str = "none"
+    unit: str = "line"  # what the numbers in messages count
+    notes: list[str] = field(default_factory=list)
+
+
+def expand(names: list[str]) -> list[str]:
+    """Files and globs, in order; a glob that matches nothing is an error."""
+    out: list[str] = []
+    for name in names:
+        if name.startswith(("postgresql://", "postgres://")):
+            out.append(name)
+            continue
+        matches = sorted(glob.glob(name)) if glob.has_magic(name) else [name]
+        if not matches:
+            raise LogError(name, "no file matches this pattern")
+        for m in matches:
+            if not os.path.isfile(m):
+                raise LogError(m, "no such file")
+            out.append(m)
+    return out
+
+
+def kind_of(path: str) -> tuple[str, str]:
+    """(kind, compression) from the file name, looking through .gz/.zst."""
+    p = Path(path.lower())
+    compression = _COMPRESSION.get(p.suffix, "none")
+    if compression != "none":
+        p = p.with_suffix("")
+    if p.suffix == ".parquet":
+        return "parquet", compression
+    if p.suffix in (".csv", ".tsv"):
+        return "csv", compression
+    return "jsonl", compression
+
+
+def open_source(name: str, workdir: str) -> Source:
+    if name.startswith(("postgresql://", "postgres://")):
+        return _postgres_source(name, workdir)
+    kind, compression = kind_of(name)
+    src = Source(name, name, kind, compression, unit="row" if kind != "jsonl" else "line")
+    if compression == "gzip":
+        _check_gzip(src, workdir)
+    if kind == "jsonl" and _is_json_document(src):
+        src.kind = "json-document"
+    return src
+
+
+def _check_gzip(src: Source, workdir: str) -> None:
+    """A truncated gzip file: keep what decompresses, say where it stops."""
+    try:
+        with gzip.open(src.path, "rb") as f:
+            while f.read(1 << 22):
+                pass
+        return
+    except EOFError:
+        pass
+    except (OSError, gzip.BadGzipFile) as e:
+        raise LogError(src.name, f"not a gzip file ({e})") from None
+    out = os.path.join(workdir, f"truncated-{abs(hash(src.path))}" + Path(src.path).stem)
+    lines = 0
+    with gzip.open(src.path, "rb") as f, open(out, "wb") as g:
+        try:
+            while chunk := f.read(1 << 22):
+                g.write(chunk)
+        except EOFError:
+            pass
+    with open(out, "rb+") as g:  # drop the partial last line
+        g.seek(0, os.SEEK_END)
+        size = g.tell()
+        back = min(size, 1 << 20)
+        g.seek(size - back)
+        tail = g.read()
+        cut = tail.rfind(b"\n")
+        g.truncate(size - back + cut + 1 if cut >= 0 else size - back)
+    with open(out, "rb") as g:
+        for block in iter(lambda: g.read(1 << 22), b""):
+            lines += block.count(b"\n")
+    src.path, src.compression = out, "none"
+    src.notes.append(
+        f"truncated gzip: the stream ends early; the {lines:,} complete lines before "
+        "the break were read"
+    )
+
+
+def _is_json_document(src: Source) -> bool:
+    """A JSON document (one object or array, e.g. a usage API page) rather than one
+    record per line: its first line does not parse on its own."""
+    opener = gzip.open if src.compression == "gzip" else open
+    if src.compression == "zstd":
+        return False
+    try:
+        with opener(src.path, "rb") as f:
+            head = f.read(1 << 16)
+    except OSError as e:
+        raise LogError(src.name, f"cannot read ({e})") from None
+    first = head.lstrip()[:1]
+    if first == b"[":
+        return True
+    if first != b"{":
+        return False
+    line = head.lstrip().split(b"\n", 1)[0]
+    try:
+        json.loads(line)
+        return False
+    except ValueError:
+        return b"\n" in head.lstrip() or len(head) < (1 << 16)
+
+
+def _postgres_source(url: str, workdir: str) -> Source:
+    """The LiteLLM_SpendLogs table of a proxy's database, streamed to CSV with COPY
+    (bounded memory; the file is read like any export)."""
+    try:
+        import psycopg
+    except ImportError:  # pragma: no cover - an install without the ingest extra
+        raise LogError(url, "reading PostgreSQL needs psycopg: pip install 'breakeven[ingest]'")
+    table = '"LiteLLM_SpendLogs"'
+    if "#" in url:
+        url, table = url.split("#", 1)
+    out = os.path.join(workdir, "postgres.csv")
+    shown = url.split("@")[-1]
+    try:
+        with psycopg.connect(url, connect_timeout=10) as conn, conn.cursor() as cur:
+            with open(out, "wb") as f, cur.copy(
+                f"COPY (SELECT * FROM {table}) TO STDOUT WITH (FORMAT csv, HEADER true)"
+            ) as copy:
+                for block in copy:
+                    f.write(block)
+    except psycopg.Error as e:
+        raise LogError(f"postgresql://{shown}", str(e).strip().splitlines()[0]) from None
+    return Source(f"postgresql://{shown} {table}", out, "csv", unit="row")
+
+
+class Workdir:
+    """A temporary folder for decompressed or copied inputs, removed at the end."""
+
+    def __enter__(self) -> str:
+        self.path = tempfile.mkdtemp(prefix="breakeven-ingest-")
+        return self.path
+
+    def __exit__(self, *exc) -> None:
+        shutil.rmtree(self.path, ignore_errors=True)

@@ -1,0 +1,219 @@
+"""The spend view: where the money goes now, by task and model, its weekly trend,
+the cached share of input, and what routing each task to a cheaper catalog model
+would save (same tokens, list prices)."""
+
+from __future__ import annotations
+
+import html
+
+import numpy as np
+import pandas as pd
+
+from .prices import catalog_prices
+from .usage import COST_MISMATCH
+
+ROUTING_OPTIONS = 3  # cheaper models shown per task
+
+
+def spend_table(usage) -> pd.DataFrame:
+    """Requests, tokens, cost and share of spend per (task, model), by cost."""
+    t = usage.hourly_table
+    g = t.groupby(["task", "model"], as_index=False).agg(
+        requests=("requests", "sum"), input_tokens=("input_tokens", "sum"),
+        cached_tokens=("cached_tokens", "sum"), output_tokens=("output_tokens", "sum"),
+        cost=("cost", "sum"), list_cost=("list_cost", "sum"),
+        cost_mismatch=("cost_mismatch", "sum"))
+    total = g.cost.sum()
+    g["share"] = g.cost / total if total > 0 else 0.0
+    g["cached_share"] = np.where(g.input_tokens > 0, g.cached_tokens / g.input_tokens.where(
+        g.input_tokens > 0, 1), 0.0)
+    g["cost_per_1k_requests"] = 1000 * g.cost / g.requests.where(g.requests > 0, 1)
+    return g.sort_values("cost", ascending=False).reset_index(drop=True)
+
+
+def weekly_spend(usage) -> pd.DataFrame:
+    """Spend per week (weeks from the first record) and task."""
+    t = usage.hourly_table
+    week = ((t.hour - usage.start).dt.total_seconds() // (7 * 86400)).astype(int)
+    return t.assign(week=week).pivot_table(index="week", columns="task", values="cost",
+                                           aggfunc="sum", fill_value=0.0)
+
+
+def weekly_trend(usage) -> pd.Series:
+    """Growth of spend per week by task (log-linear fit over full weeks); NaN with
+    under two full weeks."""
+    w = weekly_spend(usage)
+    full = int(usage.days // 7)
+    w = w.iloc[:full]
+    out = {}
+    for task in w.columns:
+        y = w[task].to_numpy()
+        ok = y > 0
+        if ok.sum() < 2:
+            out[task] = np.nan
+            continue
+        slope = np.polyfit(np.arange(len(y))[ok], np.log(y[ok]), 1)[0]
+        out[task] = float(np.expm1(slope))
+    return pd.Series(out, name="weekly_trend")
+
+
+def routing_savings(usage) -> pd.DataFrame:
+    """For each task, the cheapest catalog models for its tokens: cost at list
+    prices (cache reads at the model's cached price where it has one) and the saving
+    against what the task costs now."""
+    prices = catalog_prices()
+    by = spend_table(usage).groupby("task").agg(
+        cost=("cost", "sum"), input_tokens=("input_tokens", "sum"),
+        cached_tokens=("cached_tokens", "sum"), output_tokens=("output_tokens", "sum"))
+    rows = []
+    for task, r in by.iterrows():
+        options = []
+        for name, p in prices.items():
+            cached_price = p["cached_input"] if p["cached_input"] > 0 else p["input"]
+            cost = ((r.input_tokens - r.cached_tokens) * p["input"]
+                    + r.cached_tokens * cached_price + r.output_tokens * p["output"]) / 1e6
+            if cost < r.cost:
+                options.append((cost, name))
+        for cost, name in sorted(options)[:ROUTING_OPTIONS]:
+            rows.append({"task": task, "model": name, "cost_now": r.cost,
+                         "cost_there": cost, "saving": r.cost - cost,
+                         "saving_share": (r.cost - cost) / r.cost if r.cost > 0 else 0.0})
+    return pd.DataFrame(rows, columns=["task", "model", "cost_now", "cost_there",
+                                       "saving", "saving_share"])
+
+
+def spend_summary(usage) -> dict:
+    """Everything the spend view shows, as plain values (the --json document)."""
+    table = spend_table(usage)
+    trend = weekly_trend(usage)
+    by_task = table.groupby("task").agg(cost=("cost", "sum"), requests=("requests", "sum"),
+                                        input_tokens=("input_tokens", "sum"),
+                                        cached_tokens=("cached_tokens", "sum"))
+    by_task["share"] = by_task.cost / max(by_task.cost.sum(), 1e-300)
+    by_task["weekly_trend"] = trend
+    by_task = by_task.sort_values("cost", ascending=False)
+    mismatches = int(table.cost_mismatch.sum())
+    inp = float(table.input_tokens.sum())
+    return {
+        "format": usage.format,
+        "files": usage.files,
+        "task_field": usage.task_field,
+        "records": usage.records,
+        "ingested": usage.ingested,
+        "start": usage.start.isoformat(),
+        "end": usage.end.isoformat(),
+        "days": usage.days,
+        "total_cost": float(table.cost.sum()),
+        "cached_share_of_input": float(table.cached_tokens.sum()) / inp if inp else 0.0,
+        "cost_mismatches": mismatches,
+        "cost_mismatch_threshold": COST_MISMATCH,
+        "by_task": _records(by_task.reset_index()),
+        "by_task_and_model": _records(table),
+        "routing_savings": _records(routing_savings(usage)),
+        "problems": [{"kind": p.kind, "count": p.count, "first": p.where}
+                     for p in usage.problems],
+        "notes": usage.notes,
+        "cannot_give": list(usage.cannot_give),
+    }
+
+
+def _records(df: pd.DataFrame) -> list[dict]:
+    out = []
+    for row in df.to_dict(orient="records"):
+        out.append({k: (None if isinstance(v, float) and not np.isfinite(v) else
+                        v.item() if hasattr(v, "item") else v) for k, v in row.items()})
+    return out
+
+
+def spend_text(usage) -> str:
+    """The spend view for a terminal."""
+    s = spend_summary(usage)
+    lines = [
+        f"{s['ingested']:,} of {s['records']:,} records ({usage.format}: "
+        f"{usage.format_description}), {s['days']:.1f} days from {s['start'][:16]} UTC",
+        f"task from: {s['task_field']}",
+        f"spend: ${s['total_cost']:,.2f}; cached share of input tokens: "
+        f"{s['cached_share_of_input']:.1%}",
+        "",
+        f"{'task':<24} {'spend':>12} {'share':>7} {'requests':>12} {'cached':>7} "
+        f"{'trend/wk':>9}",
+    ]
+    for r in s["by_task"]:
+        trend = "" if r["weekly_trend"] is None else f"{r['weekly_trend']:+.1%}"
+        cached = r["cached_tokens"] / r["input_tokens"] if r["input_tokens"] else 0.0
+        lines.append(f"{str(r['task'])[:24]:<24} ${r['cost']:>11,.2f} {r['share']:>7.1%} "
+                     f"{r['requests']:>12,.0f} {cached:>7.1%} {trend:>9}")
+    if s["routing_savings"]:
+        lines += ["", "routing each task to a cheaper catalog model (same tokens, list prices):"]
+        for r in s["routing_savings"]:
+            lines.append(f"  {str(r['task'])[:24]:<24} -> {r['model']:<22} saves "
+                         f"${r['saving']:,.2f} ({r['saving_share']:.0%})")
+    if s["cost_mismatches"]:
+        lines.append(f"\n{s['cost_mismatches']:,} records' logged cost differs from the "
+                     f"catalog price by more than {COST_MISMATCH:.0%} (negotiated prices, "
+                     "batch discounts or an outdated catalog)")
+    lines += _problem_lines(usage)
+    lines += [f"note: {n}" for n in usage.notes]
+    if usage.cannot_give:
+        lines.append(f"note: {usage.format} logs cannot give the "
+                     + ", ".join(usage.cannot_give))
+    return "\n".join(lines)
+
+
+def _problem_lines(usage) -> list[str]:
+    if not usage.problems:
+        return []
+    out = ["", "records not ingested (first lines):"]
+    for p in usage.problems:
+        out.append(f"  {p.kind}: {p.count:,} ({', '.join(p.where)})")
+    return out
+
+
+def spend_html(usage) -> str:
+    """The spend view as an HTML fragment (notebooks, --report)."""
+    s = spend_summary(usage)
+    e = html.escape
+    rows = "".join(
+        f"<tr><td>{e(str(r['task']))}</td><td>${r['cost']:,.2f}</td><td>{r['share']:.1%}</td>"
+        f"<td>{r['requests']:,.0f}</td><td>"
+        f"{'' if r['weekly_trend'] is None else format(r['weekly_trend'], '+.1%')}</td></tr>"
+        for r in s["by_task"])
+    routes = "".join(
+        f"<tr><td>{e(str(r['task']))}</td><td>{e(r['model'])}</td><td>${r['saving']:,.2f}</td>"
+        f"<td>{r['saving_share']:.0%}</td></tr>" for r in s["routing_savings"])
+    problems = "".join(f"<li>{e(p.kind)}: {p.count:,} ({e(', '.join(p.where))})</li>"
+                       for p in usage.problems)
+    return (
+        f"<div><b>{e(usage.format)}</b>: {s['ingested']:,} of {s['records']:,} records over "
+        f"{s['days']:.1f} days; spend ${s['total_cost']:,.2f}; cached share of input "
+        f"{s['cached_share_of_input']:.1%}"
+        "<table><tr><th>task</th><th>spend</th><th>share</th><th>requests</th>"
+        f"<th>trend/week</th></tr>{rows}</table>"
+        + ("<p>Cheaper catalog models for the same tokens:</p><table><tr><th>task</th>"
+           f"<th>model</th><th>saving</th><th>share</th></tr>{routes}</table>" if routes else "")
+        + (f"<p>Records not ingested:</p><ul>{problems}</ul>" if problems else "")
+        + "</div>"
+    )
+
+
+def spend_report(usage, path: str, backtest=None) -> None:
+    """A standalone HTML page: the spend view and the hourly requests chart."""
+    import base64
+    import io
+
+    from ..plots import plot_hourly_requests
+
+    fig = plot_hourly_requests(usage.hourly())
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=110, bbox_inches="tight")
+    img = base64.b64encode(buf.getvalue()).decode()
+    extra = ""
+    if backtest is not None:
+        extra = backtest.summary().to_html(index=False, float_format=lambda x: f"{x:.3g}")
+    with open(path, "w", encoding="utf-8") as f:
+        f.write("<!doctype html><meta charset='utf-8'><title>breakeven: spend</title>"
+                "<style>body{font-family:sans-serif;max-width:60em;margin:2em auto}"
+                "td,th{padding:2px 8px;text-align:right}</style><h1>Where the money goes</h1>"
+                + spend_html(usage)
+                + f"<h2>Hourly requests per task</h2><img src='data:image/png;base64,{img}'>"
+                + extra + "</html>")

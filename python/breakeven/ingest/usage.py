@@ -1,0 +1,196 @@
+"""What a set of logs holds once read: hourly traffic and tokens per task and
+model, token size statistics, logged and list-price spend, and the problems found.
+Everything is aggregated in DuckDB as the logs stream through, so memory grows with
+tasks x models x hours, not with records.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from .prices import catalog_name, catalog_prices, record_cost_sql
+from .records import Problem
+
+COST_MISMATCH = 0.05  # a logged cost this far from the list price is flagged
+
+
+@dataclass
+class TokenStats:
+    """Per-request token sizes of one task (input counts cached tokens too)."""
+
+    requests: int
+    input_mean: float
+    input_sd: float
+    input_p50: float
+    input_p95: float
+    output_mean: float
+    output_sd: float
+    output_p50: float
+    output_p95: float
+    cached_requests: int  # requests that read a cached prefix
+    prefix_p50: float  # median cached tokens of those requests (0: none)
+    cache_fields: bool  # the format logs cache reads at all
+
+
+@dataclass
+class Usage:
+    """Usage read from logs. Create it with :func:`breakeven.ingest`.
+
+    Attributes
+    ----------
+    format : str
+        The log format detected (or given with ``--map``).
+    hourly_table : DataFrame
+        One row per (task, model, hour): requests, tokens, logged and list cost.
+    tokens : dict[str, TokenStats]
+    problems : list[Problem]
+        Records counted but not ingested, with the first line numbers.
+    """
+
+    format: str
+    format_description: str
+    files: list[str]
+    task_field: str
+    records: int
+    ingested: int
+    hourly_table: pd.DataFrame
+    tokens: dict[str, TokenStats]
+    problems: list[Problem] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    cannot_give: tuple[str, ...] = ()
+    bucket_hours: int = 1  # 24 for daily usage exports
+
+    @property
+    def tasks(self) -> list[str]:
+        """Tasks by spend, largest first."""
+        by = self.hourly_table.groupby("task")["cost"].sum().sort_values(ascending=False)
+        return list(by.index)
+
+    @property
+    def start(self) -> dt.datetime:
+        return self.hourly_table["hour"].min().to_pydatetime()
+
+    @property
+    def end(self) -> dt.datetime:
+        """The end of the last hour (or bucket) with a record."""
+        last = self.hourly_table["hour"].max().to_pydatetime()
+        return last + dt.timedelta(hours=self.bucket_hours)
+
+    @property
+    def days(self) -> float:
+        return (self.end - self.start).total_seconds() / 86400
+
+    def hourly(self, by: str = "task") -> pd.DataFrame:
+        """Requests per hour, one column per task (or model), zero-filled."""
+        table = self.hourly_table.pivot_table(
+            index="hour", columns=by, values="requests", aggfunc="sum", fill_value=0
+        )
+        full = pd.date_range(self.start, self.end - dt.timedelta(hours=1),
+                             freq=f"{self.bucket_hours}h", tz="UTC")
+        return table.reindex(full, fill_value=0).rename_axis("hour")
+
+    def spend(self) -> pd.DataFrame:
+        """Spend by task and model: requests, tokens, cost, share of all spend."""
+        from .spend import spend_table
+
+        return spend_table(self)
+
+    def fit(self, start: dt.datetime | None = None, horizon_months: int = 12, **options):
+        """A scenario fitted to these logs (a :class:`breakeven.Scenario`, with the
+        fit's parameters and standard errors in ``.fit_report``)."""
+        from .fit import fit_scenario
+
+        return fit_scenario(self, start=start, horizon_months=horizon_months, **options)
+
+    def backtest(self, train_days: int, paths: int = 500, seed: int = 0):
+        """Fit on the first ``train_days`` days, simulate the rest, compare."""
+        from .backtest import backtest
+
+        return backtest(self, train_days, paths=paths, seed=seed)
+
+    def plot(self):
+        """Hourly requests per task (a matplotlib Figure)."""
+        from ..plots import plot_hourly_requests
+
+        return plot_hourly_requests(self.hourly())
+
+    def _repr_html_(self) -> str:
+        from .spend import spend_html
+
+        return spend_html(self)
+
+    def __repr__(self) -> str:
+        return (
+            f"<Usage {self.format}: {self.hourly_table.requests.sum():,.0f} requests of "
+            f"{len(self.tokens)} "
+            f"tasks over {self.days:.1f} days>"
+        )
+
+
+def aggregate(con, stats, files: list[str], cannot_give=()) -> Usage:
+    """Aggregate the ``records`` table (see records.py) into a Usage."""
+    models = [m for (m,) in con.execute(
+        "select distinct model from records where status is null").fetchall()]
+    prices = catalog_prices()
+    matched = {m: catalog_name(m, set(prices)) for m in models}
+    cases = " ".join(
+        f"when model = '{m.replace(chr(39), chr(39) * 2)}' then {record_cost_sql(prices[c])}"
+        for m, c in matched.items() if c
+    )
+    list_cost = f"(case {cases} end)" if cases else "null::double"
+    hourly = con.execute(f"""
+        select task, model, floor(ts / 3600)::bigint as hour, count(*) as requests,
+          sum(input) as input_tokens, sum(cached) as cached_tokens,
+          sum(cache_write) as cache_write_tokens, sum(output) as output_tokens,
+          sum(cost) as logged_cost, count(cost) as logged,
+          sum({list_cost}) as list_cost,
+          count(*) filter (where cost is not null and {list_cost} > 0 and
+            abs(cost / {list_cost} - 1) > {COST_MISMATCH}) as cost_mismatch
+        from records where status is null group by all order by task, model, hour
+    """).df()
+    if hourly.empty:
+        from ..errors import LogError
+
+        raise LogError(files[0] if len(files) == 1 else "logs",
+                       f"no usable record among {stats.records:,} "
+                       + (f"(first problem: {stats.problems[0].kind} at "
+                          f"{stats.problems[0].where[0]})" if stats.problems else ""))
+    hourly["hour"] = pd.to_datetime(hourly["hour"] * 3600, unit="s", utc=True)
+    hourly["catalog_model"] = hourly["model"].map(matched)
+    # The cost a user pays: logged where logged, else the list price.
+    hourly["cost"] = np.where(hourly["logged"] == hourly["requests"],
+                              hourly["logged_cost"], hourly["list_cost"])
+    hourly["cost"] = hourly["cost"].fillna(hourly["logged_cost"]).fillna(0.0)
+    tokens = {}
+    for row in con.execute("""
+        select task, count(*), avg(input), stddev_samp(input),
+          approx_quantile(input, 0.5), approx_quantile(input, 0.95),
+          avg(output), stddev_samp(output),
+          approx_quantile(output, 0.5), approx_quantile(output, 0.95),
+          count(*) filter (where cached > 0),
+          coalesce(approx_quantile(cached, 0.5) filter (where cached > 0), 0),
+          count(*) filter (where cached > 0 or cache_write > 0)
+        from records where status is null group by task""").fetchall():
+        task, n, *vals = row
+        tokens[task] = TokenStats(
+            int(n), *(float(v or 0.0) for v in vals[:8]), int(vals[8]),
+            float(vals[9]), bool(vals[10]) or "cached tokens" not in cannot_give
+            and stats.format.paths.get("cached_tokens") != (),
+        )
+    return Usage(
+        format=stats.format.name,
+        format_description=stats.format.description,
+        files=files,
+        task_field=stats.task,
+        records=stats.records,
+        ingested=stats.ingested,
+        hourly_table=hourly,
+        tokens=tokens,
+        problems=stats.problems,
+        notes=stats.notes,
+        cannot_give=tuple(cannot_give) or stats.format.cannot_give,
+    )
