@@ -10,9 +10,9 @@ growth x weekly AR(1) shock x hourly AR(1) shock, then Poisson. The estimators:
    every shock has mean 1).
 3. Weekly sigma and autocorrelation from the log ratio of each full week's requests
    to its fitted mean, less what hourly noise and Poisson noise put there.
-4. Hourly sigma and autocorrelation from the log residuals within each week, less
-   the Poisson variance 1/mu, corrected for the part of an AR(1) that demeaning
-   within the week removes.
+4. Hourly sigma and autocorrelation from the second moments of each hour's ratio
+   to its week's fitted mean (count scale: Poisson adds exactly 1/mu), corrected
+   for the part of an AR(1) that demeaning within the week removes.
 
 These are moment estimators with a small-sample bias; fit.py removes it and gets
 standard errors with a parametric bootstrap through the engine.
@@ -29,6 +29,9 @@ WEEK = 168
 # Weekly autocorrelation is not identified from fewer weeks (its estimate spreads
 # over most of [0, 1) at 12 weeks); it stays 0 then.
 WEEKLY_AUTOCORRELATION_WEEKS = 26
+# Beyond this an hourly AR(1) is a random walk within the data; the demeaning
+# correction is unstable there.
+MAX_HOURLY_PHI = 0.98
 BURST_Z = 5.0  # an hour this many noise-SDs above its fit is a burst hour
 BURST_MIN_RATIO = 1.5
 
@@ -181,22 +184,29 @@ def estimate(counts: np.ndarray, cal: Calendar, mask: np.ndarray | None = None,
             level[k] = np.log((y[sel].sum() + 0.5) / (mu[sel].sum() + 0.5))
     within = np.where(w > 0, log_ratio - level[week_of], 0.0)
 
-    # Hourly: AR(1) of the within-week residual, less Poisson noise.
+    # Hourly: moments of the counts' ratio to their week's fitted mean, on the count
+    # scale where Poisson noise adds exactly 1/mu to the variance:
+    # E[z^2] - 1/mu = exp(sh^2) - 1 and E[z_t z_t+1] = exp(ph sh^2) - 1.
     hs, hp = 0.0, 0.0
     if fits["hourly_noise"]:
         ok = w > 0
-        poisson = np.mean(1.0 / (mu[ok] + 0.5))
-        var = np.mean(within[ok] ** 2)
+        m = mu * np.exp(level[week_of])
+        z = np.where(ok, y / np.maximum(m, 1e-12) - 1, 0.0)
+        second = np.mean(z[ok] ** 2 - 1.0 / np.maximum(m[ok], 1e-12))
         both = ok[1:] & ok[:-1]
-        cov1 = np.mean(within[1:][both] * within[:-1][both]) if both.any() else 0.0
-        signal = var - poisson
+        cross = np.mean(z[1:][both] * z[:-1][both]) if both.any() else 0.0
+        terms = z[ok] ** 2 - 1.0 / np.maximum(m[ok], 1e-12)
+        noise = np.std(terms) / np.sqrt(max(len(terms), 1))
+        # Not told apart from Poisson noise: no hourly noise (not a weak guess).
+        signal = np.log1p(second) if second > 2 * noise else 0.0
         if signal > 0:
-            hp = float(np.clip(cov1 / signal, 0.0, 0.995))
+            cov1 = np.log1p(max(cross, -0.99))
+            hp = float(np.clip(cov1 / signal, 0.0, MAX_HOURLY_PHI))
             n = min(per_week, cal.buckets)
             for _ in range(20):  # demeaning within a week removes Var(mean)
                 kept = 1 - _ar1_mean_variance(hp, n)
                 hs2 = signal / kept
-                hp = float(np.clip((cov1 + hs2 * (1 - kept)) / hs2, 0.0, 0.995))
+                hp = float(np.clip((cov1 + hs2 * (1 - kept)) / hs2, 0.0, MAX_HOURLY_PHI))
             hs = float(np.sqrt(max(signal / (1 - _ar1_mean_variance(hp, n)), 0.0)))
 
     # Weekly sigma from the spread of the weekly levels.

@@ -17,13 +17,18 @@ import numpy as np
 import pandas as pd
 
 from .. import _core
-from .estimators import PARAMETERS, SCALARS, Calendar, TaskEstimate, burst_runs, estimate
+from .estimators import MAX_HOURLY_PHI, PARAMETERS, SCALARS, Calendar, TaskEstimate, burst_runs, estimate
 
 DEFAULT_BOOTSTRAP = 50
 BIAS_ROUNDS = 3
 # An on/off task (near zero, then thousands an hour) is not a burst process; its
 # multiplier is capped here rather than fitted to the ratio.
 MAX_BURST_MULTIPLIER = 100.0
+# The noise parameters are biased over a few weeks; rate, growth and weights come
+# from Poisson regression and a ratio of totals, unbiased, so the bootstrap only
+# gives their standard errors (correcting them would only add replicate noise).
+BIASED = np.isin(PARAMETERS, ("sigma", "autocorrelation", "hourly_sigma",
+                              "hourly_autocorrelation"))
 
 
 @dataclass
@@ -159,7 +164,12 @@ def fit_traffic(counts: np.ndarray, cal: Calendar, bootstrap: int = DEFAULT_BOOT
             boot = np.array([TaskFits(r, cal, detect_bursts=False).matrix() for r in reps])
             means.append(boot.mean(axis=0))
             points.append(current)
-            current = clean_parameters(current + raw - means[-1], raw, cal)
+            # Only a bias the replicates show clearly is removed: a correction
+            # within their own noise would only add that noise.
+            step = raw - means[-1]
+            step = np.where(np.abs(step) > 2 * se_mean(boot), step, 0.0)
+            step[:, ~BIASED] = 0.0
+            current = clean_parameters(current + step, raw, cal)
         slope = _slope(points, means, se_of_mean=se_mean(boot))
         se = boot.std(axis=0, ddof=1) / slope
         deviations = (boot - boot.mean(axis=0)) / slope
@@ -307,7 +317,7 @@ def clean_parameters(est: np.ndarray, raw: np.ndarray, cal: Calendar) -> np.ndar
         out[:, idx[p]] = np.clip(out[:, idx[p]], 0.0, 3.0)
     out[:, idx["autocorrelation"]] = np.clip(out[:, idx["autocorrelation"]], 0.0, 0.95)
     out[:, idx["hourly_autocorrelation"]] = np.clip(out[:, idx["hourly_autocorrelation"]],
-                                                    0.0, 0.995)
+                                                    0.0, MAX_HOURLY_PHI)
     for lo, n in ((len(SCALARS), 24), (len(SCALARS) + 24, 7)):
         block = np.clip(out[:, lo:lo + n], 1e-3, None)
         out[:, lo:lo + n] = block / block.mean(axis=1, keepdims=True)

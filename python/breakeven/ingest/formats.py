@@ -177,8 +177,6 @@ def detect(keys: set[str]) -> LogFormat | None:
     for name in _DETECTION_ORDER:
         f = FORMATS[name]
         if all(k in keys or any(x.startswith(k + ".") for x in keys) for k in f.signature):
-            if name == "anthropic" and "usage.prompt_tokens" in keys:
-                continue
             return f
     return None
 
@@ -187,8 +185,10 @@ def custom(mapping: dict[str, str], base: LogFormat | None) -> LogFormat:
     """A format from ``--map FIELD=PATH`` pairs, over a detected one if any."""
     unknown = sorted(set(mapping) - set(FIELDS))
     if unknown:
-        raise ValueError(
-            f"--map: unknown field {unknown[0]!r}; the fields are {', '.join(FIELDS)}"
+        from ..errors import OptionError
+
+        raise OptionError(
+            "map", f"unknown field {unknown[0]!r}; the fields are {', '.join(FIELDS)}"
         )
     paths = dict(base.paths) if base else {f: () for f in FIELDS}
     for k, v in mapping.items():

@@ -13,6 +13,7 @@ import json
 import os
 import shutil
 import tempfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -77,40 +78,48 @@ def open_source(name: str, workdir: str) -> Source:
 
 
 def _check_gzip(src: Source, workdir: str) -> None:
-    """A truncated gzip file: keep what decompresses, say where it stops."""
-    try:
-        with gzip.open(src.path, "rb") as f:
-            while f.read(1 << 22):
-                pass
+    """A truncated gzip file: keep the whole lines that decompress, say where it
+    stops. A sound file is left to DuckDB."""
+    if _gzip_is_whole(src):
         return
-    except EOFError:
-        pass
-    except (OSError, gzip.BadGzipFile) as e:
-        raise LogError(src.name, f"not a gzip file ({e})") from None
-    out = os.path.join(workdir, f"truncated-{abs(hash(src.path))}" + Path(src.path).stem)
+    out = os.path.join(workdir, f"truncated-{len(os.listdir(workdir))}-" + Path(src.path).stem)
     lines = 0
-    with gzip.open(src.path, "rb") as f, open(out, "wb") as g:
-        try:
-            while chunk := f.read(1 << 22):
-                g.write(chunk)
-        except EOFError:
-            pass
-    with open(out, "rb+") as g:  # drop the partial last line
-        g.seek(0, os.SEEK_END)
-        size = g.tell()
-        back = min(size, 1 << 20)
-        g.seek(size - back)
-        tail = g.read()
-        cut = tail.rfind(b"\n")
-        g.truncate(size - back + cut + 1 if cut >= 0 else size - back)
-    with open(out, "rb") as g:
-        for block in iter(lambda: g.read(1 << 22), b""):
-            lines += block.count(b"\n")
+    tail = b""
+    with open(src.path, "rb") as f, open(out, "wb") as g:
+        d = zlib.decompressobj(wbits=31)
+        for block in iter(lambda: f.read(1 << 20), b""):
+            try:
+                data = d.decompress(block)
+            except zlib.error:
+                break
+            data = tail + data
+            cut = data.rfind(b"\n") + 1
+            g.write(data[:cut])
+            lines += data.count(b"\n", 0, cut)
+            tail = data[cut:]
+            if d.eof:  # another gzip member may follow
+                rest = d.unused_data
+                d = zlib.decompressobj(wbits=31)
+                if rest:
+                    data = d.decompress(rest)
+                    tail += data
     src.path, src.compression = out, "none"
     src.notes.append(
         f"truncated gzip: the stream ends early; the {lines:,} complete lines before "
         "the break were read"
     )
+
+
+def _gzip_is_whole(src: Source) -> bool:
+    try:
+        with gzip.open(src.path, "rb") as f:
+            while f.read(1 << 22):
+                pass
+        return True
+    except EOFError:
+        return False
+    except (OSError, zlib.error) as e:
+        raise LogError(src.name, f"not a readable gzip file ({e})") from None
 
 
 def _is_json_document(src: Source) -> bool:
