@@ -5,12 +5,14 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# From Debian: GoogleTest (PyPI has no CMake package of it), and chromium and
-# poppler-utils, with which the report tests open the HTML and PDF reports.
+# From Debian: GoogleTest (PyPI has no CMake package of it), chromium and
+# poppler-utils, with which the report tests open the HTML and PDF reports, and
+# the PostgreSQL server the ingest tests start (they stop it themselves).
 missing=""
 [ -f /usr/include/gtest/gtest.h ] || missing="$missing libgtest-dev"
 command -v chromium >/dev/null || missing="$missing chromium"
 command -v pdftoppm >/dev/null || missing="$missing poppler-utils"
+ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$missing postgresql"
 if [ -n "$missing" ]; then
   sudo=""
   [ "$(id -u)" -ne 0 ] && sudo="sudo"

@@ -50,13 +50,13 @@ class Backtest:
         s = self.summary()
         total = s[(s.task == "total") & (s.metric == "requests")]
         cov = float(total.coverage.iloc[0]) if len(total) else float("nan")
-        req = s[s.metric == "requests"]
+        req = s[(s.metric == "requests") & (s.task != "total")]
         pooled = float(np.average(req.coverage, weights=req.days))
         out.append(f"requests: {pooled:.0%} of task-days inside p5-p95 (a calibrated fit: "
                    f"about 90%); total traffic {cov:.0%} of {self.test_days} days")
-        low = req[(req.task != "total") & (req.coverage < CALIBRATED[0])]
+        low = req[req.coverage < CALIBRATED[0]]
         if len(low):
-            out.append(f"{len(low)} of {len(req) - 1} tasks under-cover (bands too narrow or "
+            out.append(f"{len(low)} of {len(req)} tasks under-cover (bands too narrow or "
                        f"biased): {', '.join(low.task.astype(str)[:8])}")
         if pooled > CALIBRATED[1]:
             out.append("bands are wider than the data needs (over-covers)")

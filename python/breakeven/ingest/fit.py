@@ -124,8 +124,15 @@ def _correlation(fits: TaskFits) -> np.ndarray | None:
     if vals.min() < 1e-6:
         c = vecs @ np.diag(np.maximum(vals, 1e-6)) @ vecs.T
         d = np.sqrt(np.diag(c))
-        c = c / np.outer(d, d)
-    return c
+        c = np.clip(c / np.outer(d, d), -0.99, 0.99)
+    np.fill_diagonal(c, 1.0)
+    # As written to the scenario (rounded), it must still be a correlation matrix:
+    # shrink towards the identity until it is.
+    for shrink in np.linspace(0.0, 1.0, 41):
+        written = np.round((1 - shrink) * c + shrink * np.eye(k), 3)
+        if np.linalg.eigvalsh(written).min() > 1e-9:
+            return written
+    return np.eye(k)
 
 
 @dataclass
@@ -421,7 +428,7 @@ def _scenario_dict(usage, tasks, est, bursts, corr, start, data_start,
     if models:
         spec["models"] = models
     if corr is not None:
-        spec["correlation"] = [[_round(x, 3) for x in row] for row in corr]
+        spec["correlation"] = [[float(x) for x in row] for row in corr]
     return spec
 
 

@@ -152,7 +152,7 @@ def _postgres_source(url: str, workdir: str) -> Source:
     try:
         import psycopg
     except ImportError:  # pragma: no cover - an install without the ingest extra
-        raise LogError(url, "reading PostgreSQL needs psycopg: pip install 'breakeven[ingest]'")
+        raise LogError(url, "reading PostgreSQL needs psycopg: pip install 'breakeven[postgres]'")
     table = '"LiteLLM_SpendLogs"'
     if "#" in url:
         url, table = url.split("#", 1)
