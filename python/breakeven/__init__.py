@@ -12,6 +12,17 @@ from .errors import OptionError, ScenarioError
 from .result import PART_NAMES, SERVED_NAMES, Result, StrategyResult
 from .scenario import Scenario, example_path, load
 
+
+def ingest(paths, task=None, mapping=None, memory_limit=None, threads=None):
+    """Read usage logs into a :class:`breakeven.logs.Usage` (spend by task and model,
+    hourly traffic, ``.fit()`` and ``.backtest()``); see
+    :func:`breakeven.logs.ingest` and docs/ingest.md. DuckDB loads on first use."""
+    from .logs import DEFAULT_MEMORY_LIMIT
+    from .logs import ingest as read
+
+    return read(paths, task=task, mapping=mapping,
+                memory_limit=memory_limit or DEFAULT_MEMORY_LIMIT, threads=threads)
+
 __all__ = [
     "OptionError",
     "PART_NAMES",
@@ -24,6 +35,7 @@ __all__ = [
     "catalog",
     "example_path",
     "gpu_offers_table",
+    "ingest",
     "load",
     "models_table",
 ]

@@ -157,7 +157,7 @@ def build_parser() -> argparse.ArgumentParser:
         "record", help="rewrite the recordings of scenarios on purpose"
     )
     record.add_argument("paths", nargs="+", help="files or folders")
-    from .ingest.commands import add_parsers
+    from .logs.commands import add_parsers
 
     add_parsers(sub, _whole)
     return parser
@@ -336,7 +336,7 @@ def cmd_record(args) -> int:
 
 def _ingest_command(name: str):
     def command(args) -> int:
-        from .ingest import commands
+        from .logs import commands
 
         return getattr(commands, name)(args)
 

@@ -11,7 +11,7 @@ from conftest import REPO
 
 from breakeven.cli import main
 from breakeven.errors import LogError
-from breakeven.ingest import ingest
+from breakeven import ingest
 
 
 def record(i: int, **change) -> dict:

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from conftest import REPO
 
-from breakeven.ingest import ingest
+from breakeven import ingest
 
 LOGS = REPO / "tests" / "data" / "logs"
 

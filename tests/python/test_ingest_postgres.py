@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from breakeven.cli import main
-from breakeven.ingest import ingest
+from breakeven import ingest
 
 # LiteLLM's schema.prisma, model LiteLLM_SpendLogs, as `prisma db push` creates it
 # (the columns a spend log row has; newer LiteLLM versions add a few more).

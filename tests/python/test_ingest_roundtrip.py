@@ -10,10 +10,10 @@ import pytest
 
 import breakeven as be
 from breakeven import _core
-from breakeven.ingest import ingest
-from breakeven.ingest.estimators import PARAMETERS, Calendar
-from breakeven.ingest.fit import fit_traffic
-from breakeven.ingest.synth import draw_requests, write_logs
+from breakeven import ingest
+from breakeven.logs.estimators import PARAMETERS, Calendar
+from breakeven.logs.fit import fit_traffic
+from breakeven.logs.synth import draw_requests, write_logs
 
 WEEKS = 12
 

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 from conftest import REPO
 
-from breakeven.ingest import ingest
+from breakeven import ingest
 
 sys.path.insert(0, str(REPO / "tests" / "data" / "servegen"))
 import usage_pages  # noqa: E402

@@ -73,7 +73,7 @@ def _raw_relation(src: Source, index: int) -> str:
     path = _sql_str(src.path)
     if src.kind == "jsonl":
         return (
-            f"select {index} as src, row_number() over () as row, line from read_csv("
+            f"select {index} as src, line from read_csv("
             f"{path}, columns={{'line': 'VARCHAR'}}, header=false, delim='\\x01', "
             "quote='', escape='', new_line='\\n', auto_detect=false, "
             f"compression='{'auto' if src.compression == 'none' else src.compression}', "
@@ -81,15 +81,14 @@ def _raw_relation(src: Source, index: int) -> str:
         )
     if src.kind == "csv":
         return (
-            f"select {index} as src, row_number() over () as row, to_json(t)::varchar as line "
+            f"select {index} as src, to_json(t)::varchar as line "
             f"from read_csv({path}, header=true, all_varchar=true, ignore_errors=true, "
             "store_rejects=true) t"
         )
     if src.kind == "parquet":
         return (
-            f"select {index} as src, file_row_number + 1 as row, "
-            f"to_json(columns(* exclude (file_row_number)))::varchar as line "
-            f"from read_parquet({path}, file_row_number=true)"
+            f"select {index} as src, to_json(t)::varchar as line "
+            f"from read_parquet({path}) t"
         )
     raise AssertionError(src.kind)
 
@@ -153,6 +152,13 @@ def _extract(paths: tuple[str, ...], tabular: bool, slot: dict[str, int]) -> str
     return f"coalesce({', '.join(terms)})" if len(terms) > 1 else terms[0]
 
 
+def _total_input(fmt: LogFormat) -> str:
+    """Input tokens with cache reads and writes, whichever way the format counts."""
+    if fmt.input_includes_cached:
+        return "input"
+    return "input + cached + cache_write"
+
+
 def _task_sql(task: str | None, fmt: LogFormat, tabular: bool, slot: dict[str, int]) -> str:
     if not task:
         model = _extract(fmt.paths["model"], tabular, slot)
@@ -172,12 +178,11 @@ def build_records(con, sources: list[Source], fmt: LogFormat, task: str | None) 
     stats = ReadStats(fmt, task or "model")
     paths: list[str] = []
     for f in FIELDS:
-        for p in fmt.paths.get(f, ()):
-            paths.append(p)
-            paths.append(p.split(".")[0])
+        paths.extend(fmt.paths.get(f, ()))
     if task:
         paths.append("request_tags" if task.endswith(":") else task)
-        paths.append(task.split(".")[0])
+    if any(s.kind != "jsonl" for s in sources):  # columns that may hold JSON text
+        paths += [p.split(".")[0] for p in list(paths)]
     unique = list(dict.fromkeys(_json_path(p) for p in paths))
     slot = {p: i + 1 for i, p in enumerate(unique)}
     extract_list = "[" + ", ".join(_sql_str(p) for p in unique) + "]"
@@ -186,61 +191,73 @@ def build_records(con, sources: list[Source], fmt: LogFormat, task: str | None) 
     for i, src in enumerate(sources):
         tabular = src.kind != "jsonl"
         x = {f: _extract(fmt.paths.get(f, ()), tabular, slot) for f in FIELDS}
-        task_sql = _task_sql(task, fmt, tabular, slot)
-        num = {f: f"try_cast({x[f]} as double)" for f in
-               ("input_tokens", "cached_tokens", "cache_write_tokens", "output_tokens", "cost")}
-        ts_raw = x["timestamp"]
-        ts = (
-            f"(case when try_cast({ts_raw} as double) is not null then "
-            f"(with_scale(try_cast({ts_raw} as double))) "
-            f"else epoch(try_cast({ts_raw} as timestamptz)) end)"
-        )
-        cached = f"coalesce({num['cached_tokens']}, 0)"
-        write = f"coalesce({num['cache_write_tokens']}, 0)"
-        total_in = (num["input_tokens"] if fmt.input_includes_cached
-                    else f"({num['input_tokens']} + {cached} + {write})")
-        problem = f"""case
-            when line is null then 'blank'
-            when v is null then 'not JSON'
-            when {ts_raw} is null then 'missing timestamp'
-            when {ts} is null or not isfinite({ts}) then 'bad timestamp'
-            when {x['input_tokens']} is null then 'missing input tokens'
-            when {x['output_tokens']} is null then 'missing output tokens'
-            when {num['input_tokens']} is null or {num['output_tokens']} is null
-              or ({x['cached_tokens']} is not null and {num['cached_tokens']} is null)
-              then 'non-numeric tokens'
-            when {num['input_tokens']} < 0 or {num['output_tokens']} < 0
-              or {cached} < 0 or {write} < 0 then 'negative tokens'
-            when {fmt.input_includes_cached} and {cached} > {num['input_tokens']}
-              then 'cached tokens above input tokens'
-            end"""
+        # Layered so that each field is extracted and cast once per record.
         parts.append(f"""
-            select src, row, {problem} as problem,
-              {ts} as ts, {task_sql} as task, coalesce({x['model']}, '(unknown)') as model,
-              {total_in} as input, {cached} as cached, {write} as cache_write,
-              {num['output_tokens']} as output, {num['cost']} as cost,
-              {x['request_id']} as rid
-            from (select src, row, line,
-                    case when json_valid(line) then json_extract_string(line, {extract_list})
-                    end as v
-                  from ({_raw_relation(src, i)}))""")
+            select src, line is null as blank, v is null as not_json,
+              ts_text, ts, task, model, input_raw, cached_raw, output_raw, input, cached,
+              cache_write,
+              output, cost, rid,
+              cast({_total_input(fmt)} as double) as total_input
+            from (select *,
+                    coalesce(with_scale(try_cast(ts_text as double)),
+                             epoch(try_cast(ts_text as timestamptz))) as ts,
+                    try_cast(input_raw as double) as input,
+                    coalesce(try_cast(cached_raw as double), 0) as cached,
+                    coalesce(try_cast(write_raw as double), 0) as cache_write,
+                    try_cast(output_raw as double) as output,
+                    try_cast(cost_raw as double) as cost
+                  from (select src, line, v,
+                          {x['timestamp']} as ts_text,
+                          {_task_sql(task, fmt, tabular, slot)} as task,
+                          coalesce({x['model']}, '(unknown)') as model,
+                          {x['input_tokens']} as input_raw,
+                          {x['cached_tokens']} as cached_raw,
+                          {x['cache_write_tokens']} as write_raw,
+                          {x['output_tokens']} as output_raw,
+                          {x['cost']} as cost_raw, {x['request_id']} as rid
+                        from (select src, line,
+                                try(json_extract_string(line, {extract_list})) as v
+                              from ({_raw_relation(src, i)}))))""")
         stats.units[i] = (src.name, src.unit, src.path)
         stats.notes.extend(f"{src.name}: {n}" for n in src.notes)
     con.execute("create or replace macro with_scale(x) as "
                 "case when abs(x) > 1e17 then x / 1e9 when abs(x) > 1e14 then x / 1e6 "
                 "when abs(x) > 1e11 then x / 1e3 else x end")
+    check_cached = "true" if fmt.input_includes_cached else "false"
+    problem = f"""case
+        when blank then 'blank'
+        when not_json then 'not JSON'
+        when ts_text is null then 'missing timestamp'
+        when ts is null or not isfinite(ts) then 'bad timestamp'
+        when input_raw is null then 'missing input tokens'
+        when output_raw is null then 'missing output tokens'
+        when input is null or output is null
+          or (cached_raw is not null and try_cast(cached_raw as double) is null)
+          then 'non-numeric tokens'
+        when input < 0 or output < 0 or cached < 0 or cache_write < 0 then 'negative tokens'
+        when {check_cached} and cached > input then 'cached tokens above input tokens'
+        end"""
     try:
-        con.execute("create or replace table parsed as " + " union all ".join(parts))
+        con.execute(f"""create or replace table records as
+            select src, {problem} as status, ts, task, model, total_input as input,
+              cached, cache_write, output, cost, rid
+            from ({" union all ".join(parts)})""")
     except Exception as e:
         raise LogError(sources[0].name if len(sources) == 1 else "logs",
                        f"cannot be read ({_first_line(e)})") from None
-    # The first record of each request id stays; later ones are duplicates.
+    # Numbers within each file: the table keeps the files' order (DuckDB preserves
+    # insertion order), so a record's row is its rowid less its file's first.
+    con.execute("""create or replace table file_starts as
+        select src as f_src, min(rowid) as first from records group by src""")
+    # The first record of each request id stays; later ones are duplicates. Only
+    # the ids seen twice are looked at again.
     con.execute("""
-        create or replace table records as
-        select *, case when problem is null and rid is not null and
-                    row_number() over (partition by rid order by src, row) > 1
-                  then 'duplicate request id' else problem end as status
-        from parsed""")
+        update records set status = 'duplicate request id'
+        from (select rid as dup_rid, min(rowid) as first from records
+              where status is null and rid is not null
+              group by rid having count(*) > 1) d
+        where records.rid = d.dup_rid and records.status is null
+          and records.rowid <> d.first""")
     _count(con, stats)
     return stats
 
@@ -251,7 +268,8 @@ def _count(con, stats: ReadStats) -> None:
         "count(*) filter (where status is null) from records").fetchone()
     stats.records, stats.ingested = int(total), int(ok)
     rows = con.execute(f"""
-        select status, count(*), min([src, row], {FIRST_LINES}) from records
+        select status, count(*), min([src, records.rowid + 1 - first], {FIRST_LINES})
+        from records join file_starts on src = f_src
         where status is not null and status <> 'blank' group by status""").fetchall()
     order = {k: i for i, k in enumerate(PROBLEMS)}
     problems = sorted(rows, key=lambda r: order.get(r[0], 99))

@@ -1,0 +1,79 @@
+"""Ingest speed and memory: breakeven ingest (DuckDB) against pandas on the same
+JSONL file of 2M OpenAI chat records drawn by synth-logs. Each reader runs in its
+own process so that peak memory (max RSS) is its own.
+
+    python tests/bench/ingest.py [--records 2000000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+
+PANDAS = """
+import sys, time, pandas as pd
+t = time.perf_counter()
+df = pd.read_json(sys.argv[1], lines=True)
+usage = pd.json_normalize(df["usage"].tolist())
+out = pd.DataFrame({"task": df["metadata"].str["task"], "model": df["model"],
+                    "hour": df["created"] // 3600, "input": usage["prompt_tokens"],
+                    "cached": usage["prompt_tokens_details.cached_tokens"],
+                    "output": usage["completion_tokens"]})
+g = out.groupby(["task", "model", "hour"]).agg(["count", "sum"])
+print(time.perf_counter() - t, len(df))
+"""
+
+BREAKEVEN = """
+import sys, time
+from breakeven import ingest
+t = time.perf_counter()
+u = ingest(sys.argv[1], task="metadata.task")
+print(time.perf_counter() - t, u.ingested)
+"""
+
+
+def run(code: str, path: Path) -> tuple[float, int, float]:
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    out = subprocess.run([sys.executable, "-c", code, str(path)], check=True,
+                         capture_output=True, text=True).stdout.split()
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return float(out[0]), int(out[1]), max(peak, before) / 1024
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--records", type=int, default=2_000_000)
+    args = ap.parse_args()
+    import breakeven as be
+    from breakeven.logs.synth import draw_requests, write_logs
+
+    scenario = be.load(REPO / "scenarios" / "content-platform.yaml")
+    per_day = 213_000  # the scenario's requests a day, about
+    days = max(1, round(args.records / per_day))
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "openai.jsonl"
+        requests = draw_requests(scenario, days)
+        n = write_logs(requests, "openai", path)
+        size = path.stat().st_size / 2**20
+        print(f"{n:,} records ({size:,.0f} MiB JSONL, {days} days of content-platform)")
+        rows = {}
+        for name, code in (("breakeven ingest (DuckDB)", BREAKEVEN),
+                           ("pandas read_json + groupby", PANDAS)):
+            seconds, count, peak = run(code, path)
+            rows[name] = {"seconds": seconds, "records_per_s": count / seconds,
+                          "peak_rss_mib": peak}
+            print(f"{name:<28} {seconds:6.2f} s  {count / seconds / 1e6:5.2f} M records/s  "
+                  f"peak RSS {peak:,.0f} MiB")
+        print(json.dumps(rows))
+
+
+if __name__ == "__main__":
+    main()
