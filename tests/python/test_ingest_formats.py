@@ -115,3 +115,43 @@ def test_map_reads_a_log_of_no_known_format(tmp_path):
     assert usage.format == "mapped"
     assert totals(usage, "a") == (1, 100, 0, 0, 7)
     assert totals(usage, "b") == (1, 50, 0, 0, 3)
+
+
+@pytest.mark.parametrize("fmt, suffix, task", [
+    ("openai", ".jsonl.gz", "metadata.task"),
+    ("anthropic", ".jsonl.zst", "metadata.task"),
+    ("litellm", ".csv", "task:"),
+    ("litellm", ".jsonl", "task:"),
+    ("otel", ".jsonl", "attributes.task"),
+])
+def test_synthetic_logs_of_each_format_conserve_requests_and_tokens(tmp_path, fmt, suffix, task):
+    """What synth-logs draws is what ingest reads back, request for request."""
+    import breakeven as be
+    from breakeven.logs.synth import draw_requests, write_logs
+
+    scenario = be.load(REPO / "scenarios" / "content-platform.yaml")
+    drawn = draw_requests(scenario, 2, strategy="routed+cache+batch")  # cache reads too
+    path = tmp_path / f"log{suffix}"
+    write_logs(drawn, fmt, path)
+    usage = ingest(path, task=task)
+    assert usage.problems == []
+    got = usage.hourly_table.groupby("task")[["requests", "input_tokens", "cached_tokens",
+                                              "output_tokens"]].sum()
+    for name in scenario.workloads:
+        mine = drawn["task"] == name
+        want = (mine.sum(), drawn["input"][mine].sum(), drawn["cached"][mine].sum(),
+                drawn["output"][mine].sum())
+        assert tuple(got.loc[name]) == want, name
+
+
+def test_parquet_logs_are_read_like_jsonl(tmp_path):
+    import duckdb
+
+    src = LOGS / "openai-chat.jsonl"
+    path = tmp_path / "chat.parquet"
+    duckdb.sql(f"copy (select * from read_json('{src}')) to '{path}' (format parquet)")
+    a = ingest(src, task="metadata.task_type")
+    b = ingest(path, task="metadata.task_type")
+    assert b.format == "openai-chat"
+    cols = ["task", "requests", "input_tokens", "cached_tokens", "output_tokens"]
+    assert b.hourly_table[cols].equals(a.hourly_table[cols])
