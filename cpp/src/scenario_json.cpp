@@ -57,7 +57,8 @@ Json workload_json(const Workload& w) {
           {"bursts",
            {{"per_month", w.bursts.per_month},
             {"hours", w.bursts.hours},
-            {"multiplier", w.bursts.multiplier}}}};
+            {"multiplier", w.bursts.multiplier}}},
+          {"min_quality", w.min_quality ? Json(*w.min_quality) : Json(nullptr)}};
 }
 
 Json cluster_json(const Cluster& c, const Scenario& sc) {
@@ -143,6 +144,7 @@ Json resolved_scenario_json(const Scenario& sc) {
   }
   out["strategies"] = strategies;
   out["baseline"] = sc.strategies[sc.baseline].name;
+  out["quality"] = sc.quality;
   return out;
 }
 

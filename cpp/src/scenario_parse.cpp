@@ -194,9 +194,11 @@ void check_peak_rate(const Workload& w, const Field& f, int horizon_months) {
 Workload parse_workload(const Field& f, int horizon_months) {
   f.allow_only({"name", "description", "requests", "input_tokens", "prefix_tokens",
                 "prefix_variants", "output_tokens", "latency", "hourly_weights",
-                "weekday_weights", "growth_per_month", "spikiness", "bursts"});
+                "weekday_weights", "growth_per_month", "spikiness", "bursts",
+                "min_quality"});
   Workload w;
   w.name = f.at("name").name();
+  if (auto q = f.find("min_quality")) w.min_quality = q->number_in(0, L::kMaxQuality);
 
   Field req = f.at("requests");
   req.allow_only({"per_hour", "per_day", "per_month"});
@@ -509,6 +511,49 @@ Strategy parse_strategy(const Field& f, const std::vector<Workload>& workloads,
   return s;
 }
 
+// quality: {MODEL_OR_CLUSTER: {WORKLOAD: score}}.
+std::map<std::string, std::map<std::string, double>> parse_quality(
+    const Field& f, const std::vector<Workload>& workloads,
+    const std::map<std::string, Route>& targets) {
+  f.expect_object();
+  std::vector<std::string> workload_names;
+  for (const auto& w : workloads) workload_names.push_back(w.name);
+  std::map<std::string, std::map<std::string, double>> out;
+  for (const auto& target : f.keys()) {
+    Field scores = f.at(target);
+    if (!targets.count(target))
+      scores.fail("unknown model or cluster '" + target + "'");
+    scores.expect_object();
+    for (const auto& w : scores.keys()) {
+      if (std::find(workload_names.begin(), workload_names.end(), w) ==
+          workload_names.end())
+        scores.at(w).fail("unknown workload '" + w + "' (workloads: " +
+                          join(workload_names) + ")");
+      out[target][w] = scores.at(w).number_in(0, L::kMaxQuality);
+    }
+  }
+  return out;
+}
+
+// A strategy may not send a workload below its min_quality.
+void check_quality(const Field& f, const Strategy& s, const Scenario& sc) {
+  for (std::size_t w = 0; w < sc.workloads.size(); ++w) {
+    const Route& r = s.routes[w];
+    const std::string& target = r.kind == Route::Kind::Api ? sc.models[r.index].name
+                                                           : sc.clusters[r.index].name;
+    if (sc.route_allowed(int(w), target)) continue;
+    const Field route = f.at("route");
+    const Field where = route.has(sc.workloads[w].name) ? route.at(sc.workloads[w].name)
+                                                        : route.at("default");
+    auto it = sc.quality.find(target);
+    const bool scored = it != sc.quality.end() && it->second.count(sc.workloads[w].name);
+    where.fail("workload '" + sc.workloads[w].name + "' needs quality >= " +
+               format_number(*sc.workloads[w].min_quality) + " and '" + target + "' " +
+               (scored ? "scores " + format_number(it->second.at(sc.workloads[w].name))
+                       : "has no score for it in quality:"));
+  }
+}
+
 void merge_fields(Json& into, const Json& from) {
   for (const auto& [k, v] : from.items()) into[k] = v;
 }
@@ -572,6 +617,15 @@ double FixedCosts::in_month(int m) const {
 
 int Scenario::hours() const { return horizon_months * kHoursPerMonth; }
 
+bool Scenario::route_allowed(int w, const std::string& target) const {
+  const Workload& wl = workloads[std::size_t(w)];
+  if (!wl.min_quality) return true;
+  auto it = quality.find(target);
+  if (it == quality.end()) return false;
+  auto score = it->second.find(wl.name);
+  return score != it->second.end() && score->second >= *wl.min_quality;
+}
+
 std::vector<ApiModel> parse_catalog(const Json& catalog) {
   Field root(catalog, "catalog");
   root.allow_only({"version", "currency", "unit", "models", "gpu_offers",
@@ -592,7 +646,7 @@ Scenario parse_scenario(const Json& scenario, const Json& catalog) {
   root.require(root.is_object(), "a scenario must be a mapping of fields");
   root.allow_only({"version", "name", "description", "horizon_months", "simulation",
                    "models", "workloads", "correlation", "clusters", "strategies",
-                   "baseline", "expect"});
+                   "baseline", "expect", "quality"});
   if (auto v = root.find("version")) v->require(v->integer(1, 1) == 1, "must be 1");
 
   Scenario sc;
@@ -671,6 +725,8 @@ Scenario parse_scenario(const Json& scenario, const Json& catalog) {
     }
   }
 
+  if (auto q = root.find("quality")) sc.quality = parse_quality(*q, sc.workloads, targets);
+
   Field strategies = root.at("strategies");
   strategies.expect_array();
   strategies.require(strategies.size() > 0, "must list at least one strategy");
@@ -678,6 +734,7 @@ Scenario parse_scenario(const Json& scenario, const Json& catalog) {
                      "at most " + std::to_string(L::kMaxStrategies) + " strategies");
   for (std::size_t i = 0; i < strategies.size(); ++i) {
     Strategy s = parse_strategy(strategies.item(i), sc.workloads, targets);
+    check_quality(strategies.item(i), s, sc);
     for (const auto& other : sc.strategies)
       if (other.name == s.name)
         strategies.item(i).at("name").fail("duplicate strategy name '" + s.name + "'");

@@ -128,6 +128,20 @@ def build_parser() -> argparse.ArgumentParser:
     thr.add_argument("--threads", type=_whole)
     thr.add_argument("--json", metavar="FILE", help="write the result (docs/decisions.md)")
 
+    opt = sub.add_parser("optimize", help="the best plan under quality and risk limits")
+    _scenario_arg(opt)
+    opt.add_argument("--objective", default="mean", choices=("mean", "p95", "cvar95"),
+                     help="of the total cost over the horizon (default %(default)s)")
+    opt.add_argument("--budget", type=_number, metavar="USD",
+                     help="the most a plan's p95 monthly cost may be")
+    opt.add_argument("--max-unserved", type=_number, default=0.001,
+                     help="the largest share of requests unserved (default %(default)s)")
+    opt.add_argument("--paths", type=_whole, help="paths per run (default: min(scenario's, 500))")
+    opt.add_argument("--seed", type=_whole)
+    opt.add_argument("--threads", type=_whole)
+    opt.add_argument("--json", metavar="FILE", help="write the result (docs/decisions.md)")
+    opt.add_argument("--plot", metavar="FILE.png", help="write the Pareto chart")
+
     swp = sub.add_parser("sweep", help="run a grid or random sample of parameter values")
     swp.add_argument("sweep_file", metavar="SWEEP.yaml")
     swp.add_argument("--scheduler", metavar="tcp://HOST:PORT",
@@ -267,6 +281,30 @@ def cmd_threshold(args) -> int:
     return EXIT_OK
 
 
+def cmd_optimize(args) -> int:
+    from .decisions import optimize
+
+    best = optimize(_load(args.scenario), objective=args.objective, budget=args.budget,
+                    max_unserved=args.max_unserved, paths=args.paths, seed=args.seed,
+                    threads=args.threads)
+    b, s = best.best, best.savings
+    print(f"best plan for {best.scenario} by {best.objective} total cost over the horizon "
+          f"({best.paths} paths, {best.runs} engine runs, {len(best.evaluated)} feasible "
+          "plans):")
+    print(best.yaml())
+    print(f"mean ${b.mean:,.0f}, p95 ${b.p95:,.0f}, CVaR95 ${b.cvar95:,.0f}; unserved "
+          f"{b.unserved_share:.2%}")
+    print(f"saves ${s['mean']:,.0f} ({s['share']:.1%}) against {best.to_dict()['scenario']}'s "
+          f"baseline, p5-p95 ${s['p5']:,.0f} to ${s['p95']:,.0f}")
+    print(f"Pareto front (mean vs p95): {len(best.pareto())} plans")
+    if args.json:
+        _write_json(args.json, best.to_dict())
+    if args.plot:
+        best.plot().savefig(args.plot, dpi=120)
+        print(f"Pareto chart written to {args.plot}")
+    return EXIT_OK
+
+
 def cmd_sweep(args) -> int:
     from .decisions import load_sweep, sweep
 
@@ -353,6 +391,7 @@ def main(argv: list[str] | None = None) -> int:
         "sensitivity": cmd_sensitivity,
         "threshold": cmd_threshold,
         "sweep": cmd_sweep,
+        "optimize": cmd_optimize,
         "check": cmd_check,
         "record": cmd_record,
         "ingest": _ingest_command("cmd_ingest"),

@@ -310,3 +310,24 @@ def plot_backtest(days, task: str, metric: str) -> Figure:
     ax.legend(fontsize=8, frameon=False)
     ax.tick_params(axis="x", labelrotation=30)
     return fig
+
+
+def plot_pareto(optimum) -> Figure:
+    """Mean against p95 of the total cost over the horizon of every feasible plan
+    the optimizer evaluated; the Pareto front joined, the best and the baseline marked."""
+    fig, (ax,) = _figure(7, 4.5)
+    pts = np.array([(e.mean, e.p95) for e in optimum.evaluated])
+    front = np.array([(e.mean, e.p95) for e in optimum.pareto()])
+    ax.scatter(pts[:, 0], pts[:, 1], s=12, color="#999999", label="plans evaluated")
+    ax.plot(front[:, 0], front[:, 1], "-o", ms=4, color=OKABE_ITO[0], label="Pareto front")
+    ax.scatter([optimum.best.mean], [optimum.best.p95], s=80, marker="*",
+               color=OKABE_ITO[5], zorder=5, label=f"best ({optimum.objective})")
+    ax.scatter([optimum.baseline.mean], [optimum.baseline.p95], s=40, marker="s",
+               color=OKABE_ITO[7], zorder=5, label="baseline")
+    ax.xaxis.set_major_formatter(FuncFormatter(_money))
+    ax.yaxis.set_major_formatter(FuncFormatter(_money))
+    ax.set_xlabel("mean total cost over the horizon")
+    ax.set_ylabel("p95 total cost over the horizon")
+    ax.set_title(f"{optimum.scenario}: plans by mean and p95 cost")
+    ax.legend(fontsize=8, frameon=False)
+    return fig

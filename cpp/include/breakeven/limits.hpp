@@ -17,6 +17,8 @@ namespace breakeven::limits {
 // -- scenario sizes: bounded so that validation is fast (the correlation check is
 //    cubic in the workload count) and a 1 KB file cannot ask for gigabytes.
 inline constexpr int kMaxHorizonMonths = 240;
+// quality scores and min_quality, on the user's own scale
+inline constexpr double kMaxQuality = 1e6;
 inline constexpr int kMaxWorkloads = 500;
 inline constexpr int kMaxStrategies = 200;
 inline constexpr int kMaxClusters = 200;

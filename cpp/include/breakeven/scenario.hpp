@@ -5,6 +5,7 @@
 #include <Eigen/Dense>
 #include <array>
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -50,6 +51,9 @@ struct Workload {
   double growth_per_month = 0.0;
   Spikiness spikiness;
   Bursts bursts;
+  // Routes scoring below this in the scenario's quality table are not allowed
+  // (nor are routes without a score); none: every route is.
+  std::optional<double> min_quality;
 
   bool is_batch() const { return latency == Latency::Batch; }
   // MODEL.md "Tokens": the variable input part has mean mean_in - P and the
@@ -189,8 +193,12 @@ struct Scenario {
   std::vector<Cluster> clusters;
   std::vector<Strategy> strategies;
   int baseline = 0;
+  // quality[model or cluster][workload]: a score on the user's own scale.
+  std::map<std::string, std::map<std::string, double>> quality;
 
   int hours() const;
+  // Whether workload w may be sent to `target` (a model or cluster name).
+  bool route_allowed(int w, const std::string& target) const;
 };
 
 }  // namespace breakeven

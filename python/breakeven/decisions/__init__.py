@@ -2,11 +2,14 @@
 traffic self-hosting starts to pay (threshold), and sweeps over parameters. Each evaluation is one engine
 run on common random numbers (the same seed), so differences are not noise."""
 
+from .optimize import Optimum, optimize
 from .sensitivity import Sensitivity, sensitivity
 from .sweep import SweepResult, load_sweep, sweep
 from .threshold import Threshold, threshold
 
 __all__ = [
+    "Optimum",
+    "optimize",
     "Sensitivity",
     "SweepResult",
     "Threshold",
