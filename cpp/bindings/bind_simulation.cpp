@@ -104,8 +104,13 @@ Mode mode_of(const py::handle& v) {
 ResultPtr run(const Scenario& scenario, const py::object& paths, const py::object& seed,
               const py::object& mode, const py::object& threads,
               const py::object& precision, const py::object& memory_budget_gib,
-              std::optional<py::function> progress) {
+              std::optional<py::function> progress, const py::object& antithetic) {
   RunOptions options;
+  if (!antithetic.is_none()) {
+    if (!py::isinstance<py::bool_>(antithetic))
+      throw OptionError("antithetic", "must be true or false (got " + shown(antithetic) + ")");
+    options.antithetic = antithetic.cast<bool>();
+  }
   if (!paths.is_none()) options.paths = whole(paths, "paths", 1, limits::kMaxPaths);
   if (!seed.is_none()) options.seed = seed_of(seed);
   if (!mode.is_none()) options.mode = mode_of(mode);
@@ -200,6 +205,7 @@ void register_simulation(py::module_& m) {
       .def_readonly("baseline", &SimulationResult::baseline)
       .def_readonly("precision_target", &SimulationResult::precision_target)
       .def_readonly("precision_met", &SimulationResult::precision_met)
+      .def_readonly("antithetic", &SimulationResult::antithetic)
       .def_readonly("traffic_seconds", &SimulationResult::traffic_seconds)
       .def_readonly("costing_seconds", &SimulationResult::costing_seconds)
       .def_readonly("strategy_names", &SimulationResult::strategy_names)
@@ -231,6 +237,7 @@ void register_simulation(py::module_& m) {
         py::arg("seed") = py::none(), py::arg("mode") = py::none(),
         py::arg("threads") = py::none(), py::arg("precision") = py::none(),
         py::arg("memory_budget_gib") = py::none(), py::arg("progress") = py::none(),
+        py::arg("antithetic") = py::none(),
         "Run the Monte Carlo simulation; the GIL is released while paths run.");
   m.def("sample_traffic", &traffic, py::arg("scenario"), py::arg("paths"),
         py::arg("seed") = py::none(), py::arg("mode") = py::none(),

@@ -38,6 +38,7 @@ struct RunContext {
   const Scenario& scenario;
   const TrafficModel& traffic;
   Mode mode;
+  bool antithetic;
   std::uint64_t seed;
   int threads;
   const RunOptions& options;
@@ -69,8 +70,7 @@ void work(const RunContext& run, int first_path, int count, SimulationResult& re
       if (run.mode == Mode::Expected) {
         run.traffic.expected(path);
       } else {
-        Xoshiro256pp gen = path_stream(run.seed, std::uint64_t(p));
-        run.traffic.sample(gen, path);
+        run.traffic.sample_path(run.seed, p, run.antithetic, path);
       }
       std::copy(path.monthly_demand.begin(), path.monthly_demand.end(),
                 result.demand_of(p));
@@ -164,20 +164,27 @@ void run_block(const RunContext& run, int first_path, int count, int max_paths,
 // horizon and whether the path broke even.
 class PrecisionTracker {
  public:
-  PrecisionTracker(int strategies, int baseline, double target)
+  PrecisionTracker(int strategies, int baseline, double target, bool pairs)
       : totals_(strategies), within_(strategies), baseline_(baseline),
-        target_(target) {}
+        target_(target), pairs_(pairs) {}
 
+  // With antithetic variates the observations are pair means (blocks hold
+  // whole pairs), whose spread is what the mean's error comes from.
   void add(const SimulationResult& r, int first_path) {
+    const int step = pairs_ ? 2 : 1;
     for (int s = 0; s < r.strategies(); ++s)
-      for (int p = first_path; p < r.paths; ++p) {
-        double total = 0.0;
-        for (int m = 0; m < r.months; ++m) total += r.cost_at(s, p, m);
-        totals_[s].add(total);
-        if (s != baseline_)
-          within_[s].add(break_even_month(
-                             {&r.cost[r.offset(baseline_, p, 0)], std::size_t(r.months)},
-                             {&r.cost[r.offset(s, p, 0)], std::size_t(r.months)}) > 0);
+      for (int p = first_path; p < r.paths; p += step) {
+        const int last = std::min(p + step, r.paths);
+        double total = 0.0, within = 0.0;
+        for (int q = p; q < last; ++q) {
+          for (int m = 0; m < r.months; ++m) total += r.cost_at(s, q, m);
+          if (s != baseline_)
+            within += break_even_month(
+                          {&r.cost[r.offset(baseline_, q, 0)], std::size_t(r.months)},
+                          {&r.cost[r.offset(s, q, 0)], std::size_t(r.months)}) > 0;
+        }
+        totals_[s].add(total / (last - p));
+        if (s != baseline_) within_[s].add(within / (last - p));
       }
   }
 
@@ -192,13 +199,17 @@ class PrecisionTracker {
       if (t.mean() > 0) needed = std::max(needed, n * sq(t.se() / t.mean() / target_));
       if (s == baseline_) continue;
       const double q = within_[s].mean();
-      needed = std::max(needed, q * (1 - q) / sq(target_));
+      needed = std::max(needed, pairs_ ? n * sq(within_[s].se() / target_)
+                                       : q * (1 - q) / sq(target_));
     }
-    return needed;
+    return pairs_ ? 2 * needed : needed;  // paths, not pairs
   }
 
   // Every statistic's error is below the target with the paths done so far.
-  bool met() const { return paths_needed() < double(totals_.front().count()); }
+  bool met() const {
+    return paths_needed() < double(totals_.front().count()) * (pairs_ ? 2 : 1);
+  }
+
 
  private:
   static double sq(double x) { return x * x; }
@@ -206,6 +217,7 @@ class PrecisionTracker {
   std::vector<RunningMoments> within_;  // of 0/1: the share that broke even
   int baseline_;
   double target_;
+  bool pairs_;
 };
 
 std::string gib(double bytes) {
@@ -281,9 +293,12 @@ SimulationResult simulate(const Scenario& scenario, const RunOptions& options) {
         first_block, paths);
 
   const TrafficModel traffic(scenario);
-  const RunContext run{scenario, traffic, mode, seed, threads, options};
+  const bool antithetic =
+      options.antithetic.value_or(scenario.simulation.antithetic) && mode == Mode::Stochastic;
+  const RunContext run{scenario, traffic, mode, antithetic, seed, threads, options};
   SimulationResult result;
   result.start(scenario, mode, seed);
+  result.antithetic = antithetic;
 
   if (!to_precision) {
     result.reserve_paths(int(paths));
@@ -293,7 +308,7 @@ SimulationResult simulate(const Scenario& scenario, const RunOptions& options) {
     return result;
   }
   PrecisionTracker tracker(int(scenario.strategies.size()), scenario.baseline,
-                           *options.precision);
+                           *options.precision, antithetic);
   long long next = first_block;
   bool met = false;
   while (!met && result.paths < paths) {
@@ -312,6 +327,7 @@ SimulationResult simulate(const Scenario& scenario, const RunOptions& options) {
     result.reserve_paths(int(predicted));
     next = std::clamp<long long>(predicted - result.paths, options.block_paths,
                                  std::max(result.paths, 1));
+    if (antithetic) next += next % 2;  // blocks hold whole pairs
     next = std::min<long long>(next, paths - result.paths);
   }
   result.precision_target = options.precision;

@@ -66,6 +66,7 @@ Json result_json(const SimulationResult& r, const Summary& summary) {
   out["mode"] = mode_name(r.mode);
   out["paths"] = r.paths;
   out["seed"] = r.seed;
+  out["antithetic"] = r.antithetic;
   out["horizon_months"] = r.months;
   out["baseline"] = r.strategy_names[r.baseline];
   out["workloads"] = r.workload_names;

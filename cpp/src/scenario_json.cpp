@@ -111,7 +111,8 @@ Json resolved_scenario_json(const Scenario& sc) {
   out["simulation"] = {
       {"paths", sc.simulation.paths},
       {"seed", sc.simulation.seed},
-      {"mode", mode_name(sc.simulation.mode)}};
+      {"mode", mode_name(sc.simulation.mode)},
+      {"antithetic", sc.simulation.antithetic}};
   Json models = Json::object();
   for (const auto& m : sc.models) models[m.name] = model_json(m);
   out["models"] = models;

@@ -655,7 +655,8 @@ Scenario parse_scenario(const Json& scenario, const Json& catalog) {
   sc.horizon_months = int(root.at("horizon_months").integer(1, L::kMaxHorizonMonths));
 
   if (auto sim = root.find("simulation")) {
-    sim->allow_only({"paths", "seed", "mode"});
+    sim->allow_only({"paths", "seed", "mode", "antithetic"});
+    if (auto a = sim->find("antithetic")) sc.simulation.antithetic = a->boolean();
     if (auto p = sim->find("paths"))
       sc.simulation.paths = int(p->integer(1, L::kMaxPaths));
     if (auto s = sim->find("seed")) sc.simulation.seed = s->seed();

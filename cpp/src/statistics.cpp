@@ -19,13 +19,23 @@ double quantile_sorted(std::span<const double> sorted, double q) {
   return sorted[lo] + frac * (sorted[hi] - sorted[lo]);
 }
 
-Band band_of(std::vector<double> values) {
+Band band_of(std::vector<double> values, bool pairs) {
   Band b;
   const std::size_t n = values.size();
   if (n == 0) return b;
   // Summed in path order, so the result does not depend on the thread count.
   b.mean = std::accumulate(values.begin(), values.end(), 0.0) / double(n);
-  if (n > 1) {
+  if (pairs && n > 3) {
+    const std::size_t k = n / 2;  // whole pairs; an odd last path is left out
+    double mean = 0.0, ss = 0.0;
+    for (std::size_t i = 0; i < k; ++i) mean += 0.5 * (values[2 * i] + values[2 * i + 1]);
+    mean /= double(k);
+    for (std::size_t i = 0; i < k; ++i) {
+      const double d = 0.5 * (values[2 * i] + values[2 * i + 1]) - mean;
+      ss += d * d;
+    }
+    b.se = std::sqrt(ss / double(k - 1) / double(k));
+  } else if (n > 1) {
     double ss = 0.0;
     for (double v : values) ss += (v - b.mean) * (v - b.mean);
     b.se = std::sqrt(ss / double(n - 1) / double(n));
@@ -105,7 +115,7 @@ BreakEven break_even_of(const SimulationResult& r, int s) {
   for (double& x : be.month_probability) x /= r.paths;
   be.p50_month = break_even_quantile(months, 0.5);
   be.p90_month = break_even_quantile(months, 0.9);
-  be.savings_at_horizon = band_of(std::move(saved));
+  be.savings_at_horizon = band_of(std::move(saved), r.antithetic);
   return be;
 }
 
@@ -123,10 +133,10 @@ Summary summarize(const SimulationResult& r) {
         column[p] = r.cost_at(s, p, m);
         running[p] += column[p];
       }
-      ss.monthly.push_back(band_of(column));
-      ss.cumulative.push_back(band_of(running));
+      ss.monthly.push_back(band_of(column, r.antithetic));
+      ss.cumulative.push_back(band_of(running, r.antithetic));
     }
-    ss.total = band_of(running);
+    ss.total = band_of(running, r.antithetic);
 
     auto mean_over_paths = [&](const std::vector<double>& data, int width) {
       std::vector<double> mean(std::size_t(H) * width, 0.0);
@@ -175,7 +185,7 @@ Summary summarize(const SimulationResult& r) {
       saved_sum += base - mine;
       base_sum += base;
     }
-    ss.savings_fraction = band_of(std::move(fraction));
+    ss.savings_fraction = band_of(std::move(fraction), r.antithetic);
     ss.savings_fraction.mean = base_sum > 0 ? saved_sum / base_sum : 0.0;
     if (s != r.baseline) ss.break_even = break_even_of(r, s);
     out.strategies.push_back(std::move(ss));
@@ -187,7 +197,7 @@ Summary summarize(const SimulationResult& r) {
     for (int m = 0; m < H; ++m) {
       for (int p = 0; p < P; ++p)
         column[p] = r.price_factors[(std::size_t(p) * K + k) * H + m];
-      bands.push_back(band_of(column));
+      bands.push_back(band_of(column, r.antithetic));
     }
   }
   return out;

@@ -108,12 +108,13 @@ void TrafficModel::spot_outages(Xoshiro256pp* gen, TrafficPath& out) const {
   }
 }
 
-void TrafficModel::hourly_multipliers(Xoshiro256pp& gen, TrafficPath& out) const {
+void TrafficModel::hourly_multipliers(Xoshiro256pp& gen, TrafficPath& out,
+                                      double sign) const {
   const int nw = workloads();
   out.hourly_factor.resize(std::size_t(nw) * hours_);
   Eigen::VectorXd z(nw), e(nw), y = Eigen::VectorXd::Zero(nw);
   for (int t = 0; t < hours_; ++t) {
-    for (int w = 0; w < nw; ++w) z[w] = standard_normal(gen);
+    for (int w = 0; w < nw; ++w) z[w] = sign * standard_normal(gen);
     // The same correlation matrix as the weekly shocks.
     if (independent_shocks_)
       e = z;
@@ -132,10 +133,10 @@ void TrafficModel::hourly_multipliers(Xoshiro256pp& gen, TrafficPath& out) const
 namespace {
 
 // r ~ Normal(monthly, sigma) truncated to r > -0.5, by redrawing.
-double trend_rate(const PricePath& p, Xoshiro256pp* gen) {
+double trend_rate(const PricePath& p, Xoshiro256pp* gen, double sign) {
   if (!gen || p.trend_sigma == 0) return p.trend_monthly;
   double r;
-  do r = standard_normal(*gen) * p.trend_sigma + p.trend_monthly;
+  do r = sign * standard_normal(*gen) * p.trend_sigma + p.trend_monthly;
   while (!(r > -0.5));
   return r;
 }
@@ -146,25 +147,25 @@ void fill(const PricePath& p, double r, double* months, int n) {
 
 }  // namespace
 
-void TrafficModel::price_factors(Xoshiro256pp* gen, TrafficPath& out) const {
+void TrafficModel::price_factors(Xoshiro256pp* gen, TrafficPath& out, double sign) const {
   // Drawn after all traffic, in model then cluster order, so that a price trend
   // leaves the traffic of a path unchanged; flat prices draw nothing.
   for (std::size_t i = 0; i < model_prices_.size(); ++i)
     if (!model_prices_[i].is_flat())
-      fill(model_prices_[i], trend_rate(model_prices_[i], gen),
+      fill(model_prices_[i], trend_rate(model_prices_[i], gen, sign),
            &out.model_price[i * months_], months_);
   for (std::size_t i = 0; i < cluster_prices_.size(); ++i)
     if (!cluster_prices_[i].is_flat())
-      fill(cluster_prices_[i], trend_rate(cluster_prices_[i], gen),
+      fill(cluster_prices_[i], trend_rate(cluster_prices_[i], gen, sign),
            &out.cluster_price[i * months_], months_);
 }
 
-Eigen::MatrixXd TrafficModel::weekly_multipliers(Xoshiro256pp& gen) const {
+Eigen::MatrixXd TrafficModel::weekly_multipliers(Xoshiro256pp& gen, double sign) const {
   const int nw = workloads();
   Eigen::MatrixXd m(nw, weeks_);
   Eigen::VectorXd z(nw), x = Eigen::VectorXd::Zero(nw);
   for (int k = 0; k < weeks_; ++k) {
-    for (int w = 0; w < nw; ++w) z[w] = standard_normal(gen);
+    for (int w = 0; w < nw; ++w) z[w] = sign * standard_normal(gen);
     const Eigen::VectorXd e = shock_factor_ * z;
     for (int w = 0; w < nw; ++w) {
       const double s = workloads_[w].spikiness.sigma;
@@ -177,10 +178,17 @@ Eigen::MatrixXd TrafficModel::weekly_multipliers(Xoshiro256pp& gen) const {
   return m;
 }
 
-void TrafficModel::sample(Xoshiro256pp& gen, TrafficPath& out) const {
+void TrafficModel::sample_path(std::uint64_t seed, int p, bool antithetic,
+                               TrafficPath& out) const {
+  const std::uint64_t stream = antithetic ? std::uint64_t(p) & ~1ull : std::uint64_t(p);
+  Xoshiro256pp gen = path_stream(seed, stream);
+  sample(gen, out, antithetic && (p & 1) ? -1.0 : 1.0);
+}
+
+void TrafficModel::sample(Xoshiro256pp& gen, TrafficPath& out, double sign) const {
   resize(out);
-  const Eigen::MatrixXd weekly = weekly_multipliers(gen);
-  if (hourly_noise_) hourly_multipliers(gen, out);
+  const Eigen::MatrixXd weekly = weekly_multipliers(gen, sign);
+  if (hourly_noise_) hourly_multipliers(gen, out, sign);
   boost::random::normal_distribution<double> normal;
 
   for (int w = 0; w < workloads(); ++w) {
@@ -200,8 +208,8 @@ void TrafficModel::sample(Xoshiro256pp& gen, TrafficPath& out) const {
           if (t < burst_end) lambda *= wl.bursts.multiplier;
         }
         const double n = poisson(gen, lambda);
-        const double z1 = normal(gen);
-        const double z2 = normal(gen);
+        const double z1 = sign * normal(gen);
+        const double z2 = sign * normal(gen);
         const double root_n = std::sqrt(n);
         out.requests[i] = n;
         demand += n;
@@ -211,7 +219,7 @@ void TrafficModel::sample(Xoshiro256pp& gen, TrafficPath& out) const {
       out.monthly_demand[m] += demand;
     }
   }
-  price_factors(&gen, out);
+  price_factors(&gen, out, sign);
   spot_outages(&gen, out);
 }
 

@@ -48,8 +48,7 @@ TrafficSamples sample_traffic(const Scenario& scenario, int paths, std::uint64_t
     if (mode == Mode::Expected) {
       traffic.expected(path);
     } else {
-      Xoshiro256pp gen = path_stream(seed, std::uint64_t(p));
-      traffic.sample(gen, path);
+      traffic.sample_path(seed, p, scenario.simulation.antithetic, path);
     }
     for (int w = 0; w < W; ++w) {
       const double prefix = scenario.workloads[w].prefix_tokens;

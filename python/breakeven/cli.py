@@ -68,6 +68,9 @@ def _run_options(parser: argparse.ArgumentParser) -> None:
         "(e.g. 0.005); --paths is then the maximum",
     )
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
+    parser.add_argument("--antithetic", action=argparse.BooleanOptionalAction, default=None,
+                        help="antithetic variates: paths in pairs with negated normal "
+                             "shocks (default: the scenario's simulation.antithetic)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -190,6 +193,7 @@ def _simulate(args):
         precision=args.precision,
         progress=False if args.quiet else None,
         memory_budget_gib=args.memory_budget,
+        antithetic=args.antithetic,
     )
 
 

@@ -114,6 +114,7 @@ class Scenario:
         precision: float | None = None,
         progress: bool | Callable[[int, int], None] | None = None,
         memory_budget_gib: float | None = None,
+        antithetic: bool | None = None,
     ):
         """Run the Monte Carlo simulation.
 
@@ -137,6 +138,10 @@ class Scenario:
             The most memory the run's arrays may take (default 4 GiB), estimated
             before anything is allocated: a larger run is an :class:`OptionError`,
             and a run to precision stops growing there.
+        antithetic
+            Antithetic variates (default: the scenario's ``simulation.antithetic``):
+            paths come in pairs, the second with every normal shock negated;
+            standard errors are then computed from pair means.
 
         Returns
         -------
@@ -160,6 +165,7 @@ class Scenario:
                     precision,
                     memory_budget_gib,
                     callback,
+                    antithetic,
                 )
             except _core.OptionError as e:
                 raise OptionError(*e.args) from None

@@ -106,5 +106,33 @@ TEST(Rng, PathStreamsDifferBySeedAndPath) {
   EXPECT_NE(y, z);
 }
 
+TEST(TrafficModel, AntitheticPathNegatesTheWeeklyShocks) {
+  // exp(X - s^2/2) exp(-X - s^2/2) = exp(-s^2) in every week, whatever X was.
+  Json j = one_workload_scenario();
+  j["workloads"][0]["spikiness"] = {{"sigma", 0.4}, {"autocorrelation", 0.6}};
+  const TrafficModel model(parse(j));
+  Xoshiro256pp a = path_stream(9, 4), b = path_stream(9, 4);
+  const Eigen::MatrixXd m = model.weekly_multipliers(a, 1.0);
+  const Eigen::MatrixXd n = model.weekly_multipliers(b, -1.0);
+  for (int k = 0; k < m.cols(); ++k) EXPECT_NEAR(m(0, k) * n(0, k), std::exp(-0.16), 1e-12);
+  EXPECT_NE(m(0, 0), n(0, 0));
+}
+
+TEST(TrafficModel, AntitheticPairsShareAStreamAndOthersDoNot) {
+  Json j = one_workload_scenario();
+  j["workloads"][0]["spikiness"] = {{"sigma", 0.4}};
+  const TrafficModel model(parse(j));
+  TrafficPath p0, p1, q1;
+  model.sample_path(3, 0, true, p0);
+  model.sample_path(3, 1, true, p1);
+  model.sample_path(3, 1, false, q1);  // without pairs, path 1 has its own stream
+  Xoshiro256pp g = path_stream(3, 1);
+  TrafficPath own;
+  model.sample(g, own);
+  EXPECT_EQ(q1.requests, own.requests);
+  EXPECT_NE(p1.requests, p0.requests);
+  EXPECT_NE(p1.requests, own.requests);
+}
+
 }  // namespace
 }  // namespace breakeven

@@ -16,6 +16,7 @@ struct RunOptions {
   std::optional<long long> paths;     // default: the scenario's
   std::optional<std::uint64_t> seed;  // default: the scenario's
   std::optional<Mode> mode;           // default: the scenario's
+  std::optional<bool> antithetic;     // default: the scenario's
   int threads = 0;                    // 0: all cores
   // Time to precision: run blocks of paths until the relative standard error of
   // every strategy's total cost, and the absolute standard error of every

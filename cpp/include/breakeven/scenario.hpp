@@ -180,6 +180,9 @@ struct SimulationSettings {
   int paths = limits::kDefaultPaths;
   std::uint64_t seed = 0;
   Mode mode = Mode::Stochastic;
+  // Antithetic variates: paths 2k and 2k+1 share a stream, the second with every
+  // normal shock negated (weekly, hourly, token sizes, price trends).
+  bool antithetic = false;
 };
 
 struct Scenario {

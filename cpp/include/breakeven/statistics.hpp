@@ -22,7 +22,9 @@ struct Band {
   double p50 = 0.0;
   double p95 = 0.0;
 };
-Band band_of(std::vector<double> values);
+// Mean, standard error and percentiles of per-path values in path order; with
+// `pairs` (antithetic variates) the standard error comes from pair means.
+Band band_of(std::vector<double> values, bool pairs = false);
 
 // Mean and standard error of a stream of values (Welford's update): what a run to
 // precision needs between blocks, without keeping the values.

@@ -55,18 +55,22 @@ class TrafficModel {
 
   // Expected mode: M = 1, B = 1, N = lambda, Z = 0.
   void expected(TrafficPath& out) const;
-  // Stochastic mode: all randomness drawn from `gen`, in a fixed order.
-  void sample(Xoshiro256pp& gen, TrafficPath& out) const;
+  // Stochastic mode: all randomness drawn from `gen`, in a fixed order; every
+  // standard normal shock is multiplied by `sign` (-1: the antithetic path).
+  void sample(Xoshiro256pp& gen, TrafficPath& out, double sign = 1.0) const;
+  // Path p of a run with this seed: its own stream, or with antithetic variates
+  // path 2k+1 replays path 2k's stream with its normal shocks negated.
+  void sample_path(std::uint64_t seed, int p, bool antithetic, TrafficPath& out) const;
 
   // exp(X_w(k) - s_w^2/2) for every week k, row w (exposed for tests).
-  Eigen::MatrixXd weekly_multipliers(Xoshiro256pp& gen) const;
+  Eigen::MatrixXd weekly_multipliers(Xoshiro256pp& gen, double sign = 1.0) const;
   // S_w(t) = exp(Y_w(t) - sh^2/2) into out.hourly_factor (model v2).
-  void hourly_multipliers(Xoshiro256pp& gen, TrafficPath& out) const;
+  void hourly_multipliers(Xoshiro256pp& gen, TrafficPath& out, double sign = 1.0) const;
 
  private:
   // Price factors of every model and cluster; `gen` draws the trend rates, none
   // in expected mode (the central rate).
-  void price_factors(Xoshiro256pp* gen, TrafficPath& out) const;
+  void price_factors(Xoshiro256pp* gen, TrafficPath& out, double sign = 1.0) const;
   // Spot interruptions of every cluster with spot GPUs (none without `gen`).
   void spot_outages(Xoshiro256pp* gen, TrafficPath& out) const;
   void resize(TrafficPath& out) const;
