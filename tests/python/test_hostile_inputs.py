@@ -219,7 +219,8 @@ def test_validate_and_run_start_without_pandas_or_matplotlib():
     # their start; measured in the note, not asserted).
     code = (
         "import sys, breakeven.cli, breakeven.table, breakeven.report.content; "
-        "print(any(m in sys.modules for m in ('pandas', 'matplotlib')))"
+        "breakeven.cli.build_parser(); "
+        "print(any(m in sys.modules for m in ('pandas', 'matplotlib', 'duckdb')))"
     )
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert proc.stdout.strip() == "False", proc.stderr

@@ -11,11 +11,19 @@ import os
 from collections.abc import Iterable
 
 from ..errors import LogError
-from .usage import Usage
 
 __all__ = ["DEFAULT_MEMORY_LIMIT", "LogError", "Usage", "ingest"]
 
 DEFAULT_MEMORY_LIMIT = "1GB"  # DuckDB spills to disk beyond it
+
+
+def __getattr__(name: str):
+    # Usage pulls in pandas: loaded when asked for, so that the CLI starts fast.
+    if name == "Usage":
+        from .usage import Usage
+
+        return Usage
+    raise AttributeError(name)
 
 
 def ingest(
@@ -24,7 +32,7 @@ def ingest(
     mapping: dict[str, str] | None = None,
     memory_limit: str = DEFAULT_MEMORY_LIMIT,
     threads: int | None = None,
-) -> Usage:
+) -> "Usage":
     """Read usage logs (files, globs or a ``postgresql://`` URL of a LiteLLM proxy
     database) and aggregate them per task, model and hour.
 
