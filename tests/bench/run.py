@@ -1,12 +1,15 @@
-"""Benchmark harness: the engine against the numpy model on the standard scenario.
+"""Benchmark harness: the engine against the numpy model on the standard scenario
+and on the cluster-heavy hybrid scenario.
 
     python tests/bench/run.py [--paths 10000] [--numpy-paths 10000] [--micro]
 
 Prints one line each: engine seconds, numpy seconds, their ratio, workload-hours
 per second per core, 1- vs 2-thread speed-up, peak RSS, and the share of time in
-random numbers, traffic and costing. --micro also builds and runs the Google
-Benchmark microbenchmarks (tests/bench/micro.cpp; needs Debian's libbenchmark-dev).
-Targets are reported, never asserted.
+random numbers, traffic and costing; the same ratio for tests/bench/hybrid.yaml;
+and a table of nanoseconds per workload-hour for traffic and for each strategy
+alone, against the floor of the random draws. --micro also builds and runs the
+Google Benchmark microbenchmarks (tests/bench/micro.cpp; needs Debian's
+libbenchmark-dev). Targets are reported, never asserted.
 """
 
 from __future__ import annotations
@@ -22,6 +25,29 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
 STANDARD = HERE / "standard.yaml"
+HYBRID = HERE / "hybrid.yaml"
+
+# One strategy alone, one thread: the costing time of that strategy kind.
+ALONE = textwrap.dedent(
+    """
+    import copy, json, sys, breakeven
+    s = breakeven.load(sys.argv[1])
+    paths = int(sys.argv[2])
+    out = {}
+    data = s.data
+    for strategy in data["strategies"]:
+        one = copy.deepcopy(data)
+        one["strategies"] = [strategy]
+        one.pop("baseline", None)
+        r = breakeven.load(one).run(paths=paths, threads=1, progress=False)
+        out[strategy["name"]] = r._core.costing_seconds
+    r = s.run(paths=paths, threads=1, progress=False)
+    e = s.run(paths=1, threads=1, mode="expected", progress=False)
+    out["traffic"] = r._core.traffic_seconds
+    out["traffic_expected"] = e._core.traffic_seconds * paths
+    print(json.dumps(out))
+    """
+)
 
 # Each measurement runs in a fresh interpreter, so peak RSS is that run's alone.
 ENGINE = textwrap.dedent(
@@ -150,6 +176,26 @@ def main() -> None:
     )
     agree = [f"{e / n - 1:+.2%}" for e, n in zip(engine["total"], numpy_run["total"])]
     print(f"engine vs numpy mean totals: {', '.join(agree)}")
+
+    hybrid = measure(ENGINE, HYBRID, args.paths, cores, "stochastic")
+    hybrid_numpy = measure(NUMPY, HYBRID, args.numpy_paths, HERE)
+    hybrid_numpy_seconds = hybrid_numpy["seconds"] * args.paths / args.numpy_paths
+    print(f"hybrid: engine {hybrid['seconds']:.2f} s, numpy {hybrid_numpy_seconds:.2f} s"
+          f"{scaled}: {hybrid_numpy_seconds / hybrid['seconds']:.1f}x (target >= 20x); "
+          "mean totals "
+          + ", ".join(f"{e / n - 1:+.2%}" for e, n in zip(hybrid["total"],
+                                                          hybrid_numpy["total"])))
+
+    alone = measure(ALONE, STANDARD, args.speedup_paths)
+    per = args.speedup_paths * hours * workloads / 1e9  # workload-hours, in units of ns
+    floor = max(alone["traffic"] - alone["traffic_expected"], 1e-12) / per
+    print("\nns per workload-hour, one core (standard scenario):")
+    print(f"  {'traffic (draws + arithmetic)':<34} {alone['traffic'] / per:6.1f}")
+    print(f"  {'  of which random draws (floor)':<34} {floor:6.1f}")
+    for name in [s["name"] for s in resolved["strategies"]]:
+        print(f"  {'costing: ' + name:<34} {alone[name] / per:6.1f}")
+    total = (alone["traffic"] + sum(alone[s["name"]] for s in resolved["strategies"])) / per
+    print(f"  {'a path, all strategies':<34} {total:6.1f}  ({total / floor:.1f}x the floor)")
     if args.micro:
         micro()
 
