@@ -112,6 +112,13 @@ def test_example_scenario_file_is_the_bundled_one():
 @pytest.mark.skipif(
     sys.platform == "win32", reason="SIGINT delivery differs on Windows"
 )
+def _default_sigint() -> None:
+    # A suite started in the background (`cmd &` in a script) inherits SIGINT
+    # ignored, and Python then installs no KeyboardInterrupt handler: give the
+    # child the default disposition, as a terminal would.
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def test_ctrl_c_stops_a_long_run_within_a_second(write_scenario):
     long_run = write_scenario(
         BASE_YAML.replace("horizon_months: 3", "horizon_months: 240")
@@ -121,6 +128,7 @@ def test_ctrl_c_stops_a_long_run_within_a_second(write_scenario):
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        preexec_fn=_default_sigint,
     )
     time.sleep(2.0)  # well into the run (it would take minutes)
     assert proc.poll() is None
@@ -147,7 +155,8 @@ def test_ctrl_c_raises_keyboard_interrupt_in_python(write_scenario):
         "    print('caught', flush=True)\n"
     )
     proc = subprocess.Popen(
-        [sys.executable, "-c", code], stdout=subprocess.PIPE, text=True
+        [sys.executable, "-c", code], stdout=subprocess.PIPE, text=True,
+        preexec_fn=_default_sigint,
     )
     assert proc.stdout.readline().strip() == "ready"
     time.sleep(1.0)
