@@ -315,8 +315,6 @@ def optimize(scenario, objective: str = "mean", budget: float | None = None,
             starts.append(Plan(tuple((w, targets[w][0]) for w in workloads), c, b))
 
     # 2. Clusters, greedily from each flag setting's API plan.
-    evaluated = ev.evaluate(starts)
-    best_per_start = []
     for plan in starts:
         current = ev.evaluate([plan])[0]
         while True:
@@ -331,7 +329,6 @@ def optimize(scenario, objective: str = "mean", budget: float | None = None,
             if not better:
                 break
             current = min(better, key=lambda e: e.objective(objective))
-        best_per_start.append(current)
     candidates = [e for e in ev.cache.values() if feasible(e)]
     if not candidates:
         raise OptionError("max_unserved" if budget is None else "budget",

@@ -10,7 +10,12 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable
 
+from typing import TYPE_CHECKING
+
 from ..errors import LogError
+
+if TYPE_CHECKING:
+    from .usage import Usage
 
 __all__ = ["DEFAULT_MEMORY_LIMIT", "LogError", "Usage", "ingest"]
 

@@ -15,7 +15,6 @@ import pandas as pd
 
 from ..errors import LogError
 from .formats import LogFormat
-from .records import ReadStats
 from .sources import Source
 from .usage import TokenStats, Usage
 
@@ -44,7 +43,7 @@ def is_aggregated(con, src: Source, index: int) -> bool:
 
 def read_aggregated(con, sources: list[Source], task: str | None) -> Usage:
     frames, fmt = [], None
-    for i, src in enumerate(sources):
+    for src in sources:
         if src.kind == "json-document":
             frames.append(_openai_pages(src))
             fmt = OPENAI_USAGE
@@ -82,7 +81,6 @@ def read_aggregated(con, sources: list[Source], task: str | None) -> Usage:
                            "counts, so rates cannot be fitted")
         mi, mo = g["input_tokens"].sum() / n, g["output_tokens"].sum() / n
         tokens[t] = TokenStats(int(n), mi, 0.0, mi, mi, mo, 0.0, mo, mo, 0, 0.0, False)
-    stats = ReadStats(fmt, task or "model")
     records = int(table["rows"].sum())
     return Usage(fmt.name, fmt.description, [s.name for s in sources], task_col,
                  records, records, grouped.drop(columns=["rows"]), tokens,

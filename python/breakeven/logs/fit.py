@@ -490,11 +490,11 @@ def _yaml(spec: dict, usage, report: FitReport, tasks, cal: Calendar, bursts) ->
             note = "" if p["input"] or p["output"] else "  # no logged cost: set the prices"
             out.append(f"  {dump(m)}: {dump(p)}{note}")
     out.append("workloads:")
-    for i, wl in enumerate(spec["workloads"]):
+    for wl in spec["workloads"]:
         t = wl["name"]
         tok = usage.tokens[t]
 
-        def line(key, comment=""):
+        def line(key, comment="", wl=wl):
             value = dump(wl[key])
             out.append(f"    {key}: {value}" + (f"  # {comment}" if comment else ""))
 

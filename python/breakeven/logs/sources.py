@@ -151,8 +151,9 @@ def _postgres_source(url: str, workdir: str) -> Source:
     (bounded memory; the file is read like any export)."""
     try:
         import psycopg
-    except ImportError:  # pragma: no cover - an install without the ingest extra
-        raise LogError(url, "reading PostgreSQL needs psycopg: pip install 'breakeven[postgres]'")
+    except ImportError:  # an install without the postgres extra
+        raise LogError(url, "reading PostgreSQL needs psycopg: "
+                       "pip install 'breakeven[postgres]'") from None
     table = '"LiteLLM_SpendLogs"'
     if "#" in url:
         url, table = url.split("#", 1)
