@@ -237,7 +237,7 @@ def cmd_models(args) -> int:
     return EXIT_OK
 
 
-def _write_json(path, doc) -> None:
+def write_json(path, doc) -> None:
     import json
 
     with open(path, "w", encoding="utf-8") as f:
@@ -270,7 +270,7 @@ def cmd_sensitivity(args) -> int:
         s.plot().savefig(args.plot, dpi=120)
         print(f"\ntornado chart written to {args.plot}")
     if args.json:
-        _write_json(args.json, s.to_dict())
+        write_json(args.json, s.to_dict())
     return EXIT_OK
 
 
@@ -281,7 +281,7 @@ def cmd_threshold(args) -> int:
                   args.workload, tuple(args.range), args.paths, args.seed, args.threads)
     print(t.summary())
     if args.json:
-        _write_json(args.json, t.to_dict())
+        write_json(args.json, t.to_dict())
     return EXIT_OK
 
 
@@ -302,7 +302,7 @@ def cmd_optimize(args) -> int:
           f"baseline, p5-p95 ${s['p5']:,.0f} to ${s['p95']:,.0f}")
     print(f"Pareto front (mean vs p95): {len(best.pareto())} plans")
     if args.json:
-        _write_json(args.json, best.to_dict())
+        write_json(args.json, best.to_dict())
     if args.plot:
         best.plot().savefig(args.plot, dpi=120)
         print(f"Pareto chart written to {args.plot}")
@@ -343,7 +343,7 @@ def cmd_sweep(args) -> int:
             raise OptionError("parquet", "needs pyarrow: pip install 'breakeven[sweep]'") from None
         print(f"Parquet written to {args.parquet}")
     if args.json:
-        _write_json(args.json, result.to_dict())
+        write_json(args.json, result.to_dict())
     if args.heatmap:
         x, y, column, out = args.heatmap
         result.plot(x, y, column).savefig(out, dpi=120)

@@ -33,6 +33,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from ..constants import LIMITS, SERVED_NAMES
 from ..errors import OptionError
 
 OBJECTIVES = ("mean", "p95", "cvar95")
@@ -178,7 +179,7 @@ class _Evaluator:
             self.data["clusters"] = clusters
         self.runs = 0
         self.cache: dict[Plan, Evaluation] = {}
-        self.limit = int(_core_limit())
+        self.limit = LIMITS["max_strategies"]
 
     def run(self, strategies: list[dict]):
         """One engine run of these strategies; arrays per strategy."""
@@ -205,16 +206,8 @@ class _Evaluator:
         return [self.cache[p] for p in plans]
 
 
-def _core_limit() -> int:
-    from ..constants import LIMITS
-
-    return LIMITS["max_strategies"]
-
-
 def _evaluation(plan: Plan, totals: np.ndarray, requests: np.ndarray,
                 months: int) -> Evaluation:
-    from ..constants import SERVED_NAMES
-
     p95 = float(np.quantile(totals, 0.95))
     tail = np.sort(totals)[int(np.floor(0.95 * len(totals))):]
     lost = requests[:, [SERVED_NAMES.index("unserved"),

@@ -57,22 +57,22 @@ def read_aggregated(con, sources: list[Source], task: str | None) -> Usage:
         raise LogError(sources[0].name, f"--task {task}: the export has no such field "
                        f"(it has {', '.join(c for c in table.columns if c != 'hour')})")
     table["task"] = table[task_col].astype(str)
-    from .prices import catalog_name, catalog_prices
+    from .prices import catalog_name, catalog_prices, list_cost
 
     prices = catalog_prices()
-    table["catalog_model"] = table["model"].map(lambda m: catalog_name(str(m), set(prices)))
-    def list_cost(r):
-        p = prices.get(r.catalog_model)
-        if p is None:
-            return np.nan
-        return ((r.input_tokens - r.cached_tokens) * p["input"]
-                + r.cached_tokens * p["cached_input"] + r.output_tokens * p["output"]) / 1e6
-    table["list_cost"] = [list_cost(r) for r in table.itertuples()]
+    catalog_of = {m: catalog_name(str(m), set(prices)) for m in table["model"].unique()}
+    table["list_cost"] = np.nan
+    for model, c in catalog_of.items():
+        if c is not None:
+            rows = table["model"] == model
+            table.loc[rows, "list_cost"] = list_cost(
+                prices[c], table.loc[rows, "input_tokens"], table.loc[rows, "cached_tokens"],
+                0.0, table.loc[rows, "output_tokens"])
     table["cost"] = table["logged_cost"].fillna(table["list_cost"]).fillna(0.0)
     table["cost_mismatch"] = 0
     table["cache_write_tokens"] = 0.0
     grouped = table.groupby(["task", "model", "hour"], as_index=False).sum(numeric_only=True)
-    grouped["catalog_model"] = grouped["model"].map(lambda m: catalog_name(str(m), set(prices)))
+    grouped["catalog_model"] = grouped["model"].map(catalog_of)
     tokens = {}
     for t, g in grouped.groupby("task"):
         n = g["requests"].sum()

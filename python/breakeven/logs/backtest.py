@@ -90,9 +90,8 @@ def _predictive(scenario, split, hours: int, paths: int, seed: int) -> dict:
     replicate's error), so the bands hold what the fit does not know as well as the
     traffic's own noise."""
     fit = scenario.traffic_fit
-    resolved = scenario.data["workloads"]
     tokens = [{k: w[k] for k in ("input_tokens", "output_tokens", "prefix_tokens") if k in w}
-              for w in resolved]
+              for w in scenario.data["workloads"]]
     # The rates of the fit are as of the start of its data: move them to the split.
     cal = scenario.fit_calendar
     draws = max(1, min(PARAMETER_DRAWS, len(fit.deviations)))

@@ -4,7 +4,8 @@ measuring first (docs/ingest.md)."""
 from __future__ import annotations
 
 import argparse
-import json
+
+from ..cli import write_json
 
 
 def add_parsers(sub, whole) -> None:
@@ -68,7 +69,7 @@ def cmd_ingest(args) -> int:
     usage = _ingest(args)
     print(spend_text(usage))
     if args.json:
-        _write(args.json, spend_summary(usage))
+        write_json(args.json, spend_summary(usage))
     if args.report:
         spend_report(usage, args.report)
         print(f"spend view written to {args.report}")
@@ -92,7 +93,7 @@ def cmd_backtest(args) -> int:
     for line in bt.verdict():
         print(line)
     if args.json:
-        _write(args.json, bt.to_json())
+        write_json(args.json, bt.to_json())
     if args.plot:
         bt.plot().savefig(args.plot, dpi=110, bbox_inches="tight")
         print(f"chart written to {args.plot}")
@@ -110,7 +111,3 @@ def cmd_synth_logs(args) -> int:
     return 0
 
 
-def _write(path, doc) -> None:
-    with open(path, "w", encoding="utf-8") as f:
-        json.dump(doc, f, indent=1, default=str)
-    print(f"JSON written to {path}")

@@ -217,8 +217,8 @@ def traffic_scenario(est: np.ndarray, bursts, corr, first_hour: int, hours: int,
     `first_hour` in it. Token sizes are 1 unless `tokens` gives each workload's."""
     from ..scenario import load
 
-    origin_hour = (first_hour // 24 - (first_hour // 24 + 3) % 7) * 24  # Monday
-    offset = first_hour - origin_hour
+    first = dt.datetime.fromtimestamp(first_hour * 3600, tz=dt.timezone.utc)
+    offset = first_hour - epoch_hour(monday_at_or_before(first))
     months = offset / 730
     idx = {p: i for i, p in enumerate(PARAMETERS)}
     workloads = []

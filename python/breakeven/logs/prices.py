@@ -30,11 +30,24 @@ def catalog_name(logged: str, names: set[str] | None = None) -> str | None:
     return None
 
 
+def token_prices(p: dict) -> tuple[float, float, float, float]:
+    """USD per 1M tokens of uncached input, cache reads, cache writes and output
+    under catalog model prices `p`; a model without a cached price bills cache
+    reads as input."""
+    cached = p["cached_input"] if p["cached_input"] > 0 else p["input"]
+    return p["input"], cached, p["input"] * p["cache_write_multiplier"], p["output"]
+
+
+def list_cost(p: dict, input_tokens, cached, cache_write, output):
+    """List-price cost (USD) of tokens under prices `p`: numbers or numpy arrays;
+    input_tokens count cache reads and writes too."""
+    uncached, read, write, out = token_prices(p)
+    return ((input_tokens - cached - cache_write) * uncached + cached * read
+            + cache_write * write + output * out) / 1e6
+
+
 def record_cost_sql(p: dict) -> str:
-    """SQL for one record's list-price cost (USD) under catalog model prices `p`:
-    uncached input, cache reads and cache writes each at their price."""
-    return (
-        f"((input - cached - cache_write) * {p['input']} + cached * {p['cached_input']}"
-        f" + cache_write * {p['input'] * p['cache_write_multiplier']}"
-        f" + output * {p['output']}) / 1e6"
-    )
+    """The same cost as :func:`list_cost`, as SQL over a record's columns."""
+    uncached, read, write, out = token_prices(p)
+    return (f"((input - cached - cache_write) * {uncached} + cached * {read}"
+            f" + cache_write * {write} + output * {out}) / 1e6")

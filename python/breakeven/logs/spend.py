@@ -9,7 +9,7 @@ import html
 import numpy as np
 import pandas as pd
 
-from .prices import catalog_prices
+from .prices import catalog_prices, list_cost
 from .usage import COST_MISMATCH
 
 ROUTING_OPTIONS = 3  # cheaper models shown per task
@@ -57,21 +57,20 @@ def weekly_trend(usage) -> pd.Series:
     return pd.Series(out, name="weekly_trend")
 
 
-def routing_savings(usage) -> pd.DataFrame:
+def routing_savings(usage, table: pd.DataFrame | None = None) -> pd.DataFrame:
     """For each task, the cheapest catalog models for its tokens: cost at list
     prices (cache reads at the model's cached price where it has one) and the saving
-    against what the task costs now."""
+    against what the task costs now. `table`: the usage's spend_table, if at hand."""
     prices = catalog_prices()
-    by = spend_table(usage).groupby("task").agg(
+    table = spend_table(usage) if table is None else table
+    by = table.groupby("task").agg(
         cost=("cost", "sum"), input_tokens=("input_tokens", "sum"),
         cached_tokens=("cached_tokens", "sum"), output_tokens=("output_tokens", "sum"))
     rows = []
     for task, r in by.iterrows():
         options = []
         for name, p in prices.items():
-            cached_price = p["cached_input"] if p["cached_input"] > 0 else p["input"]
-            cost = ((r.input_tokens - r.cached_tokens) * p["input"]
-                    + r.cached_tokens * cached_price + r.output_tokens * p["output"]) / 1e6
+            cost = list_cost(p, r.input_tokens, r.cached_tokens, 0.0, r.output_tokens)
             if cost < r.cost:
                 options.append((cost, name))
         for cost, name in sorted(options)[:ROUTING_OPTIONS]:
@@ -109,7 +108,7 @@ def spend_summary(usage) -> dict:
         "cost_mismatch_threshold": COST_MISMATCH,
         "by_task": _records(by_task.reset_index()),
         "by_task_and_model": _records(table),
-        "routing_savings": _records(routing_savings(usage)),
+        "routing_savings": _records(routing_savings(usage, table)),
         "problems": [{"kind": p.kind, "count": p.count, "first": p.where}
                      for p in usage.problems],
         "notes": usage.notes,

@@ -164,18 +164,14 @@ def write_logs(requests: dict[str, np.ndarray], fmt: str, path: str | os.PathLik
 
 def _cost(requests, prices) -> np.ndarray:
     """List-price cost of each request (USD) under its model's catalog prices."""
-    from .prices import catalog_name
+    from .prices import catalog_name, list_cost
 
     out = np.zeros(len(requests["ts"]))
     for m in np.unique(requests["model"]):
         c = catalog_name(str(m), set(prices))
         if c is None:
             continue
-        p = prices[c]
         sel = requests["model"] == m
-        cached, write = requests["cached"][sel], requests["cache_write"][sel]
-        out[sel] = ((requests["input"][sel] - cached - write) * p["input"]
-                    + cached * p["cached_input"]
-                    + write * p["input"] * p["cache_write_multiplier"]
-                    + requests["output"][sel] * p["output"]) / 1e6
+        out[sel] = list_cost(prices[c], requests["input"][sel], requests["cached"][sel],
+                             requests["cache_write"][sel], requests["output"][sel])
     return out

@@ -166,21 +166,19 @@ def aggregate(con, stats, files: list[str], cannot_give=()) -> Usage:
                               hourly["logged_cost"], hourly["list_cost"])
     hourly["cost"] = hourly["cost"].fillna(hourly["logged_cost"]).fillna(0.0)
     tokens = {}
+    logs_cache = bool(stats.format.paths.get("cached_tokens"))
     for row in con.execute("""
         select task, count(*), avg(input), stddev_samp(input),
           approx_quantile(input, 0.5), approx_quantile(input, 0.95),
           avg(output), stddev_samp(output),
           approx_quantile(output, 0.5), approx_quantile(output, 0.95),
           count(*) filter (where cached > 0),
-          coalesce(approx_quantile(cached, 0.5) filter (where cached > 0), 0),
-          count(*) filter (where cached > 0 or cache_write > 0)
+          coalesce(approx_quantile(cached, 0.5) filter (where cached > 0), 0)
         from records where status is null group by task""").fetchall():
         task, n, *vals = row
         tokens[task] = TokenStats(
             int(n), *(float(v or 0.0) for v in vals[:8]), int(vals[8]),
-            float(vals[9]), bool(vals[10]) or "cached tokens" not in cannot_give
-            and stats.format.paths.get("cached_tokens") != (),
-        )
+            float(vals[9]), logs_cache)
     return Usage(
         format=stats.format.name,
         format_description=stats.format.description,
