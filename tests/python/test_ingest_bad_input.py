@@ -114,3 +114,12 @@ def test_bad_map_is_an_option_error(capsys):
     assert "--map" in capsys.readouterr().err
     assert main(["ingest", str(log), "--map", "colour=x"]) == 2
     assert "unknown field 'colour'" in capsys.readouterr().err
+
+
+def test_a_broken_first_record_is_counted_not_taken_for_a_document(tmp_path):
+    lines = ['{"id": "x", "usage": {'] + [json.dumps(record(i)) for i in range(5)]
+    log = tmp_path / "app.jsonl"
+    log.write_text("\n".join(lines) + "\n")
+    usage = ingest(log)
+    assert [(p.kind, p.where) for p in usage.problems] == [("not JSON", [f"{log}:1"])]
+    assert usage.ingested == 5

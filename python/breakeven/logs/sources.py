@@ -124,26 +124,27 @@ def _gzip_is_whole(src: Source) -> bool:
 
 def _is_json_document(src: Source) -> bool:
     """A JSON document (one object or array, e.g. a usage API page) rather than one
-    record per line: its first line does not parse on its own."""
-    opener = gzip.open if src.compression == "gzip" else open
+    record per line: an array, a pretty-printed object (``{`` alone on its first
+    line), or a first line that does not parse and runs past what we read. A JSONL
+    file whose first record is broken stays JSONL (the record is counted)."""
     if src.compression == "zstd":
         return False
+    opener = gzip.open if src.compression == "gzip" else open
     try:
         with opener(src.path, "rb") as f:
-            head = f.read(1 << 16)
+            head = f.read(1 << 16).lstrip()
     except OSError as e:
         raise LogError(src.name, f"cannot read ({e})") from None
-    first = head.lstrip()[:1]
-    if first == b"[":
+    if head[:1] == b"[":
         return True
-    if first != b"{":
+    if head[:1] != b"{":
         return False
-    line = head.lstrip().split(b"\n", 1)[0]
+    line, newline, _ = head.partition(b"\n")
     try:
         json.loads(line)
         return False
     except ValueError:
-        return b"\n" in head.lstrip() or len(head) < (1 << 16)
+        return line.strip() == b"{" or not newline
 
 
 def _postgres_source(url: str, workdir: str) -> Source:
