@@ -7,21 +7,21 @@
 
 namespace breakeven {
 
-double gpu_seconds(const Cluster& c, const Workload& w, const Slice& s) {
-  const double prefill =
-      s.variable_input + s.requests * w.prefix_tokens * (1.0 - c.prefix_reuse);
-  return prefill / c.prefill_tokens_per_s + s.output / c.decode_tokens_per_s;
-}
+ServiceTime::ServiceTime(const Cluster& c, const Workload& w)
+    : per_input(1.0 / c.prefill_tokens_per_s),
+      per_request(w.prefix_tokens * (1.0 - c.prefix_reuse) / c.prefill_tokens_per_s),
+      per_output(1.0 / c.decode_tokens_per_s) {}
 
 ClusterRun::ClusterRun(const Cluster& cluster, const std::vector<Workload>& workloads,
                        std::vector<int> routed)
     : cluster_(&cluster), routed_(std::move(routed)) {
-  int max_deadline = 0;
   for (int w : routed_) {
     workloads_.push_back(&workloads[w]);
-    max_deadline += workloads[w].deadline_hours;
+    service_.emplace_back(cluster, workloads[w]);
+    BatchQueue q;
+    if (workloads[w].is_batch()) q.ring.resize(workloads[w].deadline_hours);
+    backlog_.push_back(std::move(q));
   }
-  backlog_.reserve(max_deadline + routed_.size());
   desired_history_.assign(cluster.lag_hours + 1, 0);
   served_requests_.assign(routed_.size(), 0.0);
   served_seconds_.assign(routed_.size(), 0.0);
@@ -30,7 +30,7 @@ ClusterRun::ClusterRun(const Cluster& cluster, const std::vector<Workload>& work
 }
 
 void ClusterRun::reset() {
-  backlog_.clear();
+  for (BatchQueue& q : backlog_) q.head = q.size = 0;
   std::fill(desired_history_.begin(), desired_history_.end(), 0);
   gpus_ = 0;
 }
@@ -45,50 +45,42 @@ int ClusterRun::desired_gpus(double demand_seconds, int floor) const {
   return int(std::max<long long>(needed, floor));
 }
 
-void ClusterRun::enqueue(const BacklogEntry& entry) {
-  // Arrivals mostly come due after everything queued: append.
-  if (backlog_.empty() || backlog_.back().deadline < entry.deadline ||
-      (backlog_.back().deadline == entry.deadline &&
-       backlog_.back().slot <= entry.slot)) {
-    backlog_.push_back(entry);
-    return;
+int ClusterRun::earliest_due() const {
+  int best = -1;
+  for (int k = 0; k < int(backlog_.size()); ++k) {
+    const BatchQueue& q = backlog_[k];
+    // Ties go to the lower slot: k only replaces best when strictly earlier.
+    if (q.size > 0 && (best < 0 || q.ring[q.head].deadline <
+                                       backlog_[best].ring[backlog_[best].head].deadline))
+      best = k;
   }
-  auto later = std::upper_bound(
-      backlog_.begin(), backlog_.end(), entry,
-      [](const BacklogEntry& a, const BacklogEntry& b) {
-        return a.deadline != b.deadline ? a.deadline < b.deadline : a.slot < b.slot;
-      });
-  backlog_.insert(later, entry);
+  return best;
 }
 
 void ClusterRun::serve_backlog(double capacity) {
-  for (BacklogEntry& e : backlog_) {
-    if (capacity <= 0) break;
+  for (int k; capacity > 0 && (k = earliest_due()) >= 0;) {
+    BacklogEntry& e = backlog_[k].front();
     const double needed = e.remaining * e.seconds;
     // Whole if it fits, else the part the capacity allows.
     const double fraction = needed <= capacity ? e.remaining : capacity / e.seconds;
     capacity = needed <= capacity ? capacity - needed : 0.0;
-    served_requests_[e.slot] += fraction * e.slice.requests;
-    served_seconds_[e.slot] += fraction * e.seconds;
+    served_requests_[k] += fraction * e.slice.requests;
+    served_seconds_[k] += fraction * e.seconds;
     e.remaining = fraction == e.remaining ? 0.0 : e.remaining - fraction;
+    if (e.remaining == 0.0) backlog_[k].pop();
   }
-  // Served entries are a prefix of the EDF order; drop them.
-  auto first_left = std::find_if(backlog_.begin(), backlog_.end(),
-                                 [](const BacklogEntry& e) { return e.remaining > 0; });
-  backlog_.erase(backlog_.begin(), first_left);
 }
 
 void ClusterRun::expire(int t) {
-  auto first_live = std::find_if(backlog_.begin(), backlog_.end(),
-                                 [t](const BacklogEntry& e) { return e.deadline > t; });
-  for (auto it = backlog_.begin(); it != first_live; ++it) {
-    Slice& away = turned_away_[it->slot];
-    const Slice left = it->slice.scaled(it->remaining);
-    away.requests += left.requests;
-    away.variable_input += left.variable_input;
-    away.output += left.output;
+  for (std::size_t k = 0; k < backlog_.size(); ++k) {
+    BatchQueue& q = backlog_[k];
+    for (; q.size > 0 && q.front().deadline <= t; q.pop()) {
+      const Slice left = q.front().slice.scaled(q.front().remaining);
+      turned_away_[k].requests += left.requests;
+      turned_away_[k].variable_input += left.variable_input;
+      turned_away_[k].output += left.output;
+    }
   }
-  backlog_.erase(backlog_.begin(), first_live);
 }
 
 void ClusterRun::step(int t, const std::vector<Slice>& demand, bool spot_interrupted) {
@@ -100,7 +92,7 @@ void ClusterRun::step(int t, const std::vector<Slice>& demand, bool spot_interru
   double realtime_seconds = 0.0;
   double demand_total = 0.0;
   for (std::size_t k = 0; k < n; ++k) {
-    demand_seconds_[k] = gpu_seconds(*cluster_, *workloads_[k], demand[k]);
+    demand_seconds_[k] = service_[k].seconds(demand[k]);
     demand_total += demand_seconds_[k];
     if (!workloads_[k]->is_batch()) realtime_seconds += demand_seconds_[k];
   }
@@ -138,8 +130,8 @@ void ClusterRun::step(int t, const std::vector<Slice>& demand, bool spot_interru
   // 2. Batch arrivals join the backlog; leftover capacity serves it EDF.
   for (std::size_t k = 0; k < n; ++k) {
     if (!workloads_[k]->is_batch() || demand[k].requests <= 0) continue;
-    enqueue({t + workloads_[k]->deadline_hours - 1, int(k), demand[k],
-             demand_seconds_[k], 1.0});
+    backlog_[k].push({t + workloads_[k]->deadline_hours - 1, demand[k],
+                      demand_seconds_[k], 1.0});
   }
   serve_backlog(std::max(0.0, capacity - realtime_seconds));
   expire(t);

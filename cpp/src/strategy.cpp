@@ -83,19 +83,23 @@ void StrategyCoster::add_api(int workload, const ApiCharge& c, double requests,
       c.total();
 }
 
-void StrategyCoster::cost_api_routes(const TrafficPath& path, PathRecord& out) const {
+void StrategyCoster::cost_api_routes(const TrafficPath& path, CacheHitTable& hits,
+                                     PathRecord& out) const {
   for (int w = 0; w < path.workloads; ++w) {
     const Route& r = strategy_->routes[w];
     if (r.kind != Route::Kind::Api || scenario_->models[r.index].rate_limit) continue;
     const ApiPricer price = pricer(w, scenario_->models[r.index]);
+    const double* h = price.uses_cache() ? hits.hours(path, w, price.ttl_minutes(),
+                                                      price.prefix_variants())
+                                         : nullptr;
     for (int m = 0; m * kHoursPerMonth < path.hours; ++m) {
       // Sum the month locally; hours are independent for API routes.
       ApiCharge month;
       double requests = 0.0;
       for (int t = m * kHoursPerMonth; t < (m + 1) * kHoursPerMonth; ++t) {
         const std::size_t i = path.index(w, t);
-        const ApiCharge c =
-            price.charge({path.requests[i], path.variable_input[i], path.output[i]});
+        const ApiCharge c = price.charge(
+            {path.requests[i], path.variable_input[i], path.output[i]}, h ? h[t] : 0.0);
         month.input += c.input;
         month.cached_input += c.cached_input;
         month.output += c.output;
@@ -237,15 +241,15 @@ void StrategyCoster::cost_cluster(ClusterPlan& plan, const TrafficPath& path,
       double served_seconds = 0.0;
       for (double s : run.served_seconds()) served_seconds += s;
       out.gpu_seconds_served[m] += served_seconds;
+      // A workload carries the hour's GPU cost in proportion to the GPU-seconds
+      // it used.
+      const double cost_per_second = served_seconds > 0 ? gpu_cost / served_seconds : 0.0;
 
       for (std::size_t k = 0; k < routed.size(); ++k) {
         const int w = routed[k];
         count(out, m, kByCluster, run.served_requests()[k]);
-        // A workload carries the hour's GPU cost in proportion to the GPU-seconds
-        // it used.
-        if (served_seconds > 0)
-          out.workload_cost[std::size_t(m) * n_workloads + w] +=
-              gpu_cost * run.served_seconds()[k] / served_seconds;
+        out.workload_cost[std::size_t(m) * n_workloads + w] +=
+            cost_per_second * run.served_seconds()[k];
         const Slice& away = run.turned_away()[k];
         if (away.requests > 0) overflow(plan, int(k), away, t, path, out);
       }
@@ -256,8 +260,9 @@ void StrategyCoster::cost_cluster(ClusterPlan& plan, const TrafficPath& path,
     out.parts[std::size_t(m) * kPartCount + kFixed] += c.fixed.in_month(m);
 }
 
-void StrategyCoster::cost(const TrafficPath& path, PathRecord out) {
-  cost_api_routes(path, out);
+void StrategyCoster::cost(const TrafficPath& path, CacheHitTable& hits,
+                          PathRecord out) {
+  cost_api_routes(path, hits, out);
   for (LimitedModel& l : limited_) cost_limited(l, path, out);
   for (ClusterPlan& plan : clusters_) cost_cluster(plan, path, out);
   for (int m = 0; m < scenario_->horizon_months; ++m) {

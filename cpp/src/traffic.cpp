@@ -189,38 +189,56 @@ void TrafficModel::sample(Xoshiro256pp& gen, TrafficPath& out, double sign) cons
   resize(out);
   const Eigen::MatrixXd weekly = weekly_multipliers(gen, sign);
   if (hourly_noise_) hourly_multipliers(gen, out, sign);
-  boost::random::normal_distribution<double> normal;
-
+  // Workload by workload, each quantity for all hours in one pass (the draws of
+  // a workload: burst starts, requests, input shocks, output shocks), so that the
+  // arithmetic passes vectorize and the samplers run back to back.
   for (int w = 0; w < workloads(); ++w) {
     const Workload& wl = workloads_[w];
-    const double burst_p = wl.bursts.per_month / kHoursPerMonth;
-    const double mu_v = wl.variable_input_mean();
-    int burst_end = 0;  // bursts cover hours [start, burst_end)
+    double* n = &out.requests[out.index(w, 0)];
+    const double* base = &base_rate_[out.index(w, 0)];
+    for (int k = 0; k < weeks_; ++k) {
+      const double m = weekly(w, k);
+      for (int t = k * kHoursPerWeek; t < std::min(hours_, (k + 1) * kHoursPerWeek); ++t)
+        n[t] = base[t] * m;
+    }
+    if (hourly_noise_) {
+      const double* s = &out.hourly_factor[out.index(w, 0)];
+      for (int t = 0; t < hours_; ++t) n[t] *= s[t];
+    }
+    if (wl.bursts.per_month > 0) {
+      const double burst_p = wl.bursts.per_month / kHoursPerMonth;
+      int burst_end = 0;  // bursts cover hours [start, burst_end)
+      for (int t = 0; t < hours_; ++t) {
+        if (uniform01(gen) < burst_p) burst_end = std::max(burst_end, t + wl.bursts.hours);
+        if (t < burst_end) n[t] *= wl.bursts.multiplier;
+      }
+    }
+    poisson_fill(gen, n, n, hours_);  // lambda in, N out
+    tokens(gen, n, wl.variable_input_mean(), wl.input.sd, sign,
+           &out.variable_input[out.index(w, 0)]);
+    tokens(gen, n, wl.output.mean, wl.output.sd, sign, &out.output[out.index(w, 0)]);
     for (int m = 0, t = 0; m < months_; ++m) {
       double demand = 0.0;  // requests of this workload in month m
-      for (const int end = std::min(hours_, t + kHoursPerMonth); t < end; ++t) {
-        const std::size_t i = out.index(w, t);
-        double lambda = base_rate_[i] * weekly(w, week_of(t));
-        if (hourly_noise_) lambda *= out.hourly_factor[i];
-        if (burst_p > 0) {
-          if (uniform01(gen) < burst_p)
-            burst_end = std::max(burst_end, t + wl.bursts.hours);
-          if (t < burst_end) lambda *= wl.bursts.multiplier;
-        }
-        const double n = poisson(gen, lambda);
-        const double z1 = sign * normal(gen);
-        const double z2 = sign * normal(gen);
-        const double root_n = std::sqrt(n);
-        out.requests[i] = n;
-        demand += n;
-        out.variable_input[i] = std::max(0.0, n * mu_v + root_n * wl.input.sd * z1);
-        out.output[i] = std::max(0.0, n * wl.output.mean + root_n * wl.output.sd * z2);
-      }
+      for (const int end = std::min(hours_, t + kHoursPerMonth); t < end; ++t)
+        demand += n[t];
       out.monthly_demand[m] += demand;
     }
   }
   price_factors(&gen, out, sign);
   spot_outages(&gen, out);
+}
+
+void TrafficModel::tokens(Xoshiro256pp& gen, const double* n, double mean, double sd,
+                          double sign, double* out) const {
+  // A total with no spread draws nothing: it is n * mean.
+  if (sd == 0) {
+    for (int t = 0; t < hours_; ++t) out[t] = n[t] * mean;
+    return;
+  }
+  boost::random::normal_distribution<double> normal;
+  for (int t = 0; t < hours_; ++t) out[t] = sign * normal(gen);
+  for (int t = 0; t < hours_; ++t)
+    out[t] = std::max(0.0, n[t] * mean + std::sqrt(n[t]) * sd * out[t]);
 }
 
 }  // namespace breakeven

@@ -4,6 +4,7 @@
 #include <boost/math/distributions/poisson.hpp>
 #include <cmath>
 #include <map>
+#include <vector>
 
 #include "breakeven/rng.hpp"
 #include "breakeven/samplers.hpp"
@@ -11,15 +12,38 @@
 namespace breakeven {
 namespace {
 
+constexpr int kDraws = 1000000;
+
+std::vector<double> scalar_draws(double mean) {
+  Xoshiro256pp gen(std::uint64_t(mean * 1000) + 17);
+  std::vector<double> k(kDraws);
+  for (double& x : k) x = poisson(gen, mean);
+  return k;
+}
+
+// The batched sampler, in place, with `mean` every third element among means of
+// the other regimes (so blocks mix small, large and zero means and the queue of
+// trials the squeeze did not accept).
+std::vector<double> batched_draws(double mean) {
+  Xoshiro256pp gen(std::uint64_t(mean * 1000) + 29);
+  std::vector<double> all(3 * kDraws);
+  for (int i = 0; i < kDraws; ++i) {
+    all[3 * i] = i % 2 ? 3.5 : 0.0;
+    all[3 * i + 1] = mean;
+    all[3 * i + 2] = i % 3 ? 812.5 : 11.0;
+  }
+  poisson_fill(gen, all.data(), all.data(), int(all.size()));
+  std::vector<double> k(kDraws);
+  for (int i = 0; i < kDraws; ++i) k[i] = all[3 * i + 1];
+  return k;
+}
+
 // Chi-square goodness of fit of 10^6 draws against the exact Poisson pmf, bins
 // merged in the tails until each expects >= 20 draws. Fails at p < 1e-6 only.
-void expect_poisson_fits(double mean) {
-  constexpr int kDraws = 1000000;
-  Xoshiro256pp gen(std::uint64_t(mean * 1000) + 17);
+void expect_poisson_fits(double mean, const std::vector<double>& draws) {
   std::map<long, long> counts;
   double sum = 0;
-  for (int i = 0; i < kDraws; ++i) {
-    const double k = poisson(gen, mean);
+  for (const double k : draws) {
     ASSERT_EQ(k, std::floor(k));
     ASSERT_GE(k, 0);
     ++counts[long(k)];
@@ -59,7 +83,20 @@ void expect_poisson_fits(double mean) {
 
 TEST(PoissonSampler, MatchesExactDistributionAcrossRegimes) {
   for (double mean : {0.3, 2.5, 9.99, 10.0, 37.2, 412.0, 25000.0})
-    expect_poisson_fits(mean);
+    expect_poisson_fits(mean, scalar_draws(mean));
+}
+
+TEST(PoissonSampler, BatchedMatchesExactDistributionAcrossRegimes) {
+  for (double mean : {0.3, 9.99, 10.0, 37.2, 412.0, 25000.0})
+    expect_poisson_fits(mean, batched_draws(mean));
+}
+
+TEST(PoissonSampler, BatchedHandlesZeroAndHugeMeansWithoutDraws) {
+  Xoshiro256pp gen(5), untouched(5);
+  std::vector<double> x = {0.0, 1e19, 0x1.0p52, 0.0};
+  poisson_fill(gen, x.data(), x.data(), 4);
+  EXPECT_EQ(x, (std::vector<double>{0.0, 1e19, 0x1.0p52, 0.0}));
+  EXPECT_EQ(gen(), untouched());
 }
 
 TEST(PoissonSampler, ZeroMeanGivesZero) {

@@ -10,9 +10,22 @@
 
 namespace breakeven {
 
-// GPU-seconds to serve a slice: (V + n P (1 - prefix_reuse))/prefill + O/decode.
-double gpu_seconds(const Cluster& cluster, const Workload& workload,
-                   const Slice& slice);
+// GPU-seconds to serve a slice: (V + n P (1 - prefix_reuse))/prefill + O/decode,
+// with the divisions resolved once per (cluster, workload).
+struct ServiceTime {
+  double per_input, per_request, per_output;
+
+  ServiceTime(const Cluster& cluster, const Workload& workload);
+  double seconds(const Slice& s) const {
+    return s.variable_input * per_input + s.requests * per_request +
+           s.output * per_output;
+  }
+};
+
+inline double gpu_seconds(const Cluster& cluster, const Workload& workload,
+                          const Slice& slice) {
+  return ServiceTime(cluster, workload).seconds(slice);
+}
 
 // One strategy's own copy of one cluster on one path. Holds the backlog and the
 // autoscaler's history; reset() before each path.
@@ -45,21 +58,42 @@ class ClusterRun {
  private:
   struct BacklogEntry {
     int deadline;  // last hour in which it may be served
-    int slot;      // index into routed_, which is workload order
     Slice slice;   // the whole arrival
     double seconds;
     double remaining;  // fraction still queued
   };
+  // One batch workload's queued arrivals, oldest first: a ring of deadline_hours
+  // entries, enough because an arrival expires within deadline_hours hours.
+  // Arrivals of one workload come due in arrival order, so the EDF order of the
+  // whole backlog is a merge of these queues by (deadline, slot).
+  struct BatchQueue {
+    std::vector<BacklogEntry> ring;
+    int head = 0, size = 0;
+
+    BacklogEntry& front() { return ring[head]; }
+    // Wraps by comparison: an integer division costs more than the whole hour.
+    void push(const BacklogEntry& e) {
+      const int cap = int(ring.size());
+      const int at = head + size++;
+      ring[at < cap ? at : at - cap] = e;
+    }
+    void pop() {
+      if (++head == int(ring.size())) head = 0;
+      --size;
+    }
+  };
 
   int desired_gpus(double demand_seconds, int floor) const;
-  void enqueue(const BacklogEntry& entry);
+  // The slot whose queue holds the earliest (deadline, slot); -1 when all empty.
+  int earliest_due() const;
   void serve_backlog(double capacity_seconds);
   void expire(int t);
 
   const Cluster* cluster_;
   std::vector<const Workload*> workloads_;  // parallel to routed_
+  std::vector<ServiceTime> service_;        // parallel to routed_
   std::vector<int> routed_;
-  std::vector<BacklogEntry> backlog_;  // sorted by (deadline, slot)
+  std::vector<BatchQueue> backlog_;    // parallel to routed_; empty for real-time
   std::vector<int> desired_history_;   // ring buffer of lag_hours + 1
   int gpus_ = 0;
   int committed_ = 0;

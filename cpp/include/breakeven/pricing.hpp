@@ -52,6 +52,13 @@ class ApiPricer {
             bool batch_priced);
 
   ApiCharge charge(const Slice& s) const {
+    return charge(s, uses_cache() ? cache_hit_probability(s.requests, variants_,
+                                                          ttl_minutes_)
+                                  : 0.0);
+  }
+  // The same with the cache-hit probability h of this slice given (whole hours
+  // share it: cache_hits.hpp).
+  ApiCharge charge(const Slice& s, double h) const {
     ApiCharge c;
     const double prefix = s.requests * prefix_tokens_;
     if (batch_priced_) {
@@ -63,7 +70,6 @@ class ApiPricer {
     c.output = s.output * output_;
     if (cached_) {
       // V in + n P (h cached_in + (1-h) w in) + O out
-      const double h = cache_hit_probability(s.requests, variants_, ttl_minutes_);
       c.cached_input = prefix * h * cached_input_;
       c.input = s.variable_input * input_ + prefix * (1.0 - h) * write_input_;
     } else {
@@ -71,6 +77,11 @@ class ApiPricer {
     }
     return c;
   }
+
+  // Whether h matters: caching applies and the work is not batch-priced.
+  bool uses_cache() const { return cached_ && !batch_priced_; }
+  double ttl_minutes() const { return ttl_minutes_; }
+  int prefix_variants() const { return variants_; }
 
  private:
   // Prices per token (the model's are per 1M tokens).

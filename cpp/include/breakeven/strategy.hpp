@@ -5,6 +5,7 @@
 #include <optional>
 #include <vector>
 
+#include "breakeven/cache_hits.hpp"
 #include "breakeven/cluster.hpp"
 #include "breakeven/result.hpp"
 #include "breakeven/scenario.hpp"
@@ -16,11 +17,13 @@ class StrategyCoster {
  public:
   StrategyCoster(const Scenario& scenario, int strategy);
 
-  // Fills `out` (zeroed by the caller) with this strategy's months on `path`.
-  void cost(const TrafficPath& path, PathRecord out);
+  // Fills `out` (zeroed by the caller) with this strategy's months on `path`;
+  // `hits` holds (and gets) the path's whole-hour cache-hit probabilities.
+  void cost(const TrafficPath& path, CacheHitTable& hits, PathRecord out);
 
  private:
-  void cost_api_routes(const TrafficPath& path, PathRecord& out) const;
+  void cost_api_routes(const TrafficPath& path, CacheHitTable& hits,
+                       PathRecord& out) const;
   // A rate-limited API model this strategy sends to, directly or as a cluster's
   // overflow (model v2 "API rate limits"): at most 60 R requests an hour.
   struct LimitedModel {
