@@ -18,6 +18,8 @@ ClusterRun::ClusterRun(const Cluster& cluster, const std::vector<Workload>& work
   for (int w : routed_) {
     workloads_.push_back(&workloads[w]);
     service_.emplace_back(cluster, workloads[w]);
+    batch_.push_back(workloads[w].is_batch());
+    any_batch_ |= workloads[w].is_batch();
     BatchQueue q;
     if (workloads[w].is_batch()) q.ring.resize(workloads[w].deadline_hours);
     backlog_.push_back(std::move(q));
@@ -32,6 +34,7 @@ ClusterRun::ClusterRun(const Cluster& cluster, const std::vector<Workload>& work
 void ClusterRun::reset() {
   for (BatchQueue& q : backlog_) q.head = q.size = 0;
   std::fill(desired_history_.begin(), desired_history_.end(), 0);
+  history_at_ = 0;
   gpus_ = 0;
 }
 
@@ -85,16 +88,12 @@ void ClusterRun::expire(int t) {
 
 void ClusterRun::step(int t, const std::vector<Slice>& demand, bool spot_interrupted) {
   const std::size_t n = routed_.size();
-  std::fill(served_requests_.begin(), served_requests_.end(), 0.0);
-  std::fill(served_seconds_.begin(), served_seconds_.end(), 0.0);
-  std::fill(turned_away_.begin(), turned_away_.end(), Slice{});
-
   double realtime_seconds = 0.0;
   double demand_total = 0.0;
   for (std::size_t k = 0; k < n; ++k) {
     demand_seconds_[k] = service_[k].seconds(demand[k]);
     demand_total += demand_seconds_[k];
-    if (!workloads_[k]->is_batch()) realtime_seconds += demand_seconds_[k];
+    if (!batch_[k]) realtime_seconds += demand_seconds_[k];
   }
 
   // G(t): autoscaled clusters follow the demand of lag_hours ago; committed GPUs
@@ -104,11 +103,13 @@ void ClusterRun::step(int t, const std::vector<Slice>& demand, bool spot_interru
   committed_ = commitment && commitment->active(month) ? commitment->gpus : 0;
   int g = cluster_->max_gpus;
   if (cluster_->autoscaled) {
-    const int lag = cluster_->lag_hours;
-    const int slots = lag + 1;
-    desired_history_[t % slots] =
+    // The ring holds hours t - lag .. t; the slot after this hour's is t - lag's.
+    const int slots = int(desired_history_.size());
+    desired_history_[history_at_] =
         desired_gpus(demand_total, std::max(cluster_->min_gpus, committed_));
-    g = std::max(t >= lag ? desired_history_[(t - lag) % slots] : cluster_->min_gpus,
+    if (++history_at_ == slots) history_at_ = 0;
+    g = std::max(t >= cluster_->lag_hours ? desired_history_[history_at_]
+                                          : cluster_->min_gpus,
                  committed_);
   }
   const bool available = month >= cluster_->available_from_month;
@@ -118,23 +119,26 @@ void ClusterRun::step(int t, const std::vector<Slice>& demand, bool spot_interru
   const double capacity = gpus_ * kSecondsPerHour * cluster_->utilization;
 
   // 1. Real-time first; an overload turns away the same fraction of each.
+  // 2. Batch arrivals join the backlog; leftover capacity serves it EDF.
   const double rt_turned =
       realtime_seconds > capacity ? 1.0 - capacity / realtime_seconds : 0.0;
   for (std::size_t k = 0; k < n; ++k) {
-    if (workloads_[k]->is_batch()) continue;
-    served_requests_[k] = demand[k].requests * (1.0 - rt_turned);
-    served_seconds_[k] = demand_seconds_[k] * (1.0 - rt_turned);
-    turned_away_[k] = demand[k].scaled(rt_turned);
+    if (!batch_[k]) {
+      served_requests_[k] = demand[k].requests * (1.0 - rt_turned);
+      served_seconds_[k] = demand_seconds_[k] * (1.0 - rt_turned);
+      turned_away_[k] = demand[k].scaled(rt_turned);
+      continue;
+    }
+    served_requests_[k] = served_seconds_[k] = 0.0;
+    turned_away_[k] = Slice{};
+    if (demand[k].requests > 0)
+      backlog_[k].push({t + workloads_[k]->deadline_hours - 1, demand[k],
+                        demand_seconds_[k], 1.0});
   }
-
-  // 2. Batch arrivals join the backlog; leftover capacity serves it EDF.
-  for (std::size_t k = 0; k < n; ++k) {
-    if (!workloads_[k]->is_batch() || demand[k].requests <= 0) continue;
-    backlog_[k].push({t + workloads_[k]->deadline_hours - 1, demand[k],
-                      demand_seconds_[k], 1.0});
+  if (any_batch_) {
+    serve_backlog(std::max(0.0, capacity - realtime_seconds));
+    expire(t);
   }
-  serve_backlog(std::max(0.0, capacity - realtime_seconds));
-  expire(t);
 }
 
 }  // namespace breakeven

@@ -180,9 +180,10 @@ void StrategyCoster::overflow(ClusterPlan& plan, int k, const Slice& away, int t
 
 namespace {
 
-// A month's committed and spot GPU-hours and cost, summed in registers and
-// written once.
+// A month's GPU cost and hours (committed and spot among them) and the GPU-seconds
+// served, summed in registers and written once.
 struct GpuMonth {
+  double cost = 0, hours = 0, served_seconds = 0;
   double committed_hours = 0, committed_cost = 0;
   double spot_hours = 0, spot_cost = 0, outage_hours = 0;
 
@@ -204,6 +205,9 @@ void StrategyCoster::cost_cluster(ClusterPlan& plan, const TrafficPath& path,
   const auto& routed = run.routed();
   const std::size_t n_workloads = scenario_->workloads.size();
   demand_.resize(routed.size());
+  // Per routed workload, this month's requests served and share of the GPU cost.
+  month_served_.resize(routed.size());
+  month_cost_.resize(routed.size());
   run.reset();
   for (int m = 0, t = 0; m < scenario_->horizon_months; ++m) {
     // Model v2: a price path moves the on-demand and spot prices, not the
@@ -212,6 +216,8 @@ void StrategyCoster::cost_cluster(ClusterPlan& plan, const TrafficPath& path,
     const double on_demand_price = c.gpu_price_per_hour * factor;
     double* parts = out.parts + std::size_t(m) * kPartCount;
     GpuMonth month;
+    std::fill(month_served_.begin(), month_served_.end(), 0.0);
+    std::fill(month_cost_.begin(), month_cost_.end(), 0.0);
     for (const int end = std::min(path.hours, t + kHoursPerMonth); t < end; ++t) {
       for (std::size_t k = 0; k < routed.size(); ++k) {
         const std::size_t i = path.index(routed[k], t);
@@ -235,24 +241,29 @@ void StrategyCoster::cost_cluster(ClusterPlan& plan, const TrafficPath& path,
         month.outage_hours += interrupted && m >= c.available_from_month;
         gpu_cost += spot;
       }
-      parts[kGpu] += gpu_cost;
-      out.gpu_hours[m] += run.gpus();
+      month.cost += gpu_cost;
+      month.hours += run.gpus();
 
       double served_seconds = 0.0;
       for (double s : run.served_seconds()) served_seconds += s;
-      out.gpu_seconds_served[m] += served_seconds;
+      month.served_seconds += served_seconds;
       // A workload carries the hour's GPU cost in proportion to the GPU-seconds
       // it used.
       const double cost_per_second = served_seconds > 0 ? gpu_cost / served_seconds : 0.0;
 
       for (std::size_t k = 0; k < routed.size(); ++k) {
-        const int w = routed[k];
-        count(out, m, kByCluster, run.served_requests()[k]);
-        out.workload_cost[std::size_t(m) * n_workloads + w] +=
-            cost_per_second * run.served_seconds()[k];
+        month_served_[k] += run.served_requests()[k];
+        month_cost_[k] += cost_per_second * run.served_seconds()[k];
         const Slice& away = run.turned_away()[k];
         if (away.requests > 0) overflow(plan, int(k), away, t, path, out);
       }
+    }
+    parts[kGpu] += month.cost;
+    out.gpu_hours[m] += month.hours;
+    out.gpu_seconds_served[m] += month.served_seconds;
+    for (std::size_t k = 0; k < routed.size(); ++k) {
+      count(out, m, kByCluster, month_served_[k]);
+      out.workload_cost[std::size_t(m) * n_workloads + routed[k]] += month_cost_[k];
     }
     if (c.commitment || c.spot) month.write(out.details + std::size_t(m) * kDetailCount);
   }

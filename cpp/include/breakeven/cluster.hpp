@@ -39,7 +39,7 @@ class ClusterRun {
 
   // Serves hour t given this hour's demand of each routed workload (parallel to
   // routed()), and whether the spot GPUs (if any) are interrupted. Afterwards the
-  // accessors below describe the hour.
+  // accessors below describe the hour. Hours are stepped 0, 1, 2, ... after reset().
   void step(int t, const std::vector<Slice>& demand, bool spot_interrupted = false);
 
   const Cluster& cluster() const { return *cluster_; }
@@ -92,9 +92,12 @@ class ClusterRun {
   const Cluster* cluster_;
   std::vector<const Workload*> workloads_;  // parallel to routed_
   std::vector<ServiceTime> service_;        // parallel to routed_
+  std::vector<char> batch_;                 // parallel to routed_: batch-class
+  bool any_batch_ = false;
   std::vector<int> routed_;
   std::vector<BatchQueue> backlog_;    // parallel to routed_; empty for real-time
   std::vector<int> desired_history_;   // ring buffer of lag_hours + 1
+  int history_at_ = 0;                 // where this hour's desired GPUs go
   int gpus_ = 0;
   int committed_ = 0;
   int spot_ = 0;

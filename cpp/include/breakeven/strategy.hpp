@@ -70,6 +70,8 @@ class StrategyCoster {
   std::vector<LimitedModel> limited_;  // each rate-limited model this strategy uses
   std::vector<ClusterPlan> clusters_;  // this strategy's own copies
   std::vector<Slice> demand_;          // scratch, reused every hour
+  std::vector<double> month_served_;   // scratch of cost_cluster, per routed workload
+  std::vector<double> month_cost_;
 };
 
 }  // namespace breakeven
