@@ -61,7 +61,7 @@ void work(const RunContext& run, int first_path, int count, SimulationResult& re
   Clock::duration traffic_time{}, costing_time{};
   try {
     TrafficPath path;
-    CacheHitTable hits;
+    PathTotals totals;
     std::vector<StrategyCoster> costers;
     for (int s = 0; s < int(run.scenario.strategies.size()); ++s)
       costers.emplace_back(run.scenario, s);
@@ -77,9 +77,9 @@ void work(const RunContext& run, int first_path, int count, SimulationResult& re
                 result.demand_of(p));
       record_price_factors(path, result, p);
       const auto t1 = Clock::now();
-      hits.clear();
+      totals.clear();
       for (int s = 0; s < int(costers.size()); ++s)
-        costers[s].cost(path, hits, result.record(s, p));
+        costers[s].cost(path, totals, result.record(s, p));
       traffic_time += t1 - t0;
       costing_time += Clock::now() - t1;
       ++state.paths_done;

@@ -83,33 +83,25 @@ void StrategyCoster::add_api(int workload, const ApiCharge& c, double requests,
       c.total();
 }
 
-void StrategyCoster::cost_api_routes(const TrafficPath& path, CacheHitTable& hits,
+void StrategyCoster::cost_api_routes(const TrafficPath& path, PathTotals& totals,
                                      PathRecord& out) const {
   for (int w = 0; w < path.workloads; ++w) {
     const Route& r = strategy_->routes[w];
     if (r.kind != Route::Kind::Api || scenario_->models[r.index].rate_limit) continue;
     const ApiPricer price = pricer(w, scenario_->models[r.index]);
-    const double* h = price.uses_cache() ? hits.hours(path, w, price.ttl_minutes(),
-                                                      price.prefix_variants())
-                                         : nullptr;
-    for (int m = 0; m * kHoursPerMonth < path.hours; ++m) {
-      // Sum the month locally; hours are independent for API routes.
-      ApiCharge month;
-      double requests = 0.0;
-      for (int t = m * kHoursPerMonth; t < (m + 1) * kHoursPerMonth; ++t) {
-        const std::size_t i = path.index(w, t);
-        const ApiCharge c = price.charge(
-            {path.requests[i], path.variable_input[i], path.output[i]}, h ? h[t] : 0.0);
-        month.input += c.input;
-        month.cached_input += c.cached_input;
-        month.output += c.output;
-        month.batch += c.batch;
-        requests += path.requests[i];
-      }
+    // Hours are independent for API routes and the cost is linear in a month's
+    // totals: price whole months.
+    const Slice* months = totals.months(path, w);
+    const double* hits = price.uses_cache() ? totals.cache_hits(path, w,
+                                                                price.ttl_minutes(),
+                                                                price.prefix_variants())
+                                            : nullptr;
+    for (int m = 0; m < path.months; ++m)
       // Model v2: all of a model's prices move by one factor per month.
-      add_api(w, month.scaled(path.model_price_factor(r.index, m)), requests, m, false,
-              out);
-    }
+      add_api(w,
+              price.charge(months[m], hits ? hits[m] : 0.0)
+                  .scaled(path.model_price_factor(r.index, m)),
+              months[m].requests, m, false, out);
   }
 }
 
@@ -271,9 +263,9 @@ void StrategyCoster::cost_cluster(ClusterPlan& plan, const TrafficPath& path,
     out.parts[std::size_t(m) * kPartCount + kFixed] += c.fixed.in_month(m);
 }
 
-void StrategyCoster::cost(const TrafficPath& path, CacheHitTable& hits,
+void StrategyCoster::cost(const TrafficPath& path, PathTotals& totals,
                           PathRecord out) {
-  cost_api_routes(path, hits, out);
+  cost_api_routes(path, totals, out);
   for (LimitedModel& l : limited_) cost_limited(l, path, out);
   for (ClusterPlan& plan : clusters_) cost_cluster(plan, path, out);
   for (int m = 0; m < scenario_->horizon_months; ++m) {

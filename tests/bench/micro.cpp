@@ -70,10 +70,10 @@ void BM_StrategyHourStep(benchmark::State& state) {
   SimulationResult result;
   result.start(sc, Mode::Stochastic, 1);
   result.add_paths(1);
-  CacheHitTable hits;
+  PathTotals totals;
   for (auto _ : state) {
-    hits.clear();
-    coster.cost(path, hits, result.record(int(state.range(0)), 0));
+    totals.clear();
+    coster.cost(path, totals, result.record(int(state.range(0)), 0));
   }
   state.SetItemsProcessed(state.iterations() * model.hours());
   state.SetLabel(sc.strategies[state.range(0)].name);

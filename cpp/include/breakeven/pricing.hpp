@@ -52,13 +52,13 @@ class ApiPricer {
             bool batch_priced);
 
   ApiCharge charge(const Slice& s) const {
-    return charge(s, uses_cache() ? cache_hit_probability(s.requests, variants_,
-                                                          ttl_minutes_)
+    return charge(s, uses_cache() ? s.requests * cache_hit_probability(
+                                                     s.requests, variants_, ttl_minutes_)
                                   : 0.0);
   }
-  // The same with the cache-hit probability h of this slice given (whole hours
-  // share it: cache_hits.hpp).
-  ApiCharge charge(const Slice& s, double h) const {
+  // The same given `hits`, how many of the slice's requests find the prefix warm
+  // (n h for one hour; a month's total prices a month: path_totals.hpp).
+  ApiCharge charge(const Slice& s, double hits) const {
     ApiCharge c;
     const double prefix = s.requests * prefix_tokens_;
     if (batch_priced_) {
@@ -70,8 +70,9 @@ class ApiPricer {
     c.output = s.output * output_;
     if (cached_) {
       // V in + n P (h cached_in + (1-h) w in) + O out
-      c.cached_input = prefix * h * cached_input_;
-      c.input = s.variable_input * input_ + prefix * (1.0 - h) * write_input_;
+      c.cached_input = hits * prefix_tokens_ * cached_input_;
+      c.input = s.variable_input * input_ +
+                (s.requests - hits) * prefix_tokens_ * write_input_;
     } else {
       c.input = (s.variable_input + prefix) * input_;
     }

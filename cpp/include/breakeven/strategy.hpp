@@ -5,8 +5,8 @@
 #include <optional>
 #include <vector>
 
-#include "breakeven/cache_hits.hpp"
 #include "breakeven/cluster.hpp"
+#include "breakeven/path_totals.hpp"
 #include "breakeven/result.hpp"
 #include "breakeven/scenario.hpp"
 #include "breakeven/traffic.hpp"
@@ -18,11 +18,11 @@ class StrategyCoster {
   StrategyCoster(const Scenario& scenario, int strategy);
 
   // Fills `out` (zeroed by the caller) with this strategy's months on `path`;
-  // `hits` holds (and gets) the path's whole-hour cache-hit probabilities.
-  void cost(const TrafficPath& path, CacheHitTable& hits, PathRecord out);
+  // `totals` holds (and gets) the path's monthly totals.
+  void cost(const TrafficPath& path, PathTotals& totals, PathRecord out);
 
  private:
-  void cost_api_routes(const TrafficPath& path, CacheHitTable& hits,
+  void cost_api_routes(const TrafficPath& path, PathTotals& totals,
                        PathRecord& out) const;
   // A rate-limited API model this strategy sends to, directly or as a cluster's
   // overflow (model v2 "API rate limits"): at most 60 R requests an hour.
