@@ -75,15 +75,18 @@ def test_rates_weights_and_tokens_are_recovered(roundtrip):
                                            "summarize": "claude-haiku-4.5"}
 
 
-def test_growth_is_within_two_standard_errors_and_says_it_is_weak(roundtrip):
+def test_growth_is_within_three_standard_errors_and_says_it_is_weak(roundtrip):
     # With weekly sigma 0.05 over 12 weeks no estimator pins growth to 0.005 a month:
     # weekly shocks alone leave it an SE of about 0.018 (it falls as weeks^1.5).
+    # One draw of the logs, four estimates: at 2 SE one of them misses about one
+    # time in six by chance, so 3 SE here; test_standard_errors_are_calibrated checks
+    # that the 2-SE intervals hold about 95% of the time over 100 seeds.
     truth, _, fitted = roundtrip
     report = fitted.fit_report
     for tw in truth.resolved()["workloads"]:
         value, se = report.value(tw["name"], "growth")
         assert 0.01 < se < 0.04
-        assert abs(value - tw["growth_per_month"]) < 2 * se
+        assert abs(value - tw["growth_per_month"]) < 3 * se
     assert any("growth is weakly identified" in n for n in report.notes)
     assert "weakly identified" in report.yaml
 

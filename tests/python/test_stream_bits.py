@@ -20,19 +20,19 @@ import pytest
 from conftest import REPO
 
 FINGERPRINTS = {
-    "caching-low-traffic": "876bafbecb984d35",
-    "caching-production": "b87f70b9ee64d410",
-    "commitment": "92c4284b0f5f601e",
-    "content-platform": "5be64ae1e76ac2a8",
-    "growth": "c5dd2ac17d32ae0f",
-    "hourly-noise-servegen": "24b95a1cce29e66f",
-    "overnight-batch": "7703011a862f66c7",
-    "quality-routing": "16e3937d4b2397c7",
-    "rate-limit": "ee0d856586b2df19",
-    "self-host-high-spend": "95a87691743d9bb6",
-    "self-host-low-spend": "906df562ff2fb099",
-    "spend-by-task": "2a2dae0245f8e7f8",
-    "spiky-traffic": "d22057eeb7377cee",
+    "caching-low-traffic": "5e6f1006cd3f3eac",
+    "caching-production": "090f229b277946d2",
+    "commitment": "d79074d5ac6e984f",
+    "content-platform": "e65c0d03a986c670",
+    "growth": "a5ca3e394f068411",
+    "hourly-noise-servegen": "fb11fa09b08a4093",
+    "overnight-batch": "195da0755a00331b",
+    "quality-routing": "7b86c635ff042df2",
+    "rate-limit": "1c34228120661f08",
+    "self-host-high-spend": "248964700b839c6a",
+    "self-host-low-spend": "a3c28f6d5aa7da50",
+    "spend-by-task": "0f5a24d534c8aedb",
+    "spiky-traffic": "50af1be67360e1f2",
 }
 
 
