@@ -32,7 +32,7 @@ void poisson_fill(Xoshiro256pp& gen, const double* mean, double* out, int n) {
   // Blocks small enough for the scratch to stay in L1.
   constexpr int kBlock = 256;
   // PTRS's constants b, a, vr (Hoermann's notation), one array each so that the
-  // passes vectorize; per queued trial: u - 1/2, us = 1/2 - |u - 1/2|, v, k.
+  // passes vectorize; per trial: us = 1/2 - |u - 1/2|, v, and the candidate k.
   double lam[kBlock], b[kBlock], a[kBlock], vr[kBlock], us[kBlock], v[kBlock];
   int queue[kBlock], rejected[kBlock];
   for (int first = 0; first < n; first += kBlock) {
@@ -55,8 +55,9 @@ void poisson_fill(Xoshiro256pp& gen, const double* mean, double* out, int n) {
       v[i] = uniform01(gen);
       us[i] = 0.5 - std::fabs(u);
       const double x = (2.0 * a[i] / us[i] + b[i]) * u + lam[i] + 0.43;
-      // floor of a non-negative double below 2^63, without a libm call
-      k[i] = x < 0.0 ? -1.0 : double(static_cast<long long>(x));
+      // floor without a libm call; a candidate beyond 2^62 (only for huge means
+      // and us near 0) has no probability a double can show: rejected.
+      k[i] = x < 0.0 || x >= 0x1.0p62 ? -1.0 : double(static_cast<long long>(x));
       queue[queued] = i;
       queued += !(k[i] >= 0.0 && us[i] >= 0.07 && v[i] <= vr[i]);
     };
@@ -90,12 +91,6 @@ void poisson_fill(Xoshiro256pp& gen, const double* mean, double* out, int n) {
       for (int j = 0; j < n_rejected; ++j) trial(rejected[j]);
     }
   }
-}
-
-double poisson(Xoshiro256pp& gen, double mean) {
-  double k;
-  poisson_fill(gen, &mean, &k, 1);
-  return k;
 }
 
 }  // namespace breakeven

@@ -51,7 +51,4 @@ inline constexpr double kPoissonExactBelow = 0x1.0p52;
 // the draws come in a fixed order whatever the vector width.
 void poisson_fill(Xoshiro256pp& gen, const double* mean, double* out, int n);
 
-// N ~ Poisson(mean), mean >= 0: poisson_fill of one mean.
-double poisson(Xoshiro256pp& gen, double mean);
-
 }  // namespace breakeven
