@@ -212,7 +212,6 @@ class PrecisionTracker {
     return paths_needed() < double(totals_.front().count()) * (pairs_ ? 2 : 1);
   }
 
-
  private:
   static double sq(double x) { return x * x; }
   std::vector<RunningMoments> totals_;

@@ -22,8 +22,8 @@ Eigen::MatrixXd correlation_factor(const Eigen::MatrixXd& c) {
 
 // A standard normal drawn outside the per-workload hourly loop (weekly and hourly
 // shocks, price trends). Out of line on purpose: with one more call site of
-// Boost's ziggurat the compiler stops inlining it into the hot loop of sample(),
-// which draws two normals per workload-hour.
+// Boost's ziggurat the compiler stops inlining it into the hot loop of tokens(),
+// which draws a normal per workload-hour and token kind.
 [[gnu::noinline]] double standard_normal(Xoshiro256pp& gen) {
   return boost::random::normal_distribution<double>()(gen);
 }

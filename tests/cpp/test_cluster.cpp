@@ -37,7 +37,7 @@ TEST(GpuSeconds, PrefillWithPrefixReuseAndDecode) {
   Workload w;
   w.prefix_tokens = 100;
   // (V + n P (1 - reuse)) / prefill + O / decode = (1000 + 500) / 1000 + 50 / 100
-  EXPECT_DOUBLE_EQ(gpu_seconds(c, w, {10, 1000, 50}), 2.0);
+  EXPECT_DOUBLE_EQ(ServiceTime(c, w).seconds({10, 1000, 50}), 2.0);
 }
 
 TEST(ClusterRun, RealTimeOverloadTurnsAwayTheSameFraction) {

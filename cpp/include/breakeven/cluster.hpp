@@ -22,11 +22,6 @@ struct ServiceTime {
   }
 };
 
-inline double gpu_seconds(const Cluster& cluster, const Workload& workload,
-                          const Slice& slice) {
-  return ServiceTime(cluster, workload).seconds(slice);
-}
-
 // One strategy's own copy of one cluster on one path. Holds the backlog and the
 // autoscaler's history; reset() before each path.
 class ClusterRun {
