@@ -27,6 +27,8 @@ struct SharedState {
   std::atomic<bool> stop{false};
   std::mutex mutex;
   std::condition_variable finished;
+  std::condition_variable started;  // all threads created, or creation failed
+  bool go = false;                  // guarded by mutex
   int workers_left = 0;
   double traffic_seconds = 0.0;  // guarded by mutex
   double costing_seconds = 0.0;
@@ -59,35 +61,44 @@ void work(const RunContext& run, int first_path, int count, SimulationResult& re
           SharedState& state) {
   using Clock = std::chrono::steady_clock;
   Clock::duration traffic_time{}, costing_time{};
-  try {
-    TrafficPath path;
-    PathTotals totals;
-    std::vector<StrategyCoster> costers;
-    for (int s = 0; s < int(run.scenario.strategies.size()); ++s)
-      costers.emplace_back(run.scenario, s);
-    for (int i = state.next_path++; i < count && !state.stop; i = state.next_path++) {
-      const int p = first_path + i;
-      const auto t0 = Clock::now();
-      if (run.mode == Mode::Expected) {
-        run.traffic.expected(path);
-      } else {
-        run.traffic.sample_path(run.seed, p, run.antithetic, path);
+  // Work starts once every thread runs: while threads are being created nothing
+  // else takes memory, so running out of it fails a thread's creation (a clean
+  // error) rather than an allocation inside a started thread (an abort in glibc).
+  {
+    std::unique_lock lock(state.mutex);
+    state.started.wait(lock, [&] { return state.go || state.stop; });
+  }
+  if (!state.stop) {
+    try {
+      TrafficPath path;
+      PathTotals totals;
+      std::vector<StrategyCoster> costers;
+      for (int s = 0; s < int(run.scenario.strategies.size()); ++s)
+        costers.emplace_back(run.scenario, s);
+      for (int i = state.next_path++; i < count && !state.stop; i = state.next_path++) {
+        const int p = first_path + i;
+        const auto t0 = Clock::now();
+        if (run.mode == Mode::Expected) {
+          run.traffic.expected(path);
+        } else {
+          run.traffic.sample_path(run.seed, p, run.antithetic, path);
+        }
+        std::copy(path.monthly_demand.begin(), path.monthly_demand.end(),
+                  result.demand_of(p));
+        record_price_factors(path, result, p);
+        const auto t1 = Clock::now();
+        totals.clear();
+        for (int s = 0; s < int(costers.size()); ++s)
+          costers[s].cost(path, totals, result.record(s, p));
+        traffic_time += t1 - t0;
+        costing_time += Clock::now() - t1;
+        ++state.paths_done;
       }
-      std::copy(path.monthly_demand.begin(), path.monthly_demand.end(),
-                result.demand_of(p));
-      record_price_factors(path, result, p);
-      const auto t1 = Clock::now();
-      totals.clear();
-      for (int s = 0; s < int(costers.size()); ++s)
-        costers[s].cost(path, totals, result.record(s, p));
-      traffic_time += t1 - t0;
-      costing_time += Clock::now() - t1;
-      ++state.paths_done;
+    } catch (...) {
+      std::lock_guard lock(state.mutex);
+      if (!state.error) state.error = std::current_exception();
+      state.stop = true;
     }
-  } catch (...) {
-    std::lock_guard lock(state.mutex);
-    if (!state.error) state.error = std::current_exception();
-    state.stop = true;
   }
   std::lock_guard lock(state.mutex);
   state.traffic_seconds += std::chrono::duration<double>(traffic_time).count();
@@ -111,11 +122,12 @@ std::vector<std::thread> start_workers(const RunContext& run, int first_path,
       workers.emplace_back(work, std::cref(run), first_path, count, std::ref(result),
                            std::ref(state));
     } catch (const std::system_error& e) {
-      state.stop = true;
       {
         std::lock_guard lock(state.mutex);
+        state.stop = true;
         --state.workers_left;
       }
+      state.started.notify_all();
       for (auto& w : workers) w.join();
       throw OptionError("threads", "could not start worker thread " +
                                        std::to_string(i + 1) + " of " +
@@ -123,6 +135,11 @@ std::vector<std::thread> start_workers(const RunContext& run, int first_path,
                                        "); use fewer threads");
     }
   }
+  {
+    std::lock_guard lock(state.mutex);
+    state.go = true;
+  }
+  state.started.notify_all();
   return workers;
 }
 
@@ -294,8 +311,8 @@ SimulationResult simulate(const Scenario& scenario, const RunOptions& options) {
         first_block, paths);
 
   const TrafficModel traffic(scenario);
-  const bool antithetic =
-      options.antithetic.value_or(scenario.simulation.antithetic) && mode == Mode::Stochastic;
+  const bool antithetic = options.antithetic.value_or(scenario.simulation.antithetic) &&
+                          mode == Mode::Stochastic;
   const RunContext run{scenario, traffic, mode, antithetic, seed, threads, options};
   SimulationResult result;
   result.start(scenario, mode, seed);
