@@ -1,7 +1,8 @@
-# Header-only C++ dependencies. First choice: the PyPI packages boost-headers,
-# cmeel-eigen and nlohmann-json (in build-system.requires, so `pip install .`
-# needs no apt step). Fallback: system packages (libboost-dev, libeigen3-dev,
-# nlohmann-json3-dev) found the usual CMake way.
+# Header-only C++ dependencies. First choice: the PyPI packages cmeel-eigen and
+# nlohmann-json (in build-system.requires, so `pip install .` needs no apt step)
+# and, for the C++ tests and benchmarks only, boost-headers (in the test extra).
+# Fallback: system packages (libeigen3-dev, nlohmann-json3-dev, libboost-dev)
+# found the usual CMake way.
 if(BREAKEVEN_PYTHON)
   find_package(Python 3.9 REQUIRED COMPONENTS Interpreter Development.Module)
 else()
@@ -26,18 +27,24 @@ else()
   target_link_libraries(breakeven_deps INTERFACE Eigen3::Eigen)
 endif()
 
-if(BREAKEVEN_BOOST_INCLUDE)
-  target_include_directories(breakeven_deps SYSTEM INTERFACE "${BREAKEVEN_BOOST_INCLUDE}")
-else()
-  find_package(Boost 1.71 REQUIRED)
-  target_link_libraries(breakeven_deps INTERFACE Boost::headers)
-endif()
 
 if(BREAKEVEN_NLOHMANN_JSON_INCLUDE)
   target_include_directories(breakeven_deps SYSTEM INTERFACE "${BREAKEVEN_NLOHMANN_JSON_INCLUDE}")
 else()
   find_package(nlohmann_json 3.10 REQUIRED)
   target_link_libraries(breakeven_deps INTERFACE nlohmann_json::nlohmann_json)
+endif()
+
+# Boost.Math's exact distributions are the tests' references; the benchmarks time
+# Boost.Random's samplers against the engine's. The engine itself does not use Boost.
+if(BREAKEVEN_TESTS OR BREAKEVEN_BENCH)
+  add_library(breakeven_test_deps INTERFACE)
+  if(BREAKEVEN_BOOST_INCLUDE)
+    target_include_directories(breakeven_test_deps SYSTEM INTERFACE "${BREAKEVEN_BOOST_INCLUDE}")
+  else()
+    find_package(Boost 1.71 REQUIRED)
+    target_link_libraries(breakeven_test_deps INTERFACE Boost::headers)
+  endif()
 endif()
 
 message(STATUS "breakeven: Eigen ${BREAKEVEN_EIGEN_INCLUDE}, Boost ${BREAKEVEN_BOOST_INCLUDE}, "

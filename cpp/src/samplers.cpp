@@ -2,93 +2,236 @@
 
 #include <algorithm>
 #include <array>
+#include <bit>
+#include <numbers>
 
 namespace breakeven {
 namespace {
 
-// Hourly request counts are mostly below this: a table lookup, not a logarithm.
-constexpr int kTable = 4096;
+constexpr double kInvSqrt2Pi = 0.398942280401432677939946059934;
+constexpr int kBlock = 256;  // scratch per block stays in L1
 
-std::array<double, kTable> make_table() {
-  std::array<double, kTable> t{};
-  for (int k = 1; k < kTable; ++k) t[k] = t[k - 1] + std::log(double(k));
-  return t;
+// The ziggurat's 256 layers under f(x) = exp(-x^2/2), each of area v. Layer i >= 1
+// is the rectangle [0, x[i]] x [f(x[i]), f(x[i+1])]; layer 0 is [0, r] x [0, f(r)]
+// plus the tail beyond r = x[1], drawn as a strip of pseudo-width x[0] = v / f(r).
+// x[256] = 0, f[256] = 1.
+struct Ziggurat {
+  std::array<double, 257> x{}, f{};
+};
+
+Ziggurat make_ziggurat() {
+  // r for 256 layers (Marsaglia and Tsang, 2000); v follows from r exactly.
+  const double r = 3.6541528853610088;
+  const double fr = std::exp(-0.5 * r * r);
+  const double v = r * fr + std::sqrt(std::numbers::pi / 2) * std::erfc(r / std::sqrt(2.0));
+  Ziggurat z;
+  z.x[0] = v / fr;
+  z.x[1] = r;
+  for (int i = 1; i < 255; ++i)
+    z.x[i + 1] = std::sqrt(-2.0 * std::log(v / z.x[i] + std::exp(-0.5 * z.x[i] * z.x[i])));
+  z.x[256] = 0.0;
+  for (int i = 0; i < 257; ++i) z.f[i] = std::exp(-0.5 * z.x[i] * z.x[i]);
+  return z;
 }
 
-const std::array<double, kTable> kLogFactorial = make_table();
+const Ziggurat kZiggurat = make_ziggurat();
+
+// A draw's candidate: layer from bits 0-7, sign from bit 8, position in the layer
+// from the top 52 (as the mantissa of a double in [1, 2): no integer conversion,
+// which x86-64's baseline vector instructions lack).
+inline double candidate(std::uint64_t bits) {
+  const double u = std::bit_cast<double>((bits >> 12) | 0x3ff0000000000000ULL) - 1.0;
+  return u * kZiggurat.x[bits & 255];
+}
+
+// floor(x) for x >= 0 by adding and subtracting 2^52 (which rounds to an
+// integer) and stepping down where that rounded up: exact, and it vectorizes.
+inline double floor_nonnegative(double x) {
+  const double r = (x + 0x1.0p52) - 0x1.0p52;
+  const double f = r > x ? r - 1.0 : r;
+  return x >= 0x1.0p52 ? x : f;
+}
+// Bit 8 moved to the sign bit: a select would be an unpredictable branch.
+inline double with_sign(std::uint64_t bits, double x) {
+  return std::bit_cast<double>(std::bit_cast<std::uint64_t>(x) ^ ((bits & 256) << 55));
+}
+
+// From a draw whose candidate may lie outside its layer's rectangle: the tail
+// (layer 0) or the wedge test, and fresh draws until one is accepted.
+double finish_normal(Xoshiro256pp& gen, std::uint64_t bits) {
+  const double r = kZiggurat.x[1];
+  while (true) {
+    const int j = int(bits & 255);
+    const double x = candidate(bits);
+    if (x < kZiggurat.x[j + 1]) return with_sign(bits, x);
+    if (j == 0) {
+      // Marsaglia's tail: r + a with a = E1 / r, accepted when 2 E2 >= a^2.
+      double a, e;
+      do {
+        a = -std::log1p(-uniform01(gen)) / r;
+        e = -std::log1p(-uniform01(gen));
+      } while (e + e < a * a);
+      return with_sign(bits, r + a);
+    }
+    const double y = kZiggurat.f[j] + uniform01(gen) * (kZiggurat.f[j + 1] - kZiggurat.f[j]);
+    if (y < std::exp(-0.5 * x * x)) return with_sign(bits, x);
+    bits = gen();
+  }
+}
+
+double poisson_small(Xoshiro256pp& gen, double mean) {
+  // Inversion: the first k with U <= P(N <= k).
+  const double enlam = std::exp(-mean);
+  double prod = 1.0;
+  double k = 0.0;
+  while (true) {
+    prod *= uniform01(gen);
+    if (prod <= enlam) return k;
+    k += 1.0;
+  }
+}
+
+// log(k!) - ((k + 1/2) log k - k + log(2 pi)/2) for k >= 10: Stirling's series to
+// its fourth term, whose truncation error is below 1e-12.
+double stirling_remainder(double k) {
+  const double ik = 1.0 / k, ik2 = ik * ik;
+  return ik * (1.0 / 12.0 - ik2 * (1.0 / 360.0 - ik2 * (1.0 / 1260.0 - ik2 / 1680.0)));
+}
+
+// PD after neither step I nor step S accepted the rounded normal g (k =
+// floor(g), u step S's uniform; g < 0 skips both): steps P, Q and the E-H loop
+// of Ahrens and Dieter. Their px, py are such that py exp(px) is the Poisson
+// probability of k (here exactly, up to rounding); fx, fy the Hermite
+// approximation of the discrete normal's.
+double poisson_pd_rest(Xoshiro256pp& gen, double mu, double g, double k, double u) {
+  const double s = std::sqrt(mu);
+  const double omega = kInvSqrt2Pi / s;
+  const double b1 = 1.0 / 24.0 / mu, b2 = 0.3 * b1 * b1, c3 = b1 * b2 / 7.0;
+  const double c2 = b2 - 15.0 * c3, c1 = b1 - 6.0 * b2 + 45.0 * c3;
+  const double c0 = 1.0 - b1 + 3.0 * b2 - 15.0 * c3, c = 0.1069 / mu;
+  double px, py, fx, fy;
+  auto probabilities = [&](double k) {
+    const double difmuk = mu - k;
+    if (k < 10.0) {
+      constexpr double kFactorial[10] = {1, 1, 2, 6, 24, 120, 720, 5040, 40320, 362880};
+      px = -mu;
+      py = std::pow(mu, k) / kFactorial[int(k)];
+    } else {
+      px = k * std::log1p(difmuk / k) - difmuk - stirling_remainder(k);
+      py = kInvSqrt2Pi / std::sqrt(k);
+    }
+    const double x = (0.5 - difmuk) / s, xx = x * x;
+    fx = -0.5 * xx;
+    fy = omega * (((c3 * xx + c2) * xx + c1) * xx + c0);
+  };
+  if (g >= 0.0) {
+    probabilities(k);
+    if (fy - u * fy <= py * std::exp(px - fx)) return k;  // step Q
+  }
+  while (true) {
+    // Step E: t from the double-exponential hat; t <= -0.6744 has p_k < f_k.
+    const double e = -std::log1p(-uniform01(gen));
+    u = 2.0 * uniform01(gen) - 1.0;
+    const double t = 1.8 + (u < 0.0 ? -e : e);
+    if (t <= -0.6744) continue;
+    k = std::floor(mu + s * t);
+    probabilities(k);
+    if (c * std::fabs(u) <= py * std::exp(px + e) - fy * std::exp(fx + e)) return k;
+  }
+}
 
 }  // namespace
 
-double log_factorial(double k) {
-  if (k < kTable) return kLogFactorial[int(k)];
-  // Stirling's series; for k >= 4096 the truncation error is far below 1e-16.
-  const double x = k + 1.0;
-  const double ix = 1.0 / x, ix2 = ix * ix;
-  return (x - 0.5) * std::log(x) - x + 0.91893853320467274178 +
-         ix * (1.0 / 12.0 - ix2 * (1.0 / 360.0 - ix2 / 1260.0));
+double standard_normal(Xoshiro256pp& gen) { return finish_normal(gen, gen()); }
+
+void normal_fill(Xoshiro256pp& gen, double* out, int n) {
+  std::uint64_t bits[kBlock];
+  int redo[kBlock];
+  double inside[kBlock];  // 1 or 0: a double flag vectorizes with the doubles
+  for (int first = 0; first < n; first += kBlock) {
+    const int m = std::min(kBlock, n - first);
+    double* z = out + first;
+    for (int i = 0; i < m; ++i) bits[i] = gen();
+    // The rectangle test of every candidate, away from the generator's chain;
+    // `inside` apart from the list of the others, so that the test vectorizes.
+    for (int i = 0; i < m; ++i) {
+      const double x = candidate(bits[i]);
+      z[i] = with_sign(bits[i], x);
+      inside[i] = x < kZiggurat.x[(bits[i] & 255) + 1] ? 1.0 : 0.0;
+    }
+    int n_redo = 0;
+    for (int i = 0; i < m; ++i) {
+      redo[n_redo] = i;
+      n_redo += inside[i] == 0.0;
+    }
+    for (int j = 0; j < n_redo; ++j) z[redo[j]] = finish_normal(gen, bits[redo[j]]);
+  }
 }
 
 void poisson_fill(Xoshiro256pp& gen, const double* mean, double* out, int n) {
-  // Blocks small enough for the scratch to stay in L1.
-  constexpr int kBlock = 256;
-  // PTRS's constants b, a, vr (Hoermann's notation), one array each so that the
-  // passes vectorize; per trial: us = 1/2 - |u - 1/2|, v, and the candidate k.
-  double lam[kBlock], b[kBlock], a[kBlock], vr[kBlock], us[kBlock], v[kBlock];
-  int queue[kBlock], rejected[kBlock];
+  // Per large mean of a block: its index, its normal, then g and k; per trial
+  // that step I leaves: its index, and step S's uniform.
+  int large[kBlock], pending[kBlock];
+  double mu_copy[kBlock], z[kBlock], g[kBlock], k[kBlock], u[kBlock];
+  double accepted[kBlock];  // 1 or 0: a double flag vectorizes with the doubles
   for (int first = 0; first < n; first += kBlock) {
     const int m = std::min(kBlock, n - first);
-    std::copy_n(mean + first, m, lam);
-    double* k = out + first;
-    // Constants for every mean (small ones from 10, unused), vectorized: sqrt and
-    // division are correctly rounded, so each lane has the scalar bits.
+    const double* lam = mean + first;
+    double* o = out + first;
+    int n_large = 0;
     for (int i = 0; i < m; ++i) {
-      const double l = lam[i] > 10.0 ? lam[i] : 10.0;
-      b[i] = 0.931 + 2.53 * std::sqrt(l);
-      a[i] = -0.059 + 0.02483 * b[i];
-      vr[i] = 0.9277 - 3.6224 / (b[i] - 2.0);
+      large[n_large] = i;
+      n_large += lam[i] >= 10.0 && lam[i] < kPoissonExactBelow;
     }
-    // One trial of mean i: its candidate k, and whether the squeeze accepts it
-    // without logarithms (about 80% of trials). Not accepted: queued.
-    int queued = 0;
-    auto trial = [&](int i) {
-      const double u = uniform01(gen) - 0.5;
-      v[i] = uniform01(gen);
-      us[i] = 0.5 - std::fabs(u);
-      const double x = (2.0 * a[i] / us[i] + b[i]) * u + lam[i] + 0.43;
-      // floor without a libm call; a candidate beyond 2^62 (only for huge means
-      // and us near 0) has no probability a double can show: rejected.
-      k[i] = x < 0.0 || x >= 0x1.0p62 ? -1.0 : double(static_cast<long long>(x));
-      queue[queued] = i;
-      queued += !(k[i] >= 0.0 && us[i] >= 0.07 && v[i] <= vr[i]);
-    };
-    for (int i = 0; i < m; ++i) {
-      if (lam[i] >= 10.0 && lam[i] < kPoissonExactBelow) {
-        trial(i);
-      } else if (lam[i] > 0.0) {
-        k[i] = lam[i] < 10.0 ? poisson_small(gen, lam[i]) : std::floor(lam[i]);
-      } else {
-        k[i] = 0.0;
+    // The usual block has only large means: no gather, no small ones.
+    const bool all_large = n_large == m;
+    const double* mu = lam;
+    if (!all_large) {
+      for (int j = 0; j < n_large; ++j) mu_copy[j] = lam[large[j]];
+      mu = mu_copy;
+    }
+    // Step N for all; step I (accept k = floor(g) when k >= floor(mu - 1.1484),
+    // about half the draws) without a branch; the rest wait.
+    normal_fill(gen, z, n_large);
+    for (int j = 0; j < n_large; ++j) {
+      g[j] = mu[j] + std::sqrt(mu[j]) * z[j];
+      k[j] = floor_nonnegative(g[j]);  // not used where g < 0
+      accepted[j] = g[j] >= 0.0 && k[j] >= floor_nonnegative(mu[j] - 1.1484) ? 1.0 : 0.0;
+    }
+    int n_pending = 0;
+    for (int j = 0; j < n_large; ++j) {
+      pending[n_pending] = j;
+      n_pending += accepted[j] == 0.0;
+    }
+    if (!all_large) {
+      for (int i = 0; i < m; ++i) {
+        if (lam[i] >= 10.0 && lam[i] < kPoissonExactBelow) continue;
+        o[i] = lam[i] <= 0.0  ? 0.0
+               : lam[i] < 10.0 ? poisson_small(gen, lam[i])
+                               : std::floor(lam[i]);
       }
     }
-    while (queued > 0) {
-      // The full test of the queued trials: accept when
-      // log(v) + log(1/alpha) - log(a/us^2 + b) <= -mean + k log(mean) - log(k!).
-      int n_rejected = 0;
-      for (int j = 0; j < queued; ++j) {
-        const int i = queue[j];
-        bool accepted = k[i] >= 0.0 && !(us[i] < 0.013 && v[i] > us[i]);
-        if (accepted) {
-          const double invalpha = 1.1239 + 1.1328 / (b[i] - 3.4);
-          accepted = std::log(v[i] * invalpha / (a[i] / (us[i] * us[i]) + b[i])) <=
-                     -lam[i] + k[i] * std::log(lam[i]) - log_factorial(k[i]);
-        }
-        rejected[n_rejected] = i;
-        n_rejected += !accepted;
-      }
-      // A fresh trial for each rejected one, in order; those the squeeze does not
-      // accept wait for the next round.
-      queued = 0;
-      for (int j = 0; j < n_rejected; ++j) trial(rejected[j]);
+    // Step S: a uniform for each waiting trial with g >= 0, then the squeeze
+    // (accept when 6 mu^2 u >= (mu - k)^3); the ~0.3% it leaves go on in order.
+    {
+      Xoshiro256pp local = gen;  // a copy stays in registers (gen's state is in memory)
+      for (int q = 0; q < n_pending; ++q)
+        u[q] = g[pending[q]] >= 0.0 ? uniform01(local) : -1.0;
+      gen = local;
+    }
+    for (int q = 0; q < n_pending; ++q) {
+      const int j = pending[q];
+      const double difmuk = mu[j] - k[j];
+      accepted[q] = u[q] >= 0.0 && 6.0 * mu[j] * mu[j] * u[q] >= difmuk * difmuk * difmuk;
+    }
+    for (int q = 0; q < n_pending; ++q) {
+      const int j = pending[q];
+      if (accepted[q] == 0.0) k[j] = poisson_pd_rest(gen, mu[j], g[j], k[j], u[q]);
+    }
+    if (all_large) {
+      std::copy_n(k, m, o);  // after every read of lam, which `out` may be
+    } else {
+      for (int j = 0; j < n_large; ++j) o[large[j]] = k[j];
     }
   }
 }

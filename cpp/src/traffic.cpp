@@ -1,7 +1,6 @@
 #include "breakeven/traffic.hpp"
 
 #include <algorithm>
-#include <boost/random/normal_distribution.hpp>
 #include <cmath>
 
 #include "breakeven/calendar.hpp"
@@ -18,14 +17,6 @@ Eigen::MatrixXd correlation_factor(const Eigen::MatrixXd& c) {
   Eigen::MatrixXd l = ldlt.matrixL();
   Eigen::MatrixXd f = ldlt.transpositionsP().transpose() * (l * d.asDiagonal());
   return f;
-}
-
-// A standard normal drawn outside the per-workload hourly loop (weekly and hourly
-// shocks, price trends). Out of line on purpose: with one more call site of
-// Boost's ziggurat the compiler stops inlining it into the hot loop of tokens(),
-// which draws a normal per workload-hour and token kind.
-[[gnu::noinline]] double standard_normal(Xoshiro256pp& gen) {
-  return boost::random::normal_distribution<double>()(gen);
 }
 
 }  // namespace
@@ -235,10 +226,10 @@ void TrafficModel::tokens(Xoshiro256pp& gen, const double* n, double mean, doubl
     for (int t = 0; t < hours_; ++t) out[t] = n[t] * mean;
     return;
   }
-  boost::random::normal_distribution<double> normal;
-  for (int t = 0; t < hours_; ++t) out[t] = sign * normal(gen);
+  normal_fill(gen, out, hours_);
+  const double signed_sd = sign * sd;
   for (int t = 0; t < hours_; ++t)
-    out[t] = std::max(0.0, n[t] * mean + std::sqrt(n[t]) * sd * out[t]);
+    out[t] = std::max(0.0, n[t] * mean + std::sqrt(n[t]) * signed_sd * out[t]);
 }
 
 }  // namespace breakeven

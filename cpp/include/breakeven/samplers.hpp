@@ -1,12 +1,16 @@
 // Exact samplers on top of a 64-bit generator, faster than constructing a
-// Boost distribution per draw (the rate changes every hour).
+// Boost distribution per draw (the rate changes every hour), and batched: the
+// engine draws a workload's values for all hours at once, which lets the
+// arithmetic of many draws run apart from the generator's serial chain.
 //
-// Poisson: inversion by sequential search for small means; for means >= 10,
-// Hoermann's PTRS transformed rejection with squeeze ("The transformed rejection
-// method for generating Poisson random variables", Insurance: Mathematics and
-// Economics 12, 1993), the algorithm numpy also uses. Both are exact. The engine
-// draws a workload's counts for all hours at once (poisson_fill), which lets the
-// arithmetic of many trials run in vector registers.
+// Normal: Marsaglia and Tsang's ziggurat ("The ziggurat method for generating
+// random variables", J. Statistical Software 5(8), 2000) with 256 layers.
+// Poisson: inversion by sequential search for means below 10; above, Ahrens and
+// Dieter's algorithm PD ("Computer generation of Poisson deviates from modified
+// normal distributions", ACM TOMS 8(2), 1982), the algorithm R's rpois uses: a
+// rounded normal accepted at once or by a cubic squeeze for all but ~0.3% of draws.
+// All of them are exact; PD's rare tests use the exact Poisson probability, not
+// the paper's 7-digit polynomial.
 #pragma once
 
 #include <cmath>
@@ -25,30 +29,23 @@ inline double uniform01(Gen& gen) {
 // log(k!) : a table for small k, Stirling's series beyond.
 double log_factorial(double k);
 
-template <class Gen>
-double poisson_small(Gen& gen, double mean) {
-  // Inversion: the first k with U <= P(N <= k).
-  const double enlam = std::exp(-mean);
-  double prod = 1.0;
-  double k = 0.0;
-  while (true) {
-    prod *= uniform01(gen);
-    if (prod <= enlam) return k;
-    k += 1.0;
-  }
-}
+// One standard normal deviate.
+double standard_normal(Xoshiro256pp& gen);
+
+// out[i] ~ Normal(0, 1) for i < n, independent. The ziggurat's fast test for a
+// block of draws first; the ~1% it does not accept are finished in order.
+void normal_fill(Xoshiro256pp& gen, double* out, int n);
 
 // Above this mean the Poisson's relative spread (1/sqrt(mean) < 1.5e-8) is below
-// what a plan can see, and PTRS's integer arithmetic would overflow: N = mean.
+// what a plan can see: N = mean, drawn without randomness.
 inline constexpr double kPoissonExactBelow = 0x1.0p52;
 
 // out[i] ~ Poisson(mean[i]) for i < n, independent; `out` may be `mean`.
 //
-// Blocks of means go through PTRS in rounds: the constants of every mean in one
-// vectorized pass; each large mean's first trial (a small mean's whole inversion,
-// in place) in order; then, while trials are left that the squeeze did not accept,
-// their logarithmic test, and a fresh trial for each one it rejects, in order. So
-// the draws come in a fixed order whatever the vector width.
+// In blocks: the normals of every mean >= 10 (normal_fill); the inversions of the
+// small means, in order; then, in order, each large mean's squeeze uniform where
+// the rounded normal is not accepted at once, and PD's full tests where the
+// squeeze does not accept either. So the draws come in a fixed order.
 void poisson_fill(Xoshiro256pp& gen, const double* mean, double* out, int n);
 
 }  // namespace breakeven
