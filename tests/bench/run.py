@@ -114,10 +114,11 @@ def agreement(engine: dict, numpy_run: dict) -> str:
     return ", ".join(f"{x:+.1f}" for x in z) + f" SE ({verdict})"
 
 
-# Standard-normal draws take one 64-bit output in the ziggurat's fast path (98.8%
-# of draws); a PTRS Poisson draw takes 2 per trial and 1.13 trials for means in
-# the hundreds and up (tests/bench/floor.cpp measures the output rate).
-DRAWS_PER_POISSON = 2.26
+# Standard-normal draws take one 64-bit output in the ziggurat's fast path (about
+# 99% of draws); a PD Poisson draw takes a normal and, when step I does not accept
+# it (P(z < -1.15 / sqrt(mean)), about 45-49% for means in the hundreds and up), a
+# uniform (tests/bench/floor.cpp measures the output rate).
+DRAWS_PER_POISSON = 1.47
 
 
 def draws_per_workload_hour(resolved: dict) -> float:
