@@ -14,34 +14,43 @@ constexpr int kBlock = 256;  // scratch per block stays in L1
 // The ziggurat's 256 layers under f(x) = exp(-x^2/2), each of area v. Layer i >= 1
 // is the rectangle [0, x[i]] x [f(x[i]), f(x[i+1])]; layer 0 is [0, r] x [0, f(r)]
 // plus the tail beyond r = x[1], drawn as a strip of pseudo-width x[0] = v / f(r).
-// x[256] = 0, f[256] = 1.
+// x[256] = 0, f[256] = 1. 98.5% of draws fall inside their layer's rectangle and
+// need nothing more. (1,024 layers, 99.6%, were no faster: a larger table.)
+constexpr int kLayers = 256;
 struct Ziggurat {
-  std::array<double, 257> x{}, f{};
+  std::array<double, kLayers + 1> x{}, f{};
 };
 
 Ziggurat make_ziggurat() {
-  // r for 256 layers (Marsaglia and Tsang, 2000); v follows from r exactly.
+  // r for 256 layers (Marsaglia and Tsang, 2000); v follows from r, and the
+  // recursion below meets f = 1 at the top to within 1e-14.
   const double r = 3.6541528853610088;
   const double fr = std::exp(-0.5 * r * r);
   const double v = r * fr + std::sqrt(std::numbers::pi / 2) * std::erfc(r / std::sqrt(2.0));
   Ziggurat z;
   z.x[0] = v / fr;
   z.x[1] = r;
-  for (int i = 1; i < 255; ++i)
+  for (int i = 1; i < kLayers - 1; ++i)
     z.x[i + 1] = std::sqrt(-2.0 * std::log(v / z.x[i] + std::exp(-0.5 * z.x[i] * z.x[i])));
-  z.x[256] = 0.0;
-  for (int i = 0; i < 257; ++i) z.f[i] = std::exp(-0.5 * z.x[i] * z.x[i]);
+  z.x[kLayers] = 0.0;
+  for (int i = 0; i <= kLayers; ++i) z.f[i] = std::exp(-0.5 * z.x[i] * z.x[i]);
   return z;
 }
 
 const Ziggurat kZiggurat = make_ziggurat();
 
-// A draw's candidate: layer from bits 0-7, sign from bit 8, position in the layer
-// from the top 52 (as the mantissa of a double in [1, 2): no integer conversion,
-// which x86-64's baseline vector instructions lack).
+// A draw's bits: the layer from bits 0-7, the sign from bit 8, the position in
+// the layer from the top 52 (as the mantissa of a double in [1, 2): no integer
+// conversion, which x86-64's baseline vector instructions lack).
+constexpr std::uint64_t kLayerBits = kLayers - 1, kSignBit = kLayers;
+inline int layer(std::uint64_t bits) { return int(bits & kLayerBits); }
 inline double candidate(std::uint64_t bits) {
   const double u = std::bit_cast<double>((bits >> 12) | 0x3ff0000000000000ULL) - 1.0;
-  return u * kZiggurat.x[bits & 255];
+  return u * kZiggurat.x[bits & kLayerBits];
+}
+// The sign bit moved to the double's: a select would be an unpredictable branch.
+inline double with_sign(std::uint64_t bits, double x) {
+  return std::bit_cast<double>(std::bit_cast<std::uint64_t>(x) ^ ((bits & kSignBit) << 55));
 }
 
 // floor(x) for x >= 0 by adding and subtracting 2^52 (which rounds to an
@@ -51,9 +60,23 @@ inline double floor_nonnegative(double x) {
   const double f = r > x ? r - 1.0 : r;
   return x >= 0x1.0p52 ? x : f;
 }
-// Bit 8 moved to the sign bit: a select would be an unpredictable branch.
-inline double with_sign(std::uint64_t bits, double x) {
-  return std::bit_cast<double>(std::bit_cast<std::uint64_t>(x) ^ ((bits & 256) << 55));
+
+// The indices i < m whose flag is 0, in order; returns how many. Flags are 1 or
+// 0 and mostly 1, so groups of four that are all 1 are passed over at once.
+int indices_of_zeros(const double* flag, int m, int* index) {
+  int count = 0, i = 0;
+  for (; i + 4 <= m; i += 4) {
+    if (flag[i] + flag[i + 1] + flag[i + 2] + flag[i + 3] == 4.0) continue;
+    for (int j = i; j < i + 4; ++j) {
+      index[count] = j;
+      count += flag[j] == 0.0;
+    }
+  }
+  for (; i < m; ++i) {
+    index[count] = i;
+    count += flag[i] == 0.0;
+  }
+  return count;
 }
 
 // From a draw whose candidate may lie outside its layer's rectangle: the tail
@@ -61,7 +84,7 @@ inline double with_sign(std::uint64_t bits, double x) {
 double finish_normal(Xoshiro256pp& gen, std::uint64_t bits) {
   const double r = kZiggurat.x[1];
   while (true) {
-    const int j = int(bits & 255);
+    const int j = layer(bits);
     const double x = candidate(bits);
     if (x < kZiggurat.x[j + 1]) return with_sign(bits, x);
     if (j == 0) {
@@ -98,13 +121,13 @@ double stirling_remainder(double k) {
   return ik * (1.0 / 12.0 - ik2 * (1.0 / 360.0 - ik2 * (1.0 / 1260.0 - ik2 / 1680.0)));
 }
 
-// PD after neither step I nor step S accepted the rounded normal g (k =
+// PD after neither step I nor step S accepted the rounded normal g = mu + s z (k =
 // floor(g), u step S's uniform; g < 0 skips both): steps P, Q and the E-H loop
 // of Ahrens and Dieter. Their px, py are such that py exp(px) is the Poisson
 // probability of k (here exactly, up to rounding); fx, fy the Hermite
 // approximation of the discrete normal's.
-double poisson_pd_rest(Xoshiro256pp& gen, double mu, double g, double k, double u) {
-  const double s = std::sqrt(mu);
+double poisson_pd_rest(Xoshiro256pp& gen, double mu, double s, double g, double k,
+                       double u) {
   const double omega = kInvSqrt2Pi / s;
   const double b1 = 1.0 / 24.0 / mu, b2 = 0.3 * b1 * b1, c3 = b1 * b2 / 7.0;
   const double c2 = b2 - 15.0 * c3, c1 = b1 - 6.0 * b2 + 45.0 * c3;
@@ -152,56 +175,68 @@ void normal_fill(Xoshiro256pp& gen, double* out, int n) {
     const int m = std::min(kBlock, n - first);
     double* z = out + first;
     for (int i = 0; i < m; ++i) bits[i] = gen();
-    // The rectangle test of every candidate, away from the generator's chain;
-    // `inside` apart from the list of the others, so that the test vectorizes.
+    // The rectangle test of every candidate, away from the generator's chain.
     for (int i = 0; i < m; ++i) {
       const double x = candidate(bits[i]);
       z[i] = with_sign(bits[i], x);
-      inside[i] = x < kZiggurat.x[(bits[i] & 255) + 1] ? 1.0 : 0.0;
+      inside[i] = x < kZiggurat.x[(bits[i] & kLayerBits) + 1] ? 1.0 : 0.0;
     }
-    int n_redo = 0;
-    for (int i = 0; i < m; ++i) {
-      redo[n_redo] = i;
-      n_redo += inside[i] == 0.0;
-    }
+    const int n_redo = indices_of_zeros(inside, m, redo);
     for (int j = 0; j < n_redo; ++j) z[redo[j]] = finish_normal(gen, bits[redo[j]]);
   }
 }
 
-void poisson_fill(Xoshiro256pp& gen, const double* mean, double* out, int n) {
-  // Per large mean of a block: its index, its normal, then g and k; per trial
-  // that step I leaves: its index, and step S's uniform.
-  int large[kBlock], pending[kBlock];
-  double mu_copy[kBlock], z[kBlock], g[kBlock], k[kBlock], u[kBlock];
-  double accepted[kBlock];  // 1 or 0: a double flag vectorizes with the doubles
+void poisson_fill(Xoshiro256pp& gen, const double* mean, const double* root_mean,
+                  double* out, int n) {
+  // Per large mean of a block: its index, its normal and uniform, then g and k.
+  int large[kBlock], rest[kBlock];
+  double mu_copy[kBlock], root_copy[kBlock], z[kBlock], u[kBlock], g[kBlock], k[kBlock];
+  double flag[kBlock];  // 1 or 0: a double flag vectorizes with the doubles
   for (int first = 0; first < n; first += kBlock) {
     const int m = std::min(kBlock, n - first);
     const double* lam = mean + first;
+    const double* root_lam = root_mean + first;
     double* o = out + first;
-    int n_large = 0;
-    for (int i = 0; i < m; ++i) {
-      large[n_large] = i;
-      n_large += lam[i] >= 10.0 && lam[i] < kPoissonExactBelow;
-    }
     // The usual block has only large means: no gather, no small ones.
-    const bool all_large = n_large == m;
+    for (int i = 0; i < m; ++i)
+      flag[i] = lam[i] >= 10.0 && lam[i] < kPoissonExactBelow ? 1.0 : 0.0;
+    double n_flagged = 0.0;
+    for (int i = 0; i < m; ++i) n_flagged += flag[i];
+    const bool all_large = n_flagged == m;
+    int n_large = m;
     const double* mu = lam;
+    const double* root_mu = root_lam;
     if (!all_large) {
-      for (int j = 0; j < n_large; ++j) mu_copy[j] = lam[large[j]];
+      n_large = 0;
+      for (int i = 0; i < m; ++i) {
+        large[n_large] = i;
+        n_large += flag[i] == 1.0;
+      }
+      for (int j = 0; j < n_large; ++j) {
+        mu_copy[j] = lam[large[j]];
+        root_copy[j] = root_lam[large[j]];
+      }
       mu = mu_copy;
+      root_mu = root_copy;
     }
-    // Step N for all; step I (accept k = floor(g) when k >= floor(mu - 1.1484),
-    // about half the draws) without a branch; the rest wait.
+    // A normal (step N) and a uniform (step S) for every large mean, then steps
+    // I and S for all at once: accept k = floor(g) when k >= floor(mu - 1.1484)
+    // or 6 mu^2 u >= (mu - k)^3, all but ~0.3% of draws. The uniform is drawn
+    // even where step I accepts: cheaper than a branch on each draw.
     normal_fill(gen, z, n_large);
-    for (int j = 0; j < n_large; ++j) {
-      g[j] = mu[j] + std::sqrt(mu[j]) * z[j];
-      k[j] = floor_nonnegative(g[j]);  // not used where g < 0
-      accepted[j] = g[j] >= 0.0 && k[j] >= floor_nonnegative(mu[j] - 1.1484) ? 1.0 : 0.0;
+    {
+      Xoshiro256pp local = gen;  // a copy stays in registers (gen's state is in memory)
+      for (int j = 0; j < n_large; ++j) u[j] = uniform01(local);
+      gen = local;
     }
-    int n_pending = 0;
     for (int j = 0; j < n_large; ++j) {
-      pending[n_pending] = j;
-      n_pending += accepted[j] == 0.0;
+      g[j] = mu[j] + root_mu[j] * z[j];
+      k[j] = floor_nonnegative(g[j]);  // not used where g < 0
+      const double difmuk = mu[j] - k[j];
+      flag[j] = g[j] >= 0.0 && (k[j] >= floor_nonnegative(mu[j] - 1.1484) ||
+                                6.0 * mu[j] * mu[j] * u[j] >= difmuk * difmuk * difmuk)
+                    ? 1.0
+                    : 0.0;
     }
     if (!all_large) {
       for (int i = 0; i < m; ++i) {
@@ -211,22 +246,10 @@ void poisson_fill(Xoshiro256pp& gen, const double* mean, double* out, int n) {
                                : std::floor(lam[i]);
       }
     }
-    // Step S: a uniform for each waiting trial with g >= 0, then the squeeze
-    // (accept when 6 mu^2 u >= (mu - k)^3); the ~0.3% it leaves go on in order.
-    {
-      Xoshiro256pp local = gen;  // a copy stays in registers (gen's state is in memory)
-      for (int q = 0; q < n_pending; ++q)
-        u[q] = g[pending[q]] >= 0.0 ? uniform01(local) : -1.0;
-      gen = local;
-    }
-    for (int q = 0; q < n_pending; ++q) {
-      const int j = pending[q];
-      const double difmuk = mu[j] - k[j];
-      accepted[q] = u[q] >= 0.0 && 6.0 * mu[j] * mu[j] * u[q] >= difmuk * difmuk * difmuk;
-    }
-    for (int q = 0; q < n_pending; ++q) {
-      const int j = pending[q];
-      if (accepted[q] == 0.0) k[j] = poisson_pd_rest(gen, mu[j], g[j], k[j], u[q]);
+    const int n_rest = indices_of_zeros(flag, n_large, rest);
+    for (int q = 0; q < n_rest; ++q) {
+      const int j = rest[q];
+      k[j] = poisson_pd_rest(gen, mu[j], root_mu[j], g[j], k[j], u[j]);
     }
     if (all_large) {
       std::copy_n(k, m, o);  // after every read of lam, which `out` may be

@@ -27,6 +27,7 @@ void TrafficPath::resize(int n_workloads, int n_hours, int n_models, int n_clust
   months = (n_hours + kHoursPerMonth - 1) / kHoursPerMonth;
   const std::size_t n = std::size_t(n_workloads) * n_hours;
   requests.resize(n);
+  root_rate.resize(n_hours);
   variable_input.resize(n);
   output.resize(n);
   monthly_demand.assign(months, 0.0);
@@ -65,6 +66,9 @@ TrafficModel::TrafficModel(const Scenario& scenario)
           std::exp(log_growth * t / double(kHoursPerMonth));
     }
   }
+  root_base_rate_.resize(base_rate_.size());
+  for (std::size_t i = 0; i < base_rate_.size(); ++i)
+    root_base_rate_[i] = std::sqrt(base_rate_[i]);
 }
 
 void TrafficModel::expected(TrafficPath& out) const {
@@ -185,26 +189,39 @@ void TrafficModel::sample(Xoshiro256pp& gen, TrafficPath& out, double sign) cons
   // arithmetic passes vectorize and the samplers run back to back.
   for (int w = 0; w < workloads(); ++w) {
     const Workload& wl = workloads_[w];
+    // The rate and, factor by factor, its square root, which the Poisson sampler
+    // needs: products of roots known in advance cost less than a square root.
     double* n = &out.requests[out.index(w, 0)];
+    double* root = out.root_rate.data();
     const double* base = &base_rate_[out.index(w, 0)];
+    const double* root_base = &root_base_rate_[out.index(w, 0)];
     for (int k = 0; k < weeks_; ++k) {
-      const double m = weekly(w, k);
-      for (int t = k * kHoursPerWeek; t < std::min(hours_, (k + 1) * kHoursPerWeek); ++t)
+      const double m = weekly(w, k), root_m = std::sqrt(m);
+      for (int t = k * kHoursPerWeek; t < std::min(hours_, (k + 1) * kHoursPerWeek); ++t) {
         n[t] = base[t] * m;
+        root[t] = root_base[t] * root_m;
+      }
     }
     if (hourly_noise_) {
       const double* s = &out.hourly_factor[out.index(w, 0)];
-      for (int t = 0; t < hours_; ++t) n[t] *= s[t];
+      for (int t = 0; t < hours_; ++t) {
+        n[t] *= s[t];
+        root[t] *= std::sqrt(s[t]);
+      }
     }
     if (wl.bursts.per_month > 0) {
       const double burst_p = wl.bursts.per_month / kHoursPerMonth;
+      const double root_multiplier = std::sqrt(wl.bursts.multiplier);
       int burst_end = 0;  // bursts cover hours [start, burst_end)
       for (int t = 0; t < hours_; ++t) {
         if (uniform01(gen) < burst_p) burst_end = std::max(burst_end, t + wl.bursts.hours);
-        if (t < burst_end) n[t] *= wl.bursts.multiplier;
+        if (t < burst_end) {
+          n[t] *= wl.bursts.multiplier;
+          root[t] *= root_multiplier;
+        }
       }
     }
-    poisson_fill(gen, n, n, hours_);  // lambda in, N out
+    poisson_fill(gen, n, root, n, hours_);  // lambda in, N out
     tokens(gen, n, wl.variable_input_mean(), wl.input.sd, sign,
            &out.variable_input[out.index(w, 0)]);
     tokens(gen, n, wl.output.mean, wl.output.sd, sign, &out.output[out.index(w, 0)]);

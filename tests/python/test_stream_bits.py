@@ -23,17 +23,17 @@ from conftest import REPO
 FINGERPRINTS = {
     "caching-low-traffic": "5e6f1006cd3f3eac",
     "caching-production": "090f229b277946d2",
-    "commitment": "ad5a93e06cd479ea",
-    "content-platform": "2746de99f6812fb0",
+    "commitment": "219747249e3642e2",
+    "content-platform": "4ff7ce5d389eca6e",
     "growth": "a5ca3e394f068411",
-    "hourly-noise-servegen": "f704955235e43552",
+    "hourly-noise-servegen": "84bf869146335ff6",
     "overnight-batch": "195da0755a00331b",
-    "quality-routing": "2c388d391763ffda",
-    "rate-limit": "58a14ad0a4b6415a",
-    "self-host-high-spend": "e1b49b4bea3a6522",
-    "self-host-low-spend": "6599259237db038f",
+    "quality-routing": "4a8dffd71d24792f",
+    "rate-limit": "f38bfae8d93c9ae2",
+    "self-host-high-spend": "05819d76f409aa11",
+    "self-host-low-spend": "935395ca38bcff81",
     "spend-by-task": "0f5a24d534c8aedb",
-    "spiky-traffic": "b85f2f608025fd96",
+    "spiky-traffic": "770a2fa88a150f27",
 }
 
 

@@ -41,11 +41,14 @@ void normal_fill(Xoshiro256pp& gen, double* out, int n);
 inline constexpr double kPoissonExactBelow = 0x1.0p52;
 
 // out[i] ~ Poisson(mean[i]) for i < n, independent; `out` may be `mean`.
+// root_mean[i] is sqrt(mean[i]) up to rounding (callers often know it for less
+// than a square root costs: the rate's factors' roots are known in advance).
 //
 // In blocks: the normals of every mean >= 10 (normal_fill); the inversions of the
 // small means, in order; then, in order, each large mean's squeeze uniform where
 // the rounded normal is not accepted at once, and PD's full tests where the
 // squeeze does not accept either. So the draws come in a fixed order.
-void poisson_fill(Xoshiro256pp& gen, const double* mean, double* out, int n);
+void poisson_fill(Xoshiro256pp& gen, const double* mean, const double* root_mean,
+                  double* out, int n);
 
 }  // namespace breakeven

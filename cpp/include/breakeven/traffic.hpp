@@ -19,6 +19,7 @@ struct TrafficPath {
   int hours = 0;
   int months = 0;
   std::vector<double> requests;        // N_w(t)
+  std::vector<double> root_rate;       // scratch: sqrt(lambda_w(t)) of one workload
   std::vector<double> variable_input;  // V_w(t)
   std::vector<double> output;          // O_w(t)
   std::vector<double> hourly_factor;   // S_w(t), only with hourly noise
@@ -90,6 +91,7 @@ class TrafficModel {
   bool any_spot_ = false;           // any cluster with spot GPUs
   bool independent_shocks_ = true;  // C is the identity
   std::vector<double> base_rate_;
+  std::vector<double> root_base_rate_;  // its square roots
   Eigen::MatrixXd shock_factor_;  // F with F F^T = C
 };
 
