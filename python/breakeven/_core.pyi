@@ -1,4 +1,5 @@
-"""Type stubs of the compiled engine module (private: use the breakeven package)."""
+"""Type stubs of the compiled engine (private: use the breakeven package): the
+names every build module _core_<build> has, which _core.py takes from one."""
 
 import enum
 from collections.abc import Callable
@@ -7,6 +8,8 @@ import numpy as np
 import numpy.typing as npt
 
 __version__: str
+BUILDS: tuple[str, ...]
+BUILD: str  # the build in use, one of BUILDS
 PART_NAMES: tuple[str, ...]
 SERVED_NAMES: tuple[str, ...]
 DETAIL_NAMES: tuple[str, ...]

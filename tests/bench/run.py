@@ -198,6 +198,9 @@ def main() -> None:
         f"scenario: {STANDARD.relative_to(ROOT)}: {args.paths} paths x {months} months x "
         f"{workloads} workloads x {len(resolved['strategies'])} strategies, {cores} cores"
     )
+    from breakeven import _core
+
+    print(f"engine build: {_core.BUILD} (BREAKEVEN_ENGINE_BUILD chooses; same bits)")
     print(f"engine seconds: {engine['seconds']:.2f}")
     print(f"numpy seconds: {numpy_seconds:.2f}{scaled}")
     print(

@@ -14,10 +14,16 @@ from __future__ import annotations
 
 import copy
 import hashlib
+import json
+import os
+import subprocess
+import sys
+from importlib.util import find_spec
 
 import breakeven
 import numpy as np
 import pytest
+from breakeven import _core, _cpu
 from conftest import REPO
 
 FINGERPRINTS = {
@@ -55,6 +61,50 @@ def test_scenarios_give_their_pinned_bits(name):
         paths=40, seed=11, threads=2, progress=False
     )
     assert fingerprint(r) == FINGERPRINTS[name]
+
+
+def runnable_builds():
+    """The engine builds this machine has and its CPU runs."""
+    builds = ["baseline"]
+    if _cpu.supports_x86_64_v3() and find_spec("breakeven._core_x86_64_v3"):
+        builds.append("x86-64-v3")
+    return builds
+
+
+@pytest.mark.parametrize("build", runnable_builds())
+def test_every_engine_build_gives_the_pinned_bits(build):
+    """Each build (the baseline x86-64 one, the one for AVX2 CPUs) in a process of
+    its own gives the same fingerprints: no result depends on the CPU."""
+    script = (
+        "import json, sys; sys.path.insert(0, sys.argv[1]); import breakeven;"
+        "from breakeven import _core; from test_stream_bits import fingerprint, run;"
+        "from conftest import REPO;"
+        "print(json.dumps([_core.BUILD, {n: fingerprint(run(breakeven.load("
+        "REPO / 'scenarios' / f'{n}.yaml').data)) for n in json.loads(sys.argv[2])}]))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", script, str(REPO / "tests" / "python"),
+         json.dumps(sorted(FINGERPRINTS))],
+        env={**os.environ, "BREAKEVEN_ENGINE_BUILD": build},
+        capture_output=True, text=True, check=True,
+    )
+    used, prints = json.loads(out.stdout)
+    assert used == build
+    assert prints == FINGERPRINTS
+
+
+def test_the_fastest_build_the_cpu_runs_is_chosen():
+    assert _core.BUILD == runnable_builds()[-1]
+
+
+def test_an_unknown_engine_build_is_an_error_naming_the_allowed_ones():
+    out = subprocess.run(
+        [sys.executable, "-c", "import breakeven"],
+        env={**os.environ, "BREAKEVEN_ENGINE_BUILD": "avx9"},
+        capture_output=True, text=True,
+    )
+    assert out.returncode != 0
+    assert "BREAKEVEN_ENGINE_BUILD='avx9': allowed are baseline, x86-64-v3" in out.stderr
 
 
 def test_model_v2_fields_at_neutral_values_draw_nothing():
