@@ -36,6 +36,14 @@ TEST(CacheHit, PoissonArrivalsWithinTtl) {
   EXPECT_NEAR(cache_hit_probability(60000, 1, 5), 1.0, 1e-12);
 }
 
+TEST(CacheHit, BusyHoursSkipExpm1WithItsExactValue) {
+  // 480/hour with a 5-minute TTL is 40 arrivals per window, where the shortcut
+  // starts; on both sides of it the formula gives expm1's bits.
+  for (double n : {300.0, 400.0, 470.0, 479.9, 480.0, 480.1, 500.0, 1e4, 1e9})
+    EXPECT_EQ(cache_hit_probability(n, 1, 5), -std::expm1(-(n / 60.0 * 5))) << n;
+  EXPECT_EQ(cache_hit_probability(480, 1, 5), 1.0);
+}
+
 TEST(ApiCharge, CachedPrefixWithWritePremium) {
   // n = 6, P = 2000, V = 6000, O = 600, h = 1 - exp(-0.5):
   // input  = V in + n P (1-h) w in = 6000 + 12000 * 0.60653066 * 1.25
