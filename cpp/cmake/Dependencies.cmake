@@ -18,33 +18,30 @@ foreach(_line IN LISTS _found)
   endif()
 endforeach()
 
+# `target` gets the headers of one dependency: from the PyPI package's folder when
+# find_header_packages.py found it, else from find_package(ARGN), whose imported
+# target is `imported`.
+function(breakeven_use_headers target found_include imported)
+  if(found_include)
+    target_include_directories(${target} SYSTEM INTERFACE "${found_include}")
+  else()
+    find_package(${ARGN} REQUIRED)
+    target_link_libraries(${target} INTERFACE ${imported})
+  endif()
+endfunction()
+
 add_library(breakeven_deps INTERFACE)
-
-if(BREAKEVEN_EIGEN_INCLUDE)
-  target_include_directories(breakeven_deps SYSTEM INTERFACE "${BREAKEVEN_EIGEN_INCLUDE}")
-else()
-  find_package(Eigen3 3.3 REQUIRED NO_MODULE)
-  target_link_libraries(breakeven_deps INTERFACE Eigen3::Eigen)
-endif()
-
-
-if(BREAKEVEN_NLOHMANN_JSON_INCLUDE)
-  target_include_directories(breakeven_deps SYSTEM INTERFACE "${BREAKEVEN_NLOHMANN_JSON_INCLUDE}")
-else()
-  find_package(nlohmann_json 3.10 REQUIRED)
-  target_link_libraries(breakeven_deps INTERFACE nlohmann_json::nlohmann_json)
-endif()
+breakeven_use_headers(breakeven_deps "${BREAKEVEN_EIGEN_INCLUDE}" Eigen3::Eigen
+                      Eigen3 3.3 NO_MODULE)
+breakeven_use_headers(breakeven_deps "${BREAKEVEN_NLOHMANN_JSON_INCLUDE}"
+                      nlohmann_json::nlohmann_json nlohmann_json 3.10)
 
 # Boost.Math's exact distributions are the tests' references; the benchmarks time
 # Boost.Random's samplers against the engine's. The engine itself does not use Boost.
 if(BREAKEVEN_TESTS OR BREAKEVEN_BENCH)
   add_library(breakeven_test_deps INTERFACE)
-  if(BREAKEVEN_BOOST_INCLUDE)
-    target_include_directories(breakeven_test_deps SYSTEM INTERFACE "${BREAKEVEN_BOOST_INCLUDE}")
-  else()
-    find_package(Boost 1.71 REQUIRED)
-    target_link_libraries(breakeven_test_deps INTERFACE Boost::headers)
-  endif()
+  breakeven_use_headers(breakeven_test_deps "${BREAKEVEN_BOOST_INCLUDE}" Boost::headers
+                        Boost 1.71)
 endif()
 
 message(STATUS "breakeven: Eigen ${BREAKEVEN_EIGEN_INCLUDE}, Boost ${BREAKEVEN_BOOST_INCLUDE}, "
