@@ -43,11 +43,16 @@ const double* PathTotals::cache_hits(const TrafficPath& path, int workload,
   e.variants = variants;
   e.months.assign(path.months, 0.0);
   const double* n = &path.requests[path.index(workload, 0)];
+  hour_hits_.resize(kHoursPerMonth);
   for (int m = 0, t = 0; m < path.months; ++m) {
+    // The month's hours in one pass that vectorizes, then their sum in order.
+    const int hours = std::min(path.hours - t, kHoursPerMonth);
+    for (int i = 0; i < hours; ++i)
+      hour_hits_[i] = n[t + i] * cache_hit_probability(n[t + i], variants, ttl_minutes);
     double sum = 0.0;
-    for (const int end = std::min(path.hours, t + kHoursPerMonth); t < end; ++t)
-      sum += n[t] * cache_hit_probability(n[t], variants, ttl_minutes);
+    for (int i = 0; i < hours; ++i) sum += hour_hits_[i];
     e.months[m] = sum;
+    t += hours;
   }
   return e.months.data();
 }

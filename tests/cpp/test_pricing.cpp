@@ -1,7 +1,9 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <vector>
 
+#include "breakeven/exp.hpp"
 #include "breakeven/pricing.hpp"
 
 namespace breakeven {
@@ -36,12 +38,20 @@ TEST(CacheHit, PoissonArrivalsWithinTtl) {
   EXPECT_NEAR(cache_hit_probability(60000, 1, 5), 1.0, 1e-12);
 }
 
-TEST(CacheHit, BusyHoursSkipExpm1WithItsExactValue) {
-  // 480/hour with a 5-minute TTL is 40 arrivals per window, where the shortcut
-  // starts; on both sides of it the formula gives expm1's bits.
-  for (double n : {300.0, 400.0, 470.0, 479.9, 480.0, 480.1, 500.0, 1e4, 1e9})
-    EXPECT_EQ(cache_hit_probability(n, 1, 5), -std::expm1(-(n / 60.0 * 5))) << n;
-  EXPECT_EQ(cache_hit_probability(480, 1, 5), 1.0);
+TEST(OneMinusExpNeg, WithinTwoUlpOfExpm1From0To40AndOneBeyond) {
+  // 10^6 points spread over [0, 40) on a log scale from 1e-12, plus the ends and
+  // where the range reduction switches (|r| = ln 2 / 2).
+  std::vector<double> xs = {0.0, 1e-300, 5e-324, 0.34657359027997264, 0.3465735902799727,
+                            1.0, 39.999999999};
+  for (int i = 0; i < 1000000; ++i) xs.push_back(1e-12 * std::pow(4e13, i / 1e6));
+  for (const double x : xs) {
+    const double exact = -std::expm1(-x);
+    const double ulp = std::nextafter(exact, 2.0) - exact;
+    ASSERT_LE(std::fabs(one_minus_exp_neg(x) - exact), 2 * ulp) << x;
+  }
+  for (const double x : {40.0, 41.5, 1e6, 1e300})
+    EXPECT_EQ(one_minus_exp_neg(x), 1.0) << x;
+  EXPECT_EQ(std::signbit(one_minus_exp_neg(0.0)), false);
 }
 
 TEST(ApiCharge, CachedPrefixWithWritePremium) {

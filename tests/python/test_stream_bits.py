@@ -30,7 +30,7 @@ FINGERPRINTS = {
     "caching-low-traffic": "5e6f1006cd3f3eac",
     "caching-production": "090f229b277946d2",
     "commitment": "219747249e3642e2",
-    "content-platform": "4ff7ce5d389eca6e",
+    "content-platform": "78a15ebe26445fa2",
     "growth": "a5ca3e394f068411",
     "hourly-noise-servegen": "84bf869146335ff6",
     "overnight-batch": "195da0755a00331b",

@@ -33,6 +33,7 @@ class PathTotals {
   std::vector<std::vector<Slice>> months_;  // per workload; empty until asked
   std::vector<Hits> hits_;  // the first hits_used_ are this path's; kept for reuse
   std::size_t hits_used_ = 0;
+  std::vector<double> hour_hits_;  // scratch: n h(n) for the hours of one month
 };
 
 }  // namespace breakeven

@@ -2,8 +2,7 @@
 // The cache-hit formula lives here: cache_hit_probability().
 #pragma once
 
-#include <cmath>
-
+#include "breakeven/exp.hpp"
 #include "breakeven/scenario.hpp"
 
 namespace breakeven {
@@ -37,10 +36,7 @@ struct ApiCharge {
 // h = 1 - exp(-(n / (60 K)) * ttl).
 inline double cache_hit_probability(double requests_per_hour, int prefix_variants,
                                     double ttl_minutes) {
-  const double arrivals = requests_per_hour / (60.0 * prefix_variants) * ttl_minutes;
-  // From 40 arrivals per TTL window on, exp(-x) < 5e-18 and h rounds to exactly
-  // 1, which is what expm1 returns there too: busy hours skip the call.
-  return arrivals >= 40.0 ? 1.0 : -std::expm1(-arrivals);
+  return one_minus_exp_neg(requests_per_hour / (60.0 * prefix_variants) * ttl_minutes);
 }
 
 // Whether prompt caching applies to real-time requests of `workload` on `model`.
