@@ -11,6 +11,7 @@ import argparse
 import sys
 import traceback
 
+from . import _core
 from .constants import DEFAULT_K, REPORT_FORMATS
 from .errors import LogError, OptionError, ScenarioError, printable
 from .scenario import example_path, load
@@ -77,6 +78,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="breakeven",
         description="Monte Carlo cost and break-even planning for LLM workloads.",
+    )
+    parser.add_argument(
+        "--version", action="version",
+        version=f"breakeven {_core.__version__} (engine build {_core.BUILD})",
     )
     sub = parser.add_subparsers(dest="command", required=True)
 

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+import os
 import signal
 import subprocess
 import sys
@@ -62,6 +63,15 @@ def test_run_defaults_to_the_bundled_example(capsys):
     assert out.startswith("content-platform: 24 months (USD); expected mode")
     for name in ("all-frontier (baseline)", "routed", "self-host-commodity"):
         assert name in out
+
+
+def test_version_names_the_engine_build():
+    from breakeven import _core
+
+    for build in ("baseline", _core.BUILD):
+        proc = run_cli("--version", env={**os.environ, "BREAKEVEN_ENGINE_BUILD": build})
+        assert proc.returncode == 0, proc.stderr
+        assert proc.stdout == f"breakeven {_core.__version__} (engine build {build})\n"
 
 
 def test_validate_ok_and_invalid(write_scenario):
