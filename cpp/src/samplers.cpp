@@ -63,7 +63,8 @@ inline double floor_nonnegative(double x) {
 
 // The indices i < m whose flag is 0, in order; returns how many. Flags are 1 or
 // 0 and mostly 1, so groups of four that are all 1 are passed over at once.
-int indices_of_zeros(const double* flag, int m, int* index) {
+// Always inlined: as a call per block it cost 9% of normal_fill.
+[[gnu::always_inline]] inline int indices_of_zeros(const double* flag, int m, int* index) {
   int count = 0, i = 0;
   for (; i + 4 <= m; i += 4) {
     if (flag[i] + flag[i + 1] + flag[i + 2] + flag[i + 3] == 4.0) continue;
