@@ -15,130 +15,179 @@ ServiceTime::ServiceTime(const Cluster& c, const Workload& w)
 ClusterRun::ClusterRun(const Cluster& cluster, const std::vector<Workload>& workloads,
                        std::vector<int> routed)
     : cluster_(&cluster), routed_(std::move(routed)) {
-  for (int w : routed_) {
-    workloads_.push_back(&workloads[w]);
-    service_.emplace_back(cluster, workloads[w]);
-    batch_.push_back(workloads[w].is_batch());
-    any_batch_ |= workloads[w].is_batch();
-    BatchQueue q;
-    if (workloads[w].is_batch()) q.ring.resize(workloads[w].deadline_hours);
-    backlog_.push_back(std::move(q));
+  const std::size_t n = routed_.size();
+  for (std::size_t k = 0; k < n; ++k) {
+    const Workload& w = workloads[routed_[k]];
+    service_.emplace_back(cluster, w);
+    deadline_hours_.push_back(w.is_batch() ? w.deadline_hours : 0);
+    if (w.is_batch()) batch_slots_.push_back(int(k));
   }
-  desired_history_.assign(cluster.lag_hours + 1, 0);
-  served_requests_.assign(routed_.size(), 0.0);
-  served_seconds_.assign(routed_.size(), 0.0);
-  demand_seconds_.assign(routed_.size(), 0.0);
-  turned_away_.assign(routed_.size(), Slice{});
+  std::size_t room = kHoursPerMonth;
+  for (int d : deadline_hours_) room += std::size_t(d);
+  backlog_.resize(room);
+  desired_.resize(cluster.lag_hours + kHoursPerMonth);
+  for (auto* v : {&gpus_, &spot_, &capacity_, &demand_total_, &realtime_seconds_,
+                  &realtime_turned_})
+    v->resize(kHoursPerMonth);
+  for (auto* v : {&demand_seconds_, &served_requests_, &served_seconds_,
+                  &away_requests_, &away_input_, &away_output_})
+    v->assign(n, std::vector<double>(kHoursPerMonth));
 }
 
 void ClusterRun::reset() {
-  for (BatchQueue& q : backlog_) q.head = q.size = 0;
-  std::fill(desired_history_.begin(), desired_history_.end(), 0);
-  history_at_ = 0;
-  gpus_ = 0;
+  backlog_head_ = backlog_end_ = 0;
+  // Before hour lag_hours the autoscaler has no history: min GPUs.
+  std::fill(desired_.begin(), desired_.begin() + cluster_->lag_hours,
+            double(cluster_->min_gpus));
 }
 
-int ClusterRun::desired_gpus(double demand_seconds, int floor) const {
-  // desired(t) = clamp(ceil(D(t) / (3600 u)), min, max); `floor` is min, or the
-  // committed GPUs when more (model v2).
-  const double q = demand_seconds / (kSecondsPerHour * cluster_->utilization);
-  if (q >= cluster_->max_gpus) return cluster_->max_gpus;
-  long long needed = static_cast<long long>(q);  // q >= 0: truncation is floor
-  if (double(needed) < q) ++needed;
-  return int(std::max<long long>(needed, floor));
-}
-
-int ClusterRun::earliest_due() const {
-  int best = -1;
-  for (int k = 0; k < int(backlog_.size()); ++k) {
-    const BatchQueue& q = backlog_[k];
-    // Ties go to the lower slot: k only replaces best when strictly earlier.
-    if (q.size > 0 && (best < 0 || q.ring[q.head].deadline <
-                                       backlog_[best].ring[backlog_[best].head].deadline))
-      best = k;
+void ClusterRun::scale(int t0, int hours, const std::uint8_t* spot_down) {
+  // G(t): autoscaled clusters follow the demand of lag_hours ago; committed GPUs
+  // are always there during their term; spot GPUs unless interrupted.
+  const Cluster& c = *cluster_;
+  const int month = month_of(t0);
+  committed_ = c.commitment && c.commitment->active(month) ? c.commitment->gpus : 0;
+  double* gpus = gpus_.data();
+  if (c.autoscaled) {
+    // desired(t) = clamp(ceil(D(t) / (3600 u)), min, max); the floor is min, or
+    // the committed GPUs when more (model v2).
+    const int lag = c.lag_hours;
+    const double per_gpu = kSecondsPerHour * c.utilization;
+    const double floor = std::max(c.min_gpus, committed_);
+    const double most = c.max_gpus;
+    double* desired = desired_.data() + lag;
+    for (int h = 0; h < hours; ++h) {
+      const double q = demand_total_[h] / per_gpu;
+      desired[h] = q >= most ? most : std::max(std::ceil(q), floor);
+    }
+    // desired_[h] is desired(t0 + h - lag).
+    for (int h = 0; h < hours; ++h) gpus[h] = std::max(desired_[h], double(committed_));
+    std::copy(desired_.begin() + hours, desired_.begin() + hours + lag,
+              desired_.begin());
+  } else {
+    std::fill_n(gpus, hours, double(c.max_gpus));
   }
-  return best;
+
+  const bool available = month >= c.available_from_month;
+  const double spot = available && c.spot ? c.spot->gpus : 0;
+  for (int h = 0; h < hours; ++h) spot_[h] = spot_down && spot_down[h] ? 0.0 : spot;
+  if (!available) committed_ = 0;
+  for (int h = 0; h < hours; ++h) {
+    gpus[h] = available ? gpus[h] + spot_[h] : 0.0;
+    capacity_[h] = gpus[h] * kSecondsPerHour * c.utilization;
+  }
 }
 
-void ClusterRun::serve_backlog(double capacity) {
-  for (int k; capacity > 0 && (k = earliest_due()) >= 0;) {
-    BacklogEntry& e = backlog_[k].front();
+void ClusterRun::enqueue(int t, int h, int k, const HourlySlices& demand) {
+  if (backlog_head_ == backlog_end_) {
+    backlog_head_ = backlog_end_ = 0;
+  } else if (backlog_end_ == backlog_.size()) {
+    // A backlog that has not drained for a month: drop the served entries.
+    std::copy(backlog_.begin() + std::ptrdiff_t(backlog_head_),
+              backlog_.begin() + std::ptrdiff_t(backlog_end_), backlog_.begin());
+    backlog_end_ -= backlog_head_;
+    backlog_head_ = 0;
+  }
+  const int deadline = t + deadline_hours_[k] - 1;
+  std::size_t i = backlog_end_++;
+  for (; i > backlog_head_; --i) {
+    const BacklogEntry& before = backlog_[i - 1];
+    if (before.deadline < deadline || (before.deadline == deadline && before.slot < k))
+      break;
+    backlog_[i] = before;
+  }
+  // Field by field: a whole entry built elsewhere and copied in stalls on the
+  // store-to-load forwarding of its parts.
+  BacklogEntry& e = backlog_[i];
+  e.deadline = deadline;
+  e.slot = k;
+  e.slice = {demand.requests[h], demand.variable_input[h], demand.output[h]};
+  e.seconds = demand_seconds_[k][h];
+  e.remaining = 1.0;
+}
+
+void ClusterRun::serve_backlog(int h, double capacity) {
+  for (; capacity > 0 && backlog_head_ < backlog_end_;) {
+    BacklogEntry& e = backlog_[backlog_head_];
     const double needed = e.remaining * e.seconds;
     // Whole if it fits, else the part the capacity allows.
     const double fraction = needed <= capacity ? e.remaining : capacity / e.seconds;
     capacity = needed <= capacity ? capacity - needed : 0.0;
-    served_requests_[k] += fraction * e.slice.requests;
-    served_seconds_[k] += fraction * e.seconds;
+    served_requests_[e.slot][h] += fraction * e.slice.requests;
+    served_seconds_[e.slot][h] += fraction * e.seconds;
     e.remaining = fraction == e.remaining ? 0.0 : e.remaining - fraction;
-    if (e.remaining == 0.0) backlog_[k].pop();
+    if (e.remaining == 0.0) ++backlog_head_;
   }
 }
 
-void ClusterRun::expire(int t) {
-  for (std::size_t k = 0; k < backlog_.size(); ++k) {
-    BatchQueue& q = backlog_[k];
-    for (; q.size > 0 && q.front().deadline <= t; q.pop()) {
-      const Slice left = q.front().slice.scaled(q.front().remaining);
-      turned_away_[k].requests += left.requests;
-      turned_away_[k].variable_input += left.variable_input;
-      turned_away_[k].output += left.output;
-    }
+void ClusterRun::expire(int h, int t) {
+  for (; backlog_head_ < backlog_end_ && backlog_[backlog_head_].deadline <= t;
+       ++backlog_head_) {
+    const BacklogEntry& e = backlog_[backlog_head_];
+    const Slice left = e.slice.scaled(e.remaining);
+    away_requests_[e.slot][h] += left.requests;
+    away_input_[e.slot][h] += left.variable_input;
+    away_output_[e.slot][h] += left.output;
   }
 }
 
-void ClusterRun::step(int t, const std::vector<Slice>& demand, bool spot_interrupted) {
-  const std::size_t n = routed_.size();
-  double realtime_seconds = 0.0;
-  double demand_total = 0.0;
-  for (std::size_t k = 0; k < n; ++k) {
-    demand_seconds_[k] = service_[k].seconds(demand[k]);
-    demand_total += demand_seconds_[k];
-    if (!batch_[k]) realtime_seconds += demand_seconds_[k];
+void ClusterRun::serve_batch(int t0, int hours, const std::vector<HourlySlices>& demand) {
+  for (int k : batch_slots_)
+    for (auto* v : {&served_requests_, &served_seconds_, &away_requests_, &away_input_,
+                    &away_output_})
+      std::fill_n((*v)[k].begin(), hours, 0.0);
+  for (int h = 0; h < hours; ++h) {
+    const int t = t0 + h;
+    for (int k : batch_slots_)
+      if (demand[k].requests[h] > 0) enqueue(t, h, k, demand[k]);
+    serve_backlog(h, std::max(0.0, capacity_[h] - realtime_seconds_[h]));
+    expire(h, t);
   }
+}
 
-  // G(t): autoscaled clusters follow the demand of lag_hours ago; committed GPUs
-  // are always there during their term; spot GPUs unless interrupted.
-  const int month = month_of(t);
-  const auto& commitment = cluster_->commitment;
-  committed_ = commitment && commitment->active(month) ? commitment->gpus : 0;
-  int g = cluster_->max_gpus;
-  if (cluster_->autoscaled) {
-    // The ring holds hours t - lag .. t; the slot after this hour's is t - lag's.
-    const int slots = int(desired_history_.size());
-    desired_history_[history_at_] =
-        desired_gpus(demand_total, std::max(cluster_->min_gpus, committed_));
-    if (++history_at_ == slots) history_at_ = 0;
-    g = std::max(t >= cluster_->lag_hours ? desired_history_[history_at_]
-                                          : cluster_->min_gpus,
-                 committed_);
+void ClusterRun::serve(int t0, int hours, const std::vector<HourlySlices>& demand,
+                       const std::uint8_t* spot_down) {
+  const bool autoscaled = cluster_->autoscaled;
+  std::fill_n(realtime_seconds_.begin(), hours, 0.0);
+  if (autoscaled) std::fill_n(demand_total_.begin(), hours, 0.0);
+  for (std::size_t k = 0; k < routed_.size(); ++k) {
+    const HourlySlices& d = demand[k];
+    const ServiceTime& s = service_[k];
+    double* seconds = demand_seconds_[k].data();
+    for (int h = 0; h < hours; ++h)
+      seconds[h] = s.seconds(d.requests[h], d.variable_input[h], d.output[h]);
+    if (autoscaled)
+      for (int h = 0; h < hours; ++h) demand_total_[h] += seconds[h];
+    if (!deadline_hours_[k])
+      for (int h = 0; h < hours; ++h) realtime_seconds_[h] += seconds[h];
   }
-  const bool available = month >= cluster_->available_from_month;
-  spot_ = available && cluster_->spot && !spot_interrupted ? cluster_->spot->gpus : 0;
-  if (!available) committed_ = 0;
-  gpus_ = available ? g + spot_ : 0;
-  const double capacity = gpus_ * kSecondsPerHour * cluster_->utilization;
+  scale(t0, hours, spot_down);
 
   // 1. Real-time first; an overload turns away the same fraction of each.
   // 2. Batch arrivals join the backlog; leftover capacity serves it EDF.
-  const double rt_turned =
-      realtime_seconds > capacity ? 1.0 - capacity / realtime_seconds : 0.0;
-  for (std::size_t k = 0; k < n; ++k) {
-    if (!batch_[k]) {
-      served_requests_[k] = demand[k].requests * (1.0 - rt_turned);
-      served_seconds_[k] = demand_seconds_[k] * (1.0 - rt_turned);
-      turned_away_[k] = demand[k].scaled(rt_turned);
-      continue;
+  double* turned = realtime_turned_.data();
+  for (int h = 0; h < hours; ++h)
+    turned[h] = realtime_seconds_[h] > capacity_[h]
+                    ? 1.0 - capacity_[h] / realtime_seconds_[h]
+                    : 0.0;
+  for (std::size_t k = 0; k < routed_.size(); ++k) {
+    if (deadline_hours_[k]) continue;
+    const HourlySlices& d = demand[k];
+    const double* seconds = demand_seconds_[k].data();
+    double* served = served_requests_[k].data();
+    double* served_seconds = served_seconds_[k].data();
+    double* away_requests = away_requests_[k].data();
+    double* away_input = away_input_[k].data();
+    double* away_output = away_output_[k].data();
+    for (int h = 0; h < hours; ++h) {
+      served[h] = d.requests[h] * (1.0 - turned[h]);
+      served_seconds[h] = seconds[h] * (1.0 - turned[h]);
+      away_requests[h] = d.requests[h] * turned[h];
+      away_input[h] = d.variable_input[h] * turned[h];
+      away_output[h] = d.output[h] * turned[h];
     }
-    served_requests_[k] = served_seconds_[k] = 0.0;
-    turned_away_[k] = Slice{};
-    if (demand[k].requests > 0)
-      backlog_[k].push({t + workloads_[k]->deadline_hours - 1, demand[k],
-                        demand_seconds_[k], 1.0});
   }
-  if (any_batch_) {
-    serve_backlog(std::max(0.0, capacity - realtime_seconds));
-    expire(t);
-  }
+  if (!batch_slots_.empty()) serve_batch(t0, hours, demand);
 }
 
 }  // namespace breakeven

@@ -195,65 +195,92 @@ void StrategyCoster::cost_cluster(ClusterPlan& plan, const TrafficPath& path,
   ClusterRun& run = plan.run;
   const Cluster& c = run.cluster();
   const auto& routed = run.routed();
+  const std::size_t n_routed = routed.size();
   const std::size_t n_workloads = scenario_->workloads.size();
-  demand_.resize(routed.size());
+  demand_.resize(n_routed);
   // Per routed workload, this month's requests served and share of the GPU cost.
-  month_served_.resize(routed.size());
-  month_cost_.resize(routed.size());
+  month_served_.resize(n_routed);
+  month_cost_.resize(n_routed);
+  gpu_cost_.resize(kHoursPerMonth);
+  served_seconds_.resize(kHoursPerMonth);
   run.reset();
-  for (int m = 0, t = 0; m < scenario_->horizon_months; ++m) {
+  for (int m = 0, t = 0; m < scenario_->horizon_months; ++m, t += kHoursPerMonth) {
+    const int hours = std::min(path.hours - t, kHoursPerMonth);
+    for (std::size_t k = 0; k < n_routed; ++k) {
+      const std::size_t i = path.index(routed[k], t);
+      demand_[k] = {&path.requests[i], &path.variable_input[i], &path.output[i]};
+    }
+    const std::uint8_t* spot_down =
+        c.spot ? &path.spot_down[std::size_t(plan.cluster) * path.hours + t] : nullptr;
+    run.serve(t, hours, demand_, spot_down);
+
     // Model v2: a price path moves the on-demand and spot prices, not the
     // contract's.
     const double factor = path.cluster_price_factor(plan.cluster, m);
     const double on_demand_price = c.gpu_price_per_hour * factor;
-    double* parts = out.parts + std::size_t(m) * kPartCount;
+    const double* gpus = run.gpus();
+    const double* spot = run.spot_gpus();
+    const double committed = run.committed_gpus();
     GpuMonth month;
-    std::fill(month_served_.begin(), month_served_.end(), 0.0);
-    std::fill(month_cost_.begin(), month_cost_.end(), 0.0);
-    for (const int end = std::min(path.hours, t + kHoursPerMonth); t < end; ++t) {
-      for (std::size_t k = 0; k < routed.size(); ++k) {
-        const std::size_t i = path.index(routed[k], t);
-        demand_[k] = {path.requests[i], path.variable_input[i], path.output[i]};
-      }
-      const bool interrupted = c.spot && path.spot_interrupted(plan.cluster, t);
-      run.step(t, demand_, interrupted);
-
-      // GPUs by kind.
-      double gpu_cost = run.on_demand_gpus() * on_demand_price;
-      if (c.commitment) {
-        const double committed = run.committed_gpus() * c.commitment->price_per_hour;
-        month.committed_hours += run.committed_gpus();
-        month.committed_cost += committed;
-        gpu_cost += committed;
-      }
-      if (c.spot) {
-        const double spot = run.spot_gpus() * c.spot->price_per_hour * factor;
-        month.spot_hours += run.spot_gpus();
-        month.spot_cost += spot;
-        month.outage_hours += interrupted && m >= c.available_from_month;
-        gpu_cost += spot;
-      }
-      month.cost += gpu_cost;
-      month.hours += run.gpus();
-
-      double served_seconds = 0.0;
-      for (double s : run.served_seconds()) served_seconds += s;
-      month.served_seconds += served_seconds;
-      // A workload carries the hour's GPU cost in proportion to the GPU-seconds
-      // it used.
-      const double cost_per_second = served_seconds > 0 ? gpu_cost / served_seconds : 0.0;
-
-      for (std::size_t k = 0; k < routed.size(); ++k) {
-        month_served_[k] += run.served_requests()[k];
-        month_cost_[k] += cost_per_second * run.served_seconds()[k];
-        const Slice& away = run.turned_away()[k];
-        if (away.requests > 0) overflow(plan, int(k), away, t, path, out);
+    // GPUs by kind, hour by hour.
+    double* gpu_cost = gpu_cost_.data();
+    for (int h = 0; h < hours; ++h)
+      gpu_cost[h] = (gpus[h] - committed - spot[h]) * on_demand_price;
+    if (c.commitment) {
+      const double committed_cost = committed * c.commitment->price_per_hour;
+      for (int h = 0; h < hours; ++h) {
+        month.committed_hours += committed;
+        month.committed_cost += committed_cost;
+        gpu_cost[h] += committed_cost;
       }
     }
+    if (c.spot) {
+      for (int h = 0; h < hours; ++h) {
+        const double spot_cost = spot[h] * c.spot->price_per_hour * factor;
+        month.spot_hours += spot[h];
+        month.spot_cost += spot_cost;
+        month.outage_hours += spot_down[h] && m >= c.available_from_month;
+        gpu_cost[h] += spot_cost;
+      }
+    }
+    // A workload carries the hour's GPU cost in proportion to the GPU-seconds it
+    // used: the cost per served GPU-second, hour by hour.
+    double* served_seconds = served_seconds_.data();
+    std::fill_n(served_seconds, hours, 0.0);
+    for (std::size_t k = 0; k < n_routed; ++k) {
+      const double* s = run.served_seconds(int(k));
+      for (int h = 0; h < hours; ++h) served_seconds[h] += s[h];
+    }
+    for (int h = 0; h < hours; ++h) {
+      month.cost += gpu_cost[h];
+      month.hours += gpus[h];
+      month.served_seconds += served_seconds[h];
+      // From here on gpu_cost holds the cost per second.
+      gpu_cost[h] = served_seconds[h] > 0 ? gpu_cost[h] / served_seconds[h] : 0.0;
+    }
+    std::fill(month_served_.begin(), month_served_.end(), 0.0);
+    std::fill(month_cost_.begin(), month_cost_.end(), 0.0);
+    for (int h = 0; h < hours; ++h)
+      for (std::size_t k = 0; k < n_routed; ++k) {
+        month_served_[k] += run.served_requests(int(k))[h];
+        month_cost_[k] += gpu_cost[h] * run.served_seconds(int(k))[h];
+      }
+
+    // What it turned away goes to overflow, hour by hour.
+    for (int h = 0; h < hours; ++h)
+      for (std::size_t k = 0; k < n_routed; ++k) {
+        const HourlySlices away = run.turned_away(int(k));
+        if (away.requests[h] > 0)
+          overflow(plan, int(k),
+                   {away.requests[h], away.variable_input[h], away.output[h]}, t + h,
+                   path, out);
+      }
+
+    double* parts = out.parts + std::size_t(m) * kPartCount;
     parts[kGpu] += month.cost;
     out.gpu_hours[m] += month.hours;
     out.gpu_seconds_served[m] += month.served_seconds;
-    for (std::size_t k = 0; k < routed.size(); ++k) {
+    for (std::size_t k = 0; k < n_routed; ++k) {
       count(out, m, kByCluster, month_served_[k]);
       out.workload_cost[std::size_t(m) * n_workloads + routed[k]] += month_cost_[k];
     }

@@ -3,6 +3,7 @@
 // deadline first; what it cannot serve is turned away.
 #pragma once
 
+#include <cstdint>
 #include <vector>
 
 #include "breakeven/pricing.hpp"
@@ -16,14 +17,28 @@ struct ServiceTime {
   double per_input, per_request, per_output;
 
   ServiceTime(const Cluster& cluster, const Workload& workload);
-  double seconds(const Slice& s) const {
-    return s.variable_input * per_input + s.requests * per_request +
-           s.output * per_output;
+  double seconds(double requests, double variable_input, double output) const {
+    return variable_input * per_input + requests * per_request + output * per_output;
   }
+  double seconds(const Slice& s) const {
+    return seconds(s.requests, s.variable_input, s.output);
+  }
+};
+
+// One workload's slices over a block of hours, as arrays (so that the passes over
+// hours vectorize): pointers into a path, or a cluster's own results.
+struct HourlySlices {
+  const double* requests;
+  const double* variable_input;
+  const double* output;
 };
 
 // One strategy's own copy of one cluster on one path. Holds the backlog and the
 // autoscaler's history; reset() before each path.
+//
+// It serves a block of hours at a time (at most a month): whatever does not carry
+// from hour to hour (service times, the autoscaler, real-time serving) is a pass
+// over the block's hours; only the batch backlog is stepped hour by hour.
 class ClusterRun {
  public:
   // `routed`: indices of the workloads this strategy sends here, in workload order.
@@ -32,74 +47,67 @@ class ClusterRun {
 
   void reset();
 
-  // Serves hour t given this hour's demand of each routed workload (parallel to
-  // routed()), and whether the spot GPUs (if any) are interrupted. Afterwards the
-  // accessors below describe the hour. Hours are stepped 0, 1, 2, ... after reset().
-  void step(int t, const std::vector<Slice>& demand, bool spot_interrupted = false);
+  // Serves hours t0 .. t0 + hours - 1, all in one month, given the demand of each
+  // routed workload over them (parallel to routed()) and, for a cluster with spot
+  // GPUs, from hour t0 on whether they are interrupted (nullptr: never). Blocks
+  // follow each other from hour 0 after reset(). Afterwards the accessors below
+  // describe the block's hours, index h for hour t0 + h.
+  void serve(int t0, int hours, const std::vector<HourlySlices>& demand,
+             const std::uint8_t* spot_down = nullptr);
 
   const Cluster& cluster() const { return *cluster_; }
   const std::vector<int>& routed() const { return routed_; }
-  int gpus() const { return gpus_; }  // G(t); 0 before available_from_month
-  int committed_gpus() const { return committed_; }  // of gpus(), under commitment
-  int spot_gpus() const { return spot_; }            // of gpus(), spot
-  int on_demand_gpus() const { return gpus_ - committed_ - spot_; }
-  // Per routed workload, for the hour just stepped:
-  const std::vector<double>& served_requests() const { return served_requests_; }
-  const std::vector<double>& served_seconds() const { return served_seconds_; }
-  const std::vector<Slice>& turned_away() const {
-    return turned_away_;
-  }  // incl. expired
+  // G(t) per hour, 0 before available_from_month; whole numbers held as doubles
+  // for the passes over hours.
+  const double* gpus() const { return gpus_.data(); }
+  int committed_gpus() const { return committed_; }  // of every hour's gpus()
+  const double* spot_gpus() const { return spot_.data(); }  // of gpus()
+  // Per routed workload k, per hour:
+  const double* served_requests(int k) const { return served_requests_[k].data(); }
+  const double* served_seconds(int k) const { return served_seconds_[k].data(); }
+  HourlySlices turned_away(int k) const {  // incl. expired
+    return {away_requests_[k].data(), away_input_[k].data(), away_output_[k].data()};
+  }
 
  private:
   struct BacklogEntry {
     int deadline;  // last hour in which it may be served
+    int slot;      // k of its routed workload
     Slice slice;   // the whole arrival
     double seconds;
     double remaining;  // fraction still queued
   };
-  // One batch workload's queued arrivals, oldest first: a ring of deadline_hours
-  // entries, enough because an arrival expires within deadline_hours hours.
-  // Arrivals of one workload come due in arrival order, so the EDF order of the
-  // whole backlog is a merge of these queues by (deadline, slot).
-  struct BatchQueue {
-    std::vector<BacklogEntry> ring;
-    int head = 0, size = 0;
 
-    BacklogEntry& front() { return ring[head]; }
-    // Wraps by comparison: an integer division costs more than the whole hour.
-    void push(const BacklogEntry& e) {
-      const int cap = int(ring.size());
-      const int at = head + size++;
-      ring[at < cap ? at : at - cap] = e;
-    }
-    void pop() {
-      if (++head == int(ring.size())) head = 0;
-      --size;
-    }
-  };
-
-  int desired_gpus(double demand_seconds, int floor) const;
-  // The slot whose queue holds the earliest (deadline, slot); -1 when all empty.
-  int earliest_due() const;
-  void serve_backlog(double capacity_seconds);
-  void expire(int t);
+  // G(t) for the block's hours into gpus_, spot_ and committed_.
+  void scale(int t0, int hours, const std::uint8_t* spot_down);
+  // The batch backlog, hour by hour: arrivals join, leftover capacity serves it
+  // EDF, what is past its deadline expires.
+  void serve_batch(int t0, int hours, const std::vector<HourlySlices>& demand);
+  // Adds the arrival of batch slot k in hour t = t0 + h to the backlog, in its EDF
+  // place.
+  void enqueue(int t, int h, int k, const HourlySlices& demand);
+  void serve_backlog(int h, double capacity_seconds);
+  void expire(int h, int t);
 
   const Cluster* cluster_;
-  std::vector<const Workload*> workloads_;  // parallel to routed_
-  std::vector<ServiceTime> service_;        // parallel to routed_
-  std::vector<char> batch_;                 // parallel to routed_: batch-class
-  bool any_batch_ = false;
   std::vector<int> routed_;
-  std::vector<BatchQueue> backlog_;    // parallel to routed_; empty for real-time
-  std::vector<int> desired_history_;   // ring buffer of lag_hours + 1
-  int history_at_ = 0;                 // where this hour's desired GPUs go
-  int gpus_ = 0;
+  std::vector<int> deadline_hours_;  // parallel to routed_; 0 for real-time
+  std::vector<ServiceTime> service_;        // parallel to routed_
+  std::vector<int> batch_slots_;       // the k of batch-class workloads
+  // The batch backlog, entries [backlog_head_, backlog_end_), in EDF order: by
+  // deadline, ties to the lower slot. Arrivals of one workload come due in
+  // arrival order, so most join at the back; what to serve and what expires next
+  // is at the front. Room for every live entry and a month of served ones.
+  std::vector<BacklogEntry> backlog_;
+  std::size_t backlog_head_ = 0, backlog_end_ = 0;
+  // The autoscaler's desired GPUs: lag_hours of history, then the block's hours.
+  std::vector<double> desired_;
   int committed_ = 0;
-  int spot_ = 0;
-  std::vector<double> served_requests_;
-  std::vector<double> served_seconds_;
-  std::vector<double> demand_seconds_;
-  std::vector<Slice> turned_away_;
+  std::vector<double> gpus_, spot_, capacity_;      // per hour of the block
+  std::vector<double> demand_total_, realtime_seconds_, realtime_turned_;
+  std::vector<std::vector<double>> demand_seconds_;  // [k][hour]
+  std::vector<std::vector<double>> served_requests_, served_seconds_;
+  std::vector<std::vector<double>> away_requests_, away_input_, away_output_;
 };
 
 }  // namespace breakeven

@@ -69,9 +69,11 @@ class StrategyCoster {
   const Strategy* strategy_;
   std::vector<LimitedModel> limited_;  // each rate-limited model this strategy uses
   std::vector<ClusterPlan> clusters_;  // this strategy's own copies
-  std::vector<Slice> demand_;          // scratch, reused every hour
-  std::vector<double> month_served_;   // scratch of cost_cluster, per routed workload
-  std::vector<double> month_cost_;
+  // Scratch of cost_cluster: per routed workload, its demand over the month and
+  // the month's requests served and share of the GPU cost; per hour of the month.
+  std::vector<HourlySlices> demand_;
+  std::vector<double> month_served_, month_cost_;
+  std::vector<double> gpu_cost_, served_seconds_;
 };
 
 }  // namespace breakeven
