@@ -12,6 +12,28 @@ ServiceTime::ServiceTime(const Cluster& c, const Workload& w)
       per_request(w.prefix_tokens * (1.0 - c.prefix_reuse) / c.prefill_tokens_per_s),
       per_output(1.0 / c.decode_tokens_per_s) {}
 
+namespace {
+
+// Splits a real-time workload's hours into served and turned away by the share
+// turned away. The arrays never overlap; saying so lets the loop vectorize.
+void split_turned(int hours, const double* __restrict turned, const HourlySlices& demand,
+                  const double* __restrict seconds, double* __restrict served,
+                  double* __restrict served_seconds, double* __restrict away_requests,
+                  double* __restrict away_input, double* __restrict away_output) {
+  const double* __restrict requests = demand.requests;
+  const double* __restrict input = demand.variable_input;
+  const double* __restrict output = demand.output;
+  for (int h = 0; h < hours; ++h) {
+    served[h] = requests[h] * (1.0 - turned[h]);
+    served_seconds[h] = seconds[h] * (1.0 - turned[h]);
+    away_requests[h] = requests[h] * turned[h];
+    away_input[h] = input[h] * turned[h];
+    away_output[h] = output[h] * turned[h];
+  }
+}
+
+}  // namespace
+
 ClusterRun::ClusterRun(const Cluster& cluster, const std::vector<Workload>& workloads,
                        std::vector<int> routed)
     : cluster_(&cluster), routed_(std::move(routed)) {
@@ -172,20 +194,10 @@ void ClusterRun::serve(int t0, int hours, const std::vector<HourlySlices>& deman
                     : 0.0;
   for (std::size_t k = 0; k < routed_.size(); ++k) {
     if (deadline_hours_[k]) continue;
-    const HourlySlices& d = demand[k];
-    const double* seconds = demand_seconds_[k].data();
-    double* served = served_requests_[k].data();
-    double* served_seconds = served_seconds_[k].data();
-    double* away_requests = away_requests_[k].data();
-    double* away_input = away_input_[k].data();
-    double* away_output = away_output_[k].data();
-    for (int h = 0; h < hours; ++h) {
-      served[h] = d.requests[h] * (1.0 - turned[h]);
-      served_seconds[h] = seconds[h] * (1.0 - turned[h]);
-      away_requests[h] = d.requests[h] * turned[h];
-      away_input[h] = d.variable_input[h] * turned[h];
-      away_output[h] = d.output[h] * turned[h];
-    }
+    split_turned(hours, turned, demand[k], demand_seconds_[k].data(),
+                 served_requests_[k].data(), served_seconds_[k].data(),
+                 away_requests_[k].data(), away_input_[k].data(),
+                 away_output_[k].data());
   }
   if (!batch_slots_.empty()) serve_batch(t0, hours, demand);
 }

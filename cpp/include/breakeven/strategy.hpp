@@ -71,7 +71,7 @@ class StrategyCoster {
   std::vector<ClusterPlan> clusters_;  // this strategy's own copies
   // Scratch of cost_cluster: per routed workload, its demand over the month and
   // the month's requests served and share of the GPU cost; per hour of the month.
-  std::vector<HourlySlices> demand_;
+  std::vector<HourlySlices> demand_, away_;
   std::vector<double> month_served_, month_cost_;
   std::vector<double> gpu_cost_, served_seconds_;
 };
