@@ -44,6 +44,9 @@ ClusterRun::ClusterRun(const Cluster& cluster, const std::vector<Workload>& work
     deadline_hours_.push_back(w.is_batch() ? w.deadline_hours : 0);
     if (w.is_batch()) batch_slots_.push_back(int(k));
   }
+  // One hour's arrivals come due by deadline_hours, ties to the lower slot.
+  std::stable_sort(batch_slots_.begin(), batch_slots_.end(),
+                   [&](int a, int b) { return deadline_hours_[a] < deadline_hours_[b]; });
   std::size_t room = kHoursPerMonth;
   for (int d : deadline_hours_) room += std::size_t(d);
   backlog_.resize(room);
@@ -160,9 +163,27 @@ void ClusterRun::serve_batch(int t0, int hours, const std::vector<HourlySlices>&
       std::fill_n((*v)[k].begin(), hours, 0.0);
   for (int h = 0; h < hours; ++h) {
     const int t = t0 + h;
-    for (int k : batch_slots_)
+    double capacity = std::max(0.0, capacity_[h] - realtime_seconds_[h]);
+    std::size_t next = 0;  // of batch_slots_: the arrivals not yet served whole
+    if (backlog_head_ == backlog_end_) {
+      // The common hour: nothing queued, so the hour's arrivals are served whole,
+      // in the order they come due, as long as they fit; none of them is queued.
+      for (; next < batch_slots_.size(); ++next) {
+        const int k = batch_slots_[next];
+        if (demand[k].requests[h] <= 0) continue;
+        const double needed = demand_seconds_[k][h];
+        if (!(capacity > 0 && needed <= capacity)) break;
+        capacity -= needed;
+        served_requests_[k][h] = demand[k].requests[h];
+        served_seconds_[k][h] = needed;
+      }
+      if (next == batch_slots_.size()) continue;
+    }
+    for (; next < batch_slots_.size(); ++next) {
+      const int k = batch_slots_[next];
       if (demand[k].requests[h] > 0) enqueue(t, h, k, demand[k]);
-    serve_backlog(h, std::max(0.0, capacity_[h] - realtime_seconds_[h]));
+    }
+    serve_backlog(h, capacity);
     expire(h, t);
   }
 }

@@ -93,7 +93,8 @@ class ClusterRun {
   std::vector<int> routed_;
   std::vector<int> deadline_hours_;  // parallel to routed_; 0 for real-time
   std::vector<ServiceTime> service_;        // parallel to routed_
-  std::vector<int> batch_slots_;       // the k of batch-class workloads
+  // The k of batch-class workloads, in the order one hour's arrivals come due.
+  std::vector<int> batch_slots_;
   // The batch backlog, entries [backlog_head_, backlog_end_), in EDF order: by
   // deadline, ties to the lower slot. Arrivals of one workload come due in
   // arrival order, so most join at the back; what to serve and what expires next
