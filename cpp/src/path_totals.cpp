@@ -1,8 +1,6 @@
 #include "breakeven/path_totals.hpp"
 
-#include <algorithm>
-
-#include "breakeven/calendar.hpp"
+#include "breakeven/month_sums.hpp"
 
 namespace breakeven {
 
@@ -17,15 +15,14 @@ const Slice* PathTotals::months(const TrafficPath& path, int workload) {
   if (!out.empty()) return out.data();
   out.resize(path.months);
   const std::size_t first = path.index(workload, 0);
-  for (int m = 0, t = 0; m < path.months; ++m) {
-    Slice s;
-    for (const int end = std::min(path.hours, t + kHoursPerMonth); t < end; ++t) {
-      s.requests += path.requests[first + t];
-      s.variable_input += path.variable_input[first + t];
-      s.output += path.output[first + t];
-    }
-    out[m] = s;
-  }
+  month_sums_.resize(3 * std::size_t(path.months));
+  double* requests = month_sums_.data();
+  double* input = requests + path.months;
+  double* output = input + path.months;
+  sum_months(&path.requests[first], path.months, requests);
+  sum_months(&path.variable_input[first], path.months, input);
+  sum_months(&path.output[first], path.months, output);
+  for (int m = 0; m < path.months; ++m) out[m] = {requests[m], input[m], output[m]};
   return out.data();
 }
 
@@ -43,17 +40,10 @@ const double* PathTotals::cache_hits(const TrafficPath& path, int workload,
   e.variants = variants;
   e.months.assign(path.months, 0.0);
   const double* n = &path.requests[path.index(workload, 0)];
-  hour_hits_.resize(kHoursPerMonth);
-  for (int m = 0, t = 0; m < path.months; ++m) {
-    // The month's hours in one pass that vectorizes, then their sum in order.
-    const int hours = std::min(path.hours - t, kHoursPerMonth);
-    for (int i = 0; i < hours; ++i)
-      hour_hits_[i] = n[t + i] * cache_hit_probability(n[t + i], variants, ttl_minutes);
-    double sum = 0.0;
-    for (int i = 0; i < hours; ++i) sum += hour_hits_[i];
-    e.months[m] = sum;
-    t += hours;
-  }
+  hour_hits_.resize(std::size_t(path.hours));
+  for (int t = 0; t < path.hours; ++t)
+    hour_hits_[t] = n[t] * cache_hit_probability(n[t], variants, ttl_minutes);
+  sum_months(hour_hits_.data(), path.months, e.months.data());
   return e.months.data();
 }
 

@@ -1,9 +1,12 @@
 #include "breakeven/traffic.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 
 #include "breakeven/calendar.hpp"
+#include "breakeven/limits.hpp"
+#include "breakeven/month_sums.hpp"
 #include "breakeven/samplers.hpp"
 
 namespace breakeven {
@@ -225,12 +228,9 @@ void TrafficModel::sample(Xoshiro256pp& gen, TrafficPath& out, double sign) cons
     tokens(gen, n, wl.variable_input_mean(), wl.input.sd, sign,
            &out.variable_input[out.index(w, 0)]);
     tokens(gen, n, wl.output.mean, wl.output.sd, sign, &out.output[out.index(w, 0)]);
-    for (int m = 0, t = 0; m < months_; ++m) {
-      double demand = 0.0;  // requests of this workload in month m
-      for (const int end = std::min(hours_, t + kHoursPerMonth); t < end; ++t)
-        demand += n[t];
-      out.monthly_demand[m] += demand;
-    }
+    std::array<double, limits::kMaxHorizonMonths> demand;  // of this workload
+    sum_months(n, months_, demand.data());
+    for (int m = 0; m < months_; ++m) out.monthly_demand[m] += demand[m];
   }
   price_factors(&gen, out, sign);
   spot_outages(&gen, out);

@@ -33,7 +33,8 @@ class PathTotals {
   std::vector<std::vector<Slice>> months_;  // per workload; empty until asked
   std::vector<Hits> hits_;  // the first hits_used_ are this path's; kept for reuse
   std::size_t hits_used_ = 0;
-  std::vector<double> hour_hits_;  // scratch: n h(n) for the hours of one month
+  std::vector<double> hour_hits_;   // scratch: n h(n) per hour
+  std::vector<double> month_sums_;  // scratch: months() by quantity
 };
 
 }  // namespace breakeven
