@@ -83,16 +83,16 @@ class ClusterRun {
   // The batch backlog, hour by hour: arrivals join, leftover capacity serves it
   // EDF, what is past its deadline expires.
   void serve_batch(int t0, int hours, const std::vector<HourlySlices>& demand);
-  // Adds the arrival of batch slot k in hour t = t0 + h to the backlog, in its EDF
-  // place.
+  // Queues routed workload k's arrival in hour t (the block's hour h) in its EDF
+  // place; `demand` is k's.
   void enqueue(int t, int h, int k, const HourlySlices& demand);
   void serve_backlog(int h, double capacity_seconds);
   void expire(int h, int t);
 
   const Cluster* cluster_;
   std::vector<int> routed_;
-  std::vector<int> deadline_hours_;  // parallel to routed_; 0 for real-time
-  std::vector<ServiceTime> service_;        // parallel to routed_
+  std::vector<int> deadline_hours_;   // parallel to routed_; 0 for real-time
+  std::vector<ServiceTime> service_;  // parallel to routed_
   // The k of batch-class workloads, in the order one hour's arrivals come due.
   std::vector<int> batch_slots_;
   // The batch backlog, entries [backlog_head_, backlog_end_), in EDF order: by
@@ -104,7 +104,7 @@ class ClusterRun {
   // The autoscaler's desired GPUs: lag_hours of history, then the block's hours.
   std::vector<double> desired_;
   int committed_ = 0;
-  std::vector<double> gpus_, spot_, capacity_;      // per hour of the block
+  std::vector<double> gpus_, spot_, capacity_;  // per hour of the block
   std::vector<double> demand_total_, realtime_seconds_, realtime_turned_;
   std::vector<std::vector<double>> demand_seconds_;  // [k][hour]
   std::vector<std::vector<double>> served_requests_, served_seconds_;
