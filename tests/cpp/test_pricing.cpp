@@ -54,6 +54,22 @@ TEST(OneMinusExpNeg, WithinTwoUlpOfExpm1From0To40AndOneBeyond) {
   EXPECT_EQ(std::signbit(one_minus_exp_neg(0.0)), false);
 }
 
+TEST(CacheHitProbability, AlwaysWarmOnlyWhereHIsExactlyOne) {
+  // The monthly cache-hit totals skip the exponential where cache_always_warm
+  // says h is 1: it must be exactly 1 there. The switch is at an exponent
+  // n / (60 K) ttl of 40, e.g. 480 requests an hour at K = 1 and 5 minutes.
+  for (const auto& [variants, ttl] : {std::pair{1, 5.0}, {3, 60.0}, {7, 0.5}}) {
+    const double threshold = 40.0 * 60.0 * variants / ttl;
+    for (double n = 0.5 * threshold; n < 2 * threshold; n *= 1.0001) {
+      const bool warm = cache_always_warm(n, variants, ttl);
+      if (warm) EXPECT_EQ(cache_hit_probability(n, variants, ttl), 1.0) << n;
+      if (n > threshold * (1 + 1e-12)) EXPECT_TRUE(warm) << n;
+      if (n < threshold * (1 - 1e-12)) EXPECT_FALSE(warm) << n;
+    }
+    EXPECT_LT(cache_hit_probability(0.9 * threshold, variants, ttl), 1.0);
+  }
+}
+
 TEST(ApiCharge, CachedPrefixWithWritePremium) {
   // n = 6, P = 2000, V = 6000, O = 600, h = 1 - exp(-0.5):
   // input  = V in + n P (1-h) w in = 6000 + 12000 * 0.60653066 * 1.25

@@ -8,6 +8,10 @@
 
 namespace breakeven {
 
+// From here on 1 - exp(-x) is 1 in doubles (exp(-40) < 2^-57), and
+// one_minus_exp_neg returns exactly 1.
+inline constexpr double kOneMinusExpNegIsOneFrom = 40.0;
+
 inline double one_minus_exp_neg(double x) {
   // exp(-x) = 2^k e^r with k = round(-x / ln 2) and |r| <= ln(2) / 2; ln 2 split
   // in two (Cody and Waite) so that k ln2_hi is exact.
@@ -35,9 +39,9 @@ inline double one_minus_exp_neg(double x) {
   // 2^k from k's bits, which sit in the low bits of `shifted`.
   const std::uint64_t k_bits = std::bit_cast<std::uint64_t>(shifted);
   const double scale = std::bit_cast<double>((k_bits + 1023) << 52);
-  // 1 - exp(-x) = (1 - 2^k) - 2^k (e^r - 1); from x = 40 on it rounds to 1.
+  // 1 - exp(-x) = (1 - 2^k) - 2^k (e^r - 1).
   const double result = (1.0 - scale) - scale * em1;
-  return x >= 40.0 ? 1.0 : result;
+  return x >= kOneMinusExpNegIsOneFrom ? 1.0 : result;
 }
 
 }  // namespace breakeven

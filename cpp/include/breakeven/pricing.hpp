@@ -34,9 +34,20 @@ struct ApiCharge {
 // Probability that a request finds its prefix warm: with Poisson arrivals of
 // n/(60 K) per minute per variant, and each request refreshing the entry,
 // h = 1 - exp(-(n / (60 K)) * ttl).
+inline double cache_hit_exponent(double requests_per_hour, int prefix_variants,
+                                 double ttl_minutes) {
+  return requests_per_hour / (60.0 * prefix_variants) * ttl_minutes;
+}
 inline double cache_hit_probability(double requests_per_hour, int prefix_variants,
                                     double ttl_minutes) {
-  return one_minus_exp_neg(requests_per_hour / (60.0 * prefix_variants) * ttl_minutes);
+  return one_minus_exp_neg(
+      cache_hit_exponent(requests_per_hour, prefix_variants, ttl_minutes));
+}
+// Whether h is exactly 1 at this many requests an hour, and so at any more.
+inline bool cache_always_warm(double requests_per_hour, int prefix_variants,
+                              double ttl_minutes) {
+  return cache_hit_exponent(requests_per_hour, prefix_variants, ttl_minutes) >=
+         kOneMinusExpNegIsOneFrom;
 }
 
 // Whether prompt caching applies to real-time requests of `workload` on `model`.
