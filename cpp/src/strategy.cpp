@@ -188,6 +188,39 @@ struct GpuMonth {
   }
 };
 
+// The GPUs of a month's hours that `run` has just served, by kind: each hour's
+// cost into gpu_cost, and the commitment's and spot GPUs' hours and cost.
+// `available`: whether the cluster runs this month (outage hours count only then).
+GpuMonth bill_gpus(const ClusterRun& run, int hours, double on_demand_price,
+                   double price_factor, const std::uint8_t* spot_down, bool available,
+                   double* gpu_cost) {
+  const Cluster& c = run.cluster();
+  const double* gpus = run.gpus();
+  const double* spot = run.spot_gpus();
+  const double committed = run.committed_gpus();
+  GpuMonth month;
+  for (int h = 0; h < hours; ++h)
+    gpu_cost[h] = (gpus[h] - committed - spot[h]) * on_demand_price;
+  if (c.commitment) {
+    const double committed_cost = committed * c.commitment->price_per_hour;
+    for (int h = 0; h < hours; ++h) {
+      month.committed_hours += committed;
+      month.committed_cost += committed_cost;
+      gpu_cost[h] += committed_cost;
+    }
+  }
+  if (c.spot) {
+    for (int h = 0; h < hours; ++h) {
+      const double spot_cost = spot[h] * c.spot->price_per_hour * price_factor;
+      month.spot_hours += spot[h];
+      month.spot_cost += spot_cost;
+      month.outage_hours += spot_down[h] && available;
+      gpu_cost[h] += spot_cost;
+    }
+  }
+  return month;
+}
+
 // Routed workloads k0 .. k0 + G - 1's requests served in a month and their share
 // of its GPU cost (the cost per served second times their seconds), summed hour by
 // hour. G is a constant so that the 2 G sums stay in registers: as one loop over
@@ -240,8 +273,8 @@ void StrategyCoster::cost_cluster(ClusterPlan& plan, const TrafficPath& path,
   // Per routed workload, this month's requests served and share of the GPU cost.
   month_served_.resize(n_routed);
   month_cost_.resize(n_routed);
-  gpu_cost_.resize(kHoursPerMonth);
-  served_seconds_.resize(kHoursPerMonth);
+  for (auto* v : {&gpu_cost_, &served_seconds_, &cost_per_second_})
+    v->resize(kHoursPerMonth);
   run.reset();
   for (int m = 0, t = 0; m < scenario_->horizon_months; ++m, t += kHoursPerMonth) {
     const int hours = std::min(path.hours - t, kHoursPerMonth);
@@ -257,49 +290,28 @@ void StrategyCoster::cost_cluster(ClusterPlan& plan, const TrafficPath& path,
     // contract's.
     const double factor = path.cluster_price_factor(plan.cluster, m);
     const double on_demand_price = c.gpu_price_per_hour * factor;
-    const double* gpus = run.gpus();
-    const double* spot = run.spot_gpus();
-    const double committed = run.committed_gpus();
-    GpuMonth month;
-    // GPUs by kind, hour by hour.
     double* gpu_cost = gpu_cost_.data();
-    for (int h = 0; h < hours; ++h)
-      gpu_cost[h] = (gpus[h] - committed - spot[h]) * on_demand_price;
-    if (c.commitment) {
-      const double committed_cost = committed * c.commitment->price_per_hour;
-      for (int h = 0; h < hours; ++h) {
-        month.committed_hours += committed;
-        month.committed_cost += committed_cost;
-        gpu_cost[h] += committed_cost;
-      }
-    }
-    if (c.spot) {
-      for (int h = 0; h < hours; ++h) {
-        const double spot_cost = spot[h] * c.spot->price_per_hour * factor;
-        month.spot_hours += spot[h];
-        month.spot_cost += spot_cost;
-        month.outage_hours += spot_down[h] && m >= c.available_from_month;
-        gpu_cost[h] += spot_cost;
-      }
-    }
+    GpuMonth month = bill_gpus(run, hours, on_demand_price, factor, spot_down,
+                               m >= c.available_from_month, gpu_cost);
     // A workload carries the hour's GPU cost in proportion to the GPU-seconds it
     // used: the cost per served GPU-second, hour by hour.
     double* served_seconds = served_seconds_.data();
+    double* cost_per_second = cost_per_second_.data();
     std::fill_n(served_seconds, hours, 0.0);
     for (std::size_t k = 0; k < n_routed; ++k) {
       const double* s = run.served_seconds(int(k));
       for (int h = 0; h < hours; ++h) served_seconds[h] += s[h];
     }
+    const double* gpus = run.gpus();
     for (int h = 0; h < hours; ++h) {
       month.cost += gpu_cost[h];
       month.hours += gpus[h];
       month.served_seconds += served_seconds[h];
-      // From here on gpu_cost holds the cost per second.
-      gpu_cost[h] = served_seconds[h] > 0 ? gpu_cost[h] / served_seconds[h] : 0.0;
+      cost_per_second[h] = served_seconds[h] > 0 ? gpu_cost[h] / served_seconds[h] : 0.0;
     }
     for (std::size_t k = 0; k < n_routed; k += kSumGroup)
-      share_month(run, int(k), int(std::min(kSumGroup, n_routed - k)), hours, gpu_cost,
-                  &month_served_[k], &month_cost_[k]);
+      share_month(run, int(k), int(std::min(kSumGroup, n_routed - k)), hours,
+                  cost_per_second, &month_served_[k], &month_cost_[k]);
 
     // What it turned away goes to overflow, hour by hour.
     for (std::size_t k = 0; k < n_routed; ++k) away_[k] = run.turned_away(int(k));

@@ -73,7 +73,7 @@ class StrategyCoster {
   // the month's requests served and share of the GPU cost; per hour of the month.
   std::vector<HourlySlices> demand_, away_;
   std::vector<double> month_served_, month_cost_;
-  std::vector<double> gpu_cost_, served_seconds_;
+  std::vector<double> gpu_cost_, served_seconds_, cost_per_second_;
 };
 
 }  // namespace breakeven

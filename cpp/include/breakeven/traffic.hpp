@@ -36,9 +36,6 @@ struct TrafficPath {
   double cluster_price_factor(int cluster, int month) const {
     return cluster_price[std::size_t(cluster) * months + month];
   }
-  bool spot_interrupted(int cluster, int t) const {
-    return spot_down[std::size_t(cluster) * hours + t] != 0;
-  }
 };
 
 // What does not change between paths: the deterministic hourly rate
