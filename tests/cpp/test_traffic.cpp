@@ -1,7 +1,9 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <vector>
 
+#include "breakeven/month_sums.hpp"
 #include "breakeven/traffic.hpp"
 #include "fixtures.hpp"
 
@@ -10,6 +12,23 @@ namespace {
 
 using testing::one_workload_scenario;
 using testing::parse;
+
+TEST(MonthSums, SameBitsAsAddingEachMonthsHoursInOrder) {
+  // Values of very different sizes, so that any other order of the additions
+  // would round differently; 1 to 19 months exercise every group size.
+  std::vector<double> hourly(19 * kHoursPerMonth);
+  for (std::size_t i = 0; i < hourly.size(); ++i)
+    hourly[i] = std::ldexp(1.0 + 0.37 * double(i % 11), int(i * 7919 % 61) - 30);
+  for (int months = 1; months <= 19; ++months) {
+    std::vector<double> got(months);
+    sum_months(hourly.data(), months, got.data());
+    for (int m = 0; m < months; ++m) {
+      double in_order = 0.0;
+      for (int h = 0; h < kHoursPerMonth; ++h) in_order += hourly[m * kHoursPerMonth + h];
+      EXPECT_EQ(got[m], in_order) << months << " months, month " << m;
+    }
+  }
+}
 
 TEST(TrafficModel, BaseRateUsesNormalisedWeightsAndContinuousGrowth) {
   Json j = one_workload_scenario();
