@@ -103,7 +103,8 @@ void ClusterRun::scale(int t0, int hours, const std::uint8_t* spot_down) {
   }
 }
 
-void ClusterRun::enqueue(int t, int h, int k, const HourlySlices& demand) {
+void ClusterRun::enqueue(int t, int h, int k, const HourlySlices& demand,
+                         double remaining) {
   if (backlog_head_ == backlog_end_) {
     backlog_head_ = backlog_end_ = 0;
   } else if (backlog_end_ == backlog_.size()) {
@@ -128,19 +129,24 @@ void ClusterRun::enqueue(int t, int h, int k, const HourlySlices& demand) {
   e.slot = k;
   e.slice = {demand.requests[h], demand.variable_input[h], demand.output[h]};
   e.seconds = demand_seconds_[k][h];
-  e.remaining = 1.0;
+  e.remaining = remaining;
+}
+
+double ClusterRun::serve_part(int k, int h, double requests, double seconds,
+                              double remaining, double& capacity) {
+  const double needed = remaining * seconds;
+  // Whole if it fits, else the part the capacity allows.
+  const double fraction = needed <= capacity ? remaining : capacity / seconds;
+  capacity = needed <= capacity ? capacity - needed : 0.0;
+  served_requests_[k][h] += fraction * requests;
+  served_seconds_[k][h] += fraction * seconds;
+  return fraction == remaining ? 0.0 : remaining - fraction;
 }
 
 void ClusterRun::serve_backlog(int h, double capacity) {
   for (; capacity > 0 && backlog_head_ < backlog_end_;) {
     BacklogEntry& e = backlog_[backlog_head_];
-    const double needed = e.remaining * e.seconds;
-    // Whole if it fits, else the part the capacity allows.
-    const double fraction = needed <= capacity ? e.remaining : capacity / e.seconds;
-    capacity = needed <= capacity ? capacity - needed : 0.0;
-    served_requests_[e.slot][h] += fraction * e.slice.requests;
-    served_seconds_[e.slot][h] += fraction * e.seconds;
-    e.remaining = fraction == e.remaining ? 0.0 : e.remaining - fraction;
+    e.remaining = serve_part(e.slot, h, e.slice.requests, e.seconds, e.remaining, capacity);
     if (e.remaining == 0.0) ++backlog_head_;
   }
 }
@@ -164,24 +170,16 @@ void ClusterRun::serve_batch(int t0, int hours, const std::vector<HourlySlices>&
   for (int h = 0; h < hours; ++h) {
     const int t = t0 + h;
     double capacity = std::max(0.0, capacity_[h] - realtime_seconds_[h]);
-    std::size_t next = 0;  // of batch_slots_: the arrivals not yet served whole
-    if (backlog_head_ == backlog_end_) {
-      // The common hour: nothing queued, so the hour's arrivals are served whole,
-      // in the order they come due, as long as they fit; none of them is queued.
-      for (; next < batch_slots_.size(); ++next) {
-        const int k = batch_slots_[next];
-        if (demand[k].requests[h] <= 0) continue;
-        const double needed = demand_seconds_[k][h];
-        if (!(capacity > 0 && needed <= capacity)) break;
-        capacity -= needed;
-        served_requests_[k][h] = demand[k].requests[h];
-        served_seconds_[k][h] = needed;
-      }
-      if (next == batch_slots_.size()) continue;
-    }
-    for (; next < batch_slots_.size(); ++next) {
-      const int k = batch_slots_[next];
-      if (demand[k].requests[h] > 0) enqueue(t, h, k, demand[k]);
+    for (int k : batch_slots_) {
+      if (demand[k].requests[h] <= 0) continue;
+      // With nothing queued ahead of it (most hours), an arrival is served at once
+      // as far as the capacity goes, and only what is left joins the backlog:
+      // the same as queueing it first, without the queue's work.
+      double remaining = 1.0;
+      if (capacity > 0 && backlog_head_ == backlog_end_)
+        remaining = serve_part(k, h, demand[k].requests[h], demand_seconds_[k][h],
+                               remaining, capacity);
+      if (remaining > 0) enqueue(t, h, k, demand[k], remaining);
     }
     serve_backlog(h, capacity);
     expire(h, t);

@@ -83,9 +83,13 @@ class ClusterRun {
   // The batch backlog, hour by hour: arrivals join, leftover capacity serves it
   // EDF, what is past its deadline expires.
   void serve_batch(int t0, int hours, const std::vector<HourlySlices>& demand);
-  // Queues routed workload k's arrival in hour t (the block's hour h) in its EDF
-  // place; `demand` is k's.
-  void enqueue(int t, int h, int k, const HourlySlices& demand);
+  // Queues what is left (`remaining`) of routed workload k's arrival in hour t
+  // (the block's hour h) in its EDF place; `demand` is k's.
+  void enqueue(int t, int h, int k, const HourlySlices& demand, double remaining);
+  // Serves `remaining` of an arrival of k in hour h from `capacity`: whole if it
+  // fits, else the part the capacity allows. Returns what is left of it.
+  double serve_part(int k, int h, double requests, double seconds, double remaining,
+                    double& capacity);
   void serve_backlog(int h, double capacity_seconds);
   void expire(int h, int t);
 
@@ -93,7 +97,8 @@ class ClusterRun {
   std::vector<int> routed_;
   std::vector<int> deadline_hours_;   // parallel to routed_; 0 for real-time
   std::vector<ServiceTime> service_;  // parallel to routed_
-  // The k of batch-class workloads, in the order one hour's arrivals come due.
+  // The k of batch-class workloads, in the order one hour's arrivals come due
+  // (so that, with nothing queued, serving them in this order is EDF).
   std::vector<int> batch_slots_;
   // The batch backlog, entries [backlog_head_, backlog_end_), in EDF order: by
   // deadline, ties to the lower slot. Arrivals of one workload come due in
