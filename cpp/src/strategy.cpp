@@ -191,10 +191,12 @@ struct GpuMonth {
 // The GPUs of a month's hours that `run` has just served, by kind: each hour's
 // cost into gpu_cost, and the commitment's and spot GPUs' hours and cost.
 // `available`: whether the cluster runs this month (outage hours count only then).
-GpuMonth bill_gpus(const ClusterRun& run, int hours, double on_demand_price,
-                   double price_factor, const std::uint8_t* spot_down, bool available,
-                   double* gpu_cost) {
+GpuMonth bill_gpus(const ClusterRun& run, int hours, double price_factor,
+                   const std::uint8_t* spot_down, bool available, double* gpu_cost) {
   const Cluster& c = run.cluster();
+  // Model v2: a price path moves the on-demand and spot prices, not the
+  // contract's.
+  const double on_demand_price = c.gpu_price_per_hour * price_factor;
   const double* gpus = run.gpus();
   const double* spot = run.spot_gpus();
   const double committed = run.committed_gpus();
@@ -286,13 +288,9 @@ void StrategyCoster::cost_cluster(ClusterPlan& plan, const TrafficPath& path,
         c.spot ? &path.spot_down[std::size_t(plan.cluster) * path.hours + t] : nullptr;
     run.serve(t, hours, demand_, spot_down);
 
-    // Model v2: a price path moves the on-demand and spot prices, not the
-    // contract's.
-    const double factor = path.cluster_price_factor(plan.cluster, m);
-    const double on_demand_price = c.gpu_price_per_hour * factor;
     double* gpu_cost = gpu_cost_.data();
-    GpuMonth month = bill_gpus(run, hours, on_demand_price, factor, spot_down,
-                               m >= c.available_from_month, gpu_cost);
+    GpuMonth month = bill_gpus(run, hours, path.cluster_price_factor(plan.cluster, m),
+                               spot_down, m >= c.available_from_month, gpu_cost);
     // A workload carries the hour's GPU cost in proportion to the GPU-seconds it
     // used: the cost per served GPU-second, hour by hour.
     double* served_seconds = served_seconds_.data();
