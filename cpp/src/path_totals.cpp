@@ -21,9 +21,9 @@ const Slice* PathTotals::months(const TrafficPath& path, int workload) {
   double* requests = month_sums_.data();
   double* input = requests + path.months;
   double* output = input + path.months;
-  sum_months(&path.requests[first], path.months, requests);
-  sum_months(&path.variable_input[first], path.months, input);
-  sum_months(&path.output[first], path.months, output);
+  sum_months(&path.requests[first], path.hours, requests);
+  sum_months(&path.variable_input[first], path.hours, input);
+  sum_months(&path.output[first], path.hours, output);
   for (int m = 0; m < path.months; ++m) out[m] = {requests[m], input[m], output[m]};
   return out.data();
 }
@@ -57,7 +57,7 @@ const double* PathTotals::cache_hits(const TrafficPath& path, int workload,
     for (int t = t0; t < end; ++t)
       hour_hits_[t] = n[t] * cache_hit_probability(n[t], variants, ttl_minutes);
   }
-  sum_months(hour_hits_.data(), path.months, e.months.data());
+  sum_months(hour_hits_.data(), path.hours, e.months.data());
   return e.months.data();
 }
 

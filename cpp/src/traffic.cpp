@@ -229,7 +229,7 @@ void TrafficModel::sample(Xoshiro256pp& gen, TrafficPath& out, double sign) cons
            &out.variable_input[out.index(w, 0)]);
     tokens(gen, n, wl.output.mean, wl.output.sd, sign, &out.output[out.index(w, 0)]);
     std::array<double, limits::kMaxHorizonMonths> demand;  // of this workload
-    sum_months(n, months_, demand.data());
+    sum_months(n, hours_, demand.data());
     for (int m = 0; m < months_; ++m) out.monthly_demand[m] += demand[m];
   }
   price_factors(&gen, out, sign);

@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <vector>
 
@@ -15,17 +16,21 @@ using testing::parse;
 
 TEST(MonthSums, SameBitsAsAddingEachMonthsHoursInOrder) {
   // Values of very different sizes, so that any other order of the additions
-  // would round differently; 1 to 19 months exercise every group size.
+  // would round differently; 1 to 19 months exercise every group size, and a
+  // horizon that ends inside a month its short last month.
   std::vector<double> hourly(19 * kHoursPerMonth);
   for (std::size_t i = 0; i < hourly.size(); ++i)
     hourly[i] = std::ldexp(1.0 + 0.37 * double(i % 11), int(i * 7919 % 61) - 30);
-  for (int months = 1; months <= 19; ++months) {
+  for (int hours = kHoursPerMonth; hours <= 19 * kHoursPerMonth;
+       hours += hours % kHoursPerMonth ? kHoursPerMonth - 100 : 100) {
+    const int months = (hours + kHoursPerMonth - 1) / kHoursPerMonth;
     std::vector<double> got(months);
-    sum_months(hourly.data(), months, got.data());
+    sum_months(hourly.data(), hours, got.data());
     for (int m = 0; m < months; ++m) {
       double in_order = 0.0;
-      for (int h = 0; h < kHoursPerMonth; ++h) in_order += hourly[m * kHoursPerMonth + h];
-      EXPECT_EQ(got[m], in_order) << months << " months, month " << m;
+      for (int t = m * kHoursPerMonth; t < std::min(hours, (m + 1) * kHoursPerMonth); ++t)
+        in_order += hourly[t];
+      EXPECT_EQ(got[m], in_order) << hours << " hours, month " << m;
     }
   }
 }

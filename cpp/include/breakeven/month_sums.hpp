@@ -22,14 +22,21 @@ void sum_month_group(const double* hourly, double* out) {
 
 }  // namespace detail
 
-// out[m] = sum of hourly[730 m .. 730 m + 729] for m < months.
-inline void sum_months(const double* hourly, int months, double* out) {
+// out[m] = sum of hourly[730 m .. min(730 m + 729, hours - 1)] for each month
+// that `hours` begins.
+inline void sum_months(const double* hourly, int hours, double* out) {
+  const int full = hours / kHoursPerMonth;
   int m = 0;
-  for (; m + 8 <= months; m += 8)
+  for (; m + 8 <= full; m += 8)
     detail::sum_month_group<8>(hourly + m * kHoursPerMonth, out + m);
-  for (; m + 2 <= months; m += 2)
+  for (; m + 2 <= full; m += 2)
     detail::sum_month_group<2>(hourly + m * kHoursPerMonth, out + m);
-  for (; m < months; ++m) detail::sum_month_group<1>(hourly + m * kHoursPerMonth, out + m);
+  for (; m < full; ++m) detail::sum_month_group<1>(hourly + m * kHoursPerMonth, out + m);
+  if (full * kHoursPerMonth < hours) {
+    double s = 0.0;
+    for (int t = full * kHoursPerMonth; t < hours; ++t) s += hourly[t];
+    out[full] = s;
+  }
 }
 
 }  // namespace breakeven
