@@ -31,11 +31,14 @@ struct ArrayView {
 };
 
 // A [path][strategy][month](...) array seen as (strategy, path, month[, width]).
-ArrayView month_array(const ResultPtr& r, const std::vector<double>& data, int width) {
+// The width axis is there whenever the array has one, whatever its length: a
+// scenario of one workload has workload_cost of shape (S, P, M, 1), like any other.
+ArrayView month_array(const ResultPtr& r, const std::vector<double>& data, int width,
+                      bool width_axis) {
   const py::ssize_t w = width, M = r->months, S = r->strategies();
   const py::ssize_t d = sizeof(double);
   ArrayView v{r, data.data(), {S, r->paths, M}, {M * w * d, S * M * w * d, w * d}};
-  if (width > 1) {
+  if (width_axis) {
     v.shape.push_back(w);
     v.strides.push_back(d);
   }
@@ -43,13 +46,13 @@ ArrayView month_array(const ResultPtr& r, const std::vector<double>& data, int w
 }
 
 ArrayView array_named(const ResultPtr& r, const std::string& name) {
-  if (name == "cost") return month_array(r, r->cost, 1);
-  if (name == "parts") return month_array(r, r->parts, kPartCount);
-  if (name == "workload_cost") return month_array(r, r->workload_cost, r->workloads());
-  if (name == "requests") return month_array(r, r->requests, kServedCount);
-  if (name == "gpu_hours") return month_array(r, r->gpu_hours, 1);
-  if (name == "gpu_seconds_served") return month_array(r, r->gpu_seconds_served, 1);
-  if (name == "details") return month_array(r, r->details, kDetailCount);
+  if (name == "cost") return month_array(r, r->cost, 1, false);
+  if (name == "parts") return month_array(r, r->parts, kPartCount, true);
+  if (name == "workload_cost") return month_array(r, r->workload_cost, r->workloads(), true);
+  if (name == "requests") return month_array(r, r->requests, kServedCount, true);
+  if (name == "gpu_hours") return month_array(r, r->gpu_hours, 1, false);
+  if (name == "gpu_seconds_served") return month_array(r, r->gpu_seconds_served, 1, false);
+  if (name == "details") return month_array(r, r->details, kDetailCount, true);
   if (name == "demand") {
     const py::ssize_t d = sizeof(double);
     return {r, r->demand.data(), {r->paths, r->months}, {r->months * d, d}};

@@ -21,6 +21,7 @@ from pathlib import Path
 import yaml
 
 from .errors import ScenarioError
+from .files import UnreadableFile, read_regular
 
 MAX_FILE_BYTES = 2 * 1024 * 1024
 MAX_DEPTH = 64
@@ -60,22 +61,9 @@ def read_text(path: Path) -> str:
     """The file's text; an error names the byte offset and line of bad UTF-8."""
     source = str(path)
     try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise ScenarioError(
-                source,
-                None,
-                "",
-                f"the file has {size:,} bytes; scenario files are at most "
-                f"{MAX_FILE_BYTES:,}",
-            )
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise ScenarioError(source, None, "", "no such file") from None
-    except IsADirectoryError:
-        raise ScenarioError(source, None, "", "is a folder, not a file") from None
-    except OSError as e:
-        raise ScenarioError(source, None, "", f"cannot read: {e.strerror}") from None
+        raw = read_regular(path, MAX_FILE_BYTES, "scenario files")
+    except UnreadableFile as e:
+        raise ScenarioError(source, None, "", e.reason) from None
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError as e:
