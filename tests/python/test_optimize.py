@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import copy
 import itertools
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -162,3 +163,36 @@ def test_quality_is_validated_with_field_paths(change, message):
 def test_sizes_tried_include_the_written_one():
     ev = _Evaluator(be.load(SMALL), 10, 0, None)
     assert set(ev.variants) == {"gpu"} | {f"gpu@{n}" for n in SIZES if n <= 8 and n != 2}
+
+
+BUNDLED = sorted((Path(__file__).resolve().parents[2] / "scenarios").glob("*.yaml"))
+
+
+@pytest.mark.parametrize("path", BUNDLED, ids=lambda p: p.stem)
+def test_optimize_works_on_every_bundled_scenario_and_its_plan_replays(path):
+    """Ten of the sixteen bundled scenarios have one workload; optimize raised an
+    IndexError on each (workload_cost had no workload axis). The best plan, run again
+    as a strategy of the scenario on the same paths, costs what the optimizer said."""
+    scenario = be.load(path)
+    best = optimize(scenario, paths=20, seed=11, threads=1)
+    targets = allowed_targets(scenario)
+    data = scenario.data
+    data.pop("expect", None)
+    for w in data["workloads"]:
+        w.pop("min_quality", None)
+    route = {}
+    for w, t in best.best.plan.route:
+        cluster, gpus = best.clusters.get(t, (t, None))
+        assert cluster in targets[w]
+        route[w] = cluster
+        if gpus is not None:
+            data["clusters"][cluster]["gpus"] = gpus
+    assert best.best.unserved_share <= best.max_unserved
+    data["strategies"] = [{"name": "replay", "route": route, "caching": best.best.plan.caching,
+                           "batch_api": best.best.plan.batch_api}]
+    data.pop("baseline", None)
+    replay = be.load(data).run(paths=20, seed=11, threads=1, progress=False)
+    totals = replay["replay"].cost.sum(axis=1)
+    assert totals.mean() == pytest.approx(best.best.mean, rel=1e-12)
+    for w in replay.workloads:
+        assert replay["replay"].workload_cost[w].shape == (replay.paths, scenario.horizon_months)
