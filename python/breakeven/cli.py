@@ -8,12 +8,13 @@ Exit status: 0 success, 2 invalid input (message on stderr), 1 internal error,
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import traceback
 
 from . import _core
 from .constants import DEFAULT_K, REPORT_FORMATS
-from .errors import LogError, OptionError, ScenarioError, printable
+from .errors import LogError, OptionError, ScenarioError, shown
 from .scenario import example_path, load
 
 EXIT_OK, EXIT_INTERNAL, EXIT_INPUT, EXIT_INTERRUPTED = 0, 1, 2, 130
@@ -391,7 +392,8 @@ def _ingest_command(name: str):
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
     command = {
         "run": cmd_run,
         "report": cmd_report,
@@ -409,26 +411,80 @@ def main(argv: list[str] | None = None) -> int:
     }[args.command]
     try:
         return command(args)
-    except (ScenarioError, LogError) as e:
-        print(f"error: {e}", file=sys.stderr)
-        return EXIT_INPUT
-    except OptionError as e:
-        flag = "--" + e.option.replace("_gib", "").replace("_", "-")
-        print(printable(f"error: {flag}: {e.reason}"), file=sys.stderr)
-        return EXIT_INPUT
-    except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
-        return EXIT_INTERRUPTED
-    except OSError as e:  # e.g. --json into a folder that does not exist
-        print(printable(f"error: {e}"), file=sys.stderr)
-        return EXIT_INPUT
-    except MemoryError:
-        print("error: out of memory; use fewer paths or a smaller scenario",
-              file=sys.stderr)
-        return EXIT_INPUT
-    except Exception:  # noqa: BLE001 - the contract: exit 1 with a message
-        traceback.print_exc()
-        print(
-            "internal error: please report this with the scenario file", file=sys.stderr
-        )
-        return EXIT_INTERNAL
+    except BaseException as e:  # noqa: BLE001 - the contract: one line, an exit status
+        status, message = _failure(e, _flags(parser, args.command))
+        if os.environ.get("BREAKEVEN_TRACEBACK") and status == EXIT_INTERNAL:
+            traceback.print_exc()
+        if message:
+            print(_one_line(message), file=sys.stderr)
+        return status
+
+
+MAX_MESSAGE = 2000  # characters of an error line; a longer one is cut
+
+
+def _one_line(message: str) -> str:
+    """``message`` with secrets redacted and control bytes (newlines too) escaped,
+    at most MAX_MESSAGE characters: whatever an error holds, one readable line."""
+    line = shown(message)
+    return line if len(line) <= MAX_MESSAGE else line[:MAX_MESSAGE - 1] + "…"
+
+
+def _text(e: BaseException) -> str:
+    """The first line of an exception's message: some (DuckDB's) run on for lines."""
+    lines = str(e).strip().splitlines()
+    return lines[0] if lines else type(e).__name__
+
+
+def _flags(parser: argparse.ArgumentParser, command: str) -> set[str]:
+    """The option strings of a command (``--paths``, ``-o``, ...)."""
+    sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    return {o for a in sub.choices[command]._actions for o in a.option_strings}
+
+
+def _option_message(option: str, reason: str, flags: set[str]) -> str:
+    """``error: --flag: reason`` where the option is a flag of the command, else
+    ``error: option: reason`` (a field of a sweep file, say, is no flag)."""
+    flag = "--" + option.removesuffix("_gib").replace("_", "-")
+    return f"error: {flag if flag in flags else option}: {reason}"
+
+
+# DuckDB's errors that say the input is at fault (a file it cannot read or
+# convert, or more memory than the limit allows), not breakeven.
+_DUCKDB_INPUT_ERRORS = {"InvalidInputException", "ConversionException", "IOException",
+                        "OutOfMemoryException", "OutOfRangeException"}
+
+
+def _failure(e: BaseException, flags: set[str]) -> tuple[int, str]:
+    """The exit status and the one-line message for an exception out of a command."""
+    if isinstance(e, (ScenarioError, LogError)):
+        return EXIT_INPUT, f"error: {e}"
+    if isinstance(e, (OptionError, _core.OptionError)):
+        option, reason = (e.option, e.reason) if isinstance(e, OptionError) else e.args
+        return EXIT_INPUT, _option_message(option, reason, flags)
+    if isinstance(e, _core.ScenarioError):
+        field, reason = e.args
+        return EXIT_INPUT, f"error: {field}: {reason}"
+    if isinstance(e, KeyboardInterrupt):
+        return EXIT_INTERRUPTED, "interrupted"
+    if isinstance(e, BrokenPipeError):  # `breakeven models | head`: not an error
+        sys.stderr.close()
+        return EXIT_OK, ""
+    if isinstance(e, OSError):  # e.g. --json into a folder that does not exist
+        return EXIT_INPUT, f"error: {_text(e)}"
+    if isinstance(e, MemoryError):
+        return EXIT_INPUT, "error: out of memory; use fewer paths or a smaller input"
+    if isinstance(e, RecursionError):
+        return EXIT_INPUT, "error: the input nests too deeply to process"
+    if isinstance(e, OverflowError):
+        return EXIT_INPUT, f"error: a number in the input is too large ({_text(e)})"
+    if type(e).__module__.split(".")[0] in ("duckdb", "_duckdb"):
+        if type(e).__name__ == "OutOfMemoryException":
+            return EXIT_INPUT, ("error: the logs need more memory than --memory-limit "
+                                f"allows; raise it ({_text(e)})")
+        if type(e).__name__ in _DUCKDB_INPUT_ERRORS:
+            return EXIT_INPUT, f"error: the logs cannot be read ({_text(e)})"
+    if isinstance(e, SystemExit):
+        raise e
+    return EXIT_INTERNAL, (f"internal error: {type(e).__name__}: {_text(e)} (please report it with "
+                           "the input; BREAKEVEN_TRACEBACK=1 shows where)")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 
 class ScenarioError(ValueError):
     """An invalid scenario: ``file:line: field.path: what is allowed``.
@@ -25,7 +27,7 @@ class ScenarioError(ValueError):
         self.reason = reason
         where = f"{source}:{line}" if line is not None else source
         text = f"{where}: {path}: {reason}" if path else f"{where}: {reason}"
-        super().__init__(printable(text))
+        super().__init__(shown(text))
 
 
 class OptionError(ValueError):
@@ -43,7 +45,7 @@ class OptionError(ValueError):
     def __init__(self, option: str, reason: str):
         self.option = option
         self.reason = reason
-        super().__init__(printable(f"{option}: {reason}"))
+        super().__init__(shown(f"{option}: {reason}"))
 
 
 def printable(text: str) -> str:
@@ -54,6 +56,25 @@ def printable(text: str) -> str:
     return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
 
 
+# A password in a URL's user info (postgresql://user:secret@host) or in a
+# key=value pair of a URL query or libpq connection string (password=secret).
+_URL_PASSWORD = re.compile(r"(\b[a-zA-Z][a-zA-Z0-9+.-]*://[^/\s:@]*:)[^\s/]*(@)")
+_KEY_PASSWORD = re.compile(r"(\b(?:password|passwd|pwd|secret|token|api_key|apikey)=)"
+                           r"[^&\s;'\"]*", re.IGNORECASE)
+
+
+def redact(text: str) -> str:
+    """``text`` with every password in a URL or connection string replaced by
+    ``***``: an error message, a note or a report never shows a secret."""
+    text = _URL_PASSWORD.sub(r"\1***\2", text)
+    return _KEY_PASSWORD.sub(r"\1***", text)
+
+
+def shown(text: str) -> str:
+    """A message as the user sees it: secrets redacted, control bytes escaped."""
+    return printable(redact(text))
+
+
 class LogError(ValueError):
     """A log that cannot be read at all (not a log, unreadable, no usable field):
     ``file: what is wrong``. Bad records inside a log are counted, not raised.
@@ -62,4 +83,4 @@ class LogError(ValueError):
     def __init__(self, source: str, reason: str):
         self.source = source
         self.reason = reason
-        super().__init__(printable(f"{source}: {reason}"))
+        super().__init__(shown(f"{source}: {reason}"))

@@ -34,6 +34,14 @@ def strategy_colour(result, strategy: str) -> str:
     return OKABE_ITO[result.strategies.index(strategy) % len(OKABE_ITO)]
 
 
+def plain(name) -> str:
+    """A name as matplotlib draws it, character for character: every ``$`` escaped,
+    so that a name such as ``$\\frac{}$`` is text, not mathtext (which would fail to
+    parse or draw something else). Every name from a scenario, a log or a sweep goes
+    through it."""
+    return str(name).replace("$", r"\$")
+
+
 def _money(x, _pos=None) -> str:
     for limit, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
         if abs(x) >= limit:
@@ -65,7 +73,7 @@ def _band_chart(result, key, centre, ylabel, title, strategies=None) -> Figure:
         ax.fill_between(
             months, band["p5"], band["p95"], color=c, alpha=0.2, linewidth=0
         )
-        ax.plot(months, band[centre], color=c, label=s["name"])
+        ax.plot(months, band[centre], color=c, label=plain(s["name"]))
     _months_axis(ax, result.months)
     ax.set_ylabel(ylabel)
     ax.yaxis.set_major_formatter(FuncFormatter(_money))
@@ -112,13 +120,13 @@ def plot_break_even(result) -> Figure:
             np.cumsum(be["month_probability"]),
             where="post",
             color=c,
-            label=f"{s['name']} (P within horizon {be['p_within_horizon']:.0%})",
+            label=f"{plain(s['name'])} (P within horizon {be['p_within_horizon']:.0%})",
         )
     _months_axis(ax, result.months)
     ax.set_ylabel("P(broken even by month)")
     ax.set_ylim(0, 1.02)
     ax.yaxis.set_major_formatter(FuncFormatter(lambda y, _p: f"{y:.0%}"))
-    ax.set_title(f"Break-even against {result.baseline}")
+    ax.set_title(f"Break-even against {plain(result.baseline)}")
     ax.legend(frameon=False, loc="lower right")
     return fig
 
@@ -127,7 +135,7 @@ def plot_breakdown(result) -> Figure:
     """Where the money goes: total over the horizon by part and by workload."""
     doc = result.as_dict()
     fig, (by_part, by_workload) = _figure(width=10, height=4.5, ncols=2)
-    names = [s["name"] for s in doc["strategies"]]
+    names = [plain(s["name"]) for s in doc["strategies"]]
     y = np.arange(len(names))
     left = np.zeros(len(names))
     for part in PART_NAMES:
@@ -139,7 +147,7 @@ def plot_breakdown(result) -> Figure:
     for i, w in enumerate(result.workloads):
         totals = np.array([sum(s["workload_cost"][w]) for s in doc["strategies"]])
         by_workload.barh(
-            y, totals, left=left, color=OKABE_ITO[i % len(OKABE_ITO)], label=w
+            y, totals, left=left, color=OKABE_ITO[i % len(OKABE_ITO)], label=plain(w)
         )
         left += totals
     for ax, title in ((by_part, "by part"), (by_workload, "by workload")):
@@ -165,10 +173,11 @@ def plot_cluster(result) -> Figure | None:
     months = np.arange(1, result.months + 1)
     for s in hosted:
         c = strategy_colour(result, s["name"])
-        gpus.plot(months, np.asarray(s["gpu_hours"]) / HOURS_PER_MONTH, color=c, label=s["name"])
-        util.plot(months, s["utilization"], color=c, label=s["name"])
+        gpus.plot(months, np.asarray(s["gpu_hours"]) / HOURS_PER_MONTH, color=c,
+                  label=plain(s["name"]))
+        util.plot(months, s["utilization"], color=c, label=plain(s["name"]))
         away.plot(
-            months, s["requests"]["overflow"], color=c, label=f"{s['name']} overflow"
+            months, s["requests"]["overflow"], color=c, label=f"{plain(s['name'])} overflow"
         )
         if any(s["requests"]["unserved"]):
             away.plot(
@@ -176,7 +185,7 @@ def plot_cluster(result) -> Figure | None:
                 s["requests"]["unserved"],
                 color=c,
                 linestyle="--",
-                label=f"{s['name']} unserved",
+                label=f"{plain(s['name'])} unserved",
             )
     gpus.set_ylabel("GPUs (mean over the month)")
     gpus.set_title("GPUs provisioned")
@@ -206,7 +215,7 @@ def plot_price_paths(result) -> Figure | None:
     for i, (name, band) in enumerate(paths.items()):
         c = OKABE_ITO[i % len(OKABE_ITO)]
         ax.fill_between(months, band["p5"], band["p95"], color=c, alpha=0.2, linewidth=0)
-        ax.plot(months, band["p50"], color=c, label=name)
+        ax.plot(months, band["p50"], color=c, label=plain(name))
     _months_axis(ax, result.months)
     ax.set_ylabel("price factor (month 1 = 1)")
     ax.set_ylim(bottom=0)
@@ -228,9 +237,10 @@ def plot_tornado(sensitivity, top: int = 15) -> Figure:
     ax.barh(y, low, left=base, color=OKABE_ITO[0], label=f"input -{pct}")
     ax.barh(y, high, left=base, color=OKABE_ITO[1], label=f"input +{pct}")
     ax.axvline(base, color="#000000", linewidth=0.8)
-    ax.set_yticks(y, [e.name for e in effects], fontsize=8)
+    ax.set_yticks(y, [plain(e.name) for e in effects], fontsize=8)
     ax.xaxis.set_major_formatter(FuncFormatter(_money))
-    ax.set_xlabel(f"saving of {sensitivity.strategy} against {sensitivity.scenario.baseline} "
+    ax.set_xlabel(f"saving of {plain(sensitivity.strategy)} against "
+                  f"{plain(sensitivity.scenario.baseline)} "
                   "over the horizon (USD)")
     ax.set_title("What drives the saving (one input at a time, same random numbers)")
     ax.legend(frameon=False, loc="lower right")
@@ -254,9 +264,9 @@ def plot_threshold(threshold) -> Figure:
     ax.xaxis.set_major_formatter(FuncFormatter(_money))
     ax.yaxis.set_major_formatter(FuncFormatter(lambda y, _p: f"{y:.0%}"))
     ax.set_ylim(0, 1.02)
-    ax.set_xlabel(f"{threshold.baseline}: monthly spend (USD)")
+    ax.set_xlabel(f"{plain(threshold.baseline)}: monthly spend (USD)")
     ax.set_ylabel(f"P(break-even within {threshold.within} months)")
-    ax.set_title(f"Where {threshold.strategy} starts to pay")
+    ax.set_title(f"Where {plain(threshold.strategy)} starts to pay")
     return fig
 
 
@@ -273,10 +283,10 @@ def plot_sweep(sweep, x: str, y: str, value: str) -> Figure:
     ax.set_xticks(np.arange(grid.shape[1]) + 0.5, [f"{v:,.6g}" for v in grid.columns],
                   rotation=45)
     ax.set_yticks(np.arange(grid.shape[0]) + 0.5, [f"{v:,.6g}" for v in grid.index])
-    ax.set_xlabel(x)
-    ax.set_ylabel(y)
-    fig.colorbar(mesh, ax=ax, label=value)
-    ax.set_title(value)
+    ax.set_xlabel(plain(x))
+    ax.set_ylabel(plain(y))
+    fig.colorbar(mesh, ax=ax, label=plain(value))
+    ax.set_title(plain(value))
     return fig
 
 
@@ -287,7 +297,7 @@ def plot_hourly_requests(hourly) -> Figure:
     order = hourly.sum().sort_values(ascending=False).index
     shown = list(order[:7]) if len(order) > 8 else list(order)
     for i, task in enumerate(shown):
-        ax.plot(hourly.index, hourly[task], lw=0.8, color=OKABE_ITO[i % 8], label=str(task))
+        ax.plot(hourly.index, hourly[task], lw=0.8, color=OKABE_ITO[i % 8], label=plain(task))
     if len(order) > len(shown):
         ax.plot(hourly.index, hourly[order[len(shown):]].sum(axis=1), lw=0.8,
                 color="#999999", label=f"other ({len(order) - len(shown)})")
@@ -306,7 +316,7 @@ def plot_backtest(days, task: str, metric: str) -> Figure:
     ax.plot(d.day, d.p50, color=OKABE_ITO[0], lw=1, label="simulated p50")
     ax.plot(d.day, d.actual, "o", color=OKABE_ITO[5], ms=4, label="actual")
     ax.set_ylabel(f"{metric.replace('_', ' ')} per day")
-    ax.set_title(f"Backtest: {task}, {d.inside.mean():.0%} of days inside p5-p95")
+    ax.set_title(f"Backtest: {plain(task)}, {d.inside.mean():.0%} of days inside p5-p95")
     ax.legend(fontsize=8, frameon=False)
     ax.tick_params(axis="x", labelrotation=30)
     return fig
@@ -328,6 +338,6 @@ def plot_pareto(optimum) -> Figure:
     ax.yaxis.set_major_formatter(FuncFormatter(_money))
     ax.set_xlabel("mean total cost over the horizon")
     ax.set_ylabel("p95 total cost over the horizon")
-    ax.set_title(f"{optimum.scenario}: plans by mean and p95 cost")
+    ax.set_title(f"{plain(optimum.scenario)}: plans by mean and p95 cost")
     ax.legend(fontsize=8, frameon=False)
     return fig

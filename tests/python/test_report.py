@@ -221,3 +221,42 @@ def test_progress_bar_and_quiet(small, capsys):
     np.testing.assert_array_equal(
         small.run(paths=5, progress=True).cost, small.run(paths=5, progress=False).cost
     )
+
+
+MATH = r"$\frac{}$"  # mathtext that fails to parse: matplotlib raised on drawing it
+
+
+def test_mathtext_and_markdown_in_names_are_drawn_and_written_as_text(write_scenario, tmp_path):
+    """A strategy, workload, scenario name or description holding ``$...$`` or a
+    Markdown link: every chart draws it as the characters written (matplotlib raised
+    ValueError on ``$\\frac{}$``), the PDF carries it as text and the Markdown report
+    escapes it (the link reached the report as a live ``javascript:`` link)."""
+    text = (BASE_YAML.replace("name: small", f"name: 's {MATH}'\ndescription: "
+                              "'see [here](javascript:alert(1)) and *this*'")
+            .replace("name: hosted", f"name: 'h {MATH}'")
+            .replace("name: chat", "name: 'c $x$'"))
+    result = breakeven.load(write_scenario(text)).run(paths=20)
+    assert result.report(tmp_path / "r.html").stat().st_size > 0
+    pdf = result.report(tmp_path / "r.pdf")
+    words = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True,
+                           check=True).stdout
+    assert f"s {MATH}" in words and f"h {MATH}" in words
+    md = result.report(tmp_path / "r.md").read_text()
+    assert not re.search(r"(?<!\\)\]\(javascript:", md)
+    assert r"\[here\](javascript:alert(1))" in md
+    assert r"\*this\*" in md and r"h \$\\frac{}\$" in md
+    from breakeven.decisions import sensitivity
+
+    tornado = sensitivity(result.scenario, f"h {MATH}", paths=20).plot()
+    tornado.savefig(tmp_path / "t.png")
+    assert f"h {MATH}" in tornado.axes[0].get_xlabel().replace("\\$", "$")
+
+
+def test_plain_keeps_every_character_of_a_name():
+    from matplotlib.text import Text
+
+    from breakeven.plots import plain
+
+    for name in (MATH, "$x$", "a\\$b$", "$$", "\\", "$5$ and $6", "plain"):
+        shown, is_math = Text(0, 0, plain(name))._preprocess_math(plain(name))
+        assert (shown, is_math) == (name, False)

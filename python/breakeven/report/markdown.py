@@ -2,12 +2,24 @@
 
 from __future__ import annotations
 
+import re
+
 from . import tables
 from .content import ReportContent, precision_line
 
 
+# Characters that Markdown (CommonMark, and GitHub's tables, strikethrough and math)
+# would read as markup: a name or description such as ``[x](javascript:...)``,
+# ``*bold*``, ``_it_`` or ``$x$`` is shown as written, never as a link, emphasis or
+# math. Left as they are, for a readable file: ``_`` inside a word (CommonMark never
+# reads it as emphasis) and ``$`` before a digit (money: math cannot open or close
+# there).
+_MARKUP = re.compile(r"([\\`*\[\]|~#!]|\$(?!\d)|(?<![^\W_])_|_(?![^\W_]))")
+
+
 def _escape(text: str) -> str:
-    return text.replace("|", "\\|").replace("<", "&lt;").replace(">", "&gt;")
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return _MARKUP.sub(r"\\\1", text)
 
 
 def _table(table: tables.Table) -> str:
