@@ -13,7 +13,7 @@ import sys
 import traceback
 
 from . import _core
-from .constants import DEFAULT_K, REPORT_FORMATS
+from .constants import DEFAULT_K, DEFAULT_MAX_UNSERVED, REPORT_FORMATS, checked_max_unserved
 from .errors import LogError, OptionError, ScenarioError, shown
 from .scenario import example_path, load
 
@@ -75,6 +75,12 @@ def _run_options(parser: argparse.ArgumentParser) -> None:
                              "shocks (default: the scenario's simulation.antithetic)")
 
 
+def _max_unserved_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--max-unserved", type=_number, default=DEFAULT_MAX_UNSERVED,
+                        metavar="SHARE", help="the largest share of requests a recommended "
+                        "plan may leave unserved (default %(default)s)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="breakeven",
@@ -90,6 +96,7 @@ def build_parser() -> argparse.ArgumentParser:
     _scenario_arg(run)
     run.add_argument("--json", metavar="FILE", help="write the result JSON v1 to FILE")
     _run_options(run)
+    _max_unserved_option(run)
 
     report = sub.add_parser("report", help="write a report a planning meeting can use")
     _scenario_arg(report)
@@ -102,6 +109,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="add decision sections: sensitivity,threshold (docs/decisions.md)",
     )
     _run_options(report)
+    _max_unserved_option(report)
 
     validate = sub.add_parser(
         "validate", help="check a scenario file and say what is wrong"
@@ -143,8 +151,7 @@ def build_parser() -> argparse.ArgumentParser:
                      help="of the total cost over the horizon (default %(default)s)")
     opt.add_argument("--budget", type=_number, metavar="USD",
                      help="the most a plan's p95 monthly cost may be")
-    opt.add_argument("--max-unserved", type=_number, default=0.001,
-                     help="the largest share of requests unserved (default %(default)s)")
+    _max_unserved_option(opt)
     opt.add_argument("--paths", type=_whole, help="paths per run (default: min(scenario's, 500))")
     opt.add_argument("--seed", type=_whole)
     opt.add_argument("--threads", type=_whole)
@@ -206,8 +213,9 @@ def _simulate(args):
 def cmd_run(args) -> int:
     from .table import format_summary
 
+    checked_max_unserved(args.max_unserved)
     result = _simulate(args)
-    print(format_summary(result))
+    print(format_summary(result, args.max_unserved))
     if args.json:
         result.to_json(args.json)
         print(f"\nresult JSON written to {args.json}")
@@ -217,9 +225,10 @@ def cmd_run(args) -> int:
 def cmd_report(args) -> int:
     from .report import report_format, write_report
 
+    checked_max_unserved(args.max_unserved)
     result = _simulate(args)
     sections = [s for s in args.sections.split(",") if s]
-    path = write_report(result, args.output, args.format, sections)
+    path = write_report(result, args.output, args.format, sections, args.max_unserved)
     print(f"{report_format(path, args.format)} report written to {path}")
     return EXIT_OK
 

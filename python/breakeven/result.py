@@ -242,14 +242,19 @@ class Result:
 
         return plot_price_paths(self)
 
-    def report(self, path: str | os.PathLike, format: str | None = None, sections=()):
+    def report(self, path: str | os.PathLike, format: str | None = None, sections=(),
+               max_unserved: float | None = None):
         """Write a self-contained report (html, md, pdf or json; default from the
         suffix) and return its path; ``sections`` adds ``"sensitivity"`` and
-        ``"threshold"`` (docs/decisions.md).
+        ``"threshold"`` (docs/decisions.md). The recommendation never falls on a
+        plan leaving more than ``max_unserved`` of requests not served (default
+        0.001); the report names the cheaper plans it passed over.
         """
+        from .constants import DEFAULT_MAX_UNSERVED
         from .report import write_report
 
-        return write_report(self, path, format, sections)
+        cap = DEFAULT_MAX_UNSERVED if max_unserved is None else max_unserved
+        return write_report(self, path, format, sections, cap)
 
     def _repr_html_(self) -> str:
         from .display import result_html

@@ -4,24 +4,29 @@
 
 from __future__ import annotations
 
+from .constants import DEFAULT_MAX_UNSERVED
 from .formatting import render_text
 
 
-def format_summary(result) -> str:
-    """The summary a person reads after ``breakeven run``."""
+def format_summary(result, max_unserved: float = DEFAULT_MAX_UNSERVED) -> str:
+    """The summary a person reads after ``breakeven run``: the strategy table and
+    the recommendation (which passes over plans leaving more than ``max_unserved``
+    of requests not served)."""
     from .report.content import build_content, precision_line
     from .report.tables import strategy_table
 
-    content = build_content(result)
+    content = build_content(result, max_unserved)
     header, rows = strategy_table(content)
     h = result.months
     notes = (
         "savings: share of the baseline's total cost saved over the horizon; "
-        f"break-even: first month the cumulative saving is >= 0 (>{h}: not within horizon)"
+        f"break-even: first month the cumulative saving is >= 0 (>{h}: not within horizon); "
+        "unserved: share of requests dropped by a cluster or over a rate limit"
     )
     table = render_text(header, rows, set(range(1, len(header))))
     title = f"{content.title}: {h} months (USD); {precision_line(content)}"
-    return "\n".join([title, "", table, *_model_v2_lines(content), "", notes])
+    return "\n".join([title, "", table, *_model_v2_lines(content), "", notes, "",
+                      content.recommendation])
 
 
 def _model_v2_lines(content) -> list[str]:

@@ -33,7 +33,13 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..constants import LIMITS, SERVED_NAMES
+from ..constants import (
+    DEFAULT_MAX_UNSERVED,
+    LIMITS,
+    NOT_SERVED,
+    SERVED_NAMES,
+    checked_max_unserved,
+)
 from ..errors import OptionError
 
 OBJECTIVES = ("mean", "p95", "cvar95")
@@ -210,8 +216,7 @@ def _evaluation(plan: Plan, totals: np.ndarray, requests: np.ndarray,
                 months: int) -> Evaluation:
     p95 = float(np.quantile(totals, 0.95))
     tail = np.sort(totals)[int(np.floor(0.95 * len(totals))):]
-    lost = requests[:, [SERVED_NAMES.index("unserved"),
-                        SERVED_NAMES.index("rate_limited")]].sum()
+    lost = requests[:, [SERVED_NAMES.index(k) for k in NOT_SERVED]].sum()
     share = float(lost / max(requests.sum(), 1e-300))
     return Evaluation(plan, float(totals.mean()), p95, float(tail.mean()), share,
                       float(np.quantile(totals / months, 0.95)))
@@ -258,14 +263,13 @@ def _flag_settings(r: dict) -> list[tuple[bool, bool]]:
 
 
 def optimize(scenario, objective: str = "mean", budget: float | None = None,
-             max_unserved: float = 0.001, paths: int | None = None, seed: int | None = None,
-             threads: int | None = None) -> Optimum:
+             max_unserved: float = DEFAULT_MAX_UNSERVED, paths: int | None = None,
+             seed: int | None = None, threads: int | None = None) -> Optimum:
     """Search routes, cluster sizes and flags for the plan minimizing `objective`."""
     if objective not in OBJECTIVES:
         raise OptionError("objective", f"must be one of {', '.join(OBJECTIVES)} "
                           f"(got {objective!r})")
-    if not 0 <= max_unserved <= 1:
-        raise OptionError("max_unserved", f"must be between 0 and 1 (got {max_unserved})")
+    checked_max_unserved(max_unserved)
     if budget is not None and not budget > 0:
         raise OptionError("budget", f"must be > 0 (got {budget})")
     r = scenario.resolved()

@@ -6,6 +6,7 @@ import json
 import os
 from pathlib import Path
 
+from ..constants import DEFAULT_MAX_UNSERVED
 from ..constants import REPORT_FORMATS as FORMATS
 from ..errors import OptionError
 from .content import ReportContent, build_content
@@ -24,10 +25,13 @@ def report_format(path: str | os.PathLike, format: str | None = None) -> str:
 
 
 def write_report(
-    result, path: str | os.PathLike, format: str | None = None, sections=()
+    result, path: str | os.PathLike, format: str | None = None, sections=(),
+    max_unserved: float = DEFAULT_MAX_UNSERVED,
 ) -> Path:
     """Write one self-contained report file for ``result``; return its path.
-    ``sections`` adds decision sections: ``"sensitivity"``, ``"threshold"``."""
+    ``sections`` adds decision sections: ``"sensitivity"``, ``"threshold"``; the
+    recommendation passes over plans leaving more than ``max_unserved`` of requests
+    not served."""
     from .decisions import SECTIONS, decision_sections
 
     fmt = report_format(path, format)
@@ -36,7 +40,7 @@ def write_report(
     unknown = [s for s in sections if s not in SECTIONS]
     if unknown:
         raise OptionError("with", f"unknown section {unknown[0]!r} (sections: {', '.join(SECTIONS)})")
-    content = build_content(result)
+    content = build_content(result, max_unserved)
     content.decisions = decision_sections(result, sections)
     path = Path(path)
     # Renderers are imported when used: the PDF one pulls in matplotlib.

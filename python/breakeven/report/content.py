@@ -7,7 +7,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..constants import HOURS_PER_MONTH, PART_NAMES
+from ..constants import (
+    DEFAULT_MAX_UNSERVED,
+    HOURS_PER_MONTH,
+    NOT_SERVED,
+    PART_NAMES,
+    checked_max_unserved,
+)
 from ..formatting import money
 
 
@@ -28,6 +34,7 @@ class StrategyRow:
     break_even_p50: int | None
     break_even_p90: int | None
     p_within: float | None
+    unserved_share: float  # of all requests over the horizon (mean path): NOT_SERVED
 
 
 @dataclass(frozen=True)
@@ -68,6 +75,7 @@ class ReportContent:
     models_used: dict[str, dict] = field(default_factory=dict)
     precision: dict = field(default_factory=dict)
     decisions: list = field(default_factory=list)  # report.decisions.DecisionSection
+    max_unserved: float = DEFAULT_MAX_UNSERVED  # a recommended plan leaves at most this
 
 
 def precision_line(c: ReportContent) -> str:
@@ -114,16 +122,43 @@ def describe_changes(resolved: dict, baseline: str, chosen: str) -> str:
     return text[0].upper() + text[1:]
 
 
-def recommendation(doc: dict, resolved: dict) -> str:
-    """One sentence: the cheapest strategy on average, with its uncertainty."""
-    strategies = doc["strategies"]
+def unserved_share(strategy: dict) -> float:
+    """The share of a strategy's requests (result JSON) not served over the horizon."""
+    requests = {k: sum(v) for k, v in strategy["requests"].items()}
+    total = sum(requests.values())
+    return sum(requests[k] for k in NOT_SERVED) / total if total > 0 else 0.0
+
+
+def _passed_over(doc: dict, max_unserved: float) -> list[dict]:
+    """Strategies cheaper than the one recommended that leave too many requests
+    not served (a plan is judged on its mean over paths)."""
+    return [s for s in doc["strategies"] if unserved_share(s) > max_unserved]
+
+
+def recommendation(doc: dict, resolved: dict,
+                   max_unserved: float = DEFAULT_MAX_UNSERVED) -> str:
+    """One sentence: the cheapest strategy on average that serves all but at most
+    ``max_unserved`` of its requests, with its uncertainty; then the cheaper ones
+    passed over, and why."""
     baseline = doc["baseline"]
-    best = min(strategies, key=lambda s: s["total_cost"]["mean"])
     months = doc["horizon_months"]
+    too_lossy = _passed_over(doc, max_unserved)
+    keeping = [s for s in doc["strategies"] if s not in too_lossy]
+    if not keeping:
+        return (f"No strategy serves all but {max_unserved:.1%} of requests: every one "
+                "leaves more unserved (" + ", ".join(
+                    f"{s['name']} {unserved_share(s):.1%}" for s in too_lossy) + ").")
+    best = min(keeping, key=lambda s: s["total_cost"]["mean"])
+    cheaper = [s for s in too_lossy if s["total_cost"]["mean"] < best["total_cost"]["mean"]]
+    passed = "" if not cheaper else " Passed over, though cheaper: " + "; ".join(
+        f"{s['name']} (leaves {unserved_share(s):.1%} of requests unserved, above the "
+        f"{max_unserved:.1%} allowed)" for s in cheaper) + "."
     if best["name"] == baseline:
         return (
-            f"Keep {baseline}: no alternative is cheaper on average over {months} months "
-            f"(mean {money(best['total_cost']['mean'])})."
+            f"Keep {baseline}: no alternative "
+            f"{'that serves the requests ' if cheaper else ''}is cheaper on average "
+            f"over {months} months "
+            f"(mean {money(best['total_cost']['mean'])})." + passed
         )
     sav = best["savings_vs_baseline"]
     band = f"{100 * sav['p5']:.0f}-{100 * sav['p95']:.0f}%"
@@ -145,10 +180,11 @@ def recommendation(doc: dict, resolved: dict) -> str:
         )
         p90 = be["p90_month"] if be["p90_month"] else f">{months}"
         text += f"; {when} (p90 {p90}, probability {be['p_within_horizon']:.0%} within the horizon)"
-    return text + "."
+    return text + "." + passed
 
 
-def build_content(result) -> ReportContent:
+def build_content(result, max_unserved: float = DEFAULT_MAX_UNSERVED) -> ReportContent:
+    checked_max_unserved(max_unserved)
     doc = result.as_dict()
     scenario = result.scenario
     resolved = scenario.resolved()
@@ -174,6 +210,7 @@ def build_content(result) -> ReportContent:
                 break_even_p50=be["p50_month"] if be else None,
                 break_even_p90=be["p90_month"] if be else None,
                 p_within=be["p_within_horizon"] if be else None,
+                unserved_share=unserved_share(s),
             )
         )
         parts[s["name"]] = {p: sum(s["parts"][p]) for p in PART_NAMES}
@@ -216,7 +253,7 @@ def build_content(result) -> ReportContent:
     return ReportContent(
         title=doc["scenario"],
         description=resolved["description"].strip(),
-        recommendation=recommendation(doc, resolved),
+        recommendation=recommendation(doc, resolved, max_unserved),
         months=months,
         baseline=doc["baseline"],
         strategies=rows,
@@ -229,4 +266,5 @@ def build_content(result) -> ReportContent:
         scenario_text=text,
         models_used=models_used,
         precision=precision,
+        max_unserved=max_unserved,
     )

@@ -26,7 +26,7 @@ def _text_page(c: ReportContent) -> Figure:
         fig.text(0.05, y, plain("\n".join(lines)), fontsize=size, va="top")
         y -= 0.03 * len(lines) * size / 10 + 0.03
     header, rows = tables.strategy_table(c)
-    keep = [0, 1, 4, 5, 6, 7, 9, 10, 11]  # the columns that fit a page
+    keep = [0, 1, 4, 5, 6, 7, 9, 10, 11, 12]  # the columns that fit a page
     ax = fig.add_axes((0.05, 0.05, 0.9, max(0.1, y - 0.1)))
     ax.axis("off")
     table = ax.table(

@@ -23,6 +23,7 @@ def strategy_table(c: ReportContent) -> Table:
         "break-even p50",
         "p90",
         "P(within horizon)",
+        "unserved",
     ]
     rows = []
     for r in c.strategies:
@@ -43,9 +44,17 @@ def strategy_table(c: ReportContent) -> Table:
                 "-" if base else month(r.break_even_p50, c.months),
                 "-" if base else month(r.break_even_p90, c.months),
                 "-" if base else f"{r.p_within:.0%}",
+                _unserved(r.unserved_share, c.max_unserved),
             ]
         )
     return header, rows
+
+
+def _unserved(share: float, cap: float) -> str:
+    """A share of requests not served; flagged when above what a recommended plan
+    may leave."""
+    text = "0%" if share == 0 else "<0.01%" if share < 1e-4 else f"{share:.2%}"
+    return text + (" (over cap)" if share > cap else "")
 
 
 def parts_table(c: ReportContent) -> Table:
