@@ -8,11 +8,12 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterable
 
 from typing import TYPE_CHECKING
 
-from ..errors import LogError
+from ..errors import LogError, OptionError
 
 if TYPE_CHECKING:
     from .usage import Usage
@@ -20,6 +21,11 @@ if TYPE_CHECKING:
 __all__ = ["DEFAULT_MEMORY_LIMIT", "LogError", "Usage", "ingest"]
 
 DEFAULT_MEMORY_LIMIT = "1GB"  # DuckDB spills to disk beyond it
+# What --memory-limit may be: DuckDB fails its own bookkeeping below the least
+# (8MB stopped the JSON reader), and the most is more than any machine has.
+MEMORY_LIMIT_RANGE = (64 * 10**6, 10**12)
+_SIZE = re.compile(r"\s*(\d+(?:\.\d+)?)\s*([KMGT])(i?)B\s*", re.IGNORECASE)
+_POWER = {"K": 1, "M": 2, "G": 3, "T": 4}
 
 
 def __getattr__(name: str):
@@ -37,6 +43,9 @@ def ingest(
     mapping: dict[str, str] | None = None,
     memory_limit: str = DEFAULT_MEMORY_LIMIT,
     threads: int | None = None,
+    max_files: int | None = None,
+    max_names: int | None = None,
+    max_days: int | None = None,
 ) -> "Usage":
     """Read usage logs (files, globs or a ``postgresql://`` URL of a LiteLLM proxy
     database) and aggregate them per task, model and hour.
@@ -53,41 +62,74 @@ def ingest(
     mapping
         ``{canonical field: path}`` for logs of no known format (``--map``).
     memory_limit
-        DuckDB's memory limit; beyond it, intermediate data spills to disk.
+        DuckDB's memory limit (``"1GB"``, ``"512MiB"``); beyond it, intermediate
+        data spills to disk.
+    threads
+        DuckDB's threads (default: all cores).
+    max_files, max_names, max_days
+        Bounds checked before the work (``--max-files``, ``--max-names``,
+        ``--max-days``; default ``sources.MAX_FILES``, ``usage.MAX_NAMES``,
+        ``usage.MAX_DAYS``): files in one ingest, distinct tasks and models, and
+        days between the first and last record.
     """
     import duckdb
 
     from .aggregated import is_aggregated, read_aggregated
     from .records import build_records, choose_format, sample_keys
-    from .sources import Workdir, expand, open_source
-    from .usage import aggregate
+    from .sources import MAX_FILES, Workdir, expand, open_source
+    from .usage import MAX_DAYS, MAX_NAMES, aggregate
 
     names = [str(p) for p in ([paths] if isinstance(paths, (str, os.PathLike)) else paths)]
     if not names:
         raise LogError("logs", "no log file given")
-    files = expand(names)
+    config = {"memory_limit": f"{memory_limit_bytes(memory_limit)}B"}
+    if threads is not None:
+        config["threads"] = _whole_in("threads", threads, 1, 1024)
+    bounds = {"max_names": _whole_in("max_names", max_names or MAX_NAMES, 1, 10**6),
+              "max_days": _whole_in("max_days", max_days or MAX_DAYS, 1, 36_600)}
+    files = expand(names, _whole_in("max_files", max_files or MAX_FILES, 1, 10**6))
     with Workdir() as workdir:
-        con = duckdb.connect(config={"memory_limit": memory_limit,
-                                     "temp_directory": os.path.join(workdir, "spill")})
+        config["temp_directory"] = os.path.join(workdir, "spill")
+        con = duckdb.connect(config=config)
         try:
             con.execute("set TimeZone = 'UTC'")
-            if threads:
-                con.execute(f"set threads = {int(threads)}")
-            sources = [open_source(f, workdir) for f in files]
+            sources = [open_source(f, workdir, i) for i, f in enumerate(files)]
             if any(s.kind == "json-document" for s in sources) or all(
                 is_aggregated(con, s, i) for i, s in enumerate(sources)
             ):
-                return read_aggregated(con, sources, task)
-            formats = []
+                return read_aggregated(con, sources, task, **bounds)
+            formats, fields = [], set()
             for i, s in enumerate(sources):
                 keys = sample_keys(con, s, i)
+                fields |= keys
                 formats.append(choose_format(keys, s.name, dict(mapping or {})))
             first = formats[0]
             for s, f in zip(sources, formats):
                 if f.name != first.name:
                     raise LogError(s.name, f"is {f.name} but {sources[0].name} is "
                                    f"{first.name}; ingest one format at a time")
-            stats = build_records(con, sources, first, task)
-            return aggregate(con, stats, [s.name for s in sources])
+            stats = build_records(con, sources, first, task, fields)
+            return aggregate(con, stats, [s.name for s in sources], **bounds)
         finally:
             con.close()
+
+
+def memory_limit_bytes(text: str) -> int:
+    """``"1GB"``, ``"512MiB"``, ``"1.5 GB"`` in bytes (KB = 1000 bytes, KiB = 1024,
+    as DuckDB reads them), within MEMORY_LIMIT_RANGE."""
+    lo, hi = MEMORY_LIMIT_RANGE
+    m = _SIZE.fullmatch(str(text))
+    size = None
+    if m:
+        size = float(m.group(1)) * (1024 if m.group(3) else 1000) ** _POWER[m.group(2).upper()]
+    if size is None or not lo <= size <= hi:
+        raise OptionError("memory_limit", f"must be a size with a unit, from {lo // 10**6}MB "
+                          f"to {hi // 10**12}TB, e.g. 1GB or 512MB (got {str(text)[:40]!r})")
+    return int(size)
+
+
+def _whole_in(option: str, value, lo: int, hi: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not lo <= value <= hi:
+        raise OptionError(option, f"must be a whole number from {lo:,} to {hi:,} "
+                          f"(got {str(value)[:40]!r})")
+    return value

@@ -20,6 +20,9 @@ QUANTILES = (0.05, 0.5, 0.95)
 METRICS = ("requests", "input_tokens", "output_tokens")
 CALIBRATED = (0.80, 0.98)
 PARAMETER_DRAWS = 50  # coverage of the p5-p95 band a good fit lands in
+# Simulated days held at once: paths x (tasks + 1) x test days per metric.
+MAX_SIMULATED_DAYS = 50_000_000
+MAX_SEED = _core.LIMITS["max_seed"] - PARAMETER_DRAWS  # each draw uses seed + its index
 
 
 @dataclass
@@ -94,7 +97,7 @@ def _predictive(scenario, split, hours: int, paths: int, seed: int) -> dict:
               for w in scenario.data["workloads"]]
     # The rates of the fit are as of the start of its data: move them to the split.
     cal = scenario.fit_calendar
-    draws = max(1, min(PARAMETER_DRAWS, len(fit.deviations)))
+    draws = max(1, min(PARAMETER_DRAWS, len(fit.deviations), paths))
     per = [paths // draws + (1 if d < paths % draws else 0) for d in range(draws)]
     out = {m: [] for m in METRICS}
     for d in range(draws):
@@ -110,8 +113,17 @@ def _predictive(scenario, split, hours: int, paths: int, seed: int) -> dict:
     return {m: np.concatenate(v, axis=0) for m, v in out.items()}
 
 
+def _check_options(paths, seed) -> None:
+    for option, value, lo, hi in (("paths", paths, 1, _core.LIMITS["max_paths"]),
+                                  ("seed", seed, 0, MAX_SEED)):
+        if isinstance(value, bool) or not isinstance(value, int) or not lo <= value <= hi:
+            raise OptionError(option, f"must be a whole number from {lo:,} to {hi:,} "
+                              f"(got {value!r})")
+
+
 def backtest(usage, train_days: int, paths: int = 500, seed: int = 0,
              bootstrap: int = 50) -> Backtest:
+    _check_options(paths, seed)
     start = usage.start
     split = start + dt.timedelta(days=train_days)
     test_days = int((usage.end - split).total_seconds() // 86400)
@@ -120,6 +132,11 @@ def backtest(usage, train_days: int, paths: int = 500, seed: int = 0,
                           f"logs hold {usage.days:.1f} days (got {train_days})")
     if usage.bucket_hours > 24:
         raise OptionError("train_days", "buckets longer than a day cannot be backtested")
+    if paths * (len(usage.tokens) + 1) * test_days > MAX_SIMULATED_DAYS:
+        raise OptionError("paths", f"{paths:,} paths of {len(usage.tokens) + 1:,} series x "
+                          f"{test_days:,} days are more than {MAX_SIMULATED_DAYS:,} simulated "
+                          "days (MAX_SIMULATED_DAYS in breakeven/logs/backtest.py): use fewer "
+                          "paths or test days")
     origin = monday_at_or_before(split)
     offset = epoch_hour(split) - epoch_hour(origin)
     hours = test_days * 24

@@ -10,16 +10,17 @@ from ..cli import write_json
 
 def add_parsers(sub, whole) -> None:
     ing = sub.add_parser("ingest", help="read usage logs: spend by task, a fitted scenario")
-    _log_args(ing)
+    _log_args(ing, whole)
     ing.add_argument("-o", "--output", metavar="scenario.yaml",
                      help="write the fitted scenario (YAML with comments)")
     ing.add_argument("--report", metavar="spend.html", help="write the spend view as HTML")
     ing.add_argument("--json", metavar="spend.json", help="write the spend view as JSON")
     ing.add_argument("--bootstrap", type=whole, default=50,
-                     help="replicates for standard errors (default %(default)s)")
+                     help="replicates for standard errors: 0 (none) or 2 to 1000 "
+                          "(default %(default)s)")
 
     bt = sub.add_parser("backtest", help="fit on the first days, check the rest")
-    _log_args(bt)
+    _log_args(bt, whole)
     bt.add_argument("--train-days", type=whole, required=True, metavar="N")
     bt.add_argument("--paths", type=whole, default=500, help="default %(default)s")
     bt.add_argument("--seed", type=whole, default=0)
@@ -37,7 +38,7 @@ def add_parsers(sub, whole) -> None:
                     help=".jsonl (.gz/.zst to compress); .csv for litellm")
 
 
-def _log_args(p: argparse.ArgumentParser) -> None:
+def _log_args(p: argparse.ArgumentParser, whole) -> None:
     p.add_argument("logs", nargs="+", metavar="LOG",
                    help="files, globs or a postgresql:// URL of a LiteLLM proxy database")
     p.add_argument("--task", metavar="FIELD",
@@ -47,6 +48,12 @@ def _log_args(p: argparse.ArgumentParser) -> None:
                    help="where a canonical field is, for logs of no known format")
     p.add_argument("--memory-limit", default=None, metavar="SIZE",
                    help="DuckDB memory limit before spilling to disk (default 1GB)")
+    p.add_argument("--max-files", type=whole, metavar="N",
+                   help="most log files in one ingest (default 1000)")
+    p.add_argument("--max-names", type=whole, metavar="N",
+                   help="most distinct tasks, and models (default 2000)")
+    p.add_argument("--max-days", type=whole, metavar="N",
+                   help="most days from the first record to the last (default 1100)")
 
 
 def _ingest(args):
@@ -60,10 +67,12 @@ def _ingest(args):
             raise OptionError("map", f"must be FIELD=PATH (got {item!r})")
         mapping[field.strip()] = path.strip()
     return ingest(args.logs, task=args.task, mapping=mapping,
-                  memory_limit=args.memory_limit or DEFAULT_MEMORY_LIMIT)
+                  memory_limit=args.memory_limit or DEFAULT_MEMORY_LIMIT,
+                  max_files=args.max_files, max_names=args.max_names, max_days=args.max_days)
 
 
 def cmd_ingest(args) -> int:
+    from ..errors import printable
     from .spend import spend_report, spend_summary, spend_text
 
     usage = _ingest(args)
@@ -79,19 +88,27 @@ def cmd_ingest(args) -> int:
             f.write(scenario.fit_report.yaml)
         print(f"fitted scenario written to {args.output}")
         for note in scenario.fit_report.notes:
-            print(f"  {note}")
+            print(printable(f"  {note}"))
     return 0
 
 
 def cmd_backtest(args) -> int:
+    import sys
+
+    from ..errors import printable
+
     usage = _ingest(args)
+    for note in usage.notes:  # ingest prints them with the spend view
+        print(printable(f"note: {note}"), file=sys.stderr)
     bt = usage.backtest(args.train_days, paths=args.paths, seed=args.seed)
     s = bt.summary()
     print(f"fitted on {bt.train_days} days, tested on the next {bt.test_days} "
           f"({bt.paths} paths)")
-    print(s.to_string(index=False, float_format=lambda x: f"{x:.3g}"))
+    # Task names come from the logs: control bytes are shown escaped.
+    for line in s.to_string(index=False, float_format=lambda x: f"{x:.3g}").splitlines():
+        print(printable(line))
     for line in bt.verdict():
-        print(line)
+        print(printable(line))
     if args.json:
         write_json(args.json, bt.to_json())
     if args.plot:

@@ -20,6 +20,10 @@ from .. import _core
 from .estimators import MAX_HOURLY_PHI, PARAMETERS, SCALARS, Calendar, TaskEstimate, burst_runs, estimate
 
 DEFAULT_BOOTSTRAP = 50
+MAX_BOOTSTRAP = 1000  # replicates (--bootstrap): 0 (no standard errors) or 2 to this
+# Counts the bootstrap holds at once: replicates x tasks x buckets (8 bytes each,
+# a few copies); --bootstrap or a shorter log brings a fit under it.
+MAX_BOOTSTRAP_COUNTS = 50_000_000
 BIAS_ROUNDS = 3
 # An on/off task (near zero, then thousands an hour) is not a burst process; its
 # multiplier is capped here rather than fitted to the ratio.
@@ -261,16 +265,28 @@ def fit_scenario(usage, start: dt.datetime | None = None, horizon_months: int = 
     The scenario's hour 0 is `start`, a Monday 00:00 UTC (default: the first one
     at or after the end of the data), so its rates are the fitted rates then.
     """
+    from ..errors import LogError, OptionError
     from ..scenario import load
 
+    if isinstance(bootstrap, bool) or not isinstance(bootstrap, int) or not (
+            bootstrap == 0 or 2 <= bootstrap <= MAX_BOOTSTRAP):
+        raise OptionError("bootstrap", f"must be 0 (no standard errors) or from 2 to "
+                          f"{MAX_BOOTSTRAP:,} replicates (got {bootstrap!r})")
+    if len(usage.tokens) > _core.LIMITS["max_workloads"]:
+        raise LogError(usage.files[0], f"{len(usage.tokens):,} tasks; a scenario holds at "
+                       f"most {_core.LIMITS['max_workloads']:,} workloads: choose a coarser "
+                       "--task to fit one")
     data_start = usage.start
     data_end = min(until, usage.end) if until else usage.end
     w = usage.bucket_hours
     cal = Calendar(epoch_hour(data_start), int((data_end - data_start).total_seconds()
                                                // 3600) // w, w)
+    if bootstrap * len(usage.tokens) * cal.buckets > MAX_BOOTSTRAP_COUNTS:
+        raise OptionError("bootstrap", f"{bootstrap:,} replicates of {len(usage.tokens):,} "
+                          f"tasks x {cal.buckets:,} buckets are more than "
+                          f"{MAX_BOOTSTRAP_COUNTS:,} counts (MAX_BOOTSTRAP_COUNTS in "
+                          "breakeven/logs/fit.py): use fewer replicates or a shorter log")
     if cal.buckets < 24 // w:
-        from ..errors import LogError
-
         raise LogError(usage.files[0], f"{cal.hours} hours of data: a fit needs at least a day")
     tasks = sorted(usage.tokens, key=lambda t: -usage.tokens[t].requests)
     counts = counts_matrix(usage, tasks, data_start, data_start + dt.timedelta(hours=cal.hours))

@@ -46,8 +46,22 @@ def list_cost(p: dict, input_tokens, cached, cache_write, output):
             + cache_write * write + output * out) / 1e6
 
 
-def record_cost_sql(p: dict) -> str:
-    """The same cost as :func:`list_cost`, as SQL over a record's columns."""
-    uncached, read, write, out = token_prices(p)
-    return (f"((input - cached - cache_write) * {uncached} + cached * {read}"
-            f" + cache_write * {write} + output * {out}) / 1e6")
+def price_table(matched: dict[str, str | None], prices: dict[str, dict]):
+    """One row per logged model that a catalog model prices: ``model`` and the USD
+    per 1M tokens of each kind, as a DataFrame for SQL to join on."""
+    import pandas as pd
+
+    rows = [(m, *token_prices(prices[c])) for m, c in matched.items() if c]
+    columns = ["model", *_PRICE_COLUMNS]
+    return pd.DataFrame(rows, columns=columns).astype(
+        {"model": str, **{c: float for c in _PRICE_COLUMNS}})
+
+
+_PRICE_COLUMNS = ("price_uncached", "price_read", "price_write", "price_output")
+
+
+def record_cost_sql() -> str:
+    """The same cost as :func:`list_cost`, as SQL over a record's columns joined
+    with the prices of :func:`price_table` (null for a model it lacks)."""
+    return ("((input - cached - cache_write) * price_uncached + cached * price_read"
+            " + cache_write * price_write + output * price_output) / 1e6")

@@ -6,11 +6,14 @@ counted problem with its line number. Nothing here loops over records in Python.
 from __future__ import annotations
 
 import json
+import time
 from dataclasses import dataclass, field
 
+from .. import _core
 from ..errors import LogError
 from .formats import FIELDS, REQUIRED, LogFormat, custom, detect, dotted_keys
 from .sources import Source
+from .sql import Query
 
 # Problems a record can have, in the order they are checked: the first one wins.
 PROBLEMS = (
@@ -21,10 +24,31 @@ PROBLEMS = (
     "missing output tokens",
     "non-numeric tokens",
     "negative tokens",
+    "too many tokens",
     "cached tokens above input tokens",
+    "bad cost",
     "duplicate request id",
 )
 FIRST_LINES = 10  # line numbers reported per problem
+# A longer line is a counted bad record ("line longer than ..."), not read: DuckDB
+# holds a whole line in memory, and no API response comes near this.
+MAX_LINE_BYTES = 8_000_000
+# Timestamps a usage log can hold: from 2000-01-01 UTC to a year after now. One
+# outside is a "bad timestamp" record; without this one record at epoch 9.9e10
+# made a 200-year hourly calendar (7.8 GB).
+EARLIEST_TIMESTAMP = 946_684_800
+LATEST_AHEAD_S = 366 * 86400
+# Epoch numbers are seconds, or ms, us, ns: the unit of a file's timestamp column is
+# decided once from the median of its first TIMESTAMP_SAMPLE numeric values (the
+# largest unit that keeps the median under 1e11 s, year 5138), so a seconds
+# timestamp is never rescaled for being large; what is then outside the window is bad.
+TIMESTAMP_SAMPLE = 1000
+UNIT_STEPS = (1e17, 1e9), (1e14, 1e6), (1e11, 1e3)
+# The engine's bound on a request's tokens; a record above it is "too many tokens".
+MAX_TOKENS = _core.LIMITS["max_tokens_per_request"]
+MAX_COST_PER_REQUEST = 1e4  # USD: 1e8 tokens at $100 per million
+# --task naming a field that most records lack is likely a typo: said in a note.
+MISSING_TASK_SHARE = 0.5
 
 
 @dataclass
@@ -46,10 +70,6 @@ class ReadStats:
     skipped_lines: dict[str, list[int]] = field(default_factory=dict)
 
 
-def _sql_str(s: str) -> str:
-    return "'" + s.replace("'", "''") + "'"
-
-
 def _json_path(dotted: str) -> str:
     """``a.b\\.c`` -> ``$."a"."b.c"`` (a dot inside a key is escaped)."""
     keys, cur, i = [], "", 0
@@ -68,15 +88,18 @@ def _json_path(dotted: str) -> str:
     return "$." + ".".join('"' + k.replace('"', '\\"') + '"' for k in keys)
 
 
-def _raw_relation(src: Source, index: int) -> str:
-    """SQL for (src, row, line): each record as JSON text and its 1-based number."""
-    path = _sql_str(src.path)
+def _raw_relation(src: Source, index: int, q: Query) -> str:
+    """SQL for (src, line): each record as JSON text, in file order."""
+    path = q.bind(src.path)
     if src.kind == "jsonl":
+        # new_line '\\r\\n' without strict mode ends a line at LF, CRLF or a lone CR
+        # (strict mode rejected a whole log for one CR).
         return (
             f"select {index} as src, line from read_csv("
             f"{path}, columns={{'line': 'VARCHAR'}}, header=false, delim='\\x01', "
-            "quote='', escape='', new_line='\\n', auto_detect=false, "
-            f"compression='{'auto' if src.compression == 'none' else src.compression}', "
+            "quote='', escape='', new_line='\\r\\n', strict_mode=false, "
+            f"auto_detect=false, max_line_size={MAX_LINE_BYTES}, "
+            f"compression={q.bind('auto' if src.compression == 'none' else src.compression)}, "
             "ignore_errors=true, store_rejects=true)"
         )
     if src.kind == "csv":
@@ -95,30 +118,37 @@ def _raw_relation(src: Source, index: int) -> str:
 
 def sample_keys(con, src: Source, index: int) -> set[str]:
     """Dotted keys of the first records (JSON text inside a column included)."""
+    q = Query()
     try:
-        rows = con.execute(
-            f"select line from ({_raw_relation(src, index)}) where line is not null limit 50"
-        ).fetchall()
+        rows = q.run(con, f"select line from ({_raw_relation(src, index, q)}) "
+                     "where line is not null limit 50").fetchall()
     except Exception as e:  # duckdb raises its own error classes
         raise LogError(src.name, f"cannot be read as {src.kind} ({_first_line(e)})") from None
     keys: set[str] = set()
     for (line,) in rows:
         try:
-            record = json.loads(line)
-        except ValueError:
+            keys |= _record_keys(line)
+        except RecursionError:  # nested too deep to be a log record: counted later
             continue
-        if not isinstance(record, dict):
-            continue
-        for k, v in list(record.items()):
-            if isinstance(v, str) and v[:1] in "{[":
-                try:
-                    inner = json.loads(v)
-                except ValueError:
-                    continue
-                if isinstance(inner, dict):
-                    record[k] = inner
-        keys |= dotted_keys(record)
     return keys
+
+
+def _record_keys(line: str) -> set[str]:
+    try:
+        record = json.loads(line)
+    except ValueError:
+        return set()
+    if not isinstance(record, dict):
+        return set()
+    for k, v in list(record.items()):
+        if isinstance(v, str) and v[:1] in "{[":
+            try:
+                inner = json.loads(v)
+            except ValueError:
+                continue
+            if isinstance(inner, dict):
+                record[k] = inner
+    return dotted_keys(record)
 
 
 def choose_format(keys: set[str], name: str, mapping: dict[str, str]) -> LogFormat:
@@ -138,7 +168,7 @@ def choose_format(keys: set[str], name: str, mapping: dict[str, str]) -> LogForm
     return fmt
 
 
-def _extract(paths: tuple[str, ...], tabular: bool, slot: dict[str, int]) -> str:
+def _extract(paths: tuple[str, ...], tabular: bool, slot: dict[str, int], q: Query) -> str:
     """SQL for the first present of `paths` in the record's extracted values."""
     if not paths:
         return "null"
@@ -148,7 +178,7 @@ def _extract(paths: tuple[str, ...], tabular: bool, slot: dict[str, int]) -> str
         head, _, rest = p.partition(".")
         if tabular and rest:  # a column holding JSON text (CSV, PostgreSQL)
             terms.append(f"try(json_extract_string(v[{slot[_json_path(head)]}], "
-                         f"{_sql_str(_json_path(rest))}))")
+                         f"{q.bind(_json_path(rest))}))")
     return f"coalesce({', '.join(terms)})" if len(terms) > 1 else terms[0]
 
 
@@ -159,22 +189,59 @@ def _total_input(fmt: LogFormat) -> str:
     return "input + cached + cache_write"
 
 
-def _task_sql(task: str | None, fmt: LogFormat, tabular: bool, slot: dict[str, int]) -> str:
+NO_TASK = "(none)"  # the task of a record without the --task field
+NO_TAG = "(no tag)"  # ... without a tag of the --task prefix
+
+
+def _task_sql(task: str | None, fmt: LogFormat, tabular: bool, slot: dict[str, int],
+              q: Query) -> str:
     if not task:
-        model = _extract(fmt.paths["model"], tabular, slot)
+        model = _extract(fmt.paths["model"], tabular, slot, q)
         return f"coalesce({model}, 'all')"
     if task.endswith(":"):  # a LiteLLM tag prefix, e.g. taskName:
         tags = f"v[{slot[_json_path('request_tags')]}]"
-        prefix = _sql_str(task)
         return (
             f"coalesce(substr(list_filter(try_cast(try(json_extract_string({tags}, '$[*]')) "
-            f"as varchar[]), lambda x: starts_with(x, {prefix}))[1], {len(task) + 1}), '(no tag)')"
+            f"as varchar[]), lambda x: starts_with(x, {q.bind(task)}))[1], {len(task) + 1}), "
+            f"{q.bind(NO_TAG)})"
         )
-    return f"coalesce({_extract((task,), tabular, slot)}, '(none)')"
+    return f"coalesce({_extract((task,), tabular, slot, q)}, {q.bind(NO_TASK)})"
 
 
-def build_records(con, sources: list[Source], fmt: LogFormat, task: str | None) -> ReadStats:
-    """Create the DuckDB table ``records`` from every source, and count problems."""
+def _fields_sql(src: Source, index: int, fmt: LogFormat, task: str | None,
+                slot: dict[str, int], extract_list: str, q: Query) -> str:
+    """SQL of one source's records: each field extracted once, as text."""
+    tabular = src.kind != "jsonl"
+    x = {f: _extract(fmt.paths.get(f, ()), tabular, slot, q) for f in FIELDS}
+    return f"""select src, line, v,
+              {x['timestamp']} as ts_text,
+              {_task_sql(task, fmt, tabular, slot, q)} as task,
+              coalesce({x['model']}, '(unknown)') as model,
+              {x['input_tokens']} as input_raw,
+              {x['cached_tokens']} as cached_raw,
+              {x['cache_write_tokens']} as write_raw,
+              {x['output_tokens']} as output_raw,
+              {x['cost']} as cost_raw, {x['request_id']} as rid
+            from (select src, line, try(json_extract_string(line, {extract_list})) as v
+                  from ({_raw_relation(src, index, q)}))"""
+
+
+def _epoch_unit(con, fields: str, q: Query) -> float:
+    """Divisor from a source's epoch numbers to seconds (see UNIT_STEPS)."""
+    (median,) = q.run(con, f"""select median(abs(x)) from (
+        select try_cast(ts_text as double) as x from ({fields})
+        where try_cast(ts_text as double) is not null limit {TIMESTAMP_SAMPLE})""").fetchone()
+    for above, unit in UNIT_STEPS:
+        if median is not None and median > above:
+            return unit
+    return 1.0
+
+
+def build_records(con, sources: list[Source], fmt: LogFormat, task: str | None,
+                  fields: set[str] = frozenset()) -> ReadStats:
+    """Create the DuckDB table ``records`` from every source, and count problems.
+    ``fields``: the dotted keys seen in the first records, named in a note when the
+    task field is missing from most records."""
     stats = ReadStats(fmt, task or "model")
     paths: list[str] = []
     for f in FIELDS:
@@ -185,12 +252,13 @@ def build_records(con, sources: list[Source], fmt: LogFormat, task: str | None) 
         paths += [p.split(".")[0] for p in list(paths)]
     unique = list(dict.fromkeys(_json_path(p) for p in paths))
     slot = {p: i + 1 for i, p in enumerate(unique)}
-    extract_list = "[" + ", ".join(_sql_str(p) for p in unique) + "]"
+    q = Query()
+    extract_list = q.bind(unique)
 
     parts = []
     for i, src in enumerate(sources):
-        tabular = src.kind != "jsonl"
-        x = {f: _extract(fmt.paths.get(f, ()), tabular, slot) for f in FIELDS}
+        fields_sql = _fields_sql(src, i, fmt, task, slot, extract_list, q)
+        unit = _epoch_unit(con, fields_sql, q)
         # Layered so that each field is extracted and cast once per record.
         parts.append(f"""
             select src, line is null as blank, v is null as not_json,
@@ -199,46 +267,38 @@ def build_records(con, sources: list[Source], fmt: LogFormat, task: str | None) 
               output, cost, rid,
               cast({_total_input(fmt)} as double) as total_input
             from (select *,
-                    coalesce(with_scale(try_cast(ts_text as double)),
+                    coalesce(try_cast(ts_text as double) / {unit},
                              epoch(try_cast(ts_text as timestamptz))) as ts,
                     try_cast(input_raw as double) as input,
                     coalesce(try_cast(cached_raw as double), 0) as cached,
                     coalesce(try_cast(write_raw as double), 0) as cache_write,
                     try_cast(output_raw as double) as output,
                     try_cast(cost_raw as double) as cost
-                  from (select src, line, v,
-                          {x['timestamp']} as ts_text,
-                          {_task_sql(task, fmt, tabular, slot)} as task,
-                          coalesce({x['model']}, '(unknown)') as model,
-                          {x['input_tokens']} as input_raw,
-                          {x['cached_tokens']} as cached_raw,
-                          {x['cache_write_tokens']} as write_raw,
-                          {x['output_tokens']} as output_raw,
-                          {x['cost']} as cost_raw, {x['request_id']} as rid
-                        from (select src, line,
-                                try(json_extract_string(line, {extract_list})) as v
-                              from ({_raw_relation(src, i)}))))""")
+                  from ({fields_sql}))""")
         stats.units[i] = (src.name, src.unit, src.path)
         stats.notes.extend(f"{src.name}: {n}" for n in src.notes)
-    con.execute("create or replace macro with_scale(x) as "
-                "case when abs(x) > 1e17 then x / 1e9 when abs(x) > 1e14 then x / 1e6 "
-                "when abs(x) > 1e11 then x / 1e3 else x end")
     check_cached = "true" if fmt.input_includes_cached else "false"
+    latest = int(time.time()) + LATEST_AHEAD_S
     problem = f"""case
         when blank then 'blank'
         when not_json then 'not JSON'
         when ts_text is null then 'missing timestamp'
-        when ts is null or not isfinite(ts) then 'bad timestamp'
+        when ts is null or not isfinite(ts) or ts < {EARLIEST_TIMESTAMP} or ts > {latest}
+          then 'bad timestamp'
         when input_raw is null then 'missing input tokens'
         when output_raw is null then 'missing output tokens'
-        when input is null or output is null
+        when input is null or output is null or not isfinite(input) or not isfinite(output)
+          or not isfinite(cached) or not isfinite(cache_write)
           or (cached_raw is not null and try_cast(cached_raw as double) is null)
           then 'non-numeric tokens'
         when input < 0 or output < 0 or cached < 0 or cache_write < 0 then 'negative tokens'
+        when greatest(input, output, cached, cache_write) > {MAX_TOKENS} then 'too many tokens'
         when {check_cached} and cached > input then 'cached tokens above input tokens'
+        when cost is not null and (not isfinite(cost) or cost < 0
+                                   or cost > {MAX_COST_PER_REQUEST}) then 'bad cost'
         end"""
     try:
-        con.execute(f"""create or replace table records as
+        q.run(con, f"""create or replace table records as
             select src, {problem} as status, ts, task, model, total_input as input,
               cached, cache_write, output, cost, rid
             from ({" union all ".join(parts)})""")
@@ -259,7 +319,21 @@ def build_records(con, sources: list[Source], fmt: LogFormat, task: str | None) 
         where records.rid = d.dup_rid and records.status is null
           and records.rowid <> d.first""")
     _count(con, stats)
+    if task and not task.endswith(":"):
+        _note_missing_task(con, stats, task, fields)
     return stats
+
+
+def _note_missing_task(con, stats: ReadStats, task: str, fields: set[str]) -> None:
+    """A --task field missing from most records is likely mistyped: say so, with
+    the fields the records do have."""
+    q = Query()
+    missing, total = q.run(con, f"""select count(*) filter (where task = {q.bind(NO_TASK)}),
+        count(*) from records where status is null""").fetchone()
+    if total and missing / total > MISSING_TASK_SHARE:
+        shown = ", ".join(sorted(fields)[:20]) or "none"
+        stats.notes.append(f"--task {task}: no such field in {missing:,} of {total:,} "
+                           f"records, put under {NO_TASK}; the records have: {shown}")
 
 
 def _count(con, stats: ReadStats) -> None:
@@ -273,20 +347,31 @@ def _count(con, stats: ReadStats) -> None:
         where status is not null and status <> 'blank' group by status""").fetchall()
     order = {k: i for i, k in enumerate(PROBLEMS)}
     problems = sorted(rows, key=lambda r: order.get(r[0], 99))
+    # Distinct: the sampling scans before the main one may have rejected a line too.
     rejects = con.execute(
-        "select file_path, line, error_type from reject_errors r join reject_scans s "
+        "select distinct file_path, line, error_type from reject_errors r join reject_scans s "
         "using (scan_id) order by file_path, line").fetchall() if _has_rejects(con) else []
     for path, line, _ in rejects:
         stats.skipped_lines.setdefault(path, []).append(int(line))
     if rejects:
+        names = {path: name for name, _, path in stats.units.values()}
         by_kind: dict[str, list] = {}
         for path, line, kind in rejects:
-            by_kind.setdefault("invalid UTF-8" if "ENCODING" in kind else f"unreadable line ({kind.lower()})", []).append(f"{path}:{line}")
+            by_kind.setdefault(_reject_kind(kind), []).append(f"{names.get(path, path)}:{line}")
         for kind, where in by_kind.items():
             stats.problems.append(Problem(kind, len(where), where[:FIRST_LINES]))
             stats.records += len(where)
     for kind, n, first in problems:
         stats.problems.append(Problem(kind, int(n), [_where(stats, s, r) for s, r in first]))
+
+
+def _reject_kind(error_type: str) -> str:
+    """A line DuckDB could not read, as a problem's kind."""
+    if "ENCODING" in error_type:
+        return "invalid UTF-8"
+    if "LINE SIZE" in error_type:
+        return f"line longer than {MAX_LINE_BYTES:,} bytes"
+    return f"unreadable line ({error_type.lower()})"
 
 
 def _has_rejects(con) -> bool:

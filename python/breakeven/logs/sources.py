@@ -3,6 +3,9 @@ file and line (or row) number so that problems can be reported where they are.
 
 DuckDB reads JSONL, CSV and Parquet, gzip and zstd included, in parallel and in
 bounded memory; a PostgreSQL table is streamed into a CSV file with COPY first.
+
+DuckDB never sees a name the user wrote: each file is handed to it as a link with a
+generated name in the ingest's Workdir (see sql.py for why).
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ import glob
 import gzip
 import json
 import os
+import re
 import shutil
 import tempfile
 import zlib
@@ -18,9 +22,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import LogError
+from ..files import UnreadableFile, regular_file_size
 
-_JSON_SUFFIXES = (".jsonl", ".ndjson", ".json")
+# Files one ingest reads (``max_files``, ``--max-files``): DuckDB plans one scan per
+# file, about 0.5 MB each, so 5,000 one-record files took 2.4 GB before any record.
+MAX_FILES = 1000
 _COMPRESSION = {".gz": "gzip", ".zst": "zstd"}
+_SUFFIX = {"jsonl": ".jsonl", "csv": ".csv", "parquet": ".parquet"}
+_POSTGRES = ("postgresql://", "postgres://")
+# The password in a URL's userinfo, and any query parameter naming a password.
+_SECRETS = (re.compile(r"(?i)(\b[a-z][a-z0-9+.-]*://[^/@\s:]*:)[^@\s/]*@"),
+            re.compile(r"(?i)((?:[?&]|\b)[a-z_]*password=)[^&#\s]*"))
 
 
 @dataclass
@@ -35,20 +47,32 @@ class Source:
     notes: list[str] = field(default_factory=list)
 
 
-def expand(names: list[str]) -> list[str]:
-    """Files and globs, in order; a glob that matches nothing is an error."""
+def redact(text: str) -> str:
+    """``text`` with the secrets of any URL in it masked: the password of
+    ``postgresql://user:password@host`` and ``?password=`` parameters. Every
+    message that may hold a database URL goes through here."""
+    for pattern in _SECRETS:
+        text = pattern.sub(r"\1***@" if pattern is _SECRETS[0] else r"\1***", text)
+    return text
+
+
+def expand(names: list[str], max_files: int = MAX_FILES) -> list[str]:
+    """Files and globs, in order, each glob expanded once here (never again by
+    DuckDB); a glob that matches nothing is an error, and so are more than
+    ``max_files`` files, before any is opened."""
     out: list[str] = []
     for name in names:
-        if name.startswith(("postgresql://", "postgres://")):
+        if name.startswith(_POSTGRES):
             out.append(name)
             continue
         matches = sorted(glob.glob(name)) if glob.has_magic(name) else [name]
         if not matches:
             raise LogError(name, "no file matches this pattern")
-        for m in matches:
-            if not os.path.isfile(m):
-                raise LogError(m, "no such file")
-            out.append(m)
+        out.extend(matches)
+        if len(out) > max_files:
+            raise LogError(name, f"more than {max_files:,} log files in one ingest (the "
+                           "bound on files, --max-files or ingest(max_files=...), keeps "
+                           "DuckDB's plan within memory); concatenate small files or raise it")
     return out
 
 
@@ -65,11 +89,20 @@ def kind_of(path: str) -> tuple[str, str]:
     return "jsonl", compression
 
 
-def open_source(name: str, workdir: str) -> Source:
-    if name.startswith(("postgresql://", "postgres://")):
+def open_source(name: str, workdir: str, index: int) -> Source:
+    """Source ``index`` of an ingest: a regular file (or a PostgreSQL table),
+    linked into ``workdir`` under a generated name that DuckDB reads."""
+    if name.startswith(_POSTGRES):
         return _postgres_source(name, workdir)
+    try:
+        regular_file_size(name)
+    except UnreadableFile as e:
+        raise LogError(name, e.reason) from None
     kind, compression = kind_of(name)
-    src = Source(name, name, kind, compression, unit="row" if kind != "jsonl" else "line")
+    link = os.path.join(workdir, f"log-{index}{_SUFFIX[kind]}"
+                        + {"gzip": ".gz", "zstd": ".zst"}.get(compression, ""))
+    os.symlink(os.path.abspath(name), link)
+    src = Source(name, link, kind, compression, unit="row" if kind != "jsonl" else "line")
     if compression == "gzip":
         _check_gzip(src, workdir)
     if kind == "jsonl" and _is_json_document(src):
@@ -82,7 +115,7 @@ def _check_gzip(src: Source, workdir: str) -> None:
     stops. A sound file is left to DuckDB."""
     if _gzip_is_whole(src):
         return
-    out = os.path.join(workdir, f"truncated-{len(os.listdir(workdir))}-" + Path(src.path).stem)
+    out = os.path.join(workdir, "whole-" + Path(src.path).stem)  # whole-log-3.jsonl
     lines = 0
     tail = b""
     with open(src.path, "rb") as f, open(out, "wb") as g:
@@ -153,23 +186,25 @@ def _postgres_source(url: str, workdir: str) -> Source:
     try:
         import psycopg
     except ImportError:  # an install without the postgres extra
-        raise LogError(url, "reading PostgreSQL needs psycopg: "
+        raise LogError(redact(url), "reading PostgreSQL needs psycopg: "
                        "pip install 'breakeven[postgres]'") from None
-    table = '"LiteLLM_SpendLogs"'
-    if "#" in url:
-        url, table = url.split("#", 1)
+    from psycopg import sql
+
+    url, _, table = url.partition("#")
+    # ``#schema.table`` or ``#table``: identifiers, quoted by psycopg, never SQL.
+    table_name = sql.Identifier(*(table.split(".") if table else ["LiteLLM_SpendLogs"]))
+    shown = redact(url)
     out = os.path.join(workdir, "postgres.csv")
-    shown = url.split("@")[-1]
     try:
         with psycopg.connect(url, connect_timeout=10) as conn, conn.cursor() as cur:
-            with open(out, "wb") as f, cur.copy(
-                f"COPY (SELECT * FROM {table}) TO STDOUT WITH (FORMAT csv, HEADER true)"
-            ) as copy:
+            copy_sql = sql.SQL("COPY (SELECT * FROM {}) TO STDOUT WITH (FORMAT csv, "
+                               "HEADER true)").format(table_name)
+            with open(out, "wb") as f, cur.copy(copy_sql) as copy:
                 for block in copy:
                     f.write(block)
     except psycopg.Error as e:
-        raise LogError(f"postgresql://{shown}", str(e).strip().splitlines()[0]) from None
-    return Source(f"postgresql://{shown} {table}", out, "csv", unit="row")
+        raise LogError(shown, redact(str(e).strip().splitlines()[0])) from None
+    return Source(f"{shown} {table or 'LiteLLM_SpendLogs'}", out, "csv", unit="row")
 
 
 class Workdir:

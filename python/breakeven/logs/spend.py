@@ -9,6 +9,7 @@ import html
 import numpy as np
 import pandas as pd
 
+from ..errors import printable
 from .prices import catalog_prices, list_cost
 from .usage import COST_MISMATCH
 
@@ -148,15 +149,17 @@ def spend_text(usage) -> str:
             lines.append(f"  {str(r['task'])[:24]:<24} -> {r['model']:<22} saves "
                          f"${r['saving']:,.2f} ({r['saving_share']:.0%})")
     if s["cost_mismatches"]:
-        lines.append(f"\n{s['cost_mismatches']:,} records' logged cost differs from the "
-                     f"catalog price by more than {COST_MISMATCH:.0%} (negotiated prices, "
-                     "batch discounts or an outdated catalog)")
+        lines += ["", f"{s['cost_mismatches']:,} records' logged cost differs from the "
+                  f"catalog price by more than {COST_MISMATCH:.0%} (negotiated prices, "
+                  "batch discounts or an outdated catalog)"]
     lines += _problem_lines(usage)
     lines += [f"note: {n}" for n in usage.notes]
     if usage.cannot_give:
         lines.append(f"note: {usage.format} logs cannot give the "
                      + ", ".join(usage.cannot_give))
-    return "\n".join(lines)
+    # Task and model names come from the logs: control bytes (ANSI escapes, NUL)
+    # are shown escaped, never sent to the terminal.
+    return "\n".join(printable(line) for line in lines)
 
 
 def _problem_lines(usage) -> list[str]:

@@ -12,10 +12,17 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from .prices import catalog_name, catalog_prices, record_cost_sql
+from ..errors import LogError
+from .prices import catalog_name, catalog_prices, price_table, record_cost_sql
 from .records import Problem
 
 COST_MISMATCH = 0.05  # a logged cost this far from the list price is flagged
+# Distinct tasks and distinct models an ingest aggregates (``--max-names``): the
+# spend view lists them all and the aggregates grow with tasks x models x hours.
+MAX_NAMES = 2000
+# Days from the first record to the last (``--max-days``): the hourly calendar, the
+# fit's series and its bootstrap grow with it.
+MAX_DAYS = 1100
 
 
 @dataclass
@@ -131,31 +138,53 @@ class Usage:
         )
 
 
-def aggregate(con, stats, files: list[str], cannot_give=()) -> Usage:
+def check_bounds(where: str, tasks: int, models: int, first: float, last: float,
+                 max_names: int = MAX_NAMES, max_days: int = MAX_DAYS) -> None:
+    """Refuse, before aggregating, more distinct names or a longer span than allowed
+    (``first``, ``last``: epoch seconds of the first and last record)."""
+    for what, n in (("tasks", tasks), ("models", models)):
+        if n > max_names:
+            raise LogError(where, f"{n:,} distinct {what}, more than {max_names:,} (the bound "
+                           "on names, --max-names or ingest(max_names=...)); choose a coarser "
+                           "--task or raise it")
+    days = (last - first) / 86400
+    if days > max_days:
+        span = " to ".join(str(pd.Timestamp(t, unit="s", tz="UTC"))[:10] for t in (first, last))
+        raise LogError(where, f"the records span {days:,.0f} days ({span}), more than "
+                       f"{max_days:,} (the bound on days, --max-days or ingest(max_days=...)); "
+                       "ingest a shorter period or raise it")
+
+
+def aggregate(con, stats, files: list[str], cannot_give=(), max_names: int = MAX_NAMES,
+              max_days: int = MAX_DAYS) -> Usage:
     """Aggregate the ``records`` table (see records.py) into a Usage."""
-    models = [m for (m,) in con.execute(
-        "select distinct model from records where status is null").fetchall()]
+    where = files[0] if len(files) == 1 else "logs"
+    tasks, models, first, last = con.execute(
+        "select count(distinct task), count(distinct model), min(ts), max(ts) "
+        "from records where status is null").fetchone()
+    if tasks:
+        check_bounds(where, tasks, models, first, last, max_names, max_days)
     prices = catalog_prices()
-    matched = {m: catalog_name(m, set(prices)) for m in models}
-    cases = " ".join(
-        f"when model = '{m.replace(chr(39), chr(39) * 2)}' then {record_cost_sql(prices[c])}"
-        for m, c in matched.items() if c
-    )
-    list_cost = f"(case {cases} end)" if cases else "null::double"
+    matched = {m: catalog_name(m, set(prices)) for (m,) in con.execute(
+        "select distinct model from records where status is null").fetchall()}
+    # List prices by a join with the few catalog models the logs name (one SQL
+    # branch per name took 4.9 GB for 30,000 names).
+    con.register("model_prices", price_table(matched, prices))
+    list_cost = record_cost_sql()
     hourly = con.execute(f"""
-        select task, model, floor(ts / 3600)::bigint as hour, count(*) as requests,
+        select task, records.model, floor(ts / 3600)::bigint as hour, count(*) as requests,
           sum(input) as input_tokens, sum(cached) as cached_tokens,
           sum(cache_write) as cache_write_tokens, sum(output) as output_tokens,
           sum(cost) as logged_cost, count(cost) as logged,
           sum({list_cost}) as list_cost,
           count(*) filter (where cost is not null and {list_cost} > 0 and
             abs(cost / {list_cost} - 1) > {COST_MISMATCH}) as cost_mismatch
-        from records where status is null group by all order by task, model, hour
+        from records left join model_prices p on records.model = p.model
+        where status is null group by all order by task, records.model, hour
     """).df()
+    con.unregister("model_prices")
     if hourly.empty:
-        from ..errors import LogError
-
-        raise LogError(files[0] if len(files) == 1 else "logs",
+        raise LogError(where,
                        f"no usable record among {stats.records:,} "
                        + (f"(first problem: {stats.problems[0].kind} at "
                           f"{stats.problems[0].where[0]})" if stats.problems else ""))
