@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from .. import _core
 from ..errors import LogError
 from .formats import FIELDS, REQUIRED, LogFormat, custom, detect, dotted_keys
-from .sources import Source
+from .sources import MAX_LINE_BYTES, Source
 from .sql import Query
 
 # Problems a record can have, in the order they are checked: the first one wins.
@@ -30,9 +30,6 @@ PROBLEMS = (
     "duplicate request id",
 )
 FIRST_LINES = 10  # line numbers reported per problem
-# A longer line is a counted bad record ("line longer than ..."), not read: DuckDB
-# holds a whole line in memory, and no API response comes near this.
-MAX_LINE_BYTES = 8_000_000
 # Timestamps a usage log can hold: from 2000-01-01 UTC to a year after now. One
 # outside is a "bad timestamp" record; without this one record at epoch 9.9e10
 # made a 200-year hourly calendar (7.8 GB).
@@ -68,6 +65,7 @@ class ReadStats:
     notes: list[str] = field(default_factory=list)
     units: dict[int, tuple[str, str, str]] = field(default_factory=dict)
     skipped_lines: dict[str, list[int]] = field(default_factory=dict)
+    measured: set[str] = field(default_factory=set)  # paths whose long lines sources.py found
 
 
 def _json_path(dotted: str) -> str:
@@ -189,6 +187,7 @@ def _total_input(fmt: LogFormat) -> str:
     return "input + cached + cache_write"
 
 
+LONG_LINE = f"line longer than {MAX_LINE_BYTES:,} bytes"
 NO_TASK = "(none)"  # the task of a record without the --task field
 NO_TAG = "(no tag)"  # ... without a tag of the --task prefix
 
@@ -277,6 +276,13 @@ def build_records(con, sources: list[Source], fmt: LogFormat, task: str | None,
                   from ({fields_sql}))""")
         stats.units[i] = (src.name, src.unit, src.path)
         stats.notes.extend(f"{src.name}: {n}" for n in src.notes)
+        if src.long_lines is not None:
+            stats.measured.add(src.path)
+            stats.skipped_lines.setdefault(src.path, []).extend(src.long_lines)
+            if src.long_lines:
+                stats.problems.append(Problem(LONG_LINE, len(src.long_lines), [
+                    f"{src.name}:{n}" for n in src.long_lines[:FIRST_LINES]]))
+                stats.records += len(src.long_lines)
     check_cached = "true" if fmt.input_includes_cached else "false"
     latest = int(time.time()) + LATEST_AHEAD_S
     problem = f"""case
@@ -340,7 +346,7 @@ def _count(con, stats: ReadStats) -> None:
     total, ok = con.execute(
         "select count(*) filter (where status is distinct from 'blank'), "
         "count(*) filter (where status is null) from records").fetchone()
-    stats.records, stats.ingested = int(total), int(ok)
+    stats.records, stats.ingested = stats.records + int(total), int(ok)
     rows = con.execute(f"""
         select status, count(*), min([src, records.rowid + 1 - first], {FIRST_LINES})
         from records join file_starts on src = f_src
@@ -351,6 +357,8 @@ def _count(con, stats: ReadStats) -> None:
     rejects = con.execute(
         "select distinct file_path, line, error_type from reject_errors r join reject_scans s "
         "using (scan_id) order by file_path, line").fetchall() if _has_rejects(con) else []
+    # Long lines of measured files are counted already (DuckDB drops some unseen).
+    rejects = [r for r in rejects if not (r[0] in stats.measured and "LINE SIZE" in r[2])]
     for path, line, _ in rejects:
         stats.skipped_lines.setdefault(path, []).append(int(line))
     if rejects:
@@ -370,7 +378,7 @@ def _reject_kind(error_type: str) -> str:
     if "ENCODING" in error_type:
         return "invalid UTF-8"
     if "LINE SIZE" in error_type:
-        return f"line longer than {MAX_LINE_BYTES:,} bytes"
+        return LONG_LINE
     return f"unreadable line ({error_type.lower()})"
 
 
@@ -385,7 +393,7 @@ def _has_rejects(con) -> bool:
 def _where(stats: ReadStats, src: int, row: int) -> str:
     """Row numbers skip the lines DuckDB rejected (bad UTF-8): add them back."""
     name, unit, path = stats.units[int(src)]
-    for skipped in stats.skipped_lines.get(path, []):
+    for skipped in sorted(stats.skipped_lines.get(path, [])):
         if skipped <= row:
             row += 1
     return f"{name}:{row}" if unit == "line" else f"{name}:row {row}"

@@ -10,6 +10,7 @@ generated name in the ingest's Workdir (see sql.py for why).
 
 from __future__ import annotations
 
+import csv
 import glob
 import gzip
 import json
@@ -27,6 +28,13 @@ from ..files import UnreadableFile, regular_file_size
 # Files one ingest reads (``max_files``, ``--max-files``): DuckDB plans one scan per
 # file, about 0.5 MB each, so 5,000 one-record files took 2.4 GB before any record.
 MAX_FILES = 1000
+# A longer line is a counted bad record, not read: DuckDB holds a line whole (about
+# 8x its size in memory) and drops, without a word, one longer than its buffer
+# (16 x this), so the lines' lengths are measured here as the file streams by.
+MAX_LINE_BYTES = 8_000_000
+# CSV columns (the header's fields): a 20,000-column CSV ran DuckDB's sniffer out of
+# its memory limit. Log exports have a few dozen.
+MAX_COLUMNS = 1000
 _COMPRESSION = {".gz": "gzip", ".zst": "zstd"}
 _SUFFIX = {"jsonl": ".jsonl", "csv": ".csv", "parquet": ".parquet"}
 _POSTGRES = ("postgresql://", "postgres://")
@@ -45,6 +53,45 @@ class Source:
     compression: str = "none"
     unit: str = "line"  # what the numbers in messages count
     notes: list[str] = field(default_factory=list)
+    # Lines over MAX_LINE_BYTES (1-based), or None where not measured (zstd):
+    # DuckDB's own line-size rejects count there.
+    long_lines: list[int] | None = None
+
+
+class LineScan:
+    """Lines longer than MAX_LINE_BYTES in a stream fed block by block, numbered as
+    DuckDB numbers them (LF, CRLF or a lone CR ends a line). Blocks are far shorter
+    than the bound, so only a line running across blocks can be long: the work per
+    block is a few byte counts, not a loop over lines."""
+
+    def __init__(self) -> None:
+        self.line = 1  # the line the next byte belongs to
+        self.run = 0  # bytes of that line so far
+        self.after_cr = False  # the last block ended in CR (a CRLF may be split)
+        self.long: list[int] = []
+
+    def feed(self, block: bytes) -> None:
+        if not block:
+            return
+        last = max(block.rfind(b"\n"), block.rfind(b"\r"))
+        if last < 0:
+            self.run += len(block)
+            self.after_cr = False
+            return
+        first = min(i for i in (block.find(b"\n"), block.find(b"\r")) if i >= 0)
+        if self.run + first > MAX_LINE_BYTES:
+            self.long.append(self.line)
+        breaks = block.count(b"\n") + block.count(b"\r") - block.count(b"\r\n")
+        if self.after_cr and block[:1] == b"\n":
+            breaks -= 1
+        self.line += breaks
+        self.run = len(block) - last - 1
+        self.after_cr = block[-1:] == b"\r"
+
+    def close(self) -> list[int]:
+        if self.run > MAX_LINE_BYTES:
+            self.long.append(self.line)
+        return self.long
 
 
 def redact(text: str) -> str:
@@ -103,11 +150,36 @@ def open_source(name: str, workdir: str, index: int) -> Source:
                         + {"gzip": ".gz", "zstd": ".zst"}.get(compression, ""))
     os.symlink(os.path.abspath(name), link)
     src = Source(name, link, kind, compression, unit="row" if kind != "jsonl" else "line")
+    if kind == "csv":
+        _check_columns(src)
     if compression == "gzip":
         _check_gzip(src, workdir)
     if kind == "jsonl" and _is_json_document(src):
         src.kind = "json-document"
+    if src.kind == "jsonl" and src.compression == "none" and src.long_lines is None:
+        scan = LineScan()
+        with open(src.path, "rb") as f:
+            for block in iter(lambda: f.read(1 << 20), b""):
+                scan.feed(block)
+        src.long_lines = scan.close()
     return src
+
+
+def _check_columns(src: Source) -> None:
+    """Refuse a CSV whose header has more than MAX_COLUMNS fields, before DuckDB
+    sniffs it."""
+    if src.compression == "zstd":
+        return
+    opener = gzip.open if src.compression == "gzip" else open
+    try:
+        with opener(src.path, "rb") as f:
+            header = f.readline(1 << 20)
+    except (OSError, EOFError, zlib.error) as e:
+        raise LogError(src.name, f"cannot read ({e})") from None
+    columns = len(next(csv.reader([header.decode("utf-8", "replace")]), []))
+    if columns > MAX_COLUMNS:
+        raise LogError(src.name, f"{columns:,} columns, more than {MAX_COLUMNS:,} (the bound "
+                       "MAX_COLUMNS in breakeven/logs/sources.py): not a log export")
 
 
 def _check_gzip(src: Source, workdir: str) -> None:
@@ -144,10 +216,15 @@ def _check_gzip(src: Source, workdir: str) -> None:
 
 
 def _gzip_is_whole(src: Source) -> bool:
+    """Whether the gzip stream ends properly; a whole one's long lines are measured
+    on the way (a truncated one's are in the copy _check_gzip writes)."""
+    scan = LineScan()
     try:
         with gzip.open(src.path, "rb") as f:
-            while f.read(1 << 22):
-                pass
+            for block in iter(lambda: f.read(1 << 20), b""):
+                scan.feed(block)
+        if src.kind == "jsonl":
+            src.long_lines = scan.close()
         return True
     except EOFError:
         return False
