@@ -162,6 +162,9 @@ def build_parser() -> argparse.ArgumentParser:
     swp.add_argument("sweep_file", metavar="SWEEP.yaml")
     swp.add_argument("--scheduler", metavar="tcp://HOST:PORT",
                      help="run on this Dask scheduler (default: local processes)")
+    swp.add_argument("--scheduler-timeout", type=_number, metavar="SECONDS",
+                     help="the most the scheduler may take to answer, to show a worker, and "
+                          "its workers to run a probe task (default 30)")
     swp.add_argument("--workers", type=_whole, help="local processes (default: one per core)")
     swp.add_argument("--csv", metavar="FILE", help="write the table as CSV")
     swp.add_argument("--parquet", metavar="FILE", help="write the table as Parquet")
@@ -325,19 +328,29 @@ def cmd_optimize(args) -> int:
 
 
 def cmd_sweep(args) -> int:
-    from .decisions import load_sweep, sweep
+    import importlib.util
+    from pathlib import Path
 
+    from .decisions.sweep import (SCHEDULER_TIMEOUT_S, check_heatmap, connect, load_sweep,
+                                  local_workers, sweep)
+
+    # Everything that can be refused is refused before the first point runs.
+    if args.workers is not None:
+        local_workers(args.workers)
+    outputs = {"csv": args.csv, "parquet": args.parquet, "json": args.json,
+               "heatmap": args.heatmap[3] if args.heatmap else None}
+    for option, out in outputs.items():
+        if out and not Path(out).parent.is_dir():
+            raise OptionError(option, f"{out}: the folder {Path(out).parent} does not exist")
+    if args.parquet and importlib.util.find_spec("pyarrow") is None:
+        raise OptionError("parquet", "needs pyarrow: pip install 'breakeven[sweep]'")
     spec = load_sweep(args.sweep_file)
+    if args.heatmap:
+        check_heatmap(spec, *args.heatmap[:3])
     client = None
     if args.scheduler:
-        try:
-            from dask.distributed import Client
-        except ImportError:
-            raise OptionError("scheduler", "needs Dask: pip install 'breakeven[sweep]'") from None
-        try:
-            client = Client(args.scheduler, timeout=30)
-        except OSError as e:
-            raise OptionError("scheduler", f"cannot reach {args.scheduler}: {e}") from None
+        timeout = SCHEDULER_TIMEOUT_S if args.scheduler_timeout is None else args.scheduler_timeout
+        client = connect(args.scheduler, timeout)
     try:
         result = sweep(spec, client=client, workers=args.workers,
                        progress=False if args.quiet else None)
@@ -352,10 +365,7 @@ def cmd_sweep(args) -> int:
         result.to_csv(args.csv)
         print(f"\nCSV written to {args.csv}")
     if args.parquet:
-        try:
-            result.to_parquet(args.parquet)
-        except ImportError:
-            raise OptionError("parquet", "needs pyarrow: pip install 'breakeven[sweep]'") from None
+        result.to_parquet(args.parquet)
         print(f"Parquet written to {args.parquet}")
     if args.json:
         write_json(args.json, result.to_dict())

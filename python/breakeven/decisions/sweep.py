@@ -22,15 +22,31 @@ from __future__ import annotations
 
 import copy
 import itertools
+import math
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
+from .. import _core
+from .._yaml import LineMap, load_yaml, read_text
 from ..errors import OptionError, ScenarioError
 
+# Points in one sweep, grid or random; a grid's size is checked from its axes
+# before any point is built. Raise it here (each point is one engine run).
+MAX_POINTS = 100_000
+MAX_STEPS = 10_000  # values of one min/max/steps axis
+# Seconds a Dask scheduler may take to answer, to show a worker, and its workers
+# to run a probe task (`breakeven sweep --scheduler-timeout`).
+SCHEDULER_TIMEOUT_S = 30.0
+_SHOWN_CHARS = 80  # of a value echoed in a message: a message never grows with the input
+
 _SWEEP_KEYS = {"base", "paths", "seed", "design", "points", "sample_seed", "parameters"}
+_AXIS_KEYS = ({"values"}, {"min", "max"}, {"min", "max", "steps"})
+_WHOLE_SEED = "0..2^64-1"
+_ADDRESS = re.compile(r"tcp://(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9_.-]+):(\d{1,5})")
 
 
 @dataclass(frozen=True)
@@ -41,6 +57,29 @@ class SweepSpec:
     seed: int | None
     parameters: dict[str, list[float]]  # name -> grid values (grid design)
     points: list[dict[str, float]]  # every point: parameter -> value
+    source: str = "<sweep>"  # the sweep file, for messages
+    design: str = "grid"
+    columns: tuple[str, ...] = ()  # of the table: parameters, then per strategy
+
+
+class PointFailed(Exception):
+    """A point's run failed in a worker. A plain exception (a message, and whether
+    the input is at fault) so that it pickles back from a process or a Dask worker:
+    the library's errors take several constructor arguments and do not."""
+
+    def __init__(self, reason: str, bad_input: bool):
+        super().__init__(reason, bad_input)
+        self.reason = reason
+        self.bad_input = bad_input
+
+
+def shown(value) -> str:
+    """``repr(value)``, cut short with an ellipsis: what a message echoes."""
+    return _cut(repr(value))
+
+
+def _cut(text: str, chars: int = _SHOWN_CHARS) -> str:
+    return text if len(text) <= chars else text[:chars - 3] + "..."
 
 
 def set_path(data: dict, path: str, value) -> None:
@@ -51,7 +90,7 @@ def set_path(data: dict, path: str, value) -> None:
         if isinstance(target, list):
             match = [x for x in target if isinstance(x, dict) and x.get("name") == key]
             if not match:
-                raise OptionError("parameters", f"{path}: no item named {key!r}")
+                raise OptionError("parameters", f"{_cut(path)}: no item named {shown(key)}")
             target = match[0]
         elif isinstance(target, dict):
             if key not in target or not isinstance(target[key], (dict, list)):
@@ -59,24 +98,74 @@ def set_path(data: dict, path: str, value) -> None:
                 target[key] = {}
             target = target[key]
         else:
-            raise OptionError("parameters", f"{path}: {'.'.join(keys[:i])} is not a mapping")
+            raise OptionError("parameters",
+                              f"{_cut(path)}: {_cut('.'.join(keys[:i]))} is not a mapping")
     if not isinstance(target, dict):
-        raise OptionError("parameters", f"{path}: its parent is not a mapping")
+        raise OptionError("parameters", f"{_cut(path)}: its parent is not a mapping")
     target[keys[-1]] = value
 
 
-def _axis(name: str, spec) -> list[float]:
-    if isinstance(spec, dict) and "values" in spec:
-        values = spec["values"]
-        if not isinstance(values, list) or not values:
-            raise OptionError("parameters", f"{name}.values: must be a non-empty list")
-        return values
-    if isinstance(spec, dict) and {"min", "max"} <= set(spec):
+def _whole(value, lo: int, hi: int) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and lo <= value <= hi
+
+
+def _number(value) -> bool:
+    return (isinstance(value, (int, float)) and not isinstance(value, bool)
+            and math.isfinite(value))
+
+
+class _Fields:
+    """The sweep file's fields, each checked with a message naming file:line and
+    the field."""
+
+    def __init__(self, doc: dict, lines: LineMap):
+        self.doc = doc
+        self.lines = lines
+
+    def fail(self, field: str, reason: str) -> ScenarioError:
+        return self.lines.error(field, reason)
+
+    def whole(self, key: str, lo: int, hi: int, allowed: str, default=None):
+        value = self.doc.get(key, default)
+        if value is not None and not _whole(value, lo, hi):
+            raise self.fail(key, f"must be a whole number {allowed} (got {shown(value)})")
+        return value
+
+    def axis_size(self, name: str, spec, design: str) -> int:
+        """The number of values of a parameter's axis (a random design: 0), its
+        fields checked."""
+        field = f"parameters.{name}"
+        if not isinstance(spec, dict) or set(spec) not in _AXIS_KEYS:
+            raise self.fail(field, "give values: [...] or min, max (and steps)"
+                            + (f" (got {shown(spec)})" if not isinstance(spec, dict) else
+                               f" (got the fields {_cut(', '.join(map(str, spec)))})"))
+        if design == "random":
+            if "values" in spec:
+                raise self.fail(field, "a random design needs min and max")
+        if "values" in spec:
+            if not isinstance(spec["values"], list) or not spec["values"]:
+                raise self.fail(f"{field}.values", "must be a non-empty list")
+            return len(spec["values"])
+        for bound in ("min", "max"):
+            if not _number(spec[bound]):
+                raise self.fail(f"{field}.{bound}",
+                                f"must be a number (got {shown(spec[bound])})")
         steps = spec.get("steps", 5)
-        if not (isinstance(steps, int) and 2 <= steps <= 10000):
-            raise OptionError("parameters", f"{name}.steps: must be a whole number 2..10000")
-        return list(np.linspace(spec["min"], spec["max"], steps))
-    raise OptionError("parameters", f"{name}: give values: [...] or min, max (and steps)")
+        if not _whole(steps, 2, MAX_STEPS):
+            raise self.fail(f"{field}.steps",
+                            f"must be a whole number 2..{MAX_STEPS} (got {shown(steps)})")
+        return 0 if design == "random" else steps
+
+
+def _grid_axis(spec: dict) -> list:
+    if "values" in spec:
+        return spec["values"]
+    # Plain floats: a point prints and pickles as numbers, not numpy scalars.
+    return [float(v) for v in np.linspace(spec["min"], spec["max"], spec.get("steps", 5))]
+
+
+def _grid_points(axes: dict[str, list]) -> list[dict]:
+    return [dict(zip(axes, combo)) for combo in itertools.product(*axes.values())]
 
 
 def latin_hypercube(ranges: dict[str, tuple[float, float]], n: int, seed: int):
@@ -93,60 +182,242 @@ def latin_hypercube(ranges: dict[str, tuple[float, float]], n: int, seed: int):
 
 
 def load_sweep(path) -> SweepSpec:
-    import yaml
-
+    """Read and check a sweep file (through the scenario files' loader: its size,
+    nesting and alias limits), and every point it spans, before anything runs."""
     from ..scenario import load
 
     path = Path(path)
-    try:
-        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as e:
-        raise ScenarioError(str(path), None, "", f"cannot read the sweep: {e}") from None
+    source = str(path)
+    doc, lines = load_yaml(read_text(path), source)
+    fields = _Fields(doc, lines)
     if not isinstance(doc, dict):
-        raise ScenarioError(str(path), None, "", "a sweep must be a mapping")
-    unknown = set(doc) - _SWEEP_KEYS
+        raise fields.fail("", "a sweep must be a mapping")
+    unknown = sorted(map(str, set(doc) - _SWEEP_KEYS))
     if unknown:
-        raise ScenarioError(str(path), None, sorted(unknown)[0],
-                            f"unknown field (allowed: {', '.join(sorted(_SWEEP_KEYS))})")
+        raise fields.fail(_cut(unknown[0]),
+                          f"unknown field (allowed: {', '.join(sorted(_SWEEP_KEYS))})")
     if "base" not in doc or "parameters" not in doc:
-        raise ScenarioError(str(path), None, "", "a sweep needs base: and parameters:")
-    base = load(path.parent / doc["base"])
+        raise fields.fail("", "a sweep needs base: and parameters:")
+    if not isinstance(doc["base"], str) or not doc["base"]:
+        raise fields.fail("base", f"must name the base scenario file (got {shown(doc['base'])})")
+    paths = fields.whole("paths", 1, _core.LIMITS["max_paths"],
+                         f"1..{_core.LIMITS['max_paths']:,}")
+    seed = fields.whole("seed", 0, _core.LIMITS["max_seed"], _WHOLE_SEED)
+    design = doc.get("design", "grid")
+    if design not in ("grid", "random"):
+        raise fields.fail("design", f"must be grid or random (got {shown(design)})")
+    for key in ("points", "sample_seed"):
+        if design == "grid" and key in doc:
+            raise fields.fail(key, f"only a random design takes {key}")
+    n_random = fields.whole("points", 1, MAX_POINTS,
+                            f"1..{MAX_POINTS:,} (breakeven.decisions.sweep.MAX_POINTS)", 100)
+    sample_seed = fields.whole("sample_seed", 0, _core.LIMITS["max_seed"], _WHOLE_SEED, 0)
     params = doc["parameters"]
     if not isinstance(params, dict) or not params:
-        raise ScenarioError(str(path), None, "parameters", "must map parameter paths to values")
-    design = doc.get("design", "grid")
+        raise fields.fail("parameters", "must map parameter paths to values")
+    sizes = [fields.axis_size(name, spec, design) for name, spec in params.items()]
     if design == "grid":
-        axes = {name: _axis(name, spec) for name, spec in params.items()}
-        points = [dict(zip(axes, combo)) for combo in itertools.product(*axes.values())]
-    elif design == "random":
-        ranges = {}
-        for name, spec in params.items():
-            if not (isinstance(spec, dict) and {"min", "max"} <= set(spec)):
-                raise ScenarioError(str(path), None, f"parameters.{name}",
-                                    "a random design needs min and max")
-            ranges[name] = (float(spec["min"]), float(spec["max"]))
-        axes = {}
-        points = latin_hypercube(ranges, int(doc.get("points", 100)), int(doc.get("sample_seed", 0)))
+        total = math.prod(sizes)
+        if total > MAX_POINTS:
+            raise fields.fail("parameters", (
+                f"the grid has {total:,} points ({_cut(' x '.join(f'{n:,}' for n in sizes))}); "
+                f"a sweep is limited to {MAX_POINTS:,} (breakeven.decisions.sweep.MAX_POINTS)"))
+        axes = {name: _grid_axis(spec) for name, spec in params.items()}
+        points = _grid_points(axes)
     else:
-        raise ScenarioError(str(path), None, "design", "must be grid or random")
-    # Every point must be a valid scenario: check them all before running any.
+        axes = {}
+        ranges = {name: (float(spec["min"]), float(spec["max"])) for name, spec in params.items()}
+        points = latin_hypercube(ranges, n_random, sample_seed)
+    base = load(path.parent / doc["base"])
+    columns = _checked_points(base.data, points, fields)
+    return SweepSpec(base.data, base.name, paths, seed, axes, points, source, design,
+                     tuple(dict.fromkeys([*params, *columns])))
+
+
+def _checked_points(base: dict, points: list[dict], fields: _Fields) -> list[str]:
+    """Load every point as a scenario, so that none fails once the sweep runs;
+    returns the table's strategy columns of all the points."""
+    from ..scenario import load
+
+    columns: dict[str, None] = {}
     for point in points:
-        data = copy.deepcopy(base.data)
-        for name, value in point.items():
-            set_path(data, name, value)
+        data = copy.deepcopy(base)
         try:
-            load(data)
+            for name, value in point.items():
+                set_path(data, name, value)
+            scenario = load(data)
+        except OptionError as e:
+            raise fields.fail("parameters", e.reason) from None
         except ScenarioError as e:
-            raise ScenarioError(str(path), None, "parameters",
-                                f"the point {point} is not a valid scenario: {e.path}: {e.reason}") from None
-    return SweepSpec(base.data, base.name, doc.get("paths"), doc.get("seed"), axes, points)
+            raise fields.fail("parameters", f"the point {_point_text(point)} is not a valid "
+                                            f"scenario: {_cut(e.path)}: {e.reason}") from None
+        columns.update(dict.fromkeys(strategy_columns(scenario.strategies, scenario.baseline)))
+    return list(columns)
+
+
+def strategy_columns(strategies: list[str], baseline: str) -> list[str]:
+    """The table's columns of each strategy (see :func:`run_point`)."""
+    columns = []
+    for name in strategies:
+        columns += [f"{name}.total_cost", f"{name}.savings", f"{name}.savings_p5",
+                    f"{name}.savings_p95"]
+        if name != baseline:
+            columns += [f"{name}.break_even_p50", f"{name}.break_even_p90",
+                        f"{name}.p_within_horizon"]
+    return columns
+
+
+def _point_text(point: dict) -> str:
+    return _cut(", ".join(f"{name}={value}" for name, value in point.items()), 200)
+
+
+def check_heatmap(spec: SweepSpec, x: str, y: str, column: str) -> None:
+    """Refuse a heatmap the sweep cannot draw, before it runs: X and Y two
+    parameters of a grid, the column one of the table's."""
+    if spec.design != "grid":
+        raise OptionError("heatmap", f"needs a grid design (got {spec.design})")
+    grid = _cut(", ".join(spec.parameters), 200)
+    for axis, name in (("X", x), ("Y", y)):
+        if name not in spec.parameters:
+            raise OptionError("heatmap", f"{axis} must be a parameter of the grid "
+                                         f"({grid}; got {shown(name)})")
+    if x == y:
+        raise OptionError("heatmap", "X and Y must be two different parameters")
+    if column not in spec.columns:
+        raise OptionError("heatmap", f"no column {shown(column)} "
+                                     f"(columns: {_cut(', '.join(spec.columns), 300)})")
+
+
+def local_workers(workers: int | None) -> int:
+    """Local processes to run on: one per core by default, at most one per core
+    (each point is single-threaded; more processes only share the cores)."""
+    cores = os.cpu_count() or 1
+    if workers is None:
+        return cores
+    if not _whole(workers, 1, cores):
+        raise OptionError("workers", f"must be a whole number 1..{cores} "
+                                     f"(the cores here; got {shown(workers)})")
+    return workers
+
+
+def connect(address: str, timeout: float = SCHEDULER_TIMEOUT_S):
+    """A ``dask.distributed.Client`` of the scheduler at ``address``
+    (tcp://HOST:PORT) once the scheduler has answered, has a worker, and its
+    workers have run a probe task with this version of breakeven; each step waits
+    at most ``timeout`` seconds, so no address makes it wait for ever."""
+    _check_address(address)
+    if not (_number(timeout) and timeout > 0):
+        raise OptionError("scheduler_timeout", f"must be a number of seconds > 0 "
+                                               f"(got {shown(timeout)})")
+    try:
+        import distributed
+    except ImportError:
+        raise OptionError("scheduler", "needs Dask: pip install 'breakeven[sweep]'") from None
+    _handshake(address, timeout)
+    client = distributed.Client(address, timeout=timeout)
+    try:
+        try:
+            client.wait_for_workers(1, timeout=timeout)
+        except TimeoutError:
+            raise OptionError("scheduler", f"{address} has no workers after {timeout:g} s "
+                                           "(start some: dask worker ADDRESS)") from None
+        _probe_workers(client, address, timeout)
+    except BaseException:
+        client.close()
+        raise
+    return client
+
+
+def _check_address(address: str) -> None:
+    if address.startswith("tls://"):
+        raise OptionError("scheduler", "tls:// needs certificates, which the command line "
+                                       "does not take: pass a dask.distributed.Client with its "
+                                       "Security to breakeven.decisions.sweep(client=...)")
+    match = _ADDRESS.fullmatch(address)
+    if match is None:
+        raise OptionError("scheduler", f"must be tcp://HOST:PORT (got {shown(address)})")
+    if not 1 <= int(match[2]) <= 65535:
+        raise OptionError("scheduler", f"must be tcp://HOST:PORT with a port 1..65535 "
+                                       f"(got {shown(address)})")
+
+
+def _handshake(address: str, timeout: float) -> None:
+    """Ask the scheduler who it is, within ``timeout``: Dask's own connect waits
+    for ever on a server that accepts and never answers."""
+    import asyncio
+
+    from distributed.comm import connect as open_comm
+
+    async def identity():
+        comm = await open_comm(address, timeout=timeout)
+        try:
+            await comm.write({"op": "identity", "reply": True})
+            return await comm.read()
+        finally:
+            comm.abort()
+
+    try:
+        info = asyncio.run(asyncio.wait_for(identity(), timeout))
+    except asyncio.TimeoutError:
+        raise OptionError("scheduler", f"{address} did not answer within {timeout:g} s "
+                                       "(is it a Dask scheduler?)") from None
+    except OSError as e:
+        raise OptionError("scheduler", f"cannot reach {address}: {_cut(str(e), 200)}") from None
+    except Exception as e:  # garbage read as a Dask message
+        raise OptionError("scheduler", f"{address} did not answer as a Dask scheduler "
+                                       f"({type(e).__name__})") from None
+    if not (isinstance(info, dict) and info.get("type") == "Scheduler"):
+        raise OptionError("scheduler", f"{address} did not answer as a Dask scheduler")
+
+
+# The probe task, evaluated on each worker by the builtin eval: a function of
+# breakeven would be pickled by reference, and a worker that cannot import
+# breakeven dies unpickling it (Dask restarts it and the task waits for ever)
+# instead of returning the ImportError.
+_VERSION_PROBE = "__import__('breakeven').__version__"
+
+
+def _probe_workers(client, address: str, timeout: float) -> None:
+    """Run the version probe on every worker: one that cannot import breakeven,
+    or runs another version, is named before any point is sent."""
+    import distributed
+
+    from .. import __version__
+
+    probes = [client.submit(eval, _VERSION_PROBE, pure=False, workers=[w],
+                            allow_other_workers=False)
+              for w in client.scheduler_info(n_workers=-1)["workers"]]
+    try:
+        distributed.wait(probes, timeout=timeout)
+    except TimeoutError:
+        raise OptionError("scheduler", f"the workers of {address} did not run a probe task "
+                                       f"within {timeout:g} s") from None
+    for probe in probes:
+        if probe.status == "error":
+            e = probe.exception()
+            raise OptionError("scheduler", (
+                f"the workers of {address} cannot run breakeven ({type(e).__name__}: "
+                f"{_cut(str(e), 200)}); install breakeven {__version__} on them"))
+        if probe.result() != __version__:
+            raise OptionError("scheduler", (
+                f"the workers of {address} run breakeven {_cut(str(probe.result()))}; this is "
+                f"{__version__}: install the same version on them"))
 
 
 def run_point(base: dict, point: dict, paths, seed) -> dict:
     """One row of the sweep table: the point's parameters and, per strategy, the
     mean total cost, the saving against the baseline (mean, p5, p95) and the
     break-even statistics. A plain function of plain data, so that any process or
-    Dask worker computes the same numbers."""
+    Dask worker computes the same numbers. A failure is a :class:`PointFailed`."""
+    try:
+        return _point_row(base, point, paths, seed)
+    except (ScenarioError, OptionError, _core.ScenarioError, _core.OptionError) as e:
+        raise PointFailed(str(e), bad_input=True) from None
+    except Exception as e:
+        raise PointFailed(f"{type(e).__name__}: {e}", bad_input=False) from None
+
+
+def _point_row(base: dict, point: dict, paths, seed) -> dict:
     from ..scenario import load
 
     data = copy.deepcopy(base)
@@ -167,6 +438,14 @@ def run_point(base: dict, point: dict, paths, seed) -> dict:
             row[f"{prefix}.break_even_p90"] = be["p90_month"]
             row[f"{prefix}.p_within_horizon"] = be["p_within_horizon"]
     return row
+
+
+def _point_error(spec: SweepSpec, i: int, e: PointFailed) -> Exception:
+    """A failed point as the error a user sees: the sweep file and the point."""
+    reason = f"point {i + 1} of {len(spec.points)} ({_point_text(spec.points[i])}): {e.reason}"
+    if e.bad_input:
+        return ScenarioError(spec.source, None, "", reason)
+    return RuntimeError(reason)
 
 
 class SweepResult:
@@ -212,13 +491,15 @@ class SweepResult:
 
 def sweep(path_or_spec, client=None, workers: int | None = None, progress=None) -> SweepResult:
     """Run a sweep file: on local processes (``workers``, default one per core),
-    or on a Dask cluster given a ``dask.distributed.Client``. The numbers do not
-    depend on which: each point is one seeded run."""
+    or on a Dask cluster given a ``dask.distributed.Client`` (see :func:`connect`).
+    The numbers do not depend on which: each point is one seeded run. The first
+    point that fails stops the sweep, its error naming the point."""
     from ..progress import progress_bar
 
     spec = path_or_spec if isinstance(path_or_spec, SweepSpec) else load_sweep(path_or_spec)
-    args = [(spec.base, p, spec.paths, spec.seed) for p in spec.points]
-    rows: list[dict | None] = [None] * len(args)
+    if client is None:
+        workers = min(local_workers(workers), len(spec.points))
+    rows: list[dict | None] = [None] * len(spec.points)
     with progress_bar(progress) as tick:
         done = 0
 
@@ -227,23 +508,53 @@ def sweep(path_or_spec, client=None, workers: int | None = None, progress=None) 
             rows[i] = row
             done += 1
             if tick:
-                tick(done, len(args))
+                tick(done, len(rows))
 
         if client is not None:
-            from dask.distributed import as_completed
-
-            futures = [client.submit(run_point, *a, pure=False) for a in args]
-            index = {f.key: i for i, f in enumerate(futures)}
-            for future in as_completed(futures):
-                finished(index[future.key], future.result())
+            _run_on_dask(spec, client, finished)
         else:
-            import multiprocessing
-            from concurrent.futures import ProcessPoolExecutor, as_completed
-
-            # spawn, not fork: the parent may hold engine or progress-bar threads.
-            context = multiprocessing.get_context("spawn")
-            with ProcessPoolExecutor(workers or os.cpu_count(), mp_context=context) as pool:
-                futures = {pool.submit(run_point, *a): i for i, a in enumerate(args)}
-                for future in as_completed(futures):
-                    finished(futures[future], future.result())
+            _run_on_processes(spec, workers, finished)
     return SweepResult(spec, rows)
+
+
+def _run_on_dask(spec: SweepSpec, client, finished) -> None:
+    from dask.distributed import as_completed
+
+    # The base once to every worker, not once per point (a sweep of 100,000 points
+    # would hold as many copies on the scheduler).
+    [base] = client.scatter([spec.base], broadcast=True)
+    futures = [client.submit(run_point, base, p, spec.paths, spec.seed, pure=False)
+               for p in spec.points]
+    index = {f.key: i for i, f in enumerate(futures)}
+    try:
+        for future in as_completed(futures):
+            i = index[future.key]
+            try:
+                finished(i, future.result())
+            except PointFailed as e:
+                raise _point_error(spec, i, e) from None
+    finally:
+        client.cancel(futures)
+
+
+def _run_on_processes(spec: SweepSpec, workers: int, finished) -> None:
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+
+    # spawn, not fork: the parent may hold engine or progress-bar threads.
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(workers, mp_context=context) as pool:
+        futures = {pool.submit(run_point, spec.base, p, spec.paths, spec.seed): i
+                   for i, p in enumerate(spec.points)}
+        try:
+            for future in as_completed(futures):
+                i = futures[future]
+                try:
+                    finished(i, future.result())
+                except PointFailed as e:
+                    raise _point_error(spec, i, e) from None
+        finally:
+            # On a failure or Ctrl-C, the points not started are dropped; leaving
+            # the pool waits only for those running.
+            for future in futures:
+                future.cancel()
