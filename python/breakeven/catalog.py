@@ -46,6 +46,33 @@ def models_table():
     return pd.DataFrame(rows).set_index("model")
 
 
+def catalog_document():
+    """The catalog as ``breakeven models`` prints it: model prices and GPU offers."""
+    from .presentation import Document, Section
+
+    def price(x) -> str:
+        return "-" if x is None else f"{x:.3f}"
+
+    written = catalog()
+    models = [[name, written["models"][name].get("provider", ""), price(m["input"]),
+               price(m["cached_input"]), f"{m['output']:.2f}",
+               f"{m['cache_write_multiplier']:g}", f"{m['cache_min_tokens']:,}",
+               f"{m['cache_ttl_minutes']:g}", f"{m['batch_discount']:.0%}", m["as_of"] or "-"]
+              for name, m in _core.catalog_models(catalog_json()).items()]
+    offers = [[name, o.get("gpu", ""), o.get("provider", ""), f"{o['on_demand']:.2f}",
+               price(o.get("committed")),
+               f"{o.get('term_months', 12)} mo" if o.get("committed") else "-",
+               price(o.get("spot")), o.get("as_of", "")]
+              for name, o in written.get("gpu_offers", {}).items()]
+    return Document("The bundled catalog", [
+        Section("Models", "USD per 1M tokens; a scenario's models: overrides them by name.",
+                (["model", "provider", "input", "cached", "output", "write x", "min cache",
+                  "ttl min", "batch off", "as of"], models), summary=True),
+        Section("GPU offers", "USD per GPU-hour; a cluster names one with offer:.",
+                (["offer", "gpu", "provider", "on-demand", "committed", "term", "spot",
+                  "as of"], offers), summary=True)])
+
+
 def gpu_offers_table():
     """One row per catalog GPU offer, USD per GPU-hour (a DataFrame): what a
     cluster's ``offer:`` fills in (on-demand, committed and spot prices).

@@ -214,11 +214,9 @@ def _simulate(args):
 
 
 def cmd_run(args) -> int:
-    from .table import format_summary
-
     checked_max_unserved(args.max_unserved)
     result = _simulate(args)
-    print(format_summary(result, args.max_unserved))
+    print(result.document(args.max_unserved).terminal())
     if args.json:
         result.to_json(args.json)
         print(f"\nresult JSON written to {args.json}")
@@ -226,13 +224,17 @@ def cmd_run(args) -> int:
 
 
 def cmd_report(args) -> int:
-    from .report import report_format, write_report
+    from .decisions.sections import checked_sections, decision_documents
+    from .presentation import document_format
+    from .report import FORMATS, write_report
 
     checked_max_unserved(args.max_unserved)
+    fmt = document_format(args.output, args.format, FORMATS)
+    names = checked_sections([s for s in args.sections.split(",") if s])
     result = _simulate(args)
-    sections = [s for s in args.sections.split(",") if s]
-    path = write_report(result, args.output, args.format, sections, args.max_unserved)
-    print(f"{report_format(path, args.format)} report written to {path}")
+    path = write_report(result, args.output, fmt, decision_documents(result, names),
+                        args.max_unserved)
+    print(f"{fmt} report written to {path}")
     return EXIT_OK
 
 
@@ -246,12 +248,9 @@ def cmd_validate(args) -> int:
 
 
 def cmd_models(args) -> int:
-    from .catalog import gpu_offers_table, models_table
-    from .table import format_models, format_offers
+    from .catalog import catalog_document
 
-    print(format_models(models_table()))
-    print()
-    print(format_offers(gpu_offers_table()))
+    print(catalog_document().terminal())
     return EXIT_OK
 
 
@@ -266,24 +265,10 @@ def write_json(path, doc) -> None:
 
 def cmd_sensitivity(args) -> int:
     from .decisions import sensitivity
-    from .formatting import money, render_text
 
     s = sensitivity(_load(args.scenario), args.strategy, args.delta, args.paths,
                     args.seed, args.threads)
-    print(f"{s.scenario.name}: saving of {s.strategy} against {s.scenario.baseline} over "
-          f"{s.scenario.horizon_months} months, each input at -/+{s.delta:.0%} "
-          f"({s.paths:,} paths, seed {s.seed}; base: {money(s.base.savings)})\n")
-    h = s.scenario.horizon_months
-    month = lambda m: f">{h}" if m is None else str(m)  # noqa: E731
-    rows = [[e.name, f"{e.value:,.0f}" if e.value >= 100 else f"{e.value:.4g}", money(e.low.savings), money(e.high.savings),
-             money(e.swing(s.base)), month(e.low.p50_month), month(e.high.p50_month)]
-            for e in s.effects]
-    header = ["input", "value", "saving -", "saving +", "swing", "break-even -", "+"]
-    print(render_text(header, rows, {1, 2, 3, 4, 5, 6}))
-    if s.no_effect:
-        print(f"\nno effect: {', '.join(s.no_effect)}")
-    for name, why in s.invalid.items():
-        print(f"not moved: {name}: {why}")
+    print(s.document().terminal())
     if args.plot:
         s.plot().savefig(args.plot, dpi=120)
         print(f"\ntornado chart written to {args.plot}")
@@ -297,7 +282,7 @@ def cmd_threshold(args) -> int:
 
     t = threshold(_load(args.scenario), args.strategy, args.within, args.prob,
                   args.workload, tuple(args.range), args.paths, args.seed, args.threads)
-    print(t.summary())
+    print(t.document().terminal())
     if args.json:
         write_json(args.json, t.to_dict())
     return EXIT_OK
@@ -309,16 +294,7 @@ def cmd_optimize(args) -> int:
     best = optimize(_load(args.scenario), objective=args.objective, budget=args.budget,
                     max_unserved=args.max_unserved, paths=args.paths, seed=args.seed,
                     threads=args.threads)
-    b, s = best.best, best.savings
-    print(f"best plan for {best.scenario} by {best.objective} total cost over the horizon "
-          f"({best.paths} paths, {best.runs} engine runs, {len(best.evaluated)} feasible "
-          "plans):")
-    print(best.yaml())
-    print(f"mean ${b.mean:,.0f}, p95 ${b.p95:,.0f}, CVaR95 ${b.cvar95:,.0f}; unserved "
-          f"{b.unserved_share:.2%}")
-    print(f"saves ${s['mean']:,.0f} ({s['share']:.1%}) against {best.to_dict()['scenario']}'s "
-          f"baseline, p5-p95 ${s['p5']:,.0f} to ${s['p95']:,.0f}")
-    print(f"Pareto front (mean vs p95): {len(best.pareto())} plans")
+    print(best.document().terminal())
     if args.json:
         write_json(args.json, best.to_dict())
     if args.plot:

@@ -242,24 +242,33 @@ class Result:
 
         return plot_price_paths(self)
 
-    def report(self, path: str | os.PathLike, format: str | None = None, sections=(),
+    def document(self, max_unserved: float | None = None):
+        """What the run shows, as a :class:`~breakeven.presentation.Document`:
+        ``print(doc)`` gives the terminal summary, ``doc.write(path)`` a report. The
+        recommendation never falls on a plan leaving more than ``max_unserved`` of
+        requests not served (default 0.001)."""
+        from .constants import DEFAULT_MAX_UNSERVED
+        from .report import build_content, run_document
+
+        cap = DEFAULT_MAX_UNSERVED if max_unserved is None else max_unserved
+        return run_document(self, build_content(self, cap))
+
+    def report(self, path: str | os.PathLike, format: str | None = None, extra=(),
                max_unserved: float | None = None):
         """Write a self-contained report (html, md, pdf or json; default from the
-        suffix) and return its path; ``sections`` adds ``"sensitivity"`` and
-        ``"threshold"`` (docs/decisions.md). The recommendation never falls on a
-        plan leaving more than ``max_unserved`` of requests not served (default
-        0.001); the report names the cheaper plans it passed over.
+        suffix) and return its path. ``extra``: documents to append, such as
+        ``sensitivity(...).document()`` (docs/decisions.md). The recommendation
+        never falls on a plan leaving more than ``max_unserved`` of requests not
+        served (default 0.001); the report names the cheaper plans it passed over.
         """
         from .constants import DEFAULT_MAX_UNSERVED
         from .report import write_report
 
         cap = DEFAULT_MAX_UNSERVED if max_unserved is None else max_unserved
-        return write_report(self, path, format, sections, cap)
+        return write_report(self, path, format, tuple(extra), cap)
 
     def _repr_html_(self) -> str:
-        from .display import result_html
-
-        return result_html(self)
+        return self.document()._repr_html_()
 
     def __repr__(self) -> str:
         return (

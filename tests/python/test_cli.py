@@ -27,7 +27,7 @@ def test_run_prints_summary_and_writes_json(write_scenario, tmp_path):
     proc = run_cli("run", write_scenario(), "--json", out, "--paths", 30, "--seed", 9)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.startswith(
-        "small: 3 months (USD); stochastic mode, 30 paths, seed 9; breakeven "
+        "Break-even report: small\n3 months, USD; stochastic mode, 30 paths, seed 9; "
     )
     assert "api (baseline)" in proc.stdout
     assert "hosted" in proc.stdout
@@ -60,7 +60,7 @@ def test_run_options_reach_the_engine(write_scenario, tmp_path, capsys):
 def test_run_defaults_to_the_bundled_example(capsys):
     assert main(["run", "--mode", "expected"]) == 0
     out = capsys.readouterr().out
-    assert out.startswith("content-platform: 24 months (USD); expected mode")
+    assert out.startswith("Break-even report: content-platform\n24 months, USD; expected mode")
     for name in ("all-frontier (baseline)", "routed", "self-host-commodity"):
         assert name in out
 

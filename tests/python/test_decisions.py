@@ -8,7 +8,7 @@ import sys
 
 import breakeven
 import pytest
-from breakeven.decisions import sensitivity, threshold
+from breakeven.decisions import decision_documents, sensitivity, threshold
 from conftest import REPO
 
 # One workload of 100 requests an hour of 1,000 input tokens at $1 per 1M: $73 a
@@ -116,10 +116,12 @@ def test_cli_writes_the_documented_json(tmp_path):
 
 def test_report_with_decision_sections(tmp_path):
     r = breakeven.load(HAND).run()
-    md = r.report(tmp_path / "r.md", sections=("sensitivity", "threshold")).read_text()
+    md = r.report(tmp_path / "r.md",
+                  extra=decision_documents(r, ["sensitivity", "threshold"])).read_text()
     t = threshold(breakeven.load(HAND), "hosted", within=12)
     assert "## What drives the saving" in md
     assert f"## Where it starts to pay\n\n{t.summary()}".replace(">", "&gt;") in md
+    assert "![What drives the saving](r-" in md
     proc = subprocess.run(
         [sys.executable, "-m", "breakeven", "report", "--with", "sensitivity,nope", "-o",
          tmp_path / "x.md", "--paths", "10", "--quiet"], capture_output=True, text=True)

@@ -218,7 +218,7 @@ def test_validate_and_run_start_without_pandas_or_matplotlib():
     # What `validate` and `run` import before printing (import time dominates
     # their start; measured in the note, not asserted).
     code = (
-        "import sys, breakeven.cli, breakeven.table, breakeven.report.content; "
+        "import sys, breakeven.cli, breakeven.report, breakeven.presentation; "
         "breakeven.cli.build_parser(); "
         "print(any(m in sys.modules for m in ('pandas', 'matplotlib', 'duckdb')))"
     )

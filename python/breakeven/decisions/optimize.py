@@ -151,6 +151,30 @@ class Optimum:
 
         return plot_pareto(self)
 
+    def document(self):
+        """The best plan and what it saves, as a document."""
+        from ..formatting import money
+        from ..presentation import Document, Section
+
+        b, s = self.best, self.savings
+        text = (f"The best plan by {self.objective} total cost over the horizon, among "
+                f"{len(self.evaluated)} feasible plans ({self.paths:,} paths, seed "
+                f"{self.seed}, {self.runs} engine runs): mean {money(b.mean)}, p95 "
+                f"{money(b.p95)}, CVaR95 {money(b.cvar95)}; {b.unserved_share:.2%} of "
+                f"requests unserved (at most {self.max_unserved:.2%} allowed)"
+                + (f", p95 monthly cost within {money(self.budget)}" if self.budget else "")
+                + f". It saves {money(s['mean'])} ({s['share']:.1%}) against "
+                f"{self.scenario}'s baseline, p5-p95 {money(s['p5'])} to {money(s['p95'])}.")
+        front = self.pareto()
+        rows = [[", ".join(f"{w}: {t}" for w, t in e.plan.route),
+                 "on" if e.plan.caching else "off", "on" if e.plan.batch_api else "off",
+                 money(e.mean), money(e.p95), f"{e.unserved_share:.2%}"] for e in front]
+        return Document(f"Best plan: {self.scenario}", [
+            Section("Best plan", text, code=self.yaml(), summary=True),
+            Section("Pareto front", f"{len(front)} plans not beaten on both mean and p95 "
+                    "total cost.", (["routes", "caching", "batch API", "mean", "p95",
+                                     "unserved"], rows), figure=self.plot, summary=True)])
+
 
 class _Evaluator:
     """Runs candidate plans through the engine, many per run, on one seed."""

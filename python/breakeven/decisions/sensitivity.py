@@ -119,12 +119,38 @@ class Sensitivity:
 
         return plot_tornado(self, top)
 
+    def document(self, top: int = 12):
+        """What drives the saving, as a document (the terminal, a report section)."""
+        from ..formatting import money, month
+        from ..presentation import Document, Section
+
+        h = self._horizon
+        header = ["input", "value", f"saving at -{self.delta:.0%}",
+                  f"saving at +{self.delta:.0%}", "swing", "break-even p50 -", "+"]
+        rows = [[e.name, f"{e.value:,.0f}" if e.value >= 100 else f"{e.value:.4g}",
+                 money(e.low.savings), money(e.high.savings), money(e.swing(self.base)),
+                 month(e.low.p50_month, h), month(e.high.p50_month, h)]
+                for e in self.effects[:top]]
+        text = (f"Saving of {self.strategy} against {self.scenario.baseline} over {h} "
+                f"months ({money(self.base.savings)} as planned) with each input moved "
+                f"-/+{self.delta:.0%}, one at a time on the same random numbers "
+                f"({self.paths:,} paths a run, seed {self.seed}); largest swing first.")
+        if len(self.effects) > top:
+            text += f" The {len(self.effects) - top} inputs of smaller swing are left out."
+        notes = []
+        if self.no_effect:
+            notes.append(f"No effect: {', '.join(self.no_effect)}.")
+        notes += [f"Not moved: {name}: {why}." for name, why in self.invalid.items()]
+        return Document(f"What drives the saving: {self.scenario.name}", [
+            Section("What drives the saving", "\n\n".join([text, *notes]), (header, rows),
+                    figure=self.plot, summary=True)])
+
     def __repr__(self) -> str:
         return (f"<Sensitivity of {self.strategy!r}: {len(self.effects)} inputs move the "
                 f"saving, {len(self.no_effect)} do not>")
 
 
-def _default_strategy(result) -> str:
+def default_strategy(result) -> str:
     """The cheapest strategy other than the baseline, by mean total cost."""
     totals = result.cost.sum(axis=2).mean(axis=1)
     others = [i for i, s in enumerate(result.strategies) if s != result.baseline]
@@ -148,7 +174,7 @@ def sensitivity(scenario, strategy: str | None = None, delta: float = 0.25,
     run = dict(paths=paths, seed=seed, threads=threads, progress=False)
     base_result = scenario.run(**run)
     if strategy is None:
-        strategy = _default_strategy(base_result)
+        strategy = default_strategy(base_result)
     elif strategy not in scenario.strategies or strategy == scenario.baseline:
         raise OptionError("strategy", _others(scenario, strategy))
     base = Outcome.of(base_result, strategy)

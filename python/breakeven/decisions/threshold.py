@@ -60,6 +60,20 @@ class Threshold:
 
         return plot_threshold(self)
 
+    def document(self):
+        """Where the strategy starts to pay, as a document."""
+        from ..presentation import Document, Section
+
+        header = ["traffic scale", f"{self.baseline} / month", f"P(within {self.within} mo)"]
+        rows = [[f"{s.scale:.3g}x", f"${s.baseline_monthly:,.0f}", f"{s.probability:.0%}"]
+                for s in sorted(self.steps, key=lambda s: s.scale)]
+        return Document(f"Where {self.strategy} starts to pay: {self.scenario}", [
+            Section("Where it starts to pay",
+                    f"{self.summary()}\n\nEach step of the search is one run of "
+                    f"{self.paths:,} paths on seed {self.seed}, scaling the requests of "
+                    f"{self.workload or 'every workload'}.", (header, rows),
+                    figure=self.plot, summary=True)])
+
     def summary(self) -> str:
         what = f"workload {self.workload}" if self.workload else "all workloads"
         goal = (f"{self.strategy} breaks even within {self.within} months with "

@@ -4,17 +4,20 @@ from __future__ import annotations
 
 from ..constants import PART_NAMES
 from ..formatting import money, month
+from ..presentation import Table
 from .content import ReportContent
 
-Table = tuple[list[str], list[list[str]]]
+# A cluster busy less than this share of its GPU-seconds is flagged: most of what it
+# costs buys idle GPUs (fewer GPUs, autoscaling or the API would likely do better).
+LOW_UTILIZATION = 0.2
 
 
 def strategy_table(c: ReportContent) -> Table:
     header = [
         "strategy",
         "mean / month",
-        "p5 / month",
-        "p95 / month",
+        "avg month p5",
+        "avg month p95",
         f"total {c.months} mo",
         "total p5",
         "total p95",
@@ -78,7 +81,7 @@ def cluster_table(c: ReportContent) -> Table:
     header = [
         "strategy",
         "mean GPUs",
-        "utilization",
+        "utilization achieved",
         "overflow requests",
         "unserved requests",
     ]
@@ -86,7 +89,7 @@ def cluster_table(c: ReportContent) -> Table:
         [
             r.strategy,
             f"{r.gpus_mean:.2f}",
-            f"{r.utilization:.0%}",
+            f"{r.utilization:.0%}" + (" (low)" if r.utilization < LOW_UTILIZATION else ""),
             f"{r.overflow_requests:,.0f}",
             f"{r.unserved_requests:,.0f}",
         ]
@@ -231,7 +234,7 @@ def cluster_assumptions(c: ReportContent) -> Table:
         "GPUs",
         "prefill tok/s/GPU",
         "decode tok/s/GPU",
-        "utilization",
+        "utilization cap",
         "prefix reuse",
         "from month",
         "overflow",

@@ -1,0 +1,58 @@
+"""Writing a document to a file in the format its name (or ``format``) asks for."""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+from ..errors import OptionError
+from .document import Document
+
+FORMATS = ("html", "md", "pdf")
+_SUFFIXES = {"html": "html", "htm": "html", "md": "md", "markdown": "md", "pdf": "pdf"}
+
+
+def document_format(path: str | os.PathLike, format: str | None = None,
+                    formats: tuple[str, ...] = FORMATS) -> str:
+    """The format asked for, or the one the file's suffix implies (html if none)."""
+    if format is None:
+        suffix = Path(path).suffix.lstrip(".").lower()
+        format = _SUFFIXES.get(suffix, suffix if suffix in formats else "html")
+    if format not in formats:
+        raise OptionError("format", f"must be one of {', '.join(formats)} (got {format!r})")
+    return format
+
+
+def write_document(doc: Document, path: str | os.PathLike, format: str | None = None) -> Path:
+    """Write ``doc`` as html, md or pdf; a Markdown file's charts are written beside
+    it as ``NAME-1.png``, ``NAME-2.png``, ... Returns the path."""
+    path = Path(path)
+    fmt = document_format(path, format)
+    if fmt == "pdf":
+        from .pdf import render_pdf
+
+        render_pdf(doc, path)
+    elif fmt == "html":
+        from .html import render_html
+
+        path.write_text(render_html(doc), encoding="utf-8")
+    else:
+        from .markdown import render_markdown
+
+        path.write_text(render_markdown(doc, _figure_writer(path)), encoding="utf-8")
+    return path
+
+
+def _figure_writer(path: Path):
+    stem = re.sub(r"[^A-Za-z0-9_.-]", "_", path.stem)  # a link that needs no escaping
+    count = 0
+
+    def save(fig, title: str) -> str:
+        nonlocal count
+        count += 1
+        name = f"{stem}-{count}.png"
+        fig.savefig(path.parent / name, dpi=110)
+        return name
+
+    return save
