@@ -239,10 +239,14 @@ def cmd_report(args) -> int:
 
 
 def cmd_validate(args) -> int:
+    from .formatting import counted
+
     s = _load(args.scenario)
     print(
-        f"ok: {s.name}: {len(s.workloads)} workloads, {len(s.strategies)} strategies, "
-        f"{len(s.clusters)} clusters, {s.horizon_months} months, baseline {s.baseline}"
+        f"ok: {s.name}: {counted(len(s.workloads), 'workload')}, "
+        f"{counted(len(s.strategies), 'strategy', 'strategies')}, "
+        f"{counted(len(s.clusters), 'cluster')}, {counted(s.horizon_months, 'month')}, "
+        f"baseline {s.baseline}"
     )
     return EXIT_OK
 

@@ -11,3 +11,8 @@ def money(x: float) -> str:
 def month(m: int | None, months: int) -> str:
     """A break-even month, or ``>H`` when it is not within the horizon."""
     return f">{months}" if m is None else str(int(m))
+
+
+def counted(n: int, noun: str, plural: str | None = None) -> str:
+    """``1 cluster``, ``2 clusters``: a count with its noun in the right number."""
+    return f"{n:,} {noun if n == 1 else plural or noun + 's'}"

@@ -49,6 +49,18 @@ def _money(x, _pos=None) -> str:
     return f"${x:,.0f}"
 
 
+def _money_axis(axis) -> None:
+    """Money on an axis: $1.2M style, at most six ticks (labels never touch)."""
+    axis.set_major_formatter(FuncFormatter(_money))
+    axis.set_major_locator(MaxNLocator(nbins=5))
+
+
+def _headroom(ax, top: float) -> None:
+    """The y axis from 0 to 10% above ``top``: a flat series is drawn inside the
+    frame, not on its top edge where the spine hides it."""
+    ax.set_ylim(0, top * 1.1 if top > 0 else 1)
+
+
 def _months_axis(ax, months: int) -> None:
     ax.set_xlabel("month")
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
@@ -65,19 +77,21 @@ def _band_chart(result, key, centre, ylabel, title, strategies=None) -> Figure:
     """One line (``centre``) and p5-p95 band per strategy of the month series ``key``."""
     fig, (ax,) = _figure()
     months = np.arange(1, result.months + 1)
+    top = 0.0
     for s in result.as_dict()["strategies"]:
         if strategies and s["name"] not in strategies:
             continue
         c = strategy_colour(result, s["name"])
         band = s[key]
+        top = max(top, max(band["p95"]), max(band[centre]))
         ax.fill_between(
             months, band["p5"], band["p95"], color=c, alpha=0.2, linewidth=0
         )
         ax.plot(months, band[centre], color=c, label=plain(s["name"]))
     _months_axis(ax, result.months)
     ax.set_ylabel(ylabel)
-    ax.yaxis.set_major_formatter(FuncFormatter(_money))
-    ax.set_ylim(bottom=0)
+    _money_axis(ax.yaxis)
+    _headroom(ax, top)
     ax.set_title(title)
     ax.legend(frameon=False)
     return fig
@@ -110,21 +124,26 @@ def plot_break_even(result) -> Figure:
     """Probability of breaking even by each month, against the baseline."""
     fig, (ax,) = _figure()
     months = np.arange(1, result.months + 1)
+    drawn = 0
     for s in result.as_dict()["strategies"]:
         be = s["break_even"]
         if be is None:
             continue
         c = strategy_colour(result, s["name"])
+        # Strategies that break even in the same months draw the same line: each is
+        # drawn thinner than the one before, so every colour shows.
         ax.step(
             months,
             np.cumsum(be["month_probability"]),
             where="post",
             color=c,
+            linewidth=max(1.0, 3.5 - 0.8 * drawn),
             label=f"{plain(s['name'])} (P within horizon {be['p_within_horizon']:.0%})",
         )
+        drawn += 1
     _months_axis(ax, result.months)
     ax.set_ylabel("P(broken even by month)")
-    ax.set_ylim(0, 1.02)
+    ax.set_ylim(0, 1.1)
     ax.yaxis.set_major_formatter(FuncFormatter(lambda y, _p: f"{y:.0%}"))
     ax.set_title(f"Break-even against {plain(result.baseline)}")
     ax.legend(frameon=False, loc="lower right")
@@ -153,7 +172,7 @@ def plot_breakdown(result) -> Figure:
     for ax, title in ((by_part, "by part"), (by_workload, "by workload")):
         ax.set_yticks(y, names)
         ax.invert_yaxis()
-        ax.xaxis.set_major_formatter(FuncFormatter(_money))
+        _money_axis(ax.xaxis)
         ax.set_xlabel(f"cost over {result.months} months (USD, mean over paths)")
         ax.set_title(f"Where the money goes: {title}")
         ax.legend(frameon=False, fontsize="small", loc="lower right")
@@ -191,7 +210,7 @@ def plot_cluster(result) -> Figure | None:
     gpus.set_title("GPUs provisioned")
     util.set_ylabel("utilization (served / provisioned GPU-seconds)")
     util.yaxis.set_major_formatter(FuncFormatter(lambda y, _p: f"{y:.0%}"))
-    util.set_ylim(0, 1)
+    util.set_ylim(0, 1.1)
     util.set_title("Utilization")
     away.set_ylabel("requests per month")
     away.set_title("Turned away: overflow to API / unserved")
@@ -199,8 +218,9 @@ def plot_cluster(result) -> Figure | None:
     for ax in (gpus, util, away):
         _months_axis(ax, result.months)
         ax.legend(frameon=False, fontsize="small")
-    gpus.set_ylim(bottom=0)
-    away.set_ylim(bottom=0)
+    _headroom(gpus, max(max(s["gpu_hours"]) for s in hosted) / HOURS_PER_MONTH)
+    _headroom(away, max(max(max(s["requests"]["overflow"]), max(s["requests"]["unserved"]))
+                        for s in hosted))
     return fig
 
 
@@ -218,7 +238,7 @@ def plot_price_paths(result) -> Figure | None:
         ax.plot(months, band["p50"], color=c, label=plain(name))
     _months_axis(ax, result.months)
     ax.set_ylabel("price factor (month 1 = 1)")
-    ax.set_ylim(bottom=0)
+    _headroom(ax, max(max(band["p95"]) for band in paths.values()))
     ax.set_title("Prices over the horizon: median and p5-p95 band")
     ax.legend(frameon=False)
     return fig
@@ -238,7 +258,7 @@ def plot_tornado(sensitivity, top: int = 15) -> Figure:
     ax.barh(y, high, left=base, color=OKABE_ITO[1], label=f"input +{pct}")
     ax.axvline(base, color="#000000", linewidth=0.8)
     ax.set_yticks(y, [plain(e.name) for e in effects], fontsize=8)
-    ax.xaxis.set_major_formatter(FuncFormatter(_money))
+    _money_axis(ax.xaxis)
     ax.set_xlabel(f"saving of {plain(sensitivity.strategy)} against "
                   f"{plain(sensitivity.scenario.baseline)} "
                   "over the horizon (USD)")
@@ -261,31 +281,79 @@ def plot_threshold(threshold) -> Figure:
                    label=f"threshold: {_money(threshold.baseline_monthly)} a month")
         ax.legend(frameon=False, loc="lower right")
     ax.set_xscale("log")
-    ax.xaxis.set_major_formatter(FuncFormatter(_money))
+    _money_axis(ax.xaxis)
     ax.yaxis.set_major_formatter(FuncFormatter(lambda y, _p: f"{y:.0%}"))
-    ax.set_ylim(0, 1.02)
+    ax.set_ylim(0, 1.1)
     ax.set_xlabel(f"{plain(threshold.baseline)}: monthly spend (USD)")
     ax.set_ylabel(f"P(break-even within {threshold.within} months)")
     ax.set_title(f"Where {plain(threshold.strategy)} starts to pay")
     return fig
 
 
+def _heat_scale(values: np.ndarray):
+    """Colour norm and map for a heatmap: diverging about zero when the values
+    change sign (a saving: blue pays, red costs), logarithmic when positive values
+    span more than two orders of magnitude (one extreme would grey out the rest),
+    else linear."""
+    from matplotlib.colors import LogNorm, Normalize, TwoSlopeNorm
+
+    lo, hi = (float(values.min()), float(values.max())) if values.size else (0.0, 1.0)
+    if lo < 0 < hi:
+        return TwoSlopeNorm(0.0, lo, hi), "RdBu"
+    if lo > 0 and hi / lo > 100:
+        return LogNorm(lo, hi), "viridis"
+    return Normalize(lo, hi if hi > lo else lo + 1), "viridis"
+
+
+def _cell_text(v: float, column: str) -> str:
+    if not np.isfinite(v):
+        return "-"
+    if column.endswith("total_cost"):
+        return _money(v)
+    if column.endswith(("savings", "savings_p5", "savings_p95", "p_within_horizon")):
+        return f"{v:.0%}"  # fractions in the table, percents in text
+    return f"{v:,.3g}"
+
+
+MAX_ANNOTATED_CELLS = 400  # a heatmap shows each cell's value up to this many cells
+
+
 def plot_sweep(sweep, x: str, y: str, value: str) -> Figure:
-    """Heatmap of one column of a grid sweep's table over two swept parameters."""
+    """Heatmap of one column of a grid sweep's table over two swept parameters:
+    each cell's value written in it, and where a saving changes sign, the
+    break-even contour (saving 0)."""
+    from matplotlib import colormaps
+
     df = sweep.table()
     for name in (x, y, value):
         if name not in df.columns:
             raise KeyError(f"no column {name!r} (columns: {', '.join(df.columns)})")
     grid = df.pivot_table(index=y, columns=x, values=value, aggfunc="mean")
-    fig, (ax,) = _figure(width=7, height=5)
-    mesh = ax.pcolormesh(np.arange(grid.shape[1] + 1), np.arange(grid.shape[0] + 1),
-                         grid.to_numpy(dtype=float), cmap="viridis", shading="flat")
+    z = grid.to_numpy(dtype=float)
+    norm, cmap = _heat_scale(z[np.isfinite(z)])
+    fig, (ax,) = _figure(width=7.5, height=5.5)
+    mesh = ax.pcolormesh(np.arange(grid.shape[1] + 1), np.arange(grid.shape[0] + 1), z,
+                         cmap=cmap, norm=norm, shading="flat")
+    if z.size <= MAX_ANNOTATED_CELLS:
+        size = 8 if z.size <= 64 else 6
+        for (i, j), v in np.ndenumerate(z):
+            r, g, b, _ = colormaps[cmap](norm(v)) if np.isfinite(v) else (1, 1, 1, 1)
+            ink = "white" if 0.299 * r + 0.587 * g + 0.114 * b < 0.5 else "black"
+            ax.text(j + 0.5, i + 0.5, _cell_text(v, value), ha="center", va="center",
+                    fontsize=size, color=ink)
+    if "savings" in value and min(z.shape) >= 2 and np.nanmin(z) < 0 < np.nanmax(z):
+        ax.contour(np.arange(grid.shape[1]) + 0.5, np.arange(grid.shape[0]) + 0.5, z,
+                   levels=[0.0], colors="black", linewidths=2)
+        ax.plot([], [], color="black", linewidth=2, label="break-even (saving 0)")
+        ax.legend(frameon=True, fontsize=8, loc="upper left")
     ax.set_xticks(np.arange(grid.shape[1]) + 0.5, [f"{v:,.6g}" for v in grid.columns],
                   rotation=45)
     ax.set_yticks(np.arange(grid.shape[0]) + 0.5, [f"{v:,.6g}" for v in grid.index])
     ax.set_xlabel(plain(x))
     ax.set_ylabel(plain(y))
-    fig.colorbar(mesh, ax=ax, label=plain(value))
+    bar = fig.colorbar(mesh, ax=ax, label=plain(value))
+    if _cell_text(0.5, value) == "50%":  # a fraction: percents on the colour bar too
+        bar.ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _p: f"{v:.0%}"))
     ax.set_title(plain(value))
     return fig
 
@@ -334,8 +402,8 @@ def plot_pareto(optimum) -> Figure:
                color=OKABE_ITO[5], zorder=5, label=f"best ({optimum.objective})")
     ax.scatter([optimum.baseline.mean], [optimum.baseline.p95], s=40, marker="s",
                color=OKABE_ITO[7], zorder=5, label="baseline")
-    ax.xaxis.set_major_formatter(FuncFormatter(_money))
-    ax.yaxis.set_major_formatter(FuncFormatter(_money))
+    _money_axis(ax.xaxis)
+    _money_axis(ax.yaxis)
     ax.set_xlabel("mean total cost over the horizon")
     ax.set_ylabel("p95 total cost over the horizon")
     ax.set_title(f"{plain(optimum.scenario)}: plans by mean and p95 cost")

@@ -174,7 +174,7 @@ class Result:
         """One row per strategy.
 
         Columns: mean monthly cost; total over the horizon (mean, p5, p95); savings
-        against the baseline in % (mean, p5, p95); break-even month p50 and p90
+        against the baseline as a fraction of its total (mean, p5, p95: 0.25 is 25%); break-even month p50 and p90
         (``<NA>`` when not within the horizon, and for the baseline itself); and the
         probability of breaking even within the horizon.
         """
@@ -191,9 +191,9 @@ class Result:
                     "total_cost": s["total_cost"]["mean"],
                     "total_cost_p5": s["total_cost"]["p5"],
                     "total_cost_p95": s["total_cost"]["p95"],
-                    "savings_pct": 100 * sav["mean"],
-                    "savings_pct_p5": 100 * sav["p5"],
-                    "savings_pct_p95": 100 * sav["p95"],
+                    "savings": sav["mean"],
+                    "savings_p5": sav["p5"],
+                    "savings_p95": sav["p95"],
                     "break_even_p50_month": be["p50_month"] if be else None,
                     "break_even_p90_month": be["p90_month"] if be else None,
                     "p_break_even": be["p_within_horizon"] if be else None,

@@ -78,12 +78,12 @@ def test_summary_has_one_row_per_strategy(small):
         "total_cost",
         "total_cost_p5",
         "total_cost_p95",
-        "savings_pct",
+        "savings",
         "break_even_p50_month",
         "break_even_p90_month",
         "p_break_even",
     } <= set(df.columns)
-    assert df.loc["api", "savings_pct"] == 0
+    assert df.loc["api", "savings"] == 0
     assert (
         df.loc["api", "total_cost_p5"]
         <= df.loc["api", "total_cost"]

@@ -77,7 +77,7 @@ def test_version_names_the_engine_build():
 def test_validate_ok_and_invalid(write_scenario):
     proc = run_cli("validate", write_scenario())
     assert proc.returncode == 0
-    assert proc.stdout.startswith("ok: small: 2 workloads, 2 strategies, 1 clusters")
+    assert proc.stdout.startswith("ok: small: 2 workloads, 2 strategies, 1 cluster, 3 months")
     bad = write_scenario(
         BASE_YAML.replace("utilization: 0.7", "utilization: 1.5"), "bad.yaml"
     )

@@ -51,7 +51,7 @@ def test_report_numbers_equal_the_results(stochastic_result, tmp_path):
         assert row[6] == money(s.total_cost_p95)
         assert row[2] == money(s.total_cost_p5 / months)
     hosted = rows[1]
-    assert hosted[7] == f"{df.loc['hosted', 'savings_pct']:.1f}%"
+    assert hosted[7] == f"{100 * df.loc['hosted', 'savings']:.1f}%"
     assert hosted[11] == f"{df.loc['hosted', 'p_break_even']:.0%}"
     doc = json.loads(r.report(tmp_path / "r.json").read_text())
     assert doc["result"] == r.as_dict()
@@ -71,8 +71,8 @@ def test_recommendation_names_the_cheapest_strategy_with_its_band(write_scenario
     sav = df.loc["hosted"]
     assert build_content(result).recommendation.startswith(
         f"Self-host chat and nightly on gpu, cache prompt prefixes and use batch APIs for "
-        f"batch work (hosted): saves {sav.savings_pct:.0f}% (p5-p95 {sav.savings_pct_p5:.0f}-"
-        f"{sav.savings_pct_p95:.0f}%) against api over 3 months"
+        f"batch work (hosted): saves {100 * sav.savings:.0f}% (p5-p95 "
+        f"{100 * sav.savings_p5:.0f}-{100 * sav.savings_p95:.0f}%) against api over 3 months"
     )
 
 
