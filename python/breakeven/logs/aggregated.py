@@ -130,15 +130,16 @@ def _read_document(src: Source) -> bytes:
     except (OSError, EOFError, zlib.error) as e:
         raise LogError(src.name, f"cannot read ({e})") from None
     if len(data) > limit:
-        raise LogError(src.name, f"a JSON document of more than {limit:,} bytes "
-                       "decompressed (the bound MAX_DOCUMENT_BYTES in "
+        raise LogError(src.name, f"more than {limit:,} bytes decompressed; JSON documents "
+                       "are at most that (the bound MAX_DOCUMENT_BYTES in "
                        "breakeven/logs/aggregated.py); split the export into files")
     return data
 
 
 def _openai_pages(src: Source, problems: dict[str, list[str]]) -> pd.DataFrame:
+    data = _read_document(src)
     try:
-        doc = json.loads(_read_document(src))
+        doc = json.loads(data)
     except (ValueError, UnicodeDecodeError) as e:
         raise LogError(src.name, f"not a JSON document ({e})") from None
     except RecursionError:

@@ -235,7 +235,8 @@ def _gzip_is_whole(src: Source) -> bool:
 def _is_json_document(src: Source) -> bool:
     """A JSON document (one object or array, e.g. a usage API page) rather than one
     record per line: an array, a pretty-printed object (``{`` alone on its first
-    line), or a first line that does not parse and runs past what we read. A JSONL
+    line), a usage page on one line, or a first line that does not parse and runs
+    past what we read. A JSONL
     file whose first record is broken stays JSONL (the record is counted)."""
     if src.compression == "zstd":
         return False
@@ -251,10 +252,11 @@ def _is_json_document(src: Source) -> bool:
         return False
     line, newline, _ = head.partition(b"\n")
     try:
-        json.loads(line)
-        return False
-    except ValueError:
+        first = json.loads(line)
+    except (ValueError, RecursionError):
         return line.strip() == b"{" or not newline
+    # A usage API page as curl saves it: one compact object on one line.
+    return isinstance(first, dict) and isinstance(first.get("data"), list) and "object" in first
 
 
 def _postgres_source(url: str, workdir: str) -> Source:
