@@ -81,8 +81,31 @@ def _max_unserved_option(parser: argparse.ArgumentParser) -> None:
                         "plan may leave unserved (default %(default)s)")
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse with the CLI's failure contract: a bad option is one line on
+    stderr (``error: --paths: must be ...``) and exit 2, not the usage text.
+    Subcommands' parsers are of this class too (argparse makes them so)."""
+
+    def error(self, message: str):
+        if message.startswith("argument "):  # "argument --paths: must be ..."
+            message = message.removeprefix("argument ")
+        self.exit(EXIT_INPUT, shown(f"error: {message}") + "\n")
+
+
+def save_figure(fig, path, option: str, **options) -> None:
+    """Write a chart to ``path`` (PNG, or the format its suffix names) for the
+    output ``option`` names."""
+    from pathlib import Path
+
+    from .files import open_output
+
+    fmt = Path(path).suffix.lstrip(".").lower() or "png"
+    with open_output(path, option, binary=True) as f:
+        fig.savefig(f, format=fmt, **options)
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="breakeven",
         description="Monte Carlo cost and break-even planning for LLM workloads.",
     )
@@ -258,10 +281,12 @@ def cmd_models(args) -> int:
     return EXIT_OK
 
 
-def write_json(path, doc) -> None:
+def write_json(path, doc, option: str = "json") -> None:
     import json
 
-    with open(path, "w", encoding="utf-8") as f:
+    from .files import open_output
+
+    with open_output(path, option) as f:
         json.dump(doc, f, indent=1)
         f.write("\n")
     print(f"\nJSON written to {path}")
@@ -274,7 +299,7 @@ def cmd_sensitivity(args) -> int:
                     args.seed, args.threads)
     print(s.document().terminal())
     if args.plot:
-        s.plot().savefig(args.plot, dpi=120)
+        save_figure(s.plot(), args.plot, "plot", dpi=120)
         print(f"\ntornado chart written to {args.plot}")
     if args.json:
         write_json(args.json, s.to_dict())
@@ -302,7 +327,7 @@ def cmd_optimize(args) -> int:
     if args.json:
         write_json(args.json, best.to_dict())
     if args.plot:
-        best.plot().savefig(args.plot, dpi=120)
+        save_figure(best.plot(), args.plot, "plot", dpi=120)
         print(f"Pareto chart written to {args.plot}")
     return EXIT_OK
 

@@ -1,13 +1,19 @@
-"""Reading a file a user names, within bounds decided before any byte is read.
+"""Reading and writing the files a user names, without ever waiting forever.
 
 Only regular files are read: a FIFO would block forever and a device such as
 /dev/zero never ends (its ``st_size`` is 0, so a size check alone passes it). The
 file is opened without blocking, its type taken from the open descriptor (no race
 with a rename), and at most ``limit`` bytes are read.
+
+An output may be a pipe (``--json /dev/stdout | jq``) or a device, but a FIFO that no
+process reads would block the write forever: outputs are opened without blocking,
+so that one is an error at once.
 """
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import os
 import stat
 
@@ -44,6 +50,8 @@ def _open(path: str | os.PathLike) -> int:
         raise UnreadableFile("no such file") from None
     except IsADirectoryError:
         raise UnreadableFile("is a folder, not a file") from None
+    except ValueError:  # os.open's own check
+        raise UnreadableFile("the name holds a NUL byte") from None
     except OSError as e:
         raise UnreadableFile(f"cannot read: {e.strerror}") from None
 
@@ -89,3 +97,36 @@ def read_regular(path: str | os.PathLike, limit: int, what: str) -> bytes:
         raise UnreadableFile(f"cannot read: {e.strerror}") from None
     finally:
         os.close(fd)
+
+
+@contextlib.contextmanager
+def open_output(path: str | os.PathLike, option: str, binary: bool = False):
+    """``path`` opened for writing (created or truncated) for the output that
+    ``option`` names (``json``, ``output``, ``plot``, ...), as a context manager.
+    An OptionError names the option and the file when the folder is missing, the
+    path is a folder or a FIFO that no process reads, or a write fails (a full
+    disk, /dev/full)."""
+    from .errors import OptionError
+
+    flags = (os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NONBLOCK
+             | getattr(os, "O_CLOEXEC", 0))
+    try:
+        fd = os.open(path, flags, 0o666)
+    except ValueError:
+        raise OptionError(option, f"{path}: the name holds a NUL byte") from None
+    except FileNotFoundError:
+        folder = os.path.dirname(os.fspath(path)) or "."
+        raise OptionError(option, f"{path}: the folder {folder} does not exist") from None
+    except IsADirectoryError:
+        raise OptionError(option, f"{path}: is a folder, not a file") from None
+    except OSError as e:
+        if e.errno == errno.ENXIO:
+            raise OptionError(option, f"{path}: is a pipe that no process reads") from None
+        raise OptionError(option, f"{path}: cannot write: {e.strerror}") from None
+    os.set_blocking(fd, True)
+    try:
+        with os.fdopen(fd, "wb" if binary else "w",
+                       **({} if binary else {"encoding": "utf-8"})) as f:
+            yield f
+    except OSError as e:
+        raise OptionError(option, f"{path}: cannot write: {e.strerror or e}") from None

@@ -166,7 +166,9 @@ class Result:
         """The result JSON v1 as text; also written to ``path`` when given."""
         text = json.dumps(self._summary, indent=indent)
         if path is not None:
-            with open(path, "w", encoding="utf-8") as f:
+            from .files import open_output
+
+            with open_output(path, "json") as f:
                 f.write(text + "\n")
         return text
 

@@ -86,3 +86,56 @@ def test_a_long_message_is_cut(monkeypatch, capsys):
 ])
 def test_redact(text, expected):
     assert redact(text) == expected
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["run", "--paths", "abc"], "error: --paths: must be a whole number (got 'abc')"),
+    (["threshold"], "error: the following arguments are required: --strategy, --within"),
+    (["run", "--bogus"], "error: unrecognized arguments: --bogus"),
+    (["run", "--mode", "fast"], "error: --mode: invalid choice: 'fast' (choose from "
+                                "'expected', 'stochastic')"),
+])
+def test_a_bad_option_is_one_line_not_the_usage(capsys, argv, message):
+    with pytest.raises(SystemExit) as stop:
+        cli.main(argv)
+    assert stop.value.code == 2
+    assert capsys.readouterr().err == message + "\n"
+
+
+def test_outputs_that_cannot_be_written_are_one_line_and_never_a_hang(tmp_path, capsys):
+    """A FIFO nobody reads blocked the write forever; a missing folder or a full
+    device ended in a bare OSError."""
+    import os
+    import signal
+
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    scenario = tmp_path / "s.yaml"
+    from conftest import BASE_YAML
+
+    scenario.write_text(BASE_YAML)
+    signal.alarm(60)  # a hang fails the test instead of stalling the suite
+    try:
+        for target, expected in [
+            (fifo, f"error: --json: {fifo}: is a pipe that no process reads"),
+            (tmp_path / "no" / "r.json",
+             f"error: --json: {tmp_path / 'no' / 'r.json'}: the folder {tmp_path / 'no'} "
+             "does not exist"),
+            ("/dev/full", "error: --json: /dev/full: cannot write: No space left on device"),
+        ]:
+            assert cli.main(["run", str(scenario), "--paths", "4", "--quiet", "--json",
+                             str(target)]) == 2
+            assert capsys.readouterr().err == expected + "\n"
+        assert cli.main(["report", str(scenario), "--paths", "4", "--quiet", "-o",
+                         str(fifo), "--format", "pdf"]) == 2
+        assert capsys.readouterr().err == (
+            f"error: --output: {fifo}: is a pipe that no process reads\n")
+    finally:
+        signal.alarm(0)
+
+
+def test_a_name_with_a_nul_byte_is_refused_not_a_value_error():
+    import breakeven
+
+    with pytest.raises(breakeven.ScenarioError, match="the name holds a NUL byte"):
+        breakeven.load("x\0.yaml")

@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 
 from ..errors import OptionError
+from ..files import open_output
 from .document import Document
 
 FORMATS = ("html", "md", "pdf")
@@ -32,15 +33,19 @@ def write_document(doc: Document, path: str | os.PathLike, format: str | None = 
     if fmt == "pdf":
         from .pdf import render_pdf
 
-        render_pdf(doc, path)
-    elif fmt == "html":
+        with open_output(path, "output", binary=True) as f:
+            render_pdf(doc, f)
+        return path
+    if fmt == "html":
         from .html import render_html
 
-        path.write_text(render_html(doc), encoding="utf-8")
+        text = render_html(doc)
     else:
         from .markdown import render_markdown
 
-        path.write_text(render_markdown(doc, _figure_writer(path)), encoding="utf-8")
+        text = render_markdown(doc, _figure_writer(path))
+    with open_output(path, "output") as f:
+        f.write(text)
     return path
 
 
@@ -52,7 +57,8 @@ def _figure_writer(path: Path):
         nonlocal count
         count += 1
         name = f"{stem}-{count}.png"
-        fig.savefig(path.parent / name, dpi=110)
+        with open_output(path.parent / name, "output", binary=True) as f:
+            fig.savefig(f, format="png", dpi=110)
         return name
 
     return save

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from ..constants import DEFAULT_MAX_UNSERVED
 from ..constants import REPORT_FORMATS as FORMATS
+from ..files import open_output
 from ..presentation import Document, document_format
 from .content import ReportContent, build_content
 from .sections import run_document
@@ -40,5 +41,6 @@ def write_report(result, path: str | os.PathLike, format: str | None = None,
                       {"header": s.table[0], "rows": s.table[1]}}
                      for s in doc.sections if s.text or s.table is not None],
     }
-    path.write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
+    with open_output(path, "output") as f:
+        f.write(json.dumps(data, indent=1) + "\n")
     return path
