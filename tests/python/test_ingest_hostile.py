@@ -237,7 +237,7 @@ def test_a_line_longer_than_the_bound_is_counted_at_its_line(tmp_path):
     r = capped(["ingest", "app.jsonl"], tmp_path)
     assert r.returncode == 0, r.stderr
     assert "10 of 12 records" in r.stdout
-    assert "line longer than 8,000,000 bytes: 1 (app.jsonl:6)" in r.stdout
+    assert "line longer than 2,000,000 bytes: 1 (app.jsonl:6)" in r.stdout
     assert "missing timestamp: 1 (app.jsonl:12)" in r.stdout
 
 
