@@ -119,11 +119,12 @@ def cmd_backtest(args) -> int:
 
 def cmd_synth_logs(args) -> int:
     from ..scenario import load
-    from .synth import draw_requests, write_logs
+    from .synth import SyntheticLogs, check_output, write_logs
 
+    check_output(args.output, args.format)
     scenario = load(args.scenario)
-    requests = draw_requests(scenario, args.days, seed=args.seed, strategy=args.strategy)
-    n = write_logs(requests, args.format, args.output)
+    logs = SyntheticLogs(scenario, args.days, seed=args.seed, strategy=args.strategy)
+    n = write_logs(logs.chunks(), args.format, args.output)
     print(f"{n:,} {args.format} records over {args.days} days written to {args.output}")
     return 0
 

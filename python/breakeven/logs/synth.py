@@ -14,6 +14,11 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import shutil
+import stat
+import tempfile
+from collections.abc import Iterable, Iterator
+from pathlib import Path
 
 import numpy as np
 
@@ -22,6 +27,12 @@ from ..errors import OptionError
 
 SYNTH_FORMATS = ("openai", "anthropic", "litellm", "otel")
 DEFAULT_START = dt.datetime(2026, 1, 5, tzinfo=dt.timezone.utc)  # a Monday
+# Requests of one run of synth-logs, checked from the hourly counts before any is
+# drawn (about 240 bytes of JSONL each). Raise it here or draw fewer days.
+MAX_RECORDS = 20_000_000
+# Requests drawn and written at a time (whole hours, so at least one hour's): the
+# memory is that of one chunk, whatever the days.
+CHUNK_RECORDS = 250_000
 
 
 def _lognormal(rng, mean: float, sd: float, n: int) -> np.ndarray:
@@ -33,133 +44,224 @@ def _lognormal(rng, mean: float, sd: float, n: int) -> np.ndarray:
     return rng.lognormal(np.log(mean) - s2 / 2, np.sqrt(s2), n)
 
 
+class SyntheticLogs:
+    """The requests of ``days`` days drawn from a scenario, a chunk of whole hours
+    at a time (:meth:`chunks`); ``records`` is known before any is drawn."""
+
+    def __init__(self, scenario, days: int, seed: int | None = None,
+                 strategy: str | None = None, start: dt.datetime = DEFAULT_START,
+                 max_records: int = MAX_RECORDS):
+        max_days = scenario.horizon_months * 730 // 24
+        if not 1 <= days <= max_days:
+            raise OptionError("days", f"must be between 1 and the horizon's {max_days} days "
+                                      f"(got {days})")
+        if start.weekday() != 0 or (start.hour, start.minute, start.second) != (0, 0, 0):
+            raise OptionError("start", "must be a Monday 00:00 (the model's hour 0)")
+        r = scenario.resolved()
+        self.seed = r["simulation"]["seed"] if seed is None else seed
+        strategy = strategy or scenario.baseline
+        self.strategy = next((s for s in r["strategies"] if s["name"] == strategy), None)
+        if self.strategy is None:
+            raise OptionError("strategy", f"no strategy named {strategy!r}")
+        self.resolved = r
+        self.t0 = start.timestamp()
+        # Path 0 of the engine's hourly traffic: workloads x hours.
+        self.counts = _core.sample_traffic(scenario._core, paths=1, seed=self.seed,
+                                           hours=days * 24)["requests"][0].astype(np.int64)
+        self.records = int(self.counts.sum())
+        if self.records > max_records:
+            raise OptionError("days", (
+                f"{days} days of {scenario.name} are {self.records:,} requests; synth-logs "
+                f"writes at most {max_records:,} (breakeven.logs.synth.MAX_RECORDS): "
+                "draw fewer days"))
+
+    def chunks(self, size: int = CHUNK_RECORDS) -> Iterator[dict[str, np.ndarray]]:
+        """The requests in time order, about ``size`` at a time (whole hours)."""
+        for i, (h0, h1) in enumerate(_hour_spans(self.counts.sum(axis=0), size)):
+            yield self._draw(i, h0, h1)
+
+    def _draw(self, chunk: int, h0: int, h1: int) -> dict[str, np.ndarray]:
+        """Columns of the requests of hours h0..h1: ts (epoch s), task, model,
+        input, cached, cache_write, output; sorted by ts."""
+        r, strat = self.resolved, self.strategy
+        # A stream per chunk, from (seed, chunk): the same logs on every run.
+        rng = np.random.default_rng([self.seed, 0x5EED, chunk])
+        cols: dict[str, list] = {k: [] for k in ("ts", "task", "model", "input", "cached",
+                                                 "cache_write", "output")}
+        for w, wl in enumerate(r["workloads"]):
+            n_hour = self.counts[w, h0:h1]
+            n = int(n_hour.sum())
+            hour = np.repeat(np.arange(h1 - h0), n_hour)
+            ts = self.t0 + 3600.0 * (h0 + hour + rng.random(n))
+            prefix = wl["prefix_tokens"]
+            var_mean = wl["input_tokens"]["mean"] - prefix
+            inp = prefix + _lognormal(rng, var_mean, wl["input_tokens"]["sd"], n)
+            out = _lognormal(rng, wl["output_tokens"]["mean"], wl["output_tokens"]["sd"], n)
+            model_name = strat["route"][wl["name"]]
+            model = r["models"].get(model_name)
+            cached = np.zeros(n)
+            write = np.zeros(n)
+            if (strat["caching"] and model and model["cached_input"] > 0 and prefix > 0
+                    and prefix >= model["cache_min_tokens"] and wl["latency"] == "realtime"):
+                rate = n_hour / (60.0 * wl["prefix_variants"])
+                h = 1 - np.exp(-rate * model["cache_ttl_minutes"])
+                hit = rng.random(n) < h[hour]
+                cached = np.where(hit, np.round(prefix), 0.0)
+                write = np.where(hit, 0.0, np.round(prefix))
+            cols["ts"].append(ts)
+            cols["task"].append(np.full(n, wl["name"], dtype=object))
+            cols["model"].append(np.full(n, model_name, dtype=object))
+            cols["input"].append(np.maximum(np.round(inp), cached))
+            cols["cached"].append(cached)
+            cols["cache_write"].append(write)
+            cols["output"].append(np.maximum(np.round(out), 1.0))
+        data = {k: np.concatenate(v) if v else np.zeros(0) for k, v in cols.items()}
+        order = np.argsort(data["ts"], kind="stable")
+        return {k: v[order] for k, v in data.items()}
+
+
+def _hour_spans(per_hour: np.ndarray, size: int) -> Iterator[tuple[int, int]]:
+    """(first, end) hours of consecutive spans of about ``size`` requests each."""
+    first, total = 0, 0
+    for h, n in enumerate(per_hour.tolist()):
+        total += n
+        if total >= size:
+            yield first, h + 1
+            first, total = h + 1, 0
+    if first < len(per_hour):
+        yield first, len(per_hour)
+
+
 def draw_requests(scenario, days: int, seed: int | None = None, strategy: str | None = None,
                   start: dt.datetime = DEFAULT_START) -> dict[str, np.ndarray]:
-    """Columns of the requests: ts (epoch s), task, model, input, cached, output."""
-    if not 1 <= days <= scenario.horizon_months * 730 // 24:
-        raise OptionError("days", f"must be between 1 and the horizon's "
-                          f"{scenario.horizon_months * 730 // 24} days (got {days})")
-    if start.weekday() != 0 or (start.hour, start.minute, start.second) != (0, 0, 0):
-        raise OptionError("start", "must be a Monday 00:00 (the model's hour 0)")
-    seed = scenario.resolved()["simulation"]["seed"] if seed is None else seed
-    r = scenario.resolved()
-    hours = days * 24
-    counts = _core.sample_traffic(scenario._core, paths=1, seed=seed, hours=hours)[
-        "requests"][0]
-    strategy = strategy or scenario.baseline
-    strat = next((s for s in r["strategies"] if s["name"] == strategy), None)
-    if strat is None:
-        raise OptionError("strategy", f"no strategy named {strategy!r}")
-    rng = np.random.default_rng([seed, 0x5EED])
-    t0 = start.timestamp()
-    cols: dict[str, list] = {k: [] for k in ("ts", "task", "model", "input", "cached",
-                                             "cache_write", "output")}
-    for w, wl in enumerate(r["workloads"]):
-        n_hour = counts[w].astype(np.int64)
-        n = int(n_hour.sum())
-        hour = np.repeat(np.arange(hours), n_hour)
-        ts = t0 + 3600.0 * (hour + rng.random(n))
-        prefix = wl["prefix_tokens"]
-        var_mean = wl["input_tokens"]["mean"] - prefix
-        inp = prefix + _lognormal(rng, var_mean, wl["input_tokens"]["sd"], n)
-        out = _lognormal(rng, wl["output_tokens"]["mean"], wl["output_tokens"]["sd"], n)
-        model_name = strat["route"][wl["name"]]
-        model = r["models"].get(model_name)
-        cached = np.zeros(n)
-        write = np.zeros(n)
-        if (strat["caching"] and model and model["cached_input"] > 0 and prefix > 0
-                and prefix >= model["cache_min_tokens"] and wl["latency"] == "realtime"):
-            rate = n_hour / (60.0 * wl["prefix_variants"])
-            h = 1 - np.exp(-rate * model["cache_ttl_minutes"])
-            hit = rng.random(n) < h[hour]
-            cached = np.where(hit, np.round(prefix), 0.0)
-            write = np.where(hit, 0.0, np.round(prefix))
-        cols["ts"].append(ts)
-        cols["task"].append(np.full(n, wl["name"], dtype=object))
-        cols["model"].append(np.full(n, model_name, dtype=object))
-        cols["input"].append(np.maximum(np.round(inp), cached))
-        cols["cached"].append(cached)
-        cols["cache_write"].append(write)
-        cols["output"].append(np.maximum(np.round(out), 1.0))
-    data = {k: np.concatenate(v) if v else np.zeros(0) for k, v in cols.items()}
-    order = np.argsort(data["ts"], kind="stable")
-    return {k: v[order] for k, v in data.items()}
+    """Columns of all the requests at once (see :class:`SyntheticLogs`, which
+    draws them a chunk at a time): ts (epoch s), task, model, input, cached,
+    cache_write, output."""
+    chunks = list(SyntheticLogs(scenario, days, seed, strategy, start).chunks())
+    return {k: np.concatenate([c[k] for c in chunks]) for k in chunks[0]}
 
 
-def write_logs(requests: dict[str, np.ndarray], fmt: str, path: str | os.PathLike,
-               prices: dict | None = None) -> int:
-    """Write the requests as `fmt` JSONL (or CSV for a .csv path); returns records."""
-    import duckdb
-    import pyarrow as pa
-
+def check_output(path: str | os.PathLike, fmt: str) -> None:
+    """Refuse an output synth-logs cannot write, before anything is drawn."""
     if fmt not in SYNTH_FORMATS:
         raise OptionError("format", f"must be one of {', '.join(SYNTH_FORMATS)} (got {fmt!r})")
+    path = Path(path)
+    if _is_csv(str(path)) and fmt != "litellm":
+        raise OptionError("output", f"{path}: only litellm logs can be written as CSV")
+    if not path.parent.is_dir():
+        raise OptionError("output", f"{path}: the folder {path.parent} does not exist")
+    if path.is_dir():
+        raise OptionError("output", f"{path}: is a folder")
+
+
+def _is_csv(path: str) -> bool:
+    return path.lower().removesuffix(".gz").removesuffix(".zst").endswith(".csv")
+
+
+def write_logs(requests: dict[str, np.ndarray] | Iterable[dict[str, np.ndarray]], fmt: str,
+               path: str | os.PathLike, prices: dict | None = None) -> int:
+    """Write the requests as `fmt` JSONL (or CSV for a .csv path); returns records.
+
+    ``requests`` is a dict of columns or, to keep the memory of one chunk, an
+    iterable of them in time order (``SyntheticLogs(...).chunks()``). Each chunk is
+    written by DuckDB (no pyarrow needed) to a temporary file and appended: gzip
+    and zstd files of several members or frames read as one. A write that fails
+    leaves no partial file.
+    """
+    import duckdb
+
+    check_output(path, fmt)
     from .prices import catalog_prices
 
     prices = prices or catalog_prices()
-    n = len(requests["ts"])
-    table = pa.table({
-        "i": np.arange(n),
-        "ts": requests["ts"],
-        "task": pa.array(requests["task"].astype(str)),
-        "model": pa.array(requests["model"].astype(str)),
-        "input": requests["input"].astype(np.int64),
-        "cached": requests["cached"].astype(np.int64),
-        "cache_write": requests["cache_write"].astype(np.int64),
-        "output": requests["output"].astype(np.int64),
-        "cost": _cost(requests, prices),
-    })
-    select = {
-        "openai": """select 'chatcmpl-' || i as id, 'chat.completion' as object,
-              floor(ts)::bigint as created, model,
-              {'prompt_tokens': input, 'completion_tokens': output,
-               'total_tokens': input + output,
-               'prompt_tokens_details': {'cached_tokens': cached}} as usage,
-              {'task': task} as metadata from requests""",
-        "anthropic": """select 'msg_' || i as id, 'message' as type,
-              strftime(to_timestamp(ts), '%Y-%m-%dT%H:%M:%S.%fZ') as timestamp, model,
-              {'input_tokens': input - cached - cache_write,
-               'cache_read_input_tokens': cached,
-               'cache_creation_input_tokens': cache_write,
-               'output_tokens': output} as usage,
-              {'task': task} as metadata from requests""",
-        "litellm": """select 'req-' || i as request_id, 'acompletion' as call_type,
-              strftime(to_timestamp(ts), '%Y-%m-%d %H:%M:%S.%f+00') as "startTime",
-              strftime(to_timestamp(ts + 1), '%Y-%m-%d %H:%M:%S.%f+00') as "endTime",
-              model, cost as spend, input + output as total_tokens,
-              input as prompt_tokens, output as completion_tokens,
-              to_json(['task:' || task]) as request_tags,
-              to_json({'usage_object': {'prompt_tokens_details': {'cached_tokens': cached}}})
-                as metadata
-              from requests""",
-        "otel": """select 'chat ' || model as name,
-              {'trace_id': '0x' || lpad(printf('%x', i), 32, '0'),
-               'span_id': '0x' || lpad(printf('%x', i), 16, '0')} as context,
-              strftime(to_timestamp(ts), '%Y-%m-%dT%H:%M:%S.%fZ') as start_time,
-              map_from_entries([
-                ('gen_ai.operation.name', 'chat'), ('gen_ai.request.model', model),
-                ('gen_ai.usage.input_tokens', input::varchar),
-                ('gen_ai.usage.output_tokens', output::varchar),
-                ('gen_ai.usage.cache_read.input_tokens', cached::varchar),
-                ('task', task)]) as attributes from requests""",
-    }[fmt]
+    chunks = [requests] if isinstance(requests, dict) else requests
     path = str(path)
     lower = path.lower()
     compression = "gzip" if lower.endswith(".gz") else "zstd" if lower.endswith(".zst") else None
-    is_csv = lower.removesuffix(".gz").removesuffix(".zst").endswith(".csv")
-    options = ["FORMAT csv, HEADER true" if is_csv else "FORMAT json"]
-    if compression:
-        options.append(f"COMPRESSION {compression}")
+    try:
+        out = open(path, "wb")
+    except OSError as e:
+        raise OptionError("output", f"{path}: cannot write: {e.strerror}") from None
+    # A regular file half written is removed on failure; a device or pipe is not.
+    partial = stat.S_ISREG(os.fstat(out.fileno()).st_mode)
+    written = 0
     con = duckdb.connect()
     try:
-        con.register("requests", table)
-        if is_csv and fmt != "litellm":
-            raise OptionError("output", "only litellm logs can be written as CSV")
-        con.execute(f"copy ({select}) to '{path.replace(chr(39), chr(39) * 2)}' "
-                    f"({', '.join(options)})")
+        with out, tempfile.TemporaryDirectory(prefix="breakeven-synth-") as tmp:
+            part = os.path.join(tmp, "chunk")
+            for chunk in chunks:
+                options = [("FORMAT csv, HEADER " + ("true" if written == 0 else "false"))
+                           if _is_csv(path) else "FORMAT json"]
+                if compression:
+                    options.append(f"COMPRESSION {compression}")
+                con.register("requests", _columns(chunk, written, prices))
+                con.execute(f"copy ({_SELECT[fmt]}) to '{part.replace(chr(39), chr(39) * 2)}' "
+                            f"({', '.join(options)})")
+                con.unregister("requests")
+                with open(part, "rb") as f:
+                    shutil.copyfileobj(f, out, 1 << 20)
+                written += len(chunk["ts"])
+    except BaseException as e:
+        if partial:
+            Path(path).unlink(missing_ok=True)
+        if isinstance(e, OSError):
+            raise OptionError("output", f"{path}: cannot write: {e.strerror or e}") from None
+        if isinstance(e, duckdb.Error):
+            first = (str(e).strip().splitlines() or [type(e).__name__])[0]
+            raise OptionError("output", f"{path}: cannot write a chunk in the temporary "
+                                        f"folder ({first})") from None
+        raise
     finally:
         con.close()
-    return n
+    return written
+
+
+def _columns(requests: dict[str, np.ndarray], first_id: int, prices: dict) -> dict:
+    """The columns DuckDB scans (numpy arrays) for the SELECTs, ids from first_id."""
+    n = len(requests["ts"])
+    tokens = {k: np.asarray(requests[k]).astype(np.int64)
+              for k in ("input", "cached", "cache_write", "output")}
+    return {"i": np.arange(first_id, first_id + n), "ts": np.asarray(requests["ts"], float),
+            "task": np.asarray(requests["task"], dtype=object),
+            "model": np.asarray(requests["model"], dtype=object),
+            **tokens, "cost": _cost(requests, prices)}
+
+
+# One SELECT per format over the registered columns.
+_SELECT = {
+    "openai": """select 'chatcmpl-' || i as id, 'chat.completion' as object,
+          floor(ts)::bigint as created, model,
+          {'prompt_tokens': input, 'completion_tokens': output,
+           'total_tokens': input + output,
+           'prompt_tokens_details': {'cached_tokens': cached}} as usage,
+          {'task': task} as metadata from requests""",
+    "anthropic": """select 'msg_' || i as id, 'message' as type,
+          strftime(to_timestamp(ts), '%Y-%m-%dT%H:%M:%S.%fZ') as timestamp, model,
+          {'input_tokens': input - cached - cache_write,
+           'cache_read_input_tokens': cached,
+           'cache_creation_input_tokens': cache_write,
+           'output_tokens': output} as usage,
+          {'task': task} as metadata from requests""",
+    "litellm": """select 'req-' || i as request_id, 'acompletion' as call_type,
+          strftime(to_timestamp(ts), '%Y-%m-%d %H:%M:%S.%f+00') as "startTime",
+          strftime(to_timestamp(ts + 1), '%Y-%m-%d %H:%M:%S.%f+00') as "endTime",
+          model, cost as spend, input + output as total_tokens,
+          input as prompt_tokens, output as completion_tokens,
+          to_json(['task:' || task]) as request_tags,
+          to_json({'usage_object': {'prompt_tokens_details': {'cached_tokens': cached}}})
+            as metadata
+          from requests""",
+    "otel": """select 'chat ' || model as name,
+          {'trace_id': '0x' || lpad(printf('%x', i), 32, '0'),
+           'span_id': '0x' || lpad(printf('%x', i), 16, '0')} as context,
+          strftime(to_timestamp(ts), '%Y-%m-%dT%H:%M:%S.%fZ') as start_time,
+          map_from_entries([
+            ('gen_ai.operation.name', 'chat'), ('gen_ai.request.model', model),
+            ('gen_ai.usage.input_tokens', input::varchar),
+            ('gen_ai.usage.output_tokens', output::varchar),
+            ('gen_ai.usage.cache_read.input_tokens', cached::varchar),
+            ('task', task)]) as attributes from requests""",
+}
 
 
 def _cost(requests, prices) -> np.ndarray:
@@ -167,7 +269,8 @@ def _cost(requests, prices) -> np.ndarray:
     from .prices import catalog_name, list_cost
 
     out = np.zeros(len(requests["ts"]))
-    for m in np.unique(requests["model"]):
+    # A set, not np.unique: sorting the chunk's model names costs more than the rest.
+    for m in set(requests["model"].tolist()):
         c = catalog_name(str(m), set(prices))
         if c is None:
             continue
