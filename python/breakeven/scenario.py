@@ -105,6 +105,22 @@ class Scenario:
         """The scenario as written (a copy), before defaults are filled in."""
         return copy.deepcopy(self._data)
 
+    def with_values(self, values: Mapping[str, object]) -> Scenario:
+        """A new scenario with each dotted path set to its value (``REMOVE``
+        deletes it): ``with_values({"workloads.chat.requests.per_day": 5e4,
+        "models.gpt-5.5.input": 1.0})``. Lists are indexed by their items' names;
+        names may hold dots. The grammar: :mod:`breakeven.edits`. The result is
+        validated like a file: a ScenarioError names the field.
+        """
+        from .edits import set_value
+
+        r = self.resolved()
+        known = {"models": set(r["models"]), "clusters": set(r["clusters"])}
+        data = self.data
+        for path, value in values.items():
+            set_value(data, path, value, known)
+        return load(data)
+
     def run(
         self,
         paths: int | None = None,

@@ -40,6 +40,7 @@ from ..constants import (
     SERVED_NAMES,
     checked_max_unserved,
 )
+from ..edits import REMOVE
 from ..errors import OptionError
 
 OBJECTIVES = ("mean", "p95", "cvar95")
@@ -180,17 +181,11 @@ class _Evaluator:
     """Runs candidate plans through the engine, many per run, on one seed."""
 
     def __init__(self, scenario, paths: int, seed: int, threads: int | None):
-        from ..scenario import load
-
-        self._load = load
-        self.data = copy.deepcopy(scenario.data)
-        for w in self.data["workloads"]:  # the optimizer enforces quality itself
-            w.pop("min_quality", None)
-        self.data.pop("expect", None)
+        written = scenario.data
         self.resolved = scenario.resolved()
         self.paths, self.seed, self.threads = paths, seed, threads
         self.variants: dict[str, tuple[str, object]] = {}
-        for c, spec in self.data.get("clusters", {}).items():
+        for c, spec in written.get("clusters", {}).items():
             self.variants[c] = (c, None)
             g = spec.get("gpus")
             top = g.get("max", 1) if isinstance(g, dict) else int(g or 1)
@@ -201,28 +196,29 @@ class _Evaluator:
                     self.variants[f"{c}@{n}"] = (c, n)
         clusters = {}
         for v, (c, n) in self.variants.items():
-            spec = copy.deepcopy(self.data["clusters"][c])
+            spec = copy.deepcopy(written["clusters"][c])
             if n is not None:
                 spec["gpus"] = n
             clusters[v] = spec
+        # The optimizer enforces quality itself, and a plan has no expectations.
+        edits: dict[str, object] = {f"workloads.{w['name']}.min_quality": REMOVE
+                                    for w in self.resolved["workloads"]}
+        edits["expect"] = REMOVE
         if clusters:
-            self.data["clusters"] = clusters
+            edits["clusters"] = clusters
+        self.base = scenario.with_values(edits)
         self.runs = 0
         self.cache: dict[Plan, Evaluation] = {}
         self.limit = LIMITS["max_strategies"]
 
     def run(self, strategies: list[dict]):
         """One engine run of these strategies; arrays per strategy."""
-        data = copy.deepcopy(self.data)
-        data["strategies"] = strategies
-        data.pop("baseline", None)
-        result = self._load(data).run(paths=self.paths, seed=self.seed,
-                                      threads=self.threads, progress=False)
+        result = self.base.with_values({"strategies": strategies, "baseline": REMOVE}).run(
+            paths=self.paths, seed=self.seed, threads=self.threads, progress=False)
         self.runs += 1
-        core = result._core
-        cost = np.asarray(core.array("cost")).sum(axis=2)  # (strategy, path)
-        requests = np.asarray(core.array("requests")).sum(axis=2)  # (strategy, path, kind)
-        per_workload = np.asarray(core.array("workload_cost")).sum(axis=2)
+        cost = result.cost.sum(axis=2)  # (strategy, path)
+        requests = result.requests.sum(axis=2)  # (strategy, path, kind)
+        per_workload = result.workload_cost.sum(axis=2)  # (strategy, path, workload)
         return cost, requests, per_workload
 
     def evaluate(self, plans: list[Plan]) -> list[Evaluation]:

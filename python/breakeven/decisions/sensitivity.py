@@ -164,8 +164,6 @@ def sensitivity(scenario, strategy: str | None = None, delta: float = 0.25,
     time, and measure the saving of ``strategy`` against the baseline at the
     horizon and its break-even month. ``strategy`` defaults to the cheapest one
     other than the baseline."""
-    from ..scenario import load
-
     if not (isinstance(delta, (int, float)) and 0 < delta < 1):
         raise OptionError("delta", f"must be between 0 and 1 (got {delta!r})")
     if len(scenario.strategies) < 2:
@@ -178,13 +176,12 @@ def sensitivity(scenario, strategy: str | None = None, delta: float = 0.25,
     elif strategy not in scenario.strategies or strategy == scenario.baseline:
         raise OptionError("strategy", _others(scenario, strategy))
     base = Outcome.of(base_result, strategy)
-    data = scenario.data
     effects = []
     for inp in scenario_inputs(scenario.resolved()):
         outcomes, problem = [], ""
         for factor in (1 - delta, 1 + delta):
             try:
-                moved = load(inp.applied(data, inp.value * factor))
+                moved = inp.applied(scenario, inp.value * factor)
                 outcomes.append(Outcome.of(moved.run(**run), strategy))
             except ScenarioError as e:  # e.g. utilization above 1
                 problem = e.reason

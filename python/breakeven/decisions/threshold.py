@@ -110,8 +110,6 @@ def threshold(scenario, strategy: str, within: int, probability: float = 0.8,
     together, or ``workload`` alone. Bisection on the logarithm of the scale in
     ``search``; the uncertainty is where the probability crosses the target plus
     and minus two binomial standard errors."""
-    from ..scenario import load
-
     horizon = scenario.horizon_months
     if strategy not in scenario.strategies or strategy == scenario.baseline:
         raise OptionError("strategy", _others(scenario, strategy))
@@ -124,7 +122,6 @@ def threshold(scenario, strategy: str, within: int, probability: float = 0.8,
         raise OptionError("range", f"must be two scales 0 < low < high (got {search!r})")
     seed = scenario.resolved()["simulation"]["seed"] if seed is None else seed
     rates = _rate_inputs(scenario, workload)
-    data = scenario.data
     b_index = scenario.strategies.index(scenario.baseline)
     seen: dict[float, Step] = {}
     used_paths, mode = 0, ""
@@ -132,10 +129,9 @@ def threshold(scenario, strategy: str, within: int, probability: float = 0.8,
     def evaluate(scale: float) -> Step:
         nonlocal used_paths, mode
         if scale not in seen:
-            moved = data
-            for r in rates:
-                moved = r.applied(moved, r.value * scale)
-            result = load(moved).run(paths=paths, seed=seed, threads=threads, progress=False)
+            moved = scenario.with_values(
+                {path: v for r in rates for path, v in r.edits(r.value * scale).items()})
+            result = moved.run(paths=paths, seed=seed, threads=threads, progress=False)
             used_paths, mode = result.paths, result.mode
             months = result.break_even_months(strategy)
             p = float(((months >= 1) & (months <= within)).mean())
