@@ -157,7 +157,7 @@ def test_a_grid_too_large_is_refused_before_it_is_built(write_sweep):
     line = one_error_line(capped_cli("sweep", path, timeout=30))
     assert line == (f"error: {path}:3: parameters: the grid has 1,000,000,000,000 points "
                     "(10,000 x 10,000 x 10,000); a sweep is limited to 100,000 "
-                    "(breakeven.decisions.sweep.MAX_POINTS)")
+                    "(MAX_POINTS in breakeven/decisions/sweep.py)")
 
 
 def test_a_random_design_of_a_billion_points_is_refused(write_sweep):
@@ -165,7 +165,7 @@ def test_a_random_design_of_a_billion_points_is_refused(write_sweep):
                        "  workloads.chat.requests.per_hour: {min: 5, max: 10}\n")
     line = one_error_line(capped_cli("sweep", path, timeout=30))
     assert line == (f"error: {path}:4: points: must be a whole number 1..100,000 "
-                    "(breakeven.decisions.sweep.MAX_POINTS) (got 1000000000)")
+                    "(MAX_POINTS in breakeven/decisions/sweep.py) (got 1000000000)")
 
 
 def test_an_alias_bomb_is_refused_in_one_short_line(write_sweep):

@@ -16,6 +16,10 @@ A parameter is a dotted path into the scenario as written; a list is indexed by
 its items' `name` (``workloads.classify``). ``values`` lists the points; ``min``,
 ``max`` and ``steps`` span a grid axis (``steps`` ignored by a random design,
 which draws each parameter uniformly between min and max, one stratum per point).
+
+The file is read like a scenario file (size, nesting and alias limits) and every
+field and point is checked before anything runs; a sweep has at most MAX_POINTS
+points, counted from the axes before a grid is built.
 """
 
 from __future__ import annotations
@@ -210,7 +214,7 @@ def load_sweep(path) -> SweepSpec:
         if design == "grid" and key in doc:
             raise fields.fail(key, f"only a random design takes {key}")
     n_random = fields.whole("points", 1, MAX_POINTS,
-                            f"1..{MAX_POINTS:,} (breakeven.decisions.sweep.MAX_POINTS)", 100)
+                            f"1..{MAX_POINTS:,} (MAX_POINTS in breakeven/decisions/sweep.py)", 100)
     sample_seed = fields.whole("sample_seed", 0, _core.LIMITS["max_seed"], _WHOLE_SEED, 0)
     params = doc["parameters"]
     if not isinstance(params, dict) or not params:
@@ -221,7 +225,7 @@ def load_sweep(path) -> SweepSpec:
         if total > MAX_POINTS:
             raise fields.fail("parameters", (
                 f"the grid has {total:,} points ({_cut(' x '.join(f'{n:,}' for n in sizes))}); "
-                f"a sweep is limited to {MAX_POINTS:,} (breakeven.decisions.sweep.MAX_POINTS)"))
+                f"a sweep is limited to {MAX_POINTS:,} (MAX_POINTS in breakeven/decisions/sweep.py)"))
         axes = {name: _grid_axis(spec) for name, spec in params.items()}
         points = _grid_points(axes)
     else:

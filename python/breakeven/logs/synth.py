@@ -8,6 +8,9 @@ workload's variable mean and the input's standard deviation (so its mean and sd 
 the scenario's); output is lognormal with the output's mean and sd. A request
 reads the cached prefix with the model's probability h = 1 - exp(-(n/(60K)) ttl)
 (MODEL.md), n being the workload's requests that hour.
+
+The requests are drawn and written a chunk of whole hours at a time, each chunk
+from its own stream (seed, chunk), so that memory does not grow with the days.
 """
 
 from __future__ import annotations
