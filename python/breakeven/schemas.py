@@ -1,0 +1,35 @@
+"""JSON Schemas of the scenario file and of every ``--json`` output, shipped in
+``breakeven/data/schemas/`` (docs/schemas.md). They describe; the engine's parser
+validates. Written by ``python -m breakeven.schemas_build``.
+"""
+
+from __future__ import annotations
+
+import json
+from importlib import resources
+
+NAMES = ("scenario", "result", "sensitivity", "threshold", "optimize", "sweep", "ingest",
+         "backtest")
+
+
+def schema_text(name: str) -> str:
+    """The schema ``name`` (one of :data:`NAMES`) as the file's text."""
+    if name not in NAMES:
+        raise ValueError(f"no schema named {name!r} (schemas: {', '.join(NAMES)})")
+    return resources.files("breakeven").joinpath(f"data/schemas/{name}.json").read_text(
+        "utf-8")
+
+
+def schema(name: str) -> dict:
+    """The schema ``name`` (one of :data:`NAMES`) as a dict."""
+    return json.loads(schema_text(name))
+
+
+def scenario_schema_text() -> str:
+    """The scenario file's schema, as ``breakeven schema`` prints it."""
+    return schema_text("scenario")
+
+
+def scenario_schema() -> dict:
+    """The scenario file's schema as a dict (JSON Schema draft-07)."""
+    return schema("scenario")
