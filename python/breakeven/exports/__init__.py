@@ -4,10 +4,20 @@ docs/exports.md describes every column."""
 
 from __future__ import annotations
 
-from .focus import focus_from_result, focus_from_usage, focus_table, write_focus
-from .tables import monthly_bands, summary_table, write_csv, write_xlsx
+from .focus import (
+    checked_start,
+    focus_format,
+    focus_from_result,
+    focus_from_usage,
+    focus_table,
+    write_focus,
+)
+from .tables import check_xlsx, monthly_bands, summary_table, write_csv, write_xlsx
 
 __all__ = [
+    "check_xlsx",
+    "checked_start",
+    "focus_format",
     "focus_from_result",
     "focus_from_usage",
     "focus_table",

@@ -62,14 +62,20 @@ def write_csv(result, path: str | os.PathLike, option: str = "csv") -> list[Path
     return written
 
 
+def check_xlsx(option: str = "xlsx") -> None:
+    """An OptionError naming ``option`` unless openpyxl (the ``breakeven[xlsx]``
+    extra) is installed: a command calls it before a run, not after."""
+    try:
+        import openpyxl  # noqa: F401 - only to know it is there
+    except ImportError:
+        raise OptionError(option, f"writing .xlsx needs openpyxl: {XLSX_INSTALL}") from None
+
+
 def write_xlsx(result, path: str | os.PathLike, option: str = "xlsx") -> Path:
     """Write one workbook with two sheets, ``summary`` and ``monthly``; return the
     path. Without openpyxl (the ``breakeven[xlsx]`` extra) this is an OptionError
     that says what to install, raised before the file is touched."""
-    try:
-        import openpyxl  # noqa: F401 - only to know it is there before writing
-    except ImportError:
-        raise OptionError(option, f"writing .xlsx needs openpyxl: {XLSX_INSTALL}") from None
+    check_xlsx(option)
     sheets = {SUMMARY_SHEET: summary_table(result), MONTHLY_SHEET: monthly_bands(result)}
     with open_output(path, option, binary=True) as f:
         with pd.ExcelWriter(f, engine="openpyxl") as book:
