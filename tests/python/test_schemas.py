@@ -8,8 +8,6 @@ from __future__ import annotations
 import copy
 import json
 import math
-import subprocess
-import sys
 
 import jsonschema
 import pytest
@@ -18,6 +16,7 @@ from conftest import REPO
 import breakeven
 from breakeven import schemas, schemas_build
 from breakeven._yaml import load_yaml, read_text
+from breakeven.cli import main
 
 SCENARIO = schemas.scenario_schema()
 VALIDATOR = jsonschema.Draft7Validator(SCENARIO)
@@ -316,3 +315,73 @@ def test_each_bound_of_the_schema_is_the_engines(place):
             wrong.append(f"{what} {value!r}: schema {'accepts' if by_schema else 'refuses'}, "
                          f"engine {'accepts' if error is None else 'refuses: ' + str(error)}")
     assert wrong == []
+
+
+# -- the --json outputs --------------------------------------------------------------
+# Two workloads at $1 per 1M input tokens against a cheap cluster: every command has
+# something to find, in a few seconds for all of them.
+SMALL = {
+    "name": "small", "horizon_months": 6, "simulation": {"paths": 40, "seed": 3},
+    "models": {"m": {"input": 1.0, "output": 2.0}},
+    "workloads": [
+        {"name": "w", "requests": {"per_hour": 100}, "input_tokens": 1000,
+         "output_tokens": 10},
+        {"name": "v", "requests": {"per_hour": 50}, "input_tokens": 1000,
+         "output_tokens": 10}],
+    "clusters": {"gpu": {"gpu_price_per_hour": 0.05, "gpus": 1,
+                         "prefill_tokens_per_s": 1000000000,
+                         "decode_tokens_per_s": 1000000000, "fixed": {"setup": 100}}},
+    "strategies": [{"name": "api", "route": {"default": "m"}},
+                   {"name": "hosted", "route": {"default": "gpu"}}],
+}
+SWEEP = """\
+base: small.json
+paths: 20
+design: grid
+parameters:
+  clusters.gpu.gpu_price_per_hour: {values: [0.05, 0.5]}
+"""
+COMMANDS = {
+    "result": ["run", "{d}/small.json", "--quiet"],
+    "sensitivity": ["sensitivity", "{d}/small.json", "--strategy", "hosted"],
+    "threshold": ["threshold", "{d}/small.json", "--strategy", "hosted", "--within", "3"],
+    "optimize": ["optimize", "{d}/small.json"],
+    "sweep": ["sweep", "{d}/sweep.yaml", "--workers", "1"],
+    "ingest": ["ingest", "{d}/logs.jsonl", "--task", "metadata.task", "--bootstrap", "10"],
+    "backtest": ["backtest", "{d}/logs.jsonl", "--task", "metadata.task", "--train-days", "10",
+                 "--paths", "50"],
+}
+
+
+@pytest.fixture(scope="module")
+def outputs(tmp_path_factory):
+    """Each command's --json document, written by the command line."""
+    folder = tmp_path_factory.mktemp("outputs")
+    (folder / "small.json").write_text(json.dumps(SMALL))
+    (folder / "sweep.yaml").write_text(SWEEP)
+
+    def run(*argv: str) -> int:
+        return main([a.format(d=folder) for a in argv])
+
+    assert run("synth-logs", "{d}/small.json", "--days", "15", "--format", "openai",
+               "-o", "{d}/logs.jsonl") == 0
+    for name, argv in COMMANDS.items():
+        assert run(*argv, "--json", f"{{d}}/{name}.json") == 0, name
+    return {name: json.loads((folder / f"{name}.json").read_text()) for name in COMMANDS}
+
+
+def test_every_output_has_a_schema():
+    assert set(COMMANDS) == set(schemas.NAMES) - {"scenario"}
+
+
+@pytest.mark.parametrize("name", sorted(COMMANDS))
+def test_each_output_validates_against_its_schema(outputs, name):
+    doc = outputs[name]
+    errors = [f"{field_path(tuple(e.absolute_path))}: {e.message}"
+              for e in jsonschema.Draft7Validator(schemas.schema(name)).iter_errors(doc)]
+    assert errors == []
+    # its version: the result JSON's own field; the others name their schema
+    if name == "result":
+        assert doc["version"] == 1
+    else:
+        assert doc["schema"] == schemas_build.schema_id(name) == f"breakeven.{name}/1"
