@@ -400,7 +400,7 @@ OUTPUT_VERSIONS = {"sensitivity": 1, "threshold": 1, "optimize": 1, "sweep": 1,
 
 
 def result_schema() -> dict:
-    strategy = mapping({
+    strategy = {
         "name": string(),
         "monthly_cost": band_series(True, "Cost of each month over paths (USD)."),
         "cumulative_cost": band_series(False, "Cost to the end of each month (USD)."),
@@ -422,8 +422,7 @@ def result_schema() -> dict:
             "savings_at_horizon": band(False, "Baseline total minus this one (USD)."),
             "month_probability": SERIES}, ["p_within_horizon", "p50_month", "p90_month",
                                            "savings_at_horizon", "month_probability"],
-            "null for the baseline."))})
-    strategy["required"] = list(strategy["properties"])
+            "null for the baseline."))}
     properties = {
         "version": {"type": "integer", "const": 1, "description": "Of this format."},
         "engine_version": string(), "scenario": string(),
@@ -433,7 +432,7 @@ def result_schema() -> dict:
         "baseline": string(), "workloads": array(string()),
         "precision": mapping({"target": number(0, lo_open=True), "met": boolean()},
                              ["target", "met"], "Present for a run to a precision."),
-        "strategies": array(strategy, 1),
+        "strategies": array(mapping(strategy, list(strategy)), 1),
         "price_paths": {"type": "object", "additionalProperties": band_series(False),
                         "description": "Price factor of each price path, per month."}}
     return document("breakeven result JSON, version 1",
