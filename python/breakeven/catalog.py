@@ -56,7 +56,7 @@ def catalog_document():
     written = catalog()
     models = [[name, written["models"][name].get("provider", ""), price(m["input"]),
                price(m["cached_input"]), f"{m['output']:.2f}",
-               f"{m['cache_write_multiplier']:g}", f"{m['cache_min_tokens']:,}",
+               f"{m['cache_write_multiplier']:g}", f"{int(m['cache_min_tokens']):,}",
                f"{m['cache_ttl_minutes']:g}", f"{m['batch_discount']:.0%}", m["as_of"] or "-"]
               for name, m in _core.catalog_models(catalog_json()).items()]
     offers = [[name, o.get("gpu", ""), o.get("provider", ""), f"{o['on_demand']:.2f}",

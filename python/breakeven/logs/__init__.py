@@ -75,13 +75,17 @@ def ingest(
     import duckdb
 
     from .aggregated import is_aggregated, read_aggregated
-    from .records import build_records, choose_format, sample_keys
+    from .records import build_records, checked_field, choose_format, sample_keys
     from .sources import MAX_FILES, Workdir, expand, open_source
     from .usage import MAX_DAYS, MAX_NAMES, aggregate
 
     names = [str(p) for p in ([paths] if isinstance(paths, (str, os.PathLike)) else paths)]
     if not names:
         raise LogError("logs", "no log file given")
+    if task is not None:
+        checked_field("task", task)
+    for path in (mapping or {}).values():
+        checked_field("map", path)
     config = {"memory_limit": f"{memory_limit_bytes(memory_limit)}B"}
     if threads is not None:
         config["threads"] = _whole_in("threads", threads, 1, 1024)

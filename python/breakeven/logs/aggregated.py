@@ -50,7 +50,8 @@ def is_aggregated(con, src: Source, index: int) -> bool:
     q = Query()
     try:
         cols = {c for (c,) in q.run(con, f"""select column_name from (describe select * from
-            read_csv({q.bind(src.path)}, header=true, all_varchar=true) limit 1)""").fetchall()}
+            read_csv({q.bind(src.path)}, header=true, all_varchar=true, ignore_errors=true)
+            limit 1)""").fetchall()}
     except Exception as e:  # duckdb's own error classes
         raise LogError(src.name, "cannot be read as csv "
                        f"({str(e).strip().splitlines()[0][:300]})") from None
@@ -207,7 +208,7 @@ def _litellm_daily(con, src: Source, problems: dict[str, list[str]]) -> pd.DataF
     def num(col):
         return pd.to_numeric(df[col], errors="coerce").fillna(0.0) if col in df else 0.0
     out = pd.DataFrame({
-        "hour": pd.to_datetime(df["date"], utc=True, errors="coerce"),
+        "hour": pd.to_datetime(df["date"], utc=True, errors="coerce", format="ISO8601"),
         "bucket_hours": 24,
         "model": df["model"].fillna("(all)") if "model" in df else "(all)",
         "requests": num("api_requests"),

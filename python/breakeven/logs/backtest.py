@@ -81,6 +81,26 @@ class Backtest:
 
         return plot_backtest(self.days, task, metric)
 
+    def document(self, notes: list[str] = ()):
+        """The backtest as a document: its verdict, the table, the chart of total
+        requests per day; ``notes`` (what ingest said) at the end."""
+        from ..presentation import Document, Section
+
+        def number(x) -> str:
+            return "-" if not np.isfinite(x) else f"{x:.3g}"
+
+        rows = [[str(r.task), r.metric, str(r.days), f"{r.coverage:.0%}", number(r.pinball),
+                 number(r.relative_pinball)] for r in self.summary().itertuples()]
+        sections = [Section(
+            "Backtest",
+            f"Fitted on {self.train_days} days, tested on the next {self.test_days} "
+            f"({self.paths} paths). " + " ".join(line + "." for line in self.verdict()),
+            (["task", "metric", "days", "inside p5-p95", "pinball", "relative"], rows),
+            figure=self.plot, summary=True)]
+        if notes:
+            sections.append(Section("Notes", "\n\n".join(notes), summary=True))
+        return Document("Backtest", sections)
+
 
 def pinball(actual, predicted, q: float) -> float:
     d = np.asarray(actual, float) - np.asarray(predicted, float)

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import argparse
 
-from ..cli import write_json
+from ..cli import save_figure, write_json
+from ..files import open_output
 
 
 def add_parsers(sub, whole) -> None:
@@ -73,18 +74,19 @@ def _ingest(args):
 
 def cmd_ingest(args) -> int:
     from ..errors import printable
-    from .spend import spend_report, spend_summary, spend_text
+    from .spend import spend_document, spend_summary
 
     usage = _ingest(args)
-    print(spend_text(usage))
+    doc = spend_document(usage)
+    print(doc.terminal())
     if args.json:
         write_json(args.json, spend_summary(usage))
     if args.report:
-        spend_report(usage, args.report)
+        doc.write(args.report, option="report")
         print(f"spend view written to {args.report}")
     if args.output:
         scenario = usage.fit(bootstrap=args.bootstrap)
-        with open(args.output, "w", encoding="utf-8") as f:
+        with open_output(args.output, "output") as f:
             f.write(scenario.fit_report.yaml)
         print(f"fitted scenario written to {args.output}")
         for note in scenario.fit_report.notes:
@@ -93,26 +95,13 @@ def cmd_ingest(args) -> int:
 
 
 def cmd_backtest(args) -> int:
-    import sys
-
-    from ..errors import printable
-
     usage = _ingest(args)
-    for note in usage.notes:  # ingest prints them with the spend view
-        print(printable(f"note: {note}"), file=sys.stderr)
     bt = usage.backtest(args.train_days, paths=args.paths, seed=args.seed)
-    s = bt.summary()
-    print(f"fitted on {bt.train_days} days, tested on the next {bt.test_days} "
-          f"({bt.paths} paths)")
-    # Task names come from the logs: control bytes are shown escaped.
-    for line in s.to_string(index=False, float_format=lambda x: f"{x:.3g}").splitlines():
-        print(printable(line))
-    for line in bt.verdict():
-        print(printable(line))
+    print(bt.document(usage.notes).terminal())
     if args.json:
         write_json(args.json, bt.to_json())
     if args.plot:
-        bt.plot().savefig(args.plot, dpi=110, bbox_inches="tight")
+        save_figure(bt.plot(), args.plot, "plot", dpi=110, bbox_inches="tight")
         print(f"chart written to {args.plot}")
     return 0
 

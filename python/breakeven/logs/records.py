@@ -10,7 +10,7 @@ import time
 from dataclasses import dataclass, field
 
 from .. import _core
-from ..errors import LogError
+from ..errors import LogError, OptionError
 from .formats import FIELDS, REQUIRED, LogFormat, custom, detect, dotted_keys
 from .sources import MAX_LINE_BYTES, Source
 from .sql import Query
@@ -68,8 +68,24 @@ class ReadStats:
     measured: set[str] = field(default_factory=set)  # paths whose long lines sources.py found
 
 
+def checked_field(option: str, dotted: str) -> str:
+    """``dotted`` if it names a field (``metadata.task``; ``\\.`` for a dot inside
+    a key; a LiteLLM tag prefix ends in ``:``), else an OptionError naming the
+    option: an empty name (``a..b``, ``metadata.``) would be no JSON path."""
+    if not isinstance(dotted, str) or not dotted:
+        raise OptionError(option, f"must name a field (got {dotted!r})")
+    if not dotted.endswith(":") and "" in _keys(dotted):
+        raise OptionError(option, f"must be field names joined by dots, none empty "
+                          f"(got {dotted[:80]!r})")
+    return dotted
+
+
 def _json_path(dotted: str) -> str:
     """``a.b\\.c`` -> ``$."a"."b.c"`` (a dot inside a key is escaped)."""
+    return "$." + ".".join('"' + k.replace('"', '\\"') + '"' for k in _keys(dotted))
+
+
+def _keys(dotted: str) -> list[str]:
     keys, cur, i = [], "", 0
     while i < len(dotted):
         if dotted[i] == "\\" and i + 1 < len(dotted) and dotted[i + 1] == ".":
@@ -83,7 +99,7 @@ def _json_path(dotted: str) -> str:
             cur += dotted[i]
         i += 1
     keys.append(cur)
-    return "$." + ".".join('"' + k.replace('"', '\\"') + '"' for k in keys)
+    return keys
 
 
 def _raw_relation(src: Source, index: int, q: Query) -> str:

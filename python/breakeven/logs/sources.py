@@ -197,7 +197,12 @@ def _check_columns(src: Source) -> None:
             header = f.readline(1 << 20)
     except (OSError, EOFError, zlib.error) as e:
         raise LogError(src.name, f"cannot read ({e})") from None
-    columns = len(next(csv.reader([header.decode("utf-8", "replace")]), []))
+    # The first line, whichever line end the file uses (a CR-only file reads whole).
+    line = header.replace(b"\r\n", b"\n").replace(b"\r", b"\n").split(b"\n", 1)[0]
+    try:
+        columns = len(next(csv.reader([line.decode("utf-8", "replace")]), []))
+    except csv.Error:  # a field beyond csv's own limit: count the separators instead
+        columns = line.count(b",") + 1
     if columns > MAX_COLUMNS:
         raise LogError(src.name, f"{columns:,} columns, more than {MAX_COLUMNS:,} (the bound "
                        "MAX_COLUMNS in breakeven/logs/sources.py): not a log export")

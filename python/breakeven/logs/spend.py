@@ -4,12 +4,9 @@ would save (same tokens, list prices)."""
 
 from __future__ import annotations
 
-import html
-
 import numpy as np
 import pandas as pd
 
-from ..errors import printable
 from .prices import catalog_prices, list_cost
 from .usage import COST_MISMATCH
 
@@ -125,97 +122,64 @@ def _records(df: pd.DataFrame) -> list[dict]:
     return out
 
 
-def spend_text(usage) -> str:
-    """The spend view for a terminal."""
-    s = spend_summary(usage)
-    lines = [
-        f"{s['ingested']:,} of {s['records']:,} records ({usage.format}: "
-        f"{usage.format_description}), {s['days']:.1f} days from {s['start'][:16]} UTC",
-        f"task from: {s['task_field']}",
-        f"spend: ${s['total_cost']:,.2f}; cached share of input tokens: "
-        f"{s['cached_share_of_input']:.1%}",
-        "",
-        f"{'task':<24} {'spend':>12} {'share':>7} {'requests':>12} {'cached':>7} "
-        f"{'trend/wk':>9}",
-    ]
-    for r in s["by_task"]:
-        trend = "" if r["weekly_trend"] is None else f"{r['weekly_trend']:+.1%}"
-        cached = r["cached_tokens"] / r["input_tokens"] if r["input_tokens"] else 0.0
-        lines.append(f"{str(r['task'])[:24]:<24} ${r['cost']:>11,.2f} {r['share']:>7.1%} "
-                     f"{r['requests']:>12,.0f} {cached:>7.1%} {trend:>9}")
-    if s["routing_savings"]:
-        lines += ["", "routing each task to a cheaper catalog model (same tokens, list prices):"]
-        for r in s["routing_savings"]:
-            lines.append(f"  {str(r['task'])[:24]:<24} -> {r['model']:<22} saves "
-                         f"${r['saving']:,.2f} ({r['saving_share']:.0%})")
-    if s["cost_mismatches"]:
-        lines += ["", f"{s['cost_mismatches']:,} records' logged cost differs from the "
-                  f"catalog price by more than {COST_MISMATCH:.0%} (negotiated prices, "
-                  "batch discounts or an outdated catalog)"]
-    lines += _problem_lines(usage)
-    lines += [f"note: {n}" for n in usage.notes]
-    if usage.cannot_give:
-        lines.append(f"note: {usage.format} logs cannot give the "
-                     + ", ".join(usage.cannot_give))
-    # Task and model names come from the logs: control bytes (ANSI escapes, NUL)
-    # are shown escaped, never sent to the terminal.
-    return "\n".join(printable(line) for line in lines)
-
-
-def _problem_lines(usage) -> list[str]:
-    if not usage.problems:
-        return []
-    out = ["", "records not ingested (first lines):"]
-    for p in usage.problems:
-        out.append(f"  {p.kind}: {p.count:,} ({', '.join(p.where)})")
-    return out
-
-
-def spend_html(usage) -> str:
-    """The spend view as an HTML fragment (notebooks, --report)."""
-    s = spend_summary(usage)
-    e = html.escape
-    rows = "".join(
-        f"<tr><td>{e(str(r['task']))}</td><td>${r['cost']:,.2f}</td><td>{r['share']:.1%}</td>"
-        f"<td>{r['requests']:,.0f}</td><td>"
-        f"{'' if r['weekly_trend'] is None else format(r['weekly_trend'], '+.1%')}</td></tr>"
-        for r in s["by_task"])
-    routes = "".join(
-        f"<tr><td>{e(str(r['task']))}</td><td>{e(r['model'])}</td><td>${r['saving']:,.2f}</td>"
-        f"<td>{r['saving_share']:.0%}</td></tr>" for r in s["routing_savings"])
-    problems = "".join(f"<li>{e(p.kind)}: {p.count:,} ({e(', '.join(p.where))})</li>"
-                       for p in usage.problems)
-    return (
-        f"<div><b>{e(usage.format)}</b>: {s['ingested']:,} of {s['records']:,} records over "
-        f"{s['days']:.1f} days; spend ${s['total_cost']:,.2f}; cached share of input "
-        f"{s['cached_share_of_input']:.1%}"
-        "<table><tr><th>task</th><th>spend</th><th>share</th><th>requests</th>"
-        f"<th>trend/week</th></tr>{rows}</table>"
-        + ("<p>Cheaper catalog models for the same tokens:</p><table><tr><th>task</th>"
-           f"<th>model</th><th>saving</th><th>share</th></tr>{routes}</table>" if routes else "")
-        + (f"<p>Records not ingested:</p><ul>{problems}</ul>" if problems else "")
-        + "</div>"
-    )
-
-
-def spend_report(usage, path: str, backtest=None) -> None:
-    """A standalone HTML page: the spend view and the hourly requests chart."""
-    import base64
-    import io
+def spend_document(usage):
+    """The spend view as a document: the terminal, a notebook and ``--report``
+    (html, md or pdf) show the same sections."""
+    from functools import partial
 
     from ..plots import plot_hourly_requests
+    from ..presentation import Document, Section
 
-    fig = plot_hourly_requests(usage.hourly())
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=110, bbox_inches="tight")
-    img = base64.b64encode(buf.getvalue()).decode()
-    extra = ""
-    if backtest is not None:
-        extra = backtest.summary().to_html(index=False, float_format=lambda x: f"{x:.3g}")
-    with open(path, "w", encoding="utf-8") as f:
-        f.write("<!doctype html><meta charset='utf-8'><title>breakeven: spend</title>"
-                "<style>body{font-family:sans-serif;max-width:60em;margin:2em auto}"
-                "td,th{padding:2px 8px;text-align:right}</style><h1>Where the money goes</h1>"
-                + spend_html(usage)
-                + f"<h2>Hourly requests per task</h2><img src='data:image/png;base64,{img}'>"
-                + extra + "</html>")
+    s = spend_summary(usage)
+    read = (f"{s['ingested']:,} of {s['records']:,} records ({usage.format}: "
+            f"{usage.format_description}), {s['days']:.1f} days from {s['start'][:16]} UTC; "
+            f"task from: {s['task_field']}. Spend ${s['total_cost']:,.2f}; cached share of "
+            f"input tokens {s['cached_share_of_input']:.1%}.")
+    by_task = [[str(r["task"]), f"${r['cost']:,.2f}", f"{r['share']:.1%}",
+                f"{r['requests']:,.0f}",
+                f"{r['cached_tokens'] / r['input_tokens'] if r['input_tokens'] else 0.0:.1%}",
+                "" if r["weekly_trend"] is None else f"{r['weekly_trend']:+.1%}"]
+               for r in s["by_task"]]
+    sections = [
+        Section("Logs read", read, summary=True),
+        Section("Spend by task", "Weekly trend: growth of spend per week, fitted over "
+                "full weeks.", (["task", "spend", "share", "requests", "cached",
+                                  "trend/wk"], by_task), summary=True),
+    ]
+    if s["routing_savings"]:
+        sections.append(Section(
+            "Cheaper models for the same tokens",
+            "Each task's tokens at a cheaper catalog model's list prices (quality not "
+            "judged: check it before moving a task).",
+            (["task", "model", "saving", "share"],
+             [[str(r["task"]), r["model"], f"${r['saving']:,.2f}", f"{r['saving_share']:.0%}"]
+              for r in s["routing_savings"]]), summary=True))
+    sections.append(Section("Hourly requests per task",
+                            figure=partial(_hourly_chart, usage, plot_hourly_requests),
+                            summary=True))
+    if usage.problems:
+        sections.append(Section(
+            "Records not ingested", "Counted, with the first lines of each problem.",
+            (["problem", "records", "first lines"],
+             [[p.kind, f"{p.count:,}", ", ".join(p.where)] for p in usage.problems]),
+            summary=True))
+    notes = list(usage.notes)
+    if s["cost_mismatches"]:
+        notes.append(f"{s['cost_mismatches']:,} records' logged cost differs from the catalog "
+                     f"price by more than {COST_MISMATCH:.0%} (negotiated prices, batch "
+                     "discounts or an outdated catalog).")
+    if usage.cannot_give:
+        notes.append(f"{usage.format} logs cannot give the " + ", ".join(usage.cannot_give)
+                     + ".")
+    if notes:
+        sections.append(Section("Notes", "\n\n".join(notes), summary=True))
+    return Document(f"Spend: {', '.join(usage.files)[:200]}", sections)
+
+
+def _hourly_chart(usage, plot):
+    return plot(usage.hourly())
+
+
+def spend_report(usage, path) -> None:
+    """Write the spend view as a file (html, md or pdf from the suffix)."""
+    spend_document(usage).write(path)

@@ -125,10 +125,15 @@ class Usage:
 
         return plot_hourly_requests(self.hourly())
 
-    def _repr_html_(self) -> str:
-        from .spend import spend_html
+    def document(self):
+        """The spend view as a :class:`~breakeven.presentation.Document` (``print``
+        it, or ``.write("spend.html")``)."""
+        from .spend import spend_document
 
-        return spend_html(self)
+        return spend_document(self)
+
+    def _repr_html_(self) -> str:
+        return self.document()._repr_html_()
 
     def __repr__(self) -> str:
         return (

@@ -71,12 +71,12 @@ class Document:
     def __str__(self) -> str:
         return self.terminal()
 
-    def write(self, path, format: str | None = None):
+    def write(self, path, format: str | None = None, option: str = "output"):
         """Write the document as html, md or pdf (default from the suffix); return
-        the path."""
+        the path. ``option`` names the output in errors (``report``: --report)."""
         from .files import write_document
 
-        return write_document(self, path, format)
+        return write_document(self, path, format, option)
 
     def _repr_html_(self) -> str:
         from .html import render_fragment

@@ -25,7 +25,8 @@ def document_format(path: str | os.PathLike, format: str | None = None,
     return format
 
 
-def write_document(doc: Document, path: str | os.PathLike, format: str | None = None) -> Path:
+def write_document(doc: Document, path: str | os.PathLike, format: str | None = None,
+                   option: str = "output") -> Path:
     """Write ``doc`` as html, md or pdf; a Markdown file's charts are written beside
     it as ``NAME-1.png``, ``NAME-2.png``, ... Returns the path."""
     path = Path(path)
@@ -33,7 +34,7 @@ def write_document(doc: Document, path: str | os.PathLike, format: str | None = 
     if fmt == "pdf":
         from .pdf import render_pdf
 
-        with open_output(path, "output", binary=True) as f:
+        with open_output(path, option, binary=True) as f:
             render_pdf(doc, f)
         return path
     if fmt == "html":
@@ -43,13 +44,13 @@ def write_document(doc: Document, path: str | os.PathLike, format: str | None = 
     else:
         from .markdown import render_markdown
 
-        text = render_markdown(doc, _figure_writer(path))
-    with open_output(path, "output") as f:
+        text = render_markdown(doc, _figure_writer(path, option))
+    with open_output(path, option) as f:
         f.write(text)
     return path
 
 
-def _figure_writer(path: Path):
+def _figure_writer(path: Path, option: str):
     stem = re.sub(r"[^A-Za-z0-9_.-]", "_", path.stem)  # a link that needs no escaping
     count = 0
 
@@ -57,7 +58,7 @@ def _figure_writer(path: Path):
         nonlocal count
         count += 1
         name = f"{stem}-{count}.png"
-        with open_output(path.parent / name, "output", binary=True) as f:
+        with open_output(path.parent / name, option, binary=True) as f:
             fig.savefig(f, format="png", dpi=110)
         return name
 

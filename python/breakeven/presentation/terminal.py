@@ -3,6 +3,7 @@ aligned tables; charts are left to the files (``--plot``, reports)."""
 
 from __future__ import annotations
 
+import re
 import shutil
 import textwrap
 
@@ -10,10 +11,15 @@ from ..errors import printable
 from .document import Document, Section
 
 
+_NUMBER = re.compile(r"[<>+-]?-?\$?\d")
+
+
 def render_text(header: list[str], rows: list[list[str]], right: set[int] | None = None) -> str:
     """A plain-text table with aligned columns; ``right`` are the right-aligned
-    ones (default: all but the first, which names the row)."""
-    right = set(range(1, len(header))) if right is None else right
+    ones (default: the columns whose cells are all numbers, or blank or "-")."""
+    if right is None:
+        right = {i for i in range(1, len(header))
+                 if all(_NUMBER.match(r[i]) or r[i] in ("", "-") for r in rows)}
     cells = [[printable(c) for c in r] for r in [header, *rows]]
     widths = [max(len(r[i]) for r in cells) for i in range(len(header))]
 
