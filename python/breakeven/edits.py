@@ -7,7 +7,8 @@ A path is a dotted path into the scenario as written:
   segments that names something (a key of the mapping, a list item's name, or a
   model or cluster the scenario knows, catalog models included) wins;
 - a missing mapping on the way is created (``clusters.gpu.fixed.setup`` when the
-  cluster has no ``fixed:``), so that a default can be set;
+  cluster has no ``fixed:``), so that a default can be set; a plain value on the
+  way becomes a mapping (``output_tokens.mean`` where ``output_tokens: 200``);
 - the value ``REMOVE`` deletes the field.
 
 Sensitivity, threshold, sweeps and the optimizer all edit through here; the engine
@@ -76,12 +77,12 @@ def set_value(data: dict, path: str, value, known: Mapping[str, set[str]]) -> No
             return
         else:
             child = target.get(key)
-            if child is None:
+            if not isinstance(child, (dict, list)):
                 if value is REMOVE:
                     return  # nothing to delete
+                # A missing mapping is created; a plain value on the way becomes a
+                # mapping (output_tokens: 200, then output_tokens.mean), which the
+                # engine then checks like any other.
                 child = target[key] = {}
-            elif not isinstance(child, (dict, list)):
-                raise OptionError("values", f"{path}: {where} is a value, not a mapping "
-                                  "or a list")
             target = child
         walked.append(key)

@@ -10,6 +10,14 @@ from importlib import resources
 
 NAMES = ("scenario", "result", "sensitivity", "threshold", "optimize", "sweep", "ingest",
          "backtest")
+# A change that breaks readers of an output gets the next version (STYLE.md, 10).
+OUTPUT_VERSIONS = {"sensitivity": 1, "threshold": 1, "optimize": 1, "sweep": 1,
+                   "ingest": 1, "backtest": 1}
+
+
+def schema_id(name: str) -> str:
+    """What an output's ``schema`` field holds: the schema's name and version."""
+    return f"breakeven.{name}/{OUTPUT_VERSIONS[name]}"
 
 
 def schema_text(name: str) -> str:

@@ -22,6 +22,7 @@ import sys
 from pathlib import Path
 
 from . import _core
+from .schemas import OUTPUT_VERSIONS, schema_id
 
 DRAFT = "http://json-schema.org/draft-07/schema#"
 SCHEMA_DIR = Path(__file__).resolve().parent / "data" / "schemas"
@@ -387,16 +388,6 @@ def output(name: str, title: str, doc: str, properties: dict, optional=()) -> di
     properties = {"schema": {"const": schema_id(name)}, **properties}
     return document(title, doc, mapping(
         properties, [k for k in properties if k not in optional]))
-
-
-def schema_id(name: str) -> str:
-    """What an output's ``schema`` field holds: the schema's name and version."""
-    return f"breakeven.{name}/{OUTPUT_VERSIONS[name]}"
-
-
-# A change that breaks readers of an output gets the next version (STYLE.md, 10).
-OUTPUT_VERSIONS = {"sensitivity": 1, "threshold": 1, "optimize": 1, "sweep": 1,
-                   "ingest": 1, "backtest": 1}
 
 
 def result_schema() -> dict:

@@ -43,7 +43,6 @@ def test_remove_deletes_a_field(scenario):
 @pytest.mark.parametrize("path, message", [
     ("workloads.nope.requests.per_day", "no item named 'nope' in workloads"),
     ("workloads.chat", "names a list item; set one of its fields"),
-    ("horizon_months.x", "horizon_months is a value, not a mapping or a list"),
     ("a..b", "a path is names joined by dots"),
 ])
 def test_a_path_that_names_nothing_is_an_option_error(scenario, path, message):
@@ -54,3 +53,11 @@ def test_a_path_that_names_nothing_is_an_option_error(scenario, path, message):
 def test_an_edit_the_engine_refuses_names_the_field(scenario):
     with pytest.raises(ScenarioError, match=r"clusters\.gpu\.utilization"):
         scenario.with_values({"clusters.gpu.utilization": 1.5})
+    with pytest.raises(ScenarioError, match=r"horizon_months"):
+        scenario.with_values({"horizon_months.x": 1})
+
+
+def test_a_plain_value_on_the_way_becomes_a_mapping(scenario):
+    edited = scenario.with_values({"workloads.chat.output_tokens.mean": 300,
+                                   "workloads.chat.output_tokens.cv": 0.5})
+    assert edited.data["workloads"][0]["output_tokens"] == {"mean": 300, "cv": 0.5}

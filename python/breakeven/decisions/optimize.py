@@ -42,6 +42,7 @@ from ..constants import (
 )
 from ..edits import REMOVE
 from ..errors import OptionError
+from ..schemas import schema_id
 
 OBJECTIVES = ("mean", "p95", "cvar95")
 EXHAUSTIVE_LIMIT = 20_000  # API-only plans scored exhaustively up to this many
@@ -138,7 +139,8 @@ class Optimum:
                     "cvar95": e.cvar95, "unserved_share": e.unserved_share,
                     "p95_monthly": e.p95_monthly}
 
-        return {"scenario": self.scenario, "objective": self.objective,
+        return {"schema": schema_id("optimize"), "scenario": self.scenario,
+                "objective": self.objective,
                 "budget": self.budget, "max_unserved": self.max_unserved,
                 "paths": self.paths, "seed": self.seed, "runs": self.runs,
                 "best": ev(self.best), "baseline": ev(self.baseline),

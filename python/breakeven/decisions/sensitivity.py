@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..errors import OptionError, ScenarioError
+from ..schemas import schema_id
 from .inputs import scenario_inputs
 from .threshold import _others
 
@@ -97,6 +98,7 @@ class Sensitivity:
                     "p_within_horizon": o.p_within}
 
         return {
+            "schema": schema_id("sensitivity"),
             "scenario": self.scenario.name,
             "strategy": self.strategy,
             "baseline": self.scenario.baseline,

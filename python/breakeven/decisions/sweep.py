@@ -12,8 +12,9 @@ a Dask cluster with identical numbers. The sweep file:
       workloads.classify.requests.per_day: {values: [50000, 200000, 800000]}
       clusters.llama-70b.gpu_price_per_hour: {min: 1.5, max: 4.0, steps: 6}
 
-A parameter is a dotted path into the scenario as written; a list is indexed by
-its items' `name` (``workloads.classify``). ``values`` lists the points; ``min``,
+A parameter is a dotted path into the scenario as written, as
+``Scenario.with_values`` reads it (breakeven/edits.py): a list is indexed by its
+items' `name` (``workloads.classify``), names may hold dots. ``values`` lists the points; ``min``,
 ``max`` and ``steps`` span a grid axis (``steps`` ignored by a random design,
 which draws each parameter uniformly between min and max, one stratum per point).
 
@@ -24,7 +25,6 @@ points, counted from the axes before a grid is built.
 
 from __future__ import annotations
 
-import copy
 import itertools
 import math
 import os
@@ -37,6 +37,7 @@ import numpy as np
 from .. import _core
 from .._yaml import LineMap, load_yaml, read_text
 from ..errors import OptionError, ScenarioError
+from ..schemas import schema_id
 
 # Points in one sweep, grid or random; a grid's size is checked from its axes
 # before any point is built. Raise it here (each point is one engine run).
@@ -84,29 +85,6 @@ def shown(value) -> str:
 
 def _cut(text: str, chars: int = _SHOWN_CHARS) -> str:
     return text if len(text) <= chars else text[:chars - 3] + "..."
-
-
-def set_path(data: dict, path: str, value) -> None:
-    """Set a dotted path of the scenario as written; list items by ``name``."""
-    keys = path.split(".")
-    target = data
-    for i, key in enumerate(keys[:-1]):
-        if isinstance(target, list):
-            match = [x for x in target if isinstance(x, dict) and x.get("name") == key]
-            if not match:
-                raise OptionError("parameters", f"{_cut(path)}: no item named {shown(key)}")
-            target = match[0]
-        elif isinstance(target, dict):
-            if key not in target or not isinstance(target[key], (dict, list)):
-                # A missing mapping is created, so that a default can be swept.
-                target[key] = {}
-            target = target[key]
-        else:
-            raise OptionError("parameters",
-                              f"{_cut(path)}: {_cut('.'.join(keys[:i]))} is not a mapping")
-    if not isinstance(target, dict):
-        raise OptionError("parameters", f"{_cut(path)}: its parent is not a mapping")
-    target[keys[-1]] = value
 
 
 def _whole(value, lo: int, hi: int) -> bool:
@@ -244,12 +222,10 @@ def _checked_points(base: dict, points: list[dict], fields: _Fields) -> list[str
     from ..scenario import load
 
     columns: dict[str, None] = {}
+    written = load(base)
     for point in points:
-        data = copy.deepcopy(base)
         try:
-            for name, value in point.items():
-                set_path(data, name, value)
-            scenario = load(data)
+            scenario = written.with_values(point)
         except OptionError as e:
             raise fields.fail("parameters", e.reason) from None
         except ScenarioError as e:
@@ -424,10 +400,8 @@ def run_point(base: dict, point: dict, paths, seed) -> dict:
 def _point_row(base: dict, point: dict, paths, seed) -> dict:
     from ..scenario import load
 
-    data = copy.deepcopy(base)
-    for name, value in point.items():
-        set_path(data, name, value)
-    result = load(data).run(paths=paths, seed=seed, threads=1, progress=False)
+    result = load(base).with_values(point).run(paths=paths, seed=seed, threads=1,
+                                               progress=False)
     row = dict(point)
     for s in result.as_dict()["strategies"]:
         prefix = s["name"]
@@ -472,6 +446,7 @@ class SweepResult:
     def to_dict(self) -> dict:
         """The JSON document of ``breakeven sweep --json`` (docs/decisions.md)."""
         return {
+            "schema": schema_id("sweep"),
             "scenario": self.spec.base_name,
             "paths": self.spec.paths,
             "seed": self.spec.seed,

@@ -9,6 +9,7 @@ import math
 from dataclasses import dataclass
 
 from ..errors import OptionError
+from ..schemas import schema_id
 from .inputs import Input, scenario_inputs
 
 
@@ -52,7 +53,7 @@ class Threshold:
             "outside")}
         out["search"] = list(self.search)
         out["steps"] = [vars(s) for s in self.steps]
-        return out
+        return {"schema": schema_id("threshold"), **out}
 
     def plot(self):
         """Probability against the baseline's monthly spend (matplotlib Figure)."""

@@ -13,6 +13,7 @@ import pandas as pd
 
 from .. import _core
 from ..errors import OptionError
+from ..schemas import schema_id
 from .fit import (clean_parameters, counts_matrix, epoch_hour, fit_scenario, monday_at_or_before,
                   traffic_scenario)
 
@@ -67,6 +68,7 @@ class Backtest:
 
     def to_json(self) -> dict:
         return {
+            "schema": schema_id("backtest"),
             "train_days": self.train_days, "test_days": self.test_days, "paths": self.paths,
             "summary": [{k: (None if isinstance(v, float) and not np.isfinite(v) else v)
                          for k, v in r.items()}

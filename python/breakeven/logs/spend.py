@@ -7,6 +7,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ..schemas import schema_id
 from .prices import catalog_prices, list_cost
 from .usage import COST_MISMATCH
 
@@ -92,6 +93,7 @@ def spend_summary(usage) -> dict:
     mismatches = int(table.cost_mismatch.sum())
     inp = float(table.input_tokens.sum())
     return {
+        "schema": schema_id("ingest"),
         "format": usage.format,
         "files": usage.files,
         "task_field": usage.task_field,
