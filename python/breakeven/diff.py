@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from .formatting import counted, money, month
 from .presentation import Document, Section
+from .schemas import schema_id
 
 # Resolved fields that are not inputs to the costs: names and provenance. The
 # simulation settings are left out because both sides run on the same ones.
@@ -140,7 +141,7 @@ class ScenarioDiff:
     def to_dict(self) -> dict:
         """The diff as JSON-ready data (``--json``): every change in full."""
         return {
-            "version": 1,
+            "schema": schema_id("diff"),
             "a": _side(self.a), "b": _side(self.b),
             "paths": self.a.paths, "seed": self.a.seed, "mode": self.a.mode,
             "changes": [c.to_dict() for c in self.changes],

@@ -130,3 +130,19 @@ def open_output(path: str | os.PathLike, option: str, binary: bool = False):
             yield f
     except OSError as e:
         raise OptionError(option, f"{path}: cannot write: {e.strerror or e}") from None
+
+
+def check_output(path: str | os.PathLike, option: str) -> None:
+    """Before the work: an OptionError naming ``option`` when ``path`` cannot be
+    an output (its folder is missing, it is a folder, or its name holds a NUL
+    byte). Whether a pipe has a reader is known only on opening it."""
+    from .errors import OptionError
+
+    text = os.fspath(path)
+    if "\0" in text:
+        raise OptionError(option, f"{path}: the name holds a NUL byte")
+    if os.path.isdir(text):
+        raise OptionError(option, f"{path}: is a folder, not a file")
+    folder = os.path.dirname(text) or "."
+    if not os.path.isdir(folder):
+        raise OptionError(option, f"{path}: the folder {folder} does not exist")

@@ -12,7 +12,7 @@ NAMES = ("scenario", "result", "sensitivity", "threshold", "optimize", "sweep", 
          "backtest")
 # A change that breaks readers of an output gets the next version (STYLE.md, 10).
 OUTPUT_VERSIONS = {"sensitivity": 1, "threshold": 1, "optimize": 1, "sweep": 1,
-                   "ingest": 1, "backtest": 1}
+                   "ingest": 1, "backtest": 1, "diff": 1}
 
 
 def schema_id(name: str) -> str:

@@ -47,7 +47,7 @@ def test_each_failure_is_one_line_and_a_status(monkeypatch, capsys, what, raised
     def fail(args):
         raise raised
 
-    monkeypatch.setattr(cli, "cmd_run", fail)
+    monkeypatch.setattr(cli.run, "cmd_run", fail)
     monkeypatch.delenv("BREAKEVEN_TRACEBACK", raising=False)
     assert cli.main(["run"]) == status
     err = capsys.readouterr().err
@@ -59,7 +59,7 @@ def test_a_traceback_only_when_asked(monkeypatch, capsys):
     def fail(args):
         raise KeyError("x")
 
-    monkeypatch.setattr(cli, "cmd_run", fail)
+    monkeypatch.setattr(cli.run, "cmd_run", fail)
     monkeypatch.setenv("BREAKEVEN_TRACEBACK", "1")
     assert cli.main(["run"]) == 1
     err = capsys.readouterr().err
@@ -70,10 +70,10 @@ def test_a_long_message_is_cut(monkeypatch, capsys):
     def fail(args):
         raise OptionError("seed", "x" * 100_000)
 
-    monkeypatch.setattr(cli, "cmd_run", fail)
+    monkeypatch.setattr(cli.run, "cmd_run", fail)
     assert cli.main(["run"]) == 2
     line = capsys.readouterr().err.rstrip("\n")
-    assert len(line) == cli.MAX_MESSAGE and line.endswith("…")
+    assert len(line) == cli.failures.MAX_MESSAGE and line.endswith("…")
 
 
 @pytest.mark.parametrize("text, expected", [

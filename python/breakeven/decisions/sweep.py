@@ -426,6 +426,9 @@ def _point_error(spec: SweepSpec, i: int, e: PointFailed) -> Exception:
     return RuntimeError(reason)
 
 
+SHOWN_ROWS = 20  # points a sweep's terminal table shows
+
+
 class SweepResult:
     """What :func:`sweep` returns: one row per point."""
 
@@ -454,11 +457,46 @@ class SweepResult:
             "rows": self.rows,
         }
 
+    def document(self, rows: int = SHOWN_ROWS):
+        """The sweep's table as a document: the first ``rows`` points, each
+        strategy's mean total cost, saving and break-even p50 (the whole table is
+        in --csv, --parquet and --json)."""
+        from ..formatting import money
+        from ..presentation import Document, Section
+
+        params = list(self.spec.points[0]) if self.spec.points else []
+        strategies = [c.removesuffix(".total_cost") for c in self.spec.columns
+                      if c.endswith(".total_cost")]
+        header = [*params, *(f"{s} {k}" for s in strategies for k in ("total", "saving",
+                                                                      "break-even"))]
+        body = []
+        for row in self.rows[:rows]:
+            cells = [f"{row[p]:,.6g}" for p in params]
+            for s in strategies:
+                be = row.get(f"{s}.break_even_p50")
+                cells += [money(row[f"{s}.total_cost"]), f"{row[f'{s}.savings']:.1%}",
+                          "-" if f"{s}.break_even_p50" not in row
+                          else "beyond horizon" if be is None else str(int(be))]
+            body.append(cells)
+        left = len(self.rows) - len(body)
+        text = (f"{len(self.rows):,} points of {self.spec.base_name} over "
+                f"{len(params)} parameters; each point one run on the same seed. "
+                + (f"The first {len(body)} are shown; all are in --csv and --json."
+                   if left else ""))
+        return Document(f"Sweep: {self.spec.base_name}",
+                        [Section("Sweep", text, (header, body), summary=True)])
+
     def to_csv(self, path) -> None:
-        self.table().to_csv(path, index=False)
+        from ..files import open_output
+
+        with open_output(path, "csv") as f:
+            self.table().to_csv(f, index=False)
 
     def to_parquet(self, path) -> None:
-        self.table().to_parquet(path, index=False)
+        from ..files import open_output
+
+        with open_output(path, "parquet", binary=True) as f:
+            self.table().to_parquet(f, index=False)
 
     def plot(self, x: str, y: str, value: str):
         """Heatmap of column ``value`` (e.g. ``self-host.savings``) over two swept

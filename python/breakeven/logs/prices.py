@@ -9,6 +9,8 @@ from ..catalog import catalog_json
 
 _DATE = re.compile(r"[-@](\d{4}-\d{2}-\d{2}|\d{8}|latest)$")
 
+COST_MISMATCH = 0.05  # a logged cost this far from the list price is flagged
+
 
 def catalog_prices() -> dict[str, dict]:
     """The engine's resolved catalog: name -> prices per 1M tokens and defaults."""

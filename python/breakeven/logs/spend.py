@@ -8,8 +8,7 @@ import numpy as np
 import pandas as pd
 
 from ..schemas import schema_id
-from .prices import catalog_prices, list_cost
-from .usage import COST_MISMATCH
+from .prices import COST_MISMATCH, catalog_prices, list_cost
 
 ROUTING_OPTIONS = 3  # cheaper models shown per task
 

@@ -13,10 +13,9 @@ import numpy as np
 import pandas as pd
 
 from ..errors import LogError
-from .prices import catalog_name, catalog_prices, price_table, record_cost_sql
+from .prices import COST_MISMATCH, catalog_name, catalog_prices, price_table, record_cost_sql
 from .records import Problem
 
-COST_MISMATCH = 0.05  # a logged cost this far from the list price is flagged
 # Distinct tasks and distinct models an ingest aggregates (``--max-names``): the
 # spend view lists them all and the aggregates grow with tasks x models x hours.
 MAX_NAMES = 2000

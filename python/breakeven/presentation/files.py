@@ -8,7 +8,10 @@ from pathlib import Path
 
 from ..errors import OptionError
 from ..files import open_output
-from .document import Document
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .document import Document
 
 FORMATS = ("html", "md", "pdf")
 _SUFFIXES = {"html": "html", "htm": "html", "md": "md", "markdown": "md", "pdf": "pdf"}

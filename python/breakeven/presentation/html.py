@@ -8,7 +8,10 @@ import base64
 import io
 from html import escape
 
-from .document import Document, Section, Table
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .document import Document, Section, Table
 
 STYLE = """
 body { font-family: -apple-system, "Segoe UI", "DejaVu Sans", sans-serif; margin: 2em auto;

@@ -6,7 +6,10 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from .document import Document, Section, Table
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .document import Document, Section, Table
 
 # Characters that Markdown (CommonMark, and GitHub's tables, strikethrough and math)
 # would read as markup: a name or description such as ``[x](javascript:...)``,

@@ -12,7 +12,10 @@ from matplotlib.backends.backend_pdf import PdfPages
 from matplotlib.figure import Figure
 
 from ..plots import plain
-from .document import Document, Section
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .document import Document, Section
 
 A4_LANDSCAPE = (11.69, 8.27)
 TOP, BOTTOM, LEFT = 0.94, 0.05, 0.05

@@ -8,7 +8,10 @@ import shutil
 import textwrap
 
 from ..errors import printable
-from .document import Document, Section
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .document import Document, Section
 
 
 _NUMBER = re.compile(r"[<>+-]?-?\$?\d")

@@ -1,32 +1,37 @@
-"""``breakeven ingest``, ``backtest`` and ``synth-logs``: the command-line side of
-measuring first (docs/ingest.md)."""
+"""Commands that measure first: ingest, backtest, synth-logs (docs/ingest.md)."""
 
 from __future__ import annotations
 
 import argparse
 
-from ..cli import save_figure, write_json
-from ..files import open_output
+from .failures import EXIT_OK
+from .outputs import check_outputs, save_figure, write_json
+from .parser import whole
 
 
-def add_parsers(sub, whole) -> None:
+def register(sub) -> None:
     ing = sub.add_parser("ingest", help="read usage logs: spend by task, a fitted scenario")
-    _log_args(ing, whole)
+    _log_args(ing)
     ing.add_argument("-o", "--output", metavar="scenario.yaml",
                      help="write the fitted scenario (YAML with comments)")
-    ing.add_argument("--report", metavar="spend.html", help="write the spend view as HTML")
+    ing.add_argument("--report", metavar="spend.html",
+                     help="write the spend view (html, md or pdf from the suffix)")
     ing.add_argument("--json", metavar="spend.json", help="write the spend view as JSON")
+    ing.add_argument("--focus", metavar="FILE", help="write FOCUS 1.2 cost rows (.csv or "
+                     ".parquet): one per calendar month, task and model")
     ing.add_argument("--bootstrap", type=whole, default=50,
                      help="replicates for standard errors: 0 (none) or 2 to 1000 "
                           "(default %(default)s)")
+    ing.set_defaults(command=cmd_ingest)
 
     bt = sub.add_parser("backtest", help="fit on the first days, check the rest")
-    _log_args(bt, whole)
+    _log_args(bt)
     bt.add_argument("--train-days", type=whole, required=True, metavar="N")
     bt.add_argument("--paths", type=whole, default=500, help="default %(default)s")
     bt.add_argument("--seed", type=whole, default=0)
     bt.add_argument("--json", metavar="FILE", help="write the backtest (docs/ingest.md)")
     bt.add_argument("--plot", metavar="FILE.png", help="chart of total requests per day")
+    bt.set_defaults(command=cmd_backtest)
 
     sl = sub.add_parser("synth-logs", help="request-level logs drawn from a scenario")
     sl.add_argument("scenario")
@@ -37,9 +42,10 @@ def add_parsers(sub, whole) -> None:
     sl.add_argument("--seed", type=whole, help="default: the scenario's")
     sl.add_argument("-o", "--output", required=True, metavar="FILE",
                     help=".jsonl (.gz/.zst to compress); .csv for litellm")
+    sl.set_defaults(command=cmd_synth_logs)
 
 
-def _log_args(p: argparse.ArgumentParser, whole) -> None:
+def _log_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("logs", nargs="+", metavar="LOG",
                    help="files, globs or a postgresql:// URL of a LiteLLM proxy database")
     p.add_argument("--task", metavar="FIELD",
@@ -59,7 +65,7 @@ def _log_args(p: argparse.ArgumentParser, whole) -> None:
 
 def _ingest(args):
     from ..errors import OptionError
-    from . import DEFAULT_MEMORY_LIMIT, ingest
+    from ..logs import DEFAULT_MEMORY_LIMIT, ingest
 
     mapping = {}
     for item in args.map:
@@ -74,8 +80,14 @@ def _ingest(args):
 
 def cmd_ingest(args) -> int:
     from ..errors import printable
-    from .spend import spend_document, spend_summary
+    from ..files import open_output
+    from ..logs.spend import spend_document, spend_summary
 
+    check_outputs(output=args.output, report=args.report, json=args.json, focus=args.focus)
+    if args.focus:
+        from ..exports import focus_format
+
+        focus_format(args.focus)
     usage = _ingest(args)
     doc = spend_document(usage)
     print(doc.terminal())
@@ -84,6 +96,10 @@ def cmd_ingest(args) -> int:
     if args.report:
         doc.write(args.report, option="report")
         print(f"spend view written to {args.report}")
+    if args.focus:
+        from ..exports import write_focus
+
+        print(f"FOCUS rows written to {write_focus(usage, args.focus)}")
     if args.output:
         scenario = usage.fit(bootstrap=args.bootstrap)
         with open_output(args.output, "output") as f:
@@ -91,10 +107,11 @@ def cmd_ingest(args) -> int:
         print(f"fitted scenario written to {args.output}")
         for note in scenario.fit_report.notes:
             print(printable(f"  {note}"))
-    return 0
+    return EXIT_OK
 
 
 def cmd_backtest(args) -> int:
+    check_outputs(json=args.json, plot=args.plot)
     usage = _ingest(args)
     bt = usage.backtest(args.train_days, paths=args.paths, seed=args.seed)
     print(bt.document(usage.notes).terminal())
@@ -103,18 +120,16 @@ def cmd_backtest(args) -> int:
     if args.plot:
         save_figure(bt.plot(), args.plot, "plot", dpi=110, bbox_inches="tight")
         print(f"chart written to {args.plot}")
-    return 0
+    return EXIT_OK
 
 
 def cmd_synth_logs(args) -> int:
+    from ..logs.synth import SyntheticLogs, check_output, write_logs
     from ..scenario import load
-    from .synth import SyntheticLogs, check_output, write_logs
 
     check_output(args.output, args.format)
     scenario = load(args.scenario)
     logs = SyntheticLogs(scenario, args.days, seed=args.seed, strategy=args.strategy)
     n = write_logs(logs.chunks(), args.format, args.output)
     print(f"{n:,} {args.format} records over {args.days} days written to {args.output}")
-    return 0
-
-
+    return EXIT_OK

@@ -1,0 +1,31 @@
+"""Writing a command's outputs: each checked before the work starts, and written
+through files.open_output (never a hang on a pipe, an error naming the flag)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from ..files import check_output, open_output
+
+
+def check_outputs(**outputs) -> None:
+    """Every output a command will write (``option=path``, None when not asked),
+    checked before any work."""
+    for option, path in outputs.items():
+        if path:
+            check_output(path, option)
+
+
+def write_json(path, doc, option: str = "json") -> None:
+    with open_output(path, option) as f:
+        json.dump(doc, f, indent=1)
+        f.write("\n")
+    print(f"\nJSON written to {path}")
+
+
+def save_figure(fig, path, option: str, **options) -> None:
+    """Write a chart to ``path`` (PNG, or the format its suffix names)."""
+    fmt = Path(path).suffix.lstrip(".").lower() or "png"
+    with open_output(path, option, binary=True) as f:
+        fig.savefig(f, format=fmt, **options)
