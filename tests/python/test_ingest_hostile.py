@@ -115,18 +115,11 @@ def test_no_sql_text_holds_a_name_from_the_user_or_the_logs(tmp_path, monkeypatc
     assert texts and not [t for t in texts if "MARK" in t]
 
 
-# synth-logs writes its output with a path quoted by hand (synth.py, another
-# owner's file; reported with issue 20). Remove it from here once it binds the path.
-OTHERS = {"synth.py"}
-
-
 def test_no_quoted_interpolation_in_the_logs_sql():
     """A value between quotes in an f-string ('{path}') is SQL built by hand: all
     values go in as parameters (logs/sql.py)."""
     found = []
     for path in sorted((REPO / "python" / "breakeven" / "logs").glob("*.py")):
-        if path.name in OTHERS:
-            continue
         tree = ast.parse(path.read_text())
         for node in ast.walk(tree):
             if not isinstance(node, ast.JoinedStr):

@@ -156,7 +156,7 @@ class Optimum:
 
     def document(self):
         """The best plan and what it saves, as a document."""
-        from ..formatting import money
+        from ..formatting import counted, money
         from ..presentation import Document, Section
 
         b, s = self.best, self.savings
@@ -174,8 +174,8 @@ class Optimum:
                  money(e.mean), money(e.p95), f"{e.unserved_share:.2%}"] for e in front]
         return Document(f"Best plan: {self.scenario}", [
             Section("Best plan", text, code=self.yaml(), summary=True),
-            Section("Pareto front", f"{len(front)} plans not beaten on both mean and p95 "
-                    "total cost.", (["routes", "caching", "batch API", "mean", "p95",
+            Section("Pareto front", f"{counted(len(front), 'plan')} not beaten on both mean "
+                    "and p95 total cost.", (["routes", "caching", "batch API", "mean", "p95",
                                      "unserved"], rows), figure=self.plot, summary=True)])
 
 

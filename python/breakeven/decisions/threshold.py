@@ -68,6 +68,7 @@ class Threshold:
         header = ["traffic scale", f"{self.baseline} / month", f"P(within {self.within} mo)"]
         rows = [[f"{s.scale:.3g}x", f"${s.baseline_monthly:,.0f}", f"{s.probability:.0%}"]
                 for s in sorted(self.steps, key=lambda s: s.scale)]
+        rows = [r for i, r in enumerate(rows) if i == 0 or r != rows[i - 1]]  # as shown
         return Document(f"Where {self.strategy} starts to pay: {self.scenario}", [
             Section("Where it starts to pay",
                     f"{self.summary()}\n\nEach step of the search is one run of "

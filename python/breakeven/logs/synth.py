@@ -18,15 +18,15 @@ from __future__ import annotations
 import datetime as dt
 import os
 import shutil
-import stat
 import tempfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import numpy as np
 
-from .. import _core
+from .. import _core, files
 from ..errors import OptionError
+from .sql import Query
 
 SYNTH_FORMATS = ("openai", "anthropic", "litellm", "otel")
 DEFAULT_START = dt.datetime(2026, 1, 5, tzinfo=dt.timezone.utc)  # a Monday
@@ -148,13 +148,9 @@ def check_output(path: str | os.PathLike, fmt: str) -> None:
     """Refuse an output synth-logs cannot write, before anything is drawn."""
     if fmt not in SYNTH_FORMATS:
         raise OptionError("format", f"must be one of {', '.join(SYNTH_FORMATS)} (got {fmt!r})")
-    path = Path(path)
-    if _is_csv(str(path)) and fmt != "litellm":
+    if _is_csv(os.fspath(path)) and fmt != "litellm":
         raise OptionError("output", f"{path}: only litellm logs can be written as CSV")
-    if not path.parent.is_dir():
-        raise OptionError("output", f"{path}: the folder {path.parent} does not exist")
-    if path.is_dir():
-        raise OptionError("output", f"{path}: is a folder")
+    files.check_output(path, "output")
 
 
 def _is_csv(path: str) -> bool:
@@ -181,16 +177,13 @@ def write_logs(requests: dict[str, np.ndarray] | Iterable[dict[str, np.ndarray]]
     path = str(path)
     lower = path.lower()
     compression = "gzip" if lower.endswith(".gz") else "zstd" if lower.endswith(".zst") else None
-    try:
-        out = open(path, "wb")
-    except OSError as e:
-        raise OptionError("output", f"{path}: cannot write: {e.strerror}") from None
     # A regular file half written is removed on failure; a device or pipe is not.
-    partial = stat.S_ISREG(os.fstat(out.fileno()).st_mode)
+    partial = not os.path.exists(path) or os.path.isfile(path)
     written = 0
     con = duckdb.connect()
     try:
-        with out, tempfile.TemporaryDirectory(prefix="breakeven-synth-") as tmp:
+        with (files.open_output(path, "output", binary=True) as out,
+              tempfile.TemporaryDirectory(prefix="breakeven-synth-") as tmp):
             part = os.path.join(tmp, "chunk")
             for chunk in chunks:
                 options = [("FORMAT csv, HEADER " + ("true" if written == 0 else "false"))
@@ -198,8 +191,8 @@ def write_logs(requests: dict[str, np.ndarray] | Iterable[dict[str, np.ndarray]]
                 if compression:
                     options.append(f"COMPRESSION {compression}")
                 con.register("requests", _columns(chunk, written, prices))
-                con.execute(f"copy ({_SELECT[fmt]}) to '{part.replace(chr(39), chr(39) * 2)}' "
-                            f"({', '.join(options)})")
+                q = Query()
+                q.run(con, f"copy ({_SELECT[fmt]}) to {q.bind(part)} ({', '.join(options)})")
                 con.unregister("requests")
                 with open(part, "rb") as f:
                     shutil.copyfileobj(f, out, 1 << 20)
