@@ -94,7 +94,17 @@ def load_yaml(text: str, source: str) -> tuple[object, LineMap]:
 
 
 _NOTHING = object()
-_SCALARS = yaml.SafeLoader("")  # its resolver and constructor, for scalar values
+class _ScalarLoader(yaml.SafeLoader):
+    """PyYAML's resolver reads YAML 1.1, where ``1e9`` (no dot) is a string; YAML
+    1.2 and JSON, and editors with the scenario schema, read a number. The 1.2 form
+    is added here, on a subclass, so that other users of PyYAML are not touched."""
+
+
+_ScalarLoader.add_implicit_resolver(
+    "tag:yaml.org,2002:float",
+    re.compile(r"^[-+]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)[eE][-+]?[0-9]+$"),
+    list("-+0123456789."))
+_SCALARS = _ScalarLoader("")  # its resolver and constructor, for scalar values
 
 
 class _Container:

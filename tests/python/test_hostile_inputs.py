@@ -224,3 +224,14 @@ def test_validate_and_run_start_without_pandas_or_matplotlib():
     )
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert proc.stdout.strip() == "False", proc.stderr
+
+
+def test_exponent_numbers_without_a_dot_are_numbers(write_scenario):
+    """YAML 1.1 (PyYAML) read ``1e4`` as a string; YAML 1.2, JSON and the editors
+    with the scenario's schema read a number, and so does the loader now."""
+    scenario = breakeven.load(write_scenario(edited("requests: {per_hour: 10}",
+                                                    "requests: {per_hour: 1e1}")))
+    assert scenario.resolved()["workloads"][0]["requests_per_hour"] == 10.0
+    import yaml
+
+    assert yaml.safe_load("a: 1e1") == {"a": "1e1"}  # PyYAML itself is left as it is
