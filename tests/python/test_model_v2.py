@@ -104,4 +104,4 @@ def test_summary_and_reports_show_what_the_new_parts_did(tmp_path):
     band = falling.as_dict()["price_paths"]["claude-haiku-4.5"]
     assert band["p50"][0] == 1.0 and band["p95"][-1] < 1.0
     html = falling.report(tmp_path / "f.html").read_text()
-    assert "Prices over the horizon" in html and 'alt="price factor per month"' in html
+    assert "Prices over the horizon" in html and 'alt="Prices over the horizon"' in html

@@ -19,7 +19,7 @@ import pandas as pd
 from ..errors import LogError
 from ..files import UnreadableFile, read_regular
 from .formats import LogFormat
-from .records import EARLIEST_TIMESTAMP, FIRST_LINES, LATEST_AHEAD_S, Problem
+from .records import EARLIEST_TIMESTAMP, FIRST_LINES, LATEST_AHEAD_S, Problem, reject_kind
 from .sources import Source
 from .sql import Query
 from .usage import MAX_DAYS, MAX_NAMES, TokenStats, Usage, check_bounds
@@ -203,7 +203,12 @@ def _is_number(v) -> bool:
 def _litellm_daily(con, src: Source, problems: dict[str, list[str]]) -> pd.DataFrame:
     q = Query()
     df = q.run(con, f"select * from read_csv({q.bind(src.path)}, header=true, "
-               "all_varchar=true)").df()
+               "all_varchar=true, ignore_errors=true, store_rejects=true)").df()
+    # A row DuckDB cannot read (bad UTF-8, a broken quote) is a counted bad record.
+    for line, kind in q.run(con, "select distinct r.line, r.error_type from reject_errors r "
+                            "join reject_scans s using (scan_id) where s.file_path = "
+                            f"{q.bind(src.path)} order by r.line").fetchall():
+        problems.setdefault(reject_kind(kind), []).append(f"{src.name}:line {line}")
 
     def num(col):
         return pd.to_numeric(df[col], errors="coerce").fillna(0.0) if col in df else 0.0
@@ -218,7 +223,10 @@ def _litellm_daily(con, src: Source, problems: dict[str, list[str]]) -> pd.DataF
         "logged_cost": num("spend"),
         "rows": 1,
     })
-    seconds = out["hour"].map(lambda t: t.timestamp(), na_action="ignore")
+    # Epoch seconds as floats, NaN for an unreadable date (a column of only
+    # unreadable dates would otherwise stay datetimes and refuse the comparison).
+    seconds = pd.Series([t.timestamp() if pd.notna(t) else np.nan for t in out["hour"]],
+                        index=out.index, dtype=float)
     numbers = out[["requests", "input_tokens", "cached_tokens", "output_tokens",
                    "logged_cost"]].to_numpy(dtype=float)
     kinds = pd.Series(None, index=out.index, dtype=object)

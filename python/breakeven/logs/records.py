@@ -381,7 +381,7 @@ def _count(con, stats: ReadStats) -> None:
         names = {path: name for name, _, path in stats.units.values()}
         by_kind: dict[str, list] = {}
         for path, line, kind in rejects:
-            by_kind.setdefault(_reject_kind(kind), []).append(f"{names.get(path, path)}:{line}")
+            by_kind.setdefault(reject_kind(kind), []).append(f"{names.get(path, path)}:{line}")
         for kind, where in by_kind.items():
             stats.problems.append(Problem(kind, len(where), where[:FIRST_LINES]))
             stats.records += len(where)
@@ -389,7 +389,7 @@ def _count(con, stats: ReadStats) -> None:
         stats.problems.append(Problem(kind, int(n), [_where(stats, s, r) for s, r in first]))
 
 
-def _reject_kind(error_type: str) -> str:
+def reject_kind(error_type: str) -> str:
     """A line DuckDB could not read, as a problem's kind."""
     if "ENCODING" in error_type:
         return "invalid UTF-8"
