@@ -1,13 +1,50 @@
+#include <pybind11/numpy.h>
 #include <pybind11/stl.h>
+
+#include <optional>
 
 #include "bindings.hpp"
 #include "breakeven/errors.hpp"
+#include "breakeven/pricing.hpp"
 #include "breakeven/scenario_json.hpp"
 #include "breakeven/scenario_parse.hpp"
 
 namespace py = pybind11;
 
 namespace breakeven::python {
+
+namespace {
+
+int index_of(const auto& items, const std::string& name, const char* what) {
+  for (std::size_t i = 0; i < items.size(); ++i)
+    if (items[i].name == name) return static_cast<int>(i);
+  throw py::value_error(std::string("no ") + what + " named '" + name + "'");
+}
+
+// What synthetic logs draw cache reads from: the engine's own rule and formula
+// (ApiPricer, cache_hit_probability), never restated in Python.
+py::array_t<double> cache_hit_probabilities(const Scenario& s, const std::string& strategy,
+                                            const std::string& workload,
+                                            const py::array_t<double>& requests_per_hour) {
+  const Strategy& st = s.strategies[index_of(s.strategies, strategy, "strategy")];
+  const int w = index_of(s.workloads, workload, "workload");
+  const auto n = requests_per_hour.unchecked<1>();
+  py::array_t<double> out(n.shape(0));
+  auto h = out.mutable_unchecked<1>();
+  const Route& route = st.routes[w];
+  std::optional<ApiPricer> pricer;
+  if (route.kind == Route::Kind::Api) {
+    const Workload& wl = s.workloads[w];
+    pricer.emplace(s.models[route.index], wl, st.caching, wl.is_batch() && st.batch_api);
+  }
+  for (py::ssize_t i = 0; i < n.shape(0); ++i)
+    h(i) = pricer && pricer->uses_cache()
+               ? cache_hit_probability(n(i), pricer->prefix_variants(), pricer->ttl_minutes())
+               : 0.0;
+  return out;
+}
+
+}  // namespace
 
 void register_scenario(py::module_& m) {
   py::class_<Scenario, std::shared_ptr<Scenario>>(m, "Scenario")
@@ -43,7 +80,13 @@ void register_scenario(py::module_& m) {
           "baseline", [](const Scenario& s) { return s.strategies[s.baseline].name; })
       .def("resolved",
            [](const Scenario& s) { return to_python(resolved_scenario_json(s)); },
-           "The scenario as the engine sees it, as plain values.");
+           "The scenario as the engine sees it, as plain values.")
+      .def("cache_hit_probability", &cache_hit_probabilities, py::arg("strategy"),
+           py::arg("workload"), py::arg("requests_per_hour"),
+           "The engine's probability that a request of `workload` under `strategy` "
+           "reads a cached prefix, for each hour's request count (0 where caching "
+           "does not apply: a cluster route, caching off, a prefix under the "
+           "model's minimum, batch-priced work).");
 
   m.def(
       "parse_scenario",

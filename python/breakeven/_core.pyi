@@ -41,6 +41,9 @@ class Scenario:
     cluster_names: list[str]
     baseline: str
     def resolved(self) -> dict: ...
+    def cache_hit_probability(
+        self, strategy: str, workload: str, requests_per_hour: np.ndarray
+    ) -> np.ndarray: ...
 
 class ArrayView:
     """A read-only buffer over one result array; ``np.asarray`` views it."""

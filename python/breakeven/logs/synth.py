@@ -6,8 +6,10 @@ the traffic a run sees). Within an hour, timestamps are uniform. A request's
 input is the prefix P plus a variable part drawn from a lognormal with the
 workload's variable mean and the input's standard deviation (so its mean and sd are
 the scenario's); output is lognormal with the output's mean and sd. A request
-reads the cached prefix with the model's probability h = 1 - exp(-(n/(60K)) ttl)
-(MODEL.md), n being the workload's requests that hour.
+reads the cached prefix with the engine's probability for its hour (the engine's
+rule for when caching applies, and h = 1 - exp(-(n/(60K)) ttl) of MODEL.md, n being
+the workload's requests that hour: ``Scenario.cache_hit_probability`` of _core),
+and writes it on a miss.
 
 The requests are drawn and written a chunk of whole hours at a time, each chunk
 from its own stream (seed, chunk), so that memory does not grow with the days.
@@ -67,6 +69,7 @@ class SyntheticLogs:
         if self.strategy is None:
             raise OptionError("strategy", f"no strategy named {strategy!r}")
         self.resolved = r
+        self._scenario = scenario._core
         self.t0 = start.timestamp()
         # Path 0 of the engine's hourly traffic: workloads x hours.
         self.counts = _core.sample_traffic(scenario._core, paths=1, seed=self.seed,
@@ -101,13 +104,12 @@ class SyntheticLogs:
             inp = prefix + _lognormal(rng, var_mean, wl["input_tokens"]["sd"], n)
             out = _lognormal(rng, wl["output_tokens"]["mean"], wl["output_tokens"]["sd"], n)
             model_name = strat["route"][wl["name"]]
-            model = r["models"].get(model_name)
             cached = np.zeros(n)
             write = np.zeros(n)
-            if (strat["caching"] and model and model["cached_input"] > 0 and prefix > 0
-                    and prefix >= model["cache_min_tokens"] and wl["latency"] == "realtime"):
-                rate = n_hour / (60.0 * wl["prefix_variants"])
-                h = 1 - np.exp(-rate * model["cache_ttl_minutes"])
+            # The engine's caching rule and hit formula, hour by hour (0: no caching).
+            h = self._scenario.cache_hit_probability(strat["name"], wl["name"],
+                                                     n_hour.astype(float))
+            if (h > 0).any():
                 hit = rng.random(n) < h[hour]
                 cached = np.where(hit, np.round(prefix), 0.0)
                 write = np.where(hit, 0.0, np.round(prefix))
