@@ -12,8 +12,8 @@ import breakeven as be
 from breakeven import _core
 from breakeven import ingest
 from breakeven.logs.estimators import PARAMETERS, Calendar
-from breakeven.logs.fit import fit_traffic
 from breakeven.logs.synth import draw_requests, write_logs
+from breakeven.logs.traffic_fit import fit_traffic
 
 WEEKS = 12
 

@@ -14,8 +14,10 @@ import pandas as pd
 from .. import _core
 from ..errors import OptionError
 from ..schemas import schema_id
-from .fit import (clean_parameters, counts_matrix, epoch_hour, fit_scenario, monday_at_or_before,
-                  traffic_scenario)
+from .fit import fit_scenario
+from .fitted_scenario import traffic_scenario
+from .timeline import counts_matrix, epoch_hour, monday_at_or_before
+from .traffic_fit import clean_parameters
 
 QUANTILES = (0.05, 0.5, 0.95)
 METRICS = ("requests", "input_tokens", "output_tokens")
