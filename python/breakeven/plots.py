@@ -34,12 +34,22 @@ def strategy_colour(result, strategy: str) -> str:
     return OKABE_ITO[result.strategies.index(strategy) % len(OKABE_ITO)]
 
 
-def plain(name) -> str:
-    """A name as matplotlib draws it, character for character: every ``$`` escaped,
+MAX_DRAWN_NAME = 60  # characters of a name a chart draws; longer ones end in "…"
+
+
+def plain(text) -> str:
+    """Text as matplotlib draws it, character for character: every ``$`` escaped,
     so that a name such as ``$\\frac{}$`` is text, not mathtext (which would fail to
-    parse or draw something else). Every name from a scenario, a log or a sweep goes
-    through it."""
-    return str(name).replace("$", r"\$")
+    parse or draw something else)."""
+    return str(text).replace("$", r"\$")
+
+
+def label(name) -> str:
+    """A name from a scenario, a log or a sweep as a chart draws it: plain, and cut
+    to MAX_DRAWN_NAME characters (a task name from a log may be any length, and a
+    legend of such names collapses the axes; the tables show it whole)."""
+    text = str(name)
+    return plain(text if len(text) <= MAX_DRAWN_NAME else text[:MAX_DRAWN_NAME - 1] + "…")
 
 
 def _money(x, _pos=None) -> str:
@@ -87,7 +97,7 @@ def _band_chart(result, key, centre, ylabel, title, strategies=None) -> Figure:
         ax.fill_between(
             months, band["p5"], band["p95"], color=c, alpha=0.2, linewidth=0
         )
-        ax.plot(months, band[centre], color=c, label=plain(s["name"]))
+        ax.plot(months, band[centre], color=c, label=label(s["name"]))
     _months_axis(ax, result.months)
     ax.set_ylabel(ylabel)
     _money_axis(ax.yaxis)
@@ -138,14 +148,14 @@ def plot_break_even(result) -> Figure:
             where="post",
             color=c,
             linewidth=max(1.0, 3.5 - 0.8 * drawn),
-            label=f"{plain(s['name'])} (P within horizon {be['p_within_horizon']:.0%})",
+            label=f"{label(s['name'])} (P within horizon {be['p_within_horizon']:.0%})",
         )
         drawn += 1
     _months_axis(ax, result.months)
     ax.set_ylabel("P(broken even by month)")
     ax.set_ylim(0, 1.1)
     ax.yaxis.set_major_formatter(FuncFormatter(lambda y, _p: f"{y:.0%}"))
-    ax.set_title(f"Break-even against {plain(result.baseline)}")
+    ax.set_title(f"Break-even against {label(result.baseline)}")
     ax.legend(frameon=False, loc="lower right")
     return fig
 
@@ -154,7 +164,7 @@ def plot_breakdown(result) -> Figure:
     """Where the money goes: total over the horizon by part and by workload."""
     doc = result.as_dict()
     fig, (by_part, by_workload) = _figure(width=10, height=4.5, ncols=2)
-    names = [plain(s["name"]) for s in doc["strategies"]]
+    names = [label(s["name"]) for s in doc["strategies"]]
     y = np.arange(len(names))
     left = np.zeros(len(names))
     for part in PART_NAMES:
@@ -166,7 +176,7 @@ def plot_breakdown(result) -> Figure:
     for i, w in enumerate(result.workloads):
         totals = np.array([sum(s["workload_cost"][w]) for s in doc["strategies"]])
         by_workload.barh(
-            y, totals, left=left, color=OKABE_ITO[i % len(OKABE_ITO)], label=plain(w)
+            y, totals, left=left, color=OKABE_ITO[i % len(OKABE_ITO)], label=label(w)
         )
         left += totals
     for ax, title in ((by_part, "by part"), (by_workload, "by workload")):
@@ -193,10 +203,10 @@ def plot_cluster(result) -> Figure | None:
     for s in hosted:
         c = strategy_colour(result, s["name"])
         gpus.plot(months, np.asarray(s["gpu_hours"]) / HOURS_PER_MONTH, color=c,
-                  label=plain(s["name"]))
-        util.plot(months, s["utilization"], color=c, label=plain(s["name"]))
+                  label=label(s["name"]))
+        util.plot(months, s["utilization"], color=c, label=label(s["name"]))
         away.plot(
-            months, s["requests"]["overflow"], color=c, label=f"{plain(s['name'])} overflow"
+            months, s["requests"]["overflow"], color=c, label=f"{label(s['name'])} overflow"
         )
         if any(s["requests"]["unserved"]):
             away.plot(
@@ -204,7 +214,7 @@ def plot_cluster(result) -> Figure | None:
                 s["requests"]["unserved"],
                 color=c,
                 linestyle="--",
-                label=f"{plain(s['name'])} unserved",
+                label=f"{label(s['name'])} unserved",
             )
     gpus.set_ylabel("GPUs (mean over the month)")
     gpus.set_title("GPUs provisioned")
@@ -235,7 +245,7 @@ def plot_price_paths(result) -> Figure | None:
     for i, (name, band) in enumerate(paths.items()):
         c = OKABE_ITO[i % len(OKABE_ITO)]
         ax.fill_between(months, band["p5"], band["p95"], color=c, alpha=0.2, linewidth=0)
-        ax.plot(months, band["p50"], color=c, label=plain(name))
+        ax.plot(months, band["p50"], color=c, label=label(name))
     _months_axis(ax, result.months)
     ax.set_ylabel("price factor (month 1 = 1)")
     _headroom(ax, max(max(band["p95"]) for band in paths.values()))
@@ -257,10 +267,10 @@ def plot_tornado(sensitivity, top: int = 15) -> Figure:
     ax.barh(y, low, left=base, color=OKABE_ITO[0], label=f"input -{pct}")
     ax.barh(y, high, left=base, color=OKABE_ITO[1], label=f"input +{pct}")
     ax.axvline(base, color="#000000", linewidth=0.8)
-    ax.set_yticks(y, [plain(e.name) for e in effects], fontsize=8)
+    ax.set_yticks(y, [label(e.name) for e in effects], fontsize=8)
     _money_axis(ax.xaxis)
-    ax.set_xlabel(f"saving of {plain(sensitivity.strategy)} against "
-                  f"{plain(sensitivity.scenario.baseline)} "
+    ax.set_xlabel(f"saving of {label(sensitivity.strategy)} against "
+                  f"{label(sensitivity.scenario.baseline)} "
                   "over the horizon (USD)")
     ax.set_title("What drives the saving (one input at a time, same random numbers)")
     ax.legend(frameon=False, loc="lower right")
@@ -284,9 +294,9 @@ def plot_threshold(threshold) -> Figure:
     _money_axis(ax.xaxis)
     ax.yaxis.set_major_formatter(FuncFormatter(lambda y, _p: f"{y:.0%}"))
     ax.set_ylim(0, 1.1)
-    ax.set_xlabel(f"{plain(threshold.baseline)}: monthly spend (USD)")
+    ax.set_xlabel(f"{label(threshold.baseline)}: monthly spend (USD)")
     ax.set_ylabel(f"P(break-even within {threshold.within} months)")
-    ax.set_title(f"Where {plain(threshold.strategy)} starts to pay")
+    ax.set_title(f"Where {label(threshold.strategy)} starts to pay")
     return fig
 
 
@@ -349,12 +359,12 @@ def plot_sweep(sweep, x: str, y: str, value: str) -> Figure:
     ax.set_xticks(np.arange(grid.shape[1]) + 0.5, [f"{v:,.6g}" for v in grid.columns],
                   rotation=45)
     ax.set_yticks(np.arange(grid.shape[0]) + 0.5, [f"{v:,.6g}" for v in grid.index])
-    ax.set_xlabel(plain(x))
-    ax.set_ylabel(plain(y))
-    bar = fig.colorbar(mesh, ax=ax, label=plain(value))
+    ax.set_xlabel(label(x))
+    ax.set_ylabel(label(y))
+    bar = fig.colorbar(mesh, ax=ax, label=label(value))
     if _cell_text(0.5, value) == "50%":  # a fraction: percents on the colour bar too
         bar.ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _p: f"{v:.0%}"))
-    ax.set_title(plain(value))
+    ax.set_title(label(value))
     return fig
 
 
@@ -365,7 +375,7 @@ def plot_hourly_requests(hourly) -> Figure:
     order = hourly.sum().sort_values(ascending=False).index
     shown = list(order[:7]) if len(order) > 8 else list(order)
     for i, task in enumerate(shown):
-        ax.plot(hourly.index, hourly[task], lw=0.8, color=OKABE_ITO[i % 8], label=plain(task))
+        ax.plot(hourly.index, hourly[task], lw=0.8, color=OKABE_ITO[i % 8], label=label(task))
     if len(order) > len(shown):
         ax.plot(hourly.index, hourly[order[len(shown):]].sum(axis=1), lw=0.8,
                 color="#999999", label=f"other ({len(order) - len(shown)})")
@@ -384,7 +394,7 @@ def plot_backtest(days, task: str, metric: str) -> Figure:
     ax.plot(d.day, d.p50, color=OKABE_ITO[0], lw=1, label="simulated p50")
     ax.plot(d.day, d.actual, "o", color=OKABE_ITO[5], ms=4, label="actual")
     ax.set_ylabel(f"{metric.replace('_', ' ')} per day")
-    ax.set_title(f"Backtest: {plain(task)}, {d.inside.mean():.0%} of days inside p5-p95")
+    ax.set_title(f"Backtest: {label(task)}, {d.inside.mean():.0%} of days inside p5-p95")
     ax.legend(fontsize=8, frameon=False)
     ax.tick_params(axis="x", labelrotation=30)
     return fig
@@ -406,6 +416,6 @@ def plot_pareto(optimum) -> Figure:
     _money_axis(ax.yaxis)
     ax.set_xlabel("mean total cost over the horizon")
     ax.set_ylabel("p95 total cost over the horizon")
-    ax.set_title(f"{plain(optimum.scenario)}: plans by mean and p95 cost")
+    ax.set_title(f"{label(optimum.scenario)}: plans by mean and p95 cost")
     ax.legend(fontsize=8, frameon=False)
     return fig

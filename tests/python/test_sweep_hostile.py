@@ -312,3 +312,18 @@ def test_a_working_scheduler_passes_the_checks_and_gives_the_local_table(write_s
     dask_rows = json.loads((tmp_path / "dask.json").read_text())["rows"]
     assert len(dask_rows) == 4
     assert dask_rows == json.loads((tmp_path / "local.json").read_text())["rows"]
+
+
+def test_a_field_given_as_null_takes_its_default(tmp_path):
+    """`points: null` escaped as a TypeError out of the Latin hypercube (found by
+    the long fuzz run); null is the field not given."""
+    from conftest import BASE_YAML
+
+    from breakeven.decisions import load_sweep
+
+    (tmp_path / "s.yaml").write_text(BASE_YAML)
+    sweep_file = tmp_path / "sweep.yaml"
+    sweep_file.write_text("base: s.yaml\ndesign: random\npoints: null\npaths: null\n"
+                          "parameters:\n  clusters.gpu.gpu_price_per_hour: {min: 0.5, max: 3}\n")
+    spec = load_sweep(sweep_file)
+    assert len(spec.points) == 100 and spec.paths is None

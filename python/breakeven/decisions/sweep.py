@@ -108,7 +108,8 @@ class _Fields:
         return self.lines.error(field, reason)
 
     def whole(self, key: str, lo: int, hi: int, allowed: str, default=None):
-        value = self.doc.get(key, default)
+        value = self.doc.get(key)
+        value = default if value is None else value  # `points: null` is not given
         if value is not None and not _whole(value, lo, hi):
             raise self.fail(key, f"must be a whole number {allowed} (got {shown(value)})")
         return value
