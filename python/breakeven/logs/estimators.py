@@ -14,7 +14,7 @@ growth x weekly AR(1) shock x hourly AR(1) shock, then Poisson. The estimators:
    to its week's fitted mean (count scale: Poisson adds exactly 1/mu), corrected
    for the part of an AR(1) that demeaning within the week removes.
 
-These are moment estimators with a small-sample bias; fit.py removes it and gets
+These are moment estimators with a small-sample bias; traffic_fit.py removes it and gets
 standard errors with a parametric bootstrap through the engine.
 """
 
