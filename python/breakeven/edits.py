@@ -59,7 +59,6 @@ def set_value(data: dict, path: str, value, known: Mapping[str, set[str]]) -> No
     while True:
         n = _step(segments, _names_at(target, walked, known))
         key, segments = ".".join(segments[:n]), segments[n:]
-        where = ".".join([*walked, key])
         if isinstance(target, list):
             match = [x for x in target if isinstance(x, dict) and x.get("name") == key]
             if not match:

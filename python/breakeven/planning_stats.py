@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .constants import SECONDS_PER_HOUR, PART_NAMES, SERVED_NAMES
+from .constants import PART_NAMES, SECONDS_PER_HOUR, SERVED_NAMES
 
 _BAND = ("mean", "p5", "p50", "p95")
 FIXED_STATISTICS = (

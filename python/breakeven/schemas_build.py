@@ -22,7 +22,7 @@ import sys
 from pathlib import Path
 
 from . import _core
-from .schemas import OUTPUT_VERSIONS, schema_id
+from .schemas import schema_id
 
 DRAFT = "http://json-schema.org/draft-07/schema#"
 SCHEMA_DIR = Path(__file__).resolve().parent / "data" / "schemas"

@@ -8,9 +8,7 @@ space cap, so that a regression fails fast instead of eating the machine."""
 from __future__ import annotations
 
 import ast
-import gzip
 import json
-import os
 import re
 import resource
 import subprocess

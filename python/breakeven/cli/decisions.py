@@ -6,7 +6,14 @@ from __future__ import annotations
 from ..constants import checked_max_unserved
 from .failures import EXIT_OK
 from .outputs import check_outputs, save_figure, write_json
-from .parser import decision_run_options, json_option, max_unserved_option, number, scenario_arg, whole
+from .parser import (
+    decision_run_options,
+    json_option,
+    max_unserved_option,
+    number,
+    scenario_arg,
+    whole,
+)
 from .run import scenario_of
 
 

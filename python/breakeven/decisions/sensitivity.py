@@ -11,6 +11,7 @@ from ..schemas import schema_id
 from .inputs import scenario_inputs
 from .threshold import _others
 
+
 @dataclass(frozen=True)
 class Outcome:
     savings: float  # mean saving at the horizon against the baseline, money

@@ -10,7 +10,6 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterable
-
 from typing import TYPE_CHECKING
 
 from ..errors import LogError, OptionError

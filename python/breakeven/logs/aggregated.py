@@ -19,7 +19,13 @@ import pandas as pd
 from ..errors import LogError
 from ..files import UnreadableFile, read_regular
 from .formats import LogFormat
-from .records import EARLIEST_TIMESTAMP, FIRST_LINES, LATEST_AHEAD_S, Problem, reject_kind
+from .records import (
+    EARLIEST_TIMESTAMP,
+    FIRST_LINES,
+    LATEST_AHEAD_S,
+    Problem,
+    reject_kind,
+)
 from .sources import Source
 from .sql import Query
 from .usage import MAX_DAYS, MAX_NAMES, TokenStats, Usage, check_bounds

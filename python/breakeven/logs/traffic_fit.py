@@ -14,7 +14,15 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .. import _core
-from .estimators import MAX_HOURLY_PHI, PARAMETERS, SCALARS, Calendar, TaskEstimate, burst_runs, estimate
+from .estimators import (
+    MAX_HOURLY_PHI,
+    PARAMETERS,
+    SCALARS,
+    Calendar,
+    TaskEstimate,
+    burst_runs,
+    estimate,
+)
 from .fitted_scenario import traffic_scenario
 
 DEFAULT_BOOTSTRAP = 50

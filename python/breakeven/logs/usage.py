@@ -13,7 +13,13 @@ import numpy as np
 import pandas as pd
 
 from ..errors import LogError
-from .prices import COST_MISMATCH, catalog_name, catalog_prices, price_table, record_cost_sql
+from .prices import (
+    COST_MISMATCH,
+    catalog_name,
+    catalog_prices,
+    price_table,
+    record_cost_sql,
+)
 from .records import Problem
 
 # Distinct tasks and distinct models an ingest aggregates (``--max-names``): the

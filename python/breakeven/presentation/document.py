@@ -46,6 +46,11 @@ class Section:
     summary: bool = False
     highlight: bool = False
 
+    @property
+    def heading(self) -> int:
+        """The heading's level in a file: 2 (a section) to 4."""
+        return min(max(self.level, 2), 4)
+
 
 @dataclass
 class Document:

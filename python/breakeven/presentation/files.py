@@ -5,13 +5,14 @@ from __future__ import annotations
 import os
 import re
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..errors import OptionError
 from ..files import open_output
-from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from .document import Document
+
 
 FORMATS = ("html", "md", "pdf")
 _SUFFIXES = {"html": "html", "htm": "html", "md": "md", "markdown": "md", "pdf": "pdf"}

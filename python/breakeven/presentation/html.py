@@ -7,11 +7,13 @@ from __future__ import annotations
 import base64
 import io
 from html import escape
-
 from typing import TYPE_CHECKING
+
+from .text import paragraphs
 
 if TYPE_CHECKING:
     from .document import Document, Section, Table
+
 
 STYLE = """
 body { font-family: -apple-system, "Segoe UI", "DejaVu Sans", sans-serif; margin: 2em auto;
@@ -46,10 +48,10 @@ def figure_png(fig, dpi: int = 110) -> str:
 
 
 def _section(s: Section) -> list[str]:
-    h = min(max(s.level, 2), 4)
+    h = s.heading
     out = [f"<h{h}>{escape(s.title)}</h{h}>"]
     css = " class='highlight'" if s.highlight else ""
-    out += [f"<p{css}>{escape(p)}</p>" for p in s.text.split("\n\n") if p.strip()]
+    out += [f"<p{css}>{escape(p)}</p>" for p in paragraphs(s.text)]
     if s.figure is not None:
         fig = s.figure()
         if fig is not None:
@@ -70,7 +72,7 @@ def render_html(doc: Document) -> str:
     ]
     if doc.subtitle:
         out.append(f"<p class='note'>{escape(doc.subtitle)}</p>")
-    out += [f"<p>{escape(p)}</p>" for p in doc.intro.split("\n\n") if p.strip()]
+    out += [f"<p>{escape(p)}</p>" for p in paragraphs(doc.intro)]
     for s in doc.sections:
         out += _section(s)
     out.append("</body></html>")

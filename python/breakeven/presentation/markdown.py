@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-
 from typing import TYPE_CHECKING
+
+from .text import paragraphs
 
 if TYPE_CHECKING:
     from .document import Document, Section, Table
+
 
 # Characters that Markdown (CommonMark, and GitHub's tables, strikethrough and math)
 # would read as markup: a name or description such as ``[x](javascript:...)``,
@@ -40,9 +42,8 @@ def _fence(code: str) -> str:
 
 
 def _section(s: Section, save_figure: Callable[[object, str], str] | None) -> list[str]:
-    out = [f"{'#' * min(max(s.level, 2), 4)} {escape(s.title)}"]
-    out += [("> " if s.highlight else "") + escape(p.replace("\n", " "))
-            for p in s.text.split("\n\n") if p.strip()]
+    out = [f"{'#' * s.heading} {escape(s.title)}"]
+    out += [("> " if s.highlight else "") + escape(p) for p in paragraphs(s.text)]
     if s.figure is not None and save_figure is not None:
         fig = s.figure()
         if fig is not None:
@@ -61,7 +62,7 @@ def render_markdown(doc: Document,
     parts = [f"# {escape(doc.title)}"]
     if doc.subtitle:
         parts.append(escape(doc.subtitle))
-    parts += [escape(p.replace("\n", " ")) for p in doc.intro.split("\n\n") if p.strip()]
+    parts += [escape(p) for p in paragraphs(doc.intro)]
     for s in doc.sections:
         parts += _section(s, save_figure)
     return "\n\n".join(parts) + "\n"

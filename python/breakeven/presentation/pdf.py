@@ -6,16 +6,18 @@ from __future__ import annotations
 
 import io
 import textwrap
+from typing import TYPE_CHECKING
 
 import matplotlib.image
 from matplotlib.backends.backend_pdf import PdfPages
 from matplotlib.figure import Figure
 
 from ..plots import plain
-from typing import TYPE_CHECKING
+from .text import paragraphs
 
 if TYPE_CHECKING:
     from .document import Document, Section
+
 
 A4_LANDSCAPE = (11.69, 8.27)
 TOP, BOTTOM, LEFT = 0.94, 0.05, 0.05
@@ -119,18 +121,17 @@ def _section(pages: _Pages, s: Section) -> None:
     size = 14 if s.level <= 2 else 11
     fig = s.figure() if s.figure is not None else None
     width = 120 if s.highlight else 150
-    paragraphs = [textwrap.fill(p.replace("\n", " "), width)
-                  for p in s.text.split("\n\n") if p.strip()]
+    wrapped = [textwrap.fill(p, width) for p in paragraphs(s.text)]
     text_size = 10 if s.highlight else 8.5
     # The heading stays with what follows it: its text and the first rows of its
     # table, or its chart.
-    lines = sum(p.count("\n") + 1 for p in paragraphs)
+    lines = sum(p.count("\n") + 1 for p in wrapped)
     need = _line_height(size) * 1.4 + lines * _line_height(text_size)
     need += _figure_size(fig)[1] if fig is not None else 4 * _line_height(7)
     pages.room(min(need, TOP - BOTTOM))
     pages.y -= _line_height(size) * 0.4
     pages.text(s.title, size, weight="bold")
-    for p in paragraphs:
+    for p in wrapped:
         pages.text(p, text_size, color="#0b4f7a" if s.highlight else "#222222")
         pages.y -= _line_height(4)
     if s.table is not None:
@@ -150,9 +151,8 @@ def render_pdf(doc: Document, path) -> None:
         pages.text(doc.title, 18, weight="bold")
         if doc.subtitle:
             pages.text(doc.subtitle, 9, color="#555555")
-        for p in doc.intro.split("\n\n"):
-            if p.strip():
-                pages.text(textwrap.fill(p.replace("\n", " "), 150), 8.5)
+        for p in paragraphs(doc.intro):
+            pages.text(textwrap.fill(p, 150), 8.5)
         for s in doc.sections:
             _section(pages, s)
         pages.flush()

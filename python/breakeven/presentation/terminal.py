@@ -6,9 +6,10 @@ from __future__ import annotations
 import re
 import shutil
 import textwrap
+from typing import TYPE_CHECKING
 
 from ..errors import printable
-from typing import TYPE_CHECKING
+from .text import paragraphs
 
 if TYPE_CHECKING:
     from .document import Document, Section
@@ -37,8 +38,7 @@ def render_text(header: list[str], rows: list[list[str]], right: set[int] | None
 
 
 def _paragraphs(text: str, width: int) -> list[str]:
-    return [textwrap.fill(printable(p.replace("\n", " ")), width)
-            for p in text.split("\n\n") if p.strip()]
+    return [textwrap.fill(printable(p), width) for p in paragraphs(text)]
 
 
 def _section(s: Section, width: int) -> str:
