@@ -8,11 +8,11 @@ from __future__ import annotations
 import json
 from importlib import resources
 
-NAMES = ("scenario", "result", "sensitivity", "threshold", "optimize", "sweep", "ingest",
-         "backtest")
+NAMES = ("scenario", "result", "report", "sensitivity", "threshold", "optimize", "sweep",
+         "ingest", "backtest", "diff")
 # A change that breaks readers of an output gets the next version (STYLE.md, 10).
-OUTPUT_VERSIONS = {"sensitivity": 1, "threshold": 1, "optimize": 1, "sweep": 1,
-                   "ingest": 1, "backtest": 1, "diff": 1}
+OUTPUT_VERSIONS = {"report": 1, "sensitivity": 1, "threshold": 1, "optimize": 1,
+                   "sweep": 1, "ingest": 1, "backtest": 1, "diff": 1}
 
 
 def schema_id(name: str) -> str:

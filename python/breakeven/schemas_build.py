@@ -561,10 +561,50 @@ def backtest_schema() -> dict:
                       "verdict": array(string())})
 
 
-SCHEMAS = {"scenario": scenario_schema, "result": result_schema,
+def diff_schema() -> dict:
+    side = mapping({"scenario": string(), "file": nullable(string())}, ["scenario", "file"])
+    pair = mapping({"a": nullable(number()), "b": nullable(number())}, ["a", "b"])
+    months = mapping({"a": month_or_null(), "b": month_or_null()}, ["a", "b"])
+    change = mapping({"path": string("Field path in the resolved scenario."),
+                      "kind": {"enum": ["changed", "added", "removed"]},
+                      "old": {"description": "A's value (null: not in A)."},
+                      "new": {"description": "B's value (null: not in B)."}},
+                     ["path", "kind", "old", "new"])
+    strategy = mapping({"name": string(),
+                        "total_cost": mapping({"a": number(), "b": number(),
+                                               "delta": number(),
+                                               "relative": nullable(number())},
+                                              ["a", "b", "delta", "relative"]),
+                        "break_even_p50_month": months, "p_break_even": pair},
+                       ["name", "total_cost", "break_even_p50_month", "p_break_even"])
+    return output("diff", "breakeven diff --json",
+                  "Two scenarios on the same random numbers (docs/exports.md).", {
+                      "a": side, "b": side, "paths": integer(1, _L["max_paths"]),
+                      "seed": integer(0, _L["max_seed"]),
+                      "mode": {"enum": ["stochastic", "expected"]},
+                      "changes": array(change), "strategies": array(strategy),
+                      "only_in_a": array(string()), "only_in_b": array(string())})
+
+
+def report_schema() -> dict:
+    result = {k: v for k, v in result_schema().items() if k not in ("$schema", "$id")}
+    table = mapping({"header": array(string()), "rows": array(array(string()))},
+                    ["header", "rows"])
+    section = mapping({"title": string(), "text": string(), "table": nullable(table)},
+                      ["title", "text", "table"])
+    return output("report", "breakeven report --format json",
+                  "A run's report as data: the recommendation, the result JSON, the "
+                  "resolved scenario and the text and tables of every section.", {
+                      "recommendation": string(), "result": result,
+                      "assumptions": {"type": "object",
+                                      "description": "The scenario as the engine read it."},
+                      "sections": array(section)})
+
+
+SCHEMAS = {"scenario": scenario_schema, "result": result_schema, "report": report_schema,
            "sensitivity": sensitivity_schema, "threshold": threshold_schema,
            "optimize": optimize_schema, "sweep": sweep_schema, "ingest": ingest_schema,
-           "backtest": backtest_schema}
+           "backtest": backtest_schema, "diff": diff_schema}
 
 
 def schema_text(name: str) -> str:

@@ -343,6 +343,7 @@ parameters:
 """
 COMMANDS = {
     "result": ["run", "{d}/small.json", "--quiet"],
+    "report": ["report", "{d}/small.json", "--quiet", "--format", "json"],
     "sensitivity": ["sensitivity", "{d}/small.json", "--strategy", "hosted"],
     "threshold": ["threshold", "{d}/small.json", "--strategy", "hosted", "--within", "3"],
     "optimize": ["optimize", "{d}/small.json"],
@@ -350,6 +351,7 @@ COMMANDS = {
     "ingest": ["ingest", "{d}/logs.jsonl", "--task", "metadata.task", "--bootstrap", "10"],
     "backtest": ["backtest", "{d}/logs.jsonl", "--task", "metadata.task", "--train-days", "10",
                  "--paths", "50"],
+    "diff": ["diff", "{d}/small.json", "{d}/small-dearer.json", "--paths", "20"],
 }
 
 
@@ -358,6 +360,8 @@ def outputs(tmp_path_factory):
     """Each command's --json document, written by the command line."""
     folder = tmp_path_factory.mktemp("outputs")
     (folder / "small.json").write_text(json.dumps(SMALL))
+    dearer = {**SMALL, "models": {"m": {"input": 1.5, "output": 2.0}}}
+    (folder / "small-dearer.json").write_text(json.dumps(dearer))
     (folder / "sweep.yaml").write_text(SWEEP)
 
     def run(*argv: str) -> int:
@@ -366,7 +370,8 @@ def outputs(tmp_path_factory):
     assert run("synth-logs", "{d}/small.json", "--days", "15", "--format", "openai",
                "-o", "{d}/logs.jsonl") == 0
     for name, argv in COMMANDS.items():
-        assert run(*argv, "--json", f"{{d}}/{name}.json") == 0, name
+        to = "-o" if name == "report" else "--json"  # a report is written with -o
+        assert run(*argv, to, f"{{d}}/{name}.json") == 0, name
     return {name: json.loads((folder / f"{name}.json").read_text()) for name in COMMANDS}
 
 

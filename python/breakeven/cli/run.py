@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ..constants import REPORT_FORMATS, checked_max_unserved
 from ..scenario import example_path, load
+from ..schemas import NAMES
 from .failures import EXIT_OK
 from .outputs import check_outputs, write_json
 from .parser import (
@@ -50,9 +51,7 @@ def register(sub) -> None:
 
     schema = sub.add_parser("schema", help="print a JSON Schema (default: the scenario "
                             "file's, for editors; docs/schemas.md)")
-    schema.add_argument("name", nargs="?", default="scenario",
-                        help="scenario, result, sensitivity, threshold, optimize, sweep, "
-                             "ingest or backtest")
+    schema.add_argument("name", nargs="?", default="scenario", help=", ".join(NAMES))
     schema.set_defaults(command=cmd_schema)
 
     diff = sub.add_parser("diff", help="what changed between two scenarios, and what it "
@@ -142,7 +141,7 @@ def cmd_models(args) -> int:
 
 def cmd_schema(args) -> int:
     from ..errors import OptionError
-    from ..schemas import NAMES, schema_text
+    from ..schemas import schema_text
 
     if args.name not in NAMES:
         raise OptionError("name", f"must be one of {', '.join(NAMES)} (got {args.name!r})")

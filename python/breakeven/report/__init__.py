@@ -12,6 +12,7 @@ from ..constants import DEFAULT_MAX_UNSERVED
 from ..constants import REPORT_FORMATS as FORMATS
 from ..files import open_output
 from ..presentation import Document, document_format
+from ..schemas import schema_id
 from .content import ReportContent, build_content
 from .sections import run_document
 
@@ -33,6 +34,7 @@ def write_report(result, path: str | os.PathLike, format: str | None = None,
     if fmt != "json":
         return doc.write(path, fmt)
     data = {
+        "schema": schema_id("report"),
         "recommendation": content.recommendation,
         "result": result.as_dict(),
         "assumptions": content.assumptions,
