@@ -13,15 +13,14 @@ from .result import PART_NAMES, SERVED_NAMES, Result, StrategyResult
 from .scenario import Scenario, example_path, load
 
 
-def ingest(paths, task=None, mapping=None, memory_limit=None, threads=None):
+def ingest(paths, **options):
     """Read usage logs into a :class:`breakeven.logs.Usage` (spend by task and model,
-    hourly traffic, ``.fit()`` and ``.backtest()``); see
-    :func:`breakeven.logs.ingest` and docs/ingest.md. DuckDB loads on first use."""
-    from .logs import DEFAULT_MEMORY_LIMIT
+    hourly traffic, ``.fit()`` and ``.backtest()``): :func:`breakeven.logs.ingest`,
+    whose options (``task``, ``mapping``, ``memory_limit``, ``max_files``, ...) it
+    takes; docs/ingest.md. DuckDB loads on first use."""
     from .logs import ingest as read
 
-    return read(paths, task=task, mapping=mapping,
-                memory_limit=memory_limit or DEFAULT_MEMORY_LIMIT, threads=threads)
+    return read(paths, **options)
 
 __all__ = [
     "OptionError",

@@ -16,3 +16,11 @@ def month(m: int | None, months: int) -> str:
 def counted(n: int, noun: str, plural: str | None = None) -> str:
     """``1 cluster``, ``2 clusters``: a count with its noun in the right number."""
     return f"{n:,} {noun if n == 1 else plural or noun + 's'}"
+
+
+def parameter(value) -> str:
+    """A swept parameter's value as shown: a number in at most 6 digits, anything
+    else (a model name in a route, a mapping) as written."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return f"{value:,.6g}"
+    return str(value)

@@ -11,6 +11,8 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from .constants import HOURS_PER_MONTH, PART_NAMES
+from .errors import printable
+from .formatting import parameter
 
 OKABE_ITO = [
     "#0072B2",
@@ -40,8 +42,9 @@ MAX_DRAWN_NAME = 60  # characters of a name a chart draws; longer ones end in "â
 def plain(text) -> str:
     """Text as matplotlib draws it, character for character: every ``$`` escaped,
     so that a name such as ``$\\frac{}$`` is text, not mathtext (which would fail to
-    parse or draw something else)."""
-    return str(text).replace("$", r"\$")
+    parse or draw something else), and control characters shown escaped (no font
+    has a glyph for them)."""
+    return printable(str(text)).replace("$", r"\$")
 
 
 def label(name) -> str:
@@ -156,7 +159,8 @@ def plot_break_even(result) -> Figure:
     ax.set_ylim(0, 1.1)
     ax.yaxis.set_major_formatter(FuncFormatter(lambda y, _p: f"{y:.0%}"))
     ax.set_title(f"Break-even against {label(result.baseline)}")
-    ax.legend(frameon=False, loc="lower right")
+    if drawn:  # a scenario of one strategy has no break-even to show
+        ax.legend(frameon=False, loc="lower right")
     return fig
 
 
@@ -356,9 +360,9 @@ def plot_sweep(sweep, x: str, y: str, value: str) -> Figure:
                    levels=[0.0], colors="black", linewidths=2)
         ax.plot([], [], color="black", linewidth=2, label="break-even (saving 0)")
         ax.legend(frameon=True, fontsize=8, loc="upper left")
-    ax.set_xticks(np.arange(grid.shape[1]) + 0.5, [f"{v:,.6g}" for v in grid.columns],
+    ax.set_xticks(np.arange(grid.shape[1]) + 0.5, [label(parameter(v)) for v in grid.columns],
                   rotation=45)
-    ax.set_yticks(np.arange(grid.shape[0]) + 0.5, [f"{v:,.6g}" for v in grid.index])
+    ax.set_yticks(np.arange(grid.shape[0]) + 0.5, [label(parameter(v)) for v in grid.index])
     ax.set_xlabel(label(x))
     ax.set_ylabel(label(y))
     bar = fig.colorbar(mesh, ax=ax, label=label(value))

@@ -33,11 +33,6 @@ def schema(name: str) -> dict:
     return json.loads(schema_text(name))
 
 
-def scenario_schema_text() -> str:
-    """The scenario file's schema, as ``breakeven schema`` prints it."""
-    return schema_text("scenario")
-
-
 def scenario_schema() -> dict:
     """The scenario file's schema as a dict (JSON Schema draft-07)."""
     return schema("scenario")

@@ -9,6 +9,8 @@ import csv
 import json
 
 import breakeven
+import breakeven.decisions
+import breakeven.logs
 import pytest
 from breakeven.cli import main
 from conftest import BASE_YAML, REPO
@@ -85,3 +87,77 @@ def test_schema_prints_the_scenario_schema(capsys):
     assert schema["title"].startswith("breakeven scenario")
     assert main(["schema", "nope"]) == 2
     assert capsys.readouterr().err.startswith("error: name: must be one of scenario, ")
+
+
+ONE_STRATEGY = """\
+name: one
+horizon_months: 3
+workloads:
+  - name: w
+    requests: {per_hour: 10}
+    input_tokens: 100
+    output_tokens: 10
+strategies:
+  - name: api
+    route: {default: gpt-5.5}
+"""
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["sensitivity", "{s}", "--plot", "{d}/t.foo"], "error: --plot: {d}/t.foo: a chart is "
+                                                    "written as "),
+    (["report", "{one}", "-o", "{d}/r.html", "--with", "threshold"],
+     "error: --with: threshold compares a strategy with the baseline"),
+    (["report", "{s}", "-o", "{d}/r.txt"], "error: --format: {d}/r.txt: .txt names no "
+                                           "format"),
+    (["ingest", "{log}", "--bootstrap", "1", "--json", "{d}/s.json"],
+     "error: --bootstrap: must be 0 (no standard errors) or from 2 to 1,000"),
+    (["ingest", "{log}", "--report", "{d}/s.json"], "error: --report: {d}/s.json: .json "
+                                                    "names no format"),
+    (["backtest", "{log}", "--train-days", "99999999999"],
+     "error: --train-days: must be a whole number from 1 to 36,600"),
+])
+def test_options_are_refused_before_any_work(write_scenario, tmp_path, capsys, argv,
+                                            message):
+    """Each was refused only after the run or the ingest (or, for the chart's
+    suffix, the report's strategy and an unknown suffix, not at all: an internal
+    error, an empty file, or HTML under another name)."""
+    names = {"s": str(write_scenario(BASE_YAML)), "d": str(tmp_path),
+             "one": str(write_scenario(ONE_STRATEGY, "one.yaml")),
+             "log": str(REPO / "tests/data/logs/openai-chat.jsonl")}
+    assert main([a.format(**names) for a in argv + ["--quiet"] * (argv[0] == "report")]) == 2
+    captured = capsys.readouterr()
+    assert captured.err.startswith(message.format(**names)) and captured.out == ""
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
+        p.name for p in tmp_path.iterdir() if p.suffix == ".yaml")  # nothing written
+
+
+def test_a_sweep_of_names_prints_its_table(tmp_path, capsys):
+    """A parameter whose values are model names: its table raised ValueError."""
+    (tmp_path / "s.yaml").write_text(BASE_YAML)
+    (tmp_path / "sweep.yaml").write_text(
+        "base: s.yaml\nparameters:\n  strategies.api.route.default: "
+        "{values: [my-model, gpt-5-mini]}\n")
+    assert main(["sweep", str(tmp_path / "sweep.yaml"), "--workers", "1", "--quiet"]) == 0
+    rows = [line.split()[0] for line in capsys.readouterr().out.splitlines()[-2:]]
+    assert rows == ["my-model", "gpt-5-mini"]
+
+
+def test_decision_sections_run_in_the_runs_mode(write_scenario, tmp_path):
+    """--mode expected gave the sensitivity one stochastic path."""
+    from breakeven.decisions import decision_documents
+
+    result = breakeven.load(write_scenario(BASE_YAML)).run(mode="expected")
+    (doc,) = decision_documents(result, ["sensitivity"])
+    text = doc.sections[0].text
+    assert "(1 path a run" in text
+    direct = breakeven.decisions.sensitivity(
+        result.scenario.with_values({"simulation.mode": "expected"}), "hosted", paths=1,
+        seed=result.seed)
+    assert doc.sections[0].table == direct.document().sections[0].table
+
+
+def test_the_python_api_takes_the_ingest_bounds():
+    log = REPO / "tests/data/logs/openai-chat.jsonl"
+    with pytest.raises(breakeven.logs.LogError, match=r"more than 1 log files"):
+        breakeven.ingest([log, log], max_files=1)  # was a TypeError: no such option

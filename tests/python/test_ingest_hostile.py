@@ -334,7 +334,7 @@ def test_bootstrap_and_backtest_options_are_bounded(tmp_path, capsys):
 
 
 def test_secrets_in_urls_are_redacted():
-    from breakeven.logs.sources import redact
+    from breakeven.errors import redact
 
     assert redact("postgresql://me:s3cret@db:5432/x?sslmode=require&password=p2&a=b") == (
         "postgresql://me:***@db:5432/x?sslmode=require&password=***&a=b")
@@ -383,13 +383,11 @@ def test_a_mistyped_task_field_is_a_note_naming_the_fields(tmp_path, capsys):
 
 
 def test_names_in_the_spend_html_are_escaped(tmp_path):
-    from breakeven.logs.spend import spend_report
-
     log = write_jsonl(tmp_path / "app.jsonl",
                       [record(i, task="<script>alert(1)</script>") for i in range(30)])
     usage = ingest(log, task="metadata.task")
     page = tmp_path / "spend.html"
-    spend_report(usage, str(page))
+    usage.document().write(page)
     for html in (usage._repr_html_(), page.read_text()):
         assert "<script>" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
 

@@ -81,10 +81,12 @@ def test_a_wide_positive_range_is_coloured_on_a_log_scale():
 
 def test_a_long_name_is_cut_in_charts_and_the_axes_keep_their_size(recwarn):
     long = "x" * 900  # a task name from a log: any length
-    hourly = pd.DataFrame({long: [1.0, 2.0, 3.0], "b": [2.0, 1.0, 0.5]},
+    hourly = pd.DataFrame({long: [1.0, 2.0, 3.0], "b\x1f": [2.0, 1.0, 0.5]},
                           index=pd.date_range("2026-01-05", periods=3, freq="h", tz="UTC"))
     fig = plots.plot_hourly_requests(hourly)
     fig.savefig(__import__("io").BytesIO(), format="png")  # warned: axes collapsed
     texts = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
     assert texts[0] == "x" * (plots.MAX_DRAWN_NAME - 1) + "…"
-    assert not [w for w in recwarn if "constrained_layout" in str(w.message)]
+    assert texts[1] == "b\\x1f"  # no font has a glyph for a control character
+    assert not [w for w in recwarn if "constrained_layout" in str(w.message)
+                or "missing from font" in str(w.message)]

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from ..constants import checked_max_unserved
 from .failures import EXIT_OK
-from .outputs import check_outputs, save_figure, write_json
+from .outputs import check_figures, check_outputs, save_figure, write_json
 from .parser import (
     decision_run_options,
     json_option,
@@ -72,7 +72,8 @@ def register(sub) -> None:
 def cmd_sensitivity(args) -> int:
     from ..decisions import sensitivity
 
-    check_outputs(json=args.json, plot=args.plot)
+    check_outputs(json=args.json)
+    check_figures(plot=args.plot)
     s = sensitivity(scenario_of(args), args.strategy, args.delta, args.paths, args.seed,
                     args.threads)
     print(s.document().terminal())
@@ -100,7 +101,8 @@ def cmd_optimize(args) -> int:
     from ..decisions import optimize
 
     checked_max_unserved(args.max_unserved)
-    check_outputs(json=args.json, plot=args.plot)
+    check_outputs(json=args.json)
+    check_figures(plot=args.plot)
     best = optimize(scenario_of(args), objective=args.objective, budget=args.budget,
                     max_unserved=args.max_unserved, paths=args.paths, seed=args.seed,
                     threads=args.threads)
@@ -129,8 +131,8 @@ def cmd_sweep(args) -> int:
     # Everything that can be refused is refused before the first point runs.
     if args.workers is not None:
         local_workers(args.workers)
-    check_outputs(csv=args.csv, parquet=args.parquet, json=args.json,
-                  heatmap=args.heatmap[3] if args.heatmap else None)
+    check_outputs(csv=args.csv, parquet=args.parquet, json=args.json)
+    check_figures(heatmap=args.heatmap[3] if args.heatmap else None)
     if args.parquet and importlib.util.find_spec("pyarrow") is None:
         raise OptionError("parquet", "needs pyarrow: pip install 'breakeven[sweep]'")
     spec = load_sweep(args.sweep_file)

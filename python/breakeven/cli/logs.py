@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 
 from .failures import EXIT_OK
-from .outputs import check_outputs, save_figure, write_json
+from .outputs import check_figures, check_outputs, save_figure, write_json
 from .parser import whole
 
 
@@ -83,7 +83,14 @@ def cmd_ingest(args) -> int:
     from ..files import open_output
     from ..logs.spend import spend_document, spend_summary
 
+    from ..logs.fit import checked_bootstrap
+
     check_outputs(output=args.output, report=args.report, json=args.json, focus=args.focus)
+    checked_bootstrap(args.bootstrap)
+    if args.report:
+        from ..presentation import document_format
+
+        document_format(args.report, option="report")
     if args.focus:
         from ..exports import focus_format
 
@@ -111,7 +118,11 @@ def cmd_ingest(args) -> int:
 
 
 def cmd_backtest(args) -> int:
-    check_outputs(json=args.json, plot=args.plot)
+    from ..logs.backtest import checked_options
+
+    check_outputs(json=args.json)
+    check_figures(plot=args.plot)
+    checked_options(args.train_days, args.paths, args.seed)
     usage = _ingest(args)
     bt = usage.backtest(args.train_days, paths=args.paths, seed=args.seed)
     print(bt.document(usage.notes).terminal())

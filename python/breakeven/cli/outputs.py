@@ -17,6 +17,25 @@ def check_outputs(**outputs) -> None:
             check_output(path, option)
 
 
+def check_figures(**outputs) -> None:
+    """Every chart a command will write (``option=path``), its format known to
+    matplotlib from the file's suffix, checked before any work (a suffix it does
+    not know failed after the run, leaving an empty file)."""
+    from matplotlib.figure import Figure
+
+    from ..errors import OptionError
+
+    known = Figure().canvas.get_supported_filetypes()
+    for option, path in outputs.items():
+        if not path:
+            continue
+        check_output(path, option)
+        fmt = Path(path).suffix.lstrip(".").lower() or "png"
+        if fmt not in known:
+            raise OptionError(option, f"{path}: a chart is written as "
+                              f"{', '.join(sorted(known))} (from the file's suffix)")
+
+
 def write_json(path, doc, option: str = "json") -> None:
     with open_output(path, option) as f:
         json.dump(doc, f, indent=1)

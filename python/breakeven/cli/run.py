@@ -67,8 +67,8 @@ def scenario_of(args):
     return load(args.scenario if args.scenario else example_path())
 
 
-def simulate(args):
-    return scenario_of(args).run(
+def simulate(args, scenario=None):
+    return (scenario or scenario_of(args)).run(
         paths=args.paths, seed=args.seed, mode=args.mode, threads=args.threads,
         precision=args.precision, progress=False if args.quiet else None,
         memory_budget_gib=args.memory_budget_gib, antithetic=args.antithetic)
@@ -113,9 +113,11 @@ def cmd_report(args) -> int:
     checked_max_unserved(args.max_unserved)
     check_outputs(output=args.output)
     fmt = document_format(args.output, args.format, FORMATS)
-    names = checked_sections([s for s in args.sections.split(",") if s])
-    result = simulate(args)
-    path = write_report(result, args.output, fmt, decision_documents(result, names),
+    scenario = scenario_of(args)
+    names = checked_sections([s for s in args.sections.split(",") if s], scenario)
+    result = simulate(args, scenario)
+    path = write_report(result, args.output, fmt,
+                        decision_documents(result, names, args.max_unserved),
                         args.max_unserved)
     print(f"{fmt} report written to {path}")
     return EXIT_OK

@@ -161,8 +161,9 @@ class Optimum:
 
         b, s = self.best, self.savings
         text = (f"The best plan by {self.objective} total cost over the horizon, among "
-                f"{len(self.evaluated)} feasible plans ({self.paths:,} paths, seed "
-                f"{self.seed}, {self.runs} engine runs): mean {money(b.mean)}, p95 "
+                f"{counted(len(self.evaluated), 'feasible plan')} "
+                f"({counted(self.paths, 'path')}, seed {self.seed}, "
+                f"{counted(self.runs, 'engine run')}): mean {money(b.mean)}, p95 "
                 f"{money(b.p95)}, CVaR95 {money(b.cvar95)}; {b.unserved_share:.2%} of "
                 f"requests unserved (at most {self.max_unserved:.2%} allowed)"
                 + (f", p95 monthly cost within {money(self.budget)}" if self.budget else "")

@@ -124,7 +124,7 @@ class Sensitivity:
 
     def document(self, top: int = 12):
         """What drives the saving, as a document (the terminal, a report section)."""
-        from ..formatting import money, month
+        from ..formatting import counted, money, month
         from ..presentation import Document, Section
 
         h = self._horizon
@@ -137,7 +137,7 @@ class Sensitivity:
         text = (f"Saving of {self.strategy} against {self.scenario.baseline} over {h} "
                 f"months ({money(self.base.savings)} as planned) with each input moved "
                 f"-/+{self.delta:.0%}, one at a time on the same random numbers "
-                f"({self.paths:,} paths a run, seed {self.seed}); largest swing first.")
+                f"({counted(self.paths, 'path')} a run, seed {self.seed}); largest swing first.")
         if len(self.effects) > top:
             text += f" The {len(self.effects) - top} inputs of smaller swing are left out."
         notes = []
@@ -153,10 +153,21 @@ class Sensitivity:
                 f"saving, {len(self.no_effect)} do not>")
 
 
-def default_strategy(result) -> str:
-    """The cheapest strategy other than the baseline, by mean total cost."""
+def default_strategy(result, max_unserved: float | None = None) -> str:
+    """The cheapest strategy other than the baseline, by mean total cost, among
+    those leaving at most ``max_unserved`` of requests not served (all of them when
+    none does, or with no cap)."""
+    from ..constants import NOT_SERVED, SERVED_NAMES
+
     totals = result.cost.sum(axis=2).mean(axis=1)
     others = [i for i, s in enumerate(result.strategies) if s != result.baseline]
+    if not others:
+        raise OptionError("strategy", "the scenario has no strategy besides the baseline")
+    if max_unserved is not None:
+        requests = result.requests.sum(axis=(1, 2))  # (strategy, kind)
+        lost = requests[:, [SERVED_NAMES.index(k) for k in NOT_SERVED]].sum(axis=1)
+        keeping = [i for i in others if lost[i] <= max_unserved * max(requests[i].sum(), 1e-300)]
+        others = keeping or others
     return result.strategies[min(others, key=lambda i: totals[i])]
 
 

@@ -462,7 +462,7 @@ class SweepResult:
         """The sweep's table as a document: the first ``rows`` points, each
         strategy's mean total cost, saving and break-even p50 (the whole table is
         in --csv, --parquet and --json)."""
-        from ..formatting import money
+        from ..formatting import counted, money, parameter
         from ..presentation import Document, Section
 
         params = list(self.spec.points[0]) if self.spec.points else []
@@ -472,7 +472,7 @@ class SweepResult:
                                                                       "break-even"))]
         body = []
         for row in self.rows[:rows]:
-            cells = [f"{row[p]:,.6g}" for p in params]
+            cells = [parameter(row[p]) for p in params]
             for s in strategies:
                 be = row.get(f"{s}.break_even_p50")
                 cells += [money(row[f"{s}.total_cost"]), f"{row[f'{s}.savings']:.1%}",
@@ -480,8 +480,8 @@ class SweepResult:
                           else "beyond horizon" if be is None else str(int(be))]
             body.append(cells)
         left = len(self.rows) - len(body)
-        text = (f"{len(self.rows):,} points of {self.spec.base_name} over "
-                f"{len(params)} parameters; each point one run on the same seed. "
+        text = (f"{counted(len(self.rows), 'point')} of {self.spec.base_name} over "
+                f"{counted(len(params), 'parameter')}; each point one run on the same seed. "
                 + (f"The first {len(body)} are shown; all are in --csv and --json."
                    if left else ""))
         return Document(f"Sweep: {self.spec.base_name}",

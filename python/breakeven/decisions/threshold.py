@@ -63,6 +63,7 @@ class Threshold:
 
     def document(self):
         """Where the strategy starts to pay, as a document."""
+        from ..formatting import counted
         from ..presentation import Document, Section
 
         header = ["traffic scale", f"{self.baseline} / month", f"P(within {self.within} mo)"]
@@ -72,7 +73,7 @@ class Threshold:
         return Document(f"Where {self.strategy} starts to pay: {self.scenario}", [
             Section("Where it starts to pay",
                     f"{self.summary()}\n\nEach step of the search is one run of "
-                    f"{self.paths:,} paths on seed {self.seed}, scaling the requests of "
+                    f"{counted(self.paths, 'path')} on seed {self.seed}, scaling the requests of "
                     f"{self.workload or 'every workload'}.", (header, rows),
                     figure=self.plot, summary=True)])
 

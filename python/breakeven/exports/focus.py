@@ -20,7 +20,6 @@ from ..constants import PART_NAMES
 from ..errors import OptionError
 from ..files import open_output
 
-FOCUS_VERSION = "1.2"
 CURRENCY = "USD"  # every price in the catalog and a scenario is in USD
 # No bill stands behind these rows: documented placeholders where FOCUS wants an
 # account that a provider would assign.

@@ -137,8 +137,14 @@ def _predictive(scenario, split, hours: int, paths: int, seed: int) -> dict:
     return {m: np.concatenate(v, axis=0) for m, v in out.items()}
 
 
-def _check_options(paths, seed) -> None:
-    for option, value, lo, hi in (("paths", paths, 1, _core.LIMITS["max_paths"]),
+MAX_TRAIN_DAYS = 36_600  # a century: more than any log spans (the days bound is lower)
+
+
+def checked_options(train_days, paths, seed) -> None:
+    """The options a backtest takes, each within its range: checked by the command
+    before the logs are read."""
+    for option, value, lo, hi in (("train_days", train_days, 1, MAX_TRAIN_DAYS),
+                                  ("paths", paths, 1, _core.LIMITS["max_paths"]),
                                   ("seed", seed, 0, MAX_SEED)):
         if isinstance(value, bool) or not isinstance(value, int) or not lo <= value <= hi:
             raise OptionError(option, f"must be a whole number from {lo:,} to {hi:,} "
@@ -147,7 +153,7 @@ def _check_options(paths, seed) -> None:
 
 def backtest(usage, train_days: int, paths: int = 500, seed: int = 0,
              bootstrap: int = 50) -> Backtest:
-    _check_options(paths, seed)
+    checked_options(train_days, paths, seed)
     start = usage.start
     split = start + dt.timedelta(days=train_days)
     test_days = int((usage.end - split).total_seconds() // 86400)

@@ -44,6 +44,18 @@ class FitReport:
         return float(row.estimate), float(row.se)
 
 
+def checked_bootstrap(bootstrap) -> int:
+    """``bootstrap`` if it is 0 (no standard errors) or 2..MAX_BOOTSTRAP replicates,
+    else an OptionError: checked by the command before the logs are read."""
+    from ..errors import OptionError
+
+    if isinstance(bootstrap, bool) or not isinstance(bootstrap, int) or not (
+            bootstrap == 0 or 2 <= bootstrap <= MAX_BOOTSTRAP):
+        raise OptionError("bootstrap", f"must be 0 (no standard errors) or from 2 to "
+                          f"{MAX_BOOTSTRAP:,} replicates (got {bootstrap!r})")
+    return bootstrap
+
+
 def fit_scenario(usage, start: dt.datetime | None = None, horizon_months: int = 12,
                  bootstrap: int = DEFAULT_BOOTSTRAP, seed: int = 0,
                  until: dt.datetime | None = None, name: str | None = None):
@@ -55,10 +67,7 @@ def fit_scenario(usage, start: dt.datetime | None = None, horizon_months: int = 
     from ..errors import LogError, OptionError
     from ..scenario import load
 
-    if isinstance(bootstrap, bool) or not isinstance(bootstrap, int) or not (
-            bootstrap == 0 or 2 <= bootstrap <= MAX_BOOTSTRAP):
-        raise OptionError("bootstrap", f"must be 0 (no standard errors) or from 2 to "
-                          f"{MAX_BOOTSTRAP:,} replicates (got {bootstrap!r})")
+    checked_bootstrap(bootstrap)
     if len(usage.tokens) > _core.LIMITS["max_workloads"]:
         raise LogError(usage.files[0], f"{len(usage.tokens):,} tasks; a scenario holds at "
                        f"most {_core.LIMITS['max_workloads']:,} workloads: choose a coarser "

@@ -15,14 +15,13 @@ import glob
 import gzip
 import json
 import os
-import re
 import shutil
 import tempfile
 import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..errors import LogError
+from ..errors import LogError, redact
 from ..files import UnreadableFile, regular_file_size
 
 # Files one ingest reads (``max_files``, ``--max-files``): DuckDB plans one scan per
@@ -39,9 +38,6 @@ MAX_COLUMNS = 1000
 _COMPRESSION = {".gz": "gzip", ".zst": "zstd"}
 _SUFFIX = {"jsonl": ".jsonl", "csv": ".csv", "parquet": ".parquet"}
 _POSTGRES = ("postgresql://", "postgres://")
-# The password in a URL's userinfo, and any query parameter naming a password.
-_SECRETS = (re.compile(r"(?i)(\b[a-z][a-z0-9+.-]*://[^/@\s:]*:)[^@\s/]*@"),
-            re.compile(r"(?i)((?:[?&]|\b)[a-z_]*password=)[^&#\s]*"))
 
 
 @dataclass
@@ -114,15 +110,6 @@ def _long_lines(opener, path: str, scan: LineScan) -> list[int]:
         return []
     with opener(path, "rb") as f:
         return line_numbers(iter(lambda: f.read(1 << 20), b""), starts)
-
-def redact(text: str) -> str:
-    """``text`` with the secrets of any URL in it masked: the password of
-    ``postgresql://user:password@host`` and ``?password=`` parameters. Every
-    message that may hold a database URL goes through here."""
-    for pattern in _SECRETS:
-        text = pattern.sub(r"\1***@" if pattern is _SECRETS[0] else r"\1***", text)
-    return text
-
 
 def expand(names: list[str], max_files: int = MAX_FILES) -> list[str]:
     """Files and globs, in order, each glob expanded once here (never again by

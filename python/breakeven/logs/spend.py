@@ -179,8 +179,3 @@ def spend_document(usage):
 
 def _hourly_chart(usage, plot):
     return plot(usage.hourly())
-
-
-def spend_report(usage, path) -> None:
-    """Write the spend view as a file (html, md or pdf from the suffix)."""
-    spend_document(usage).write(path)

@@ -19,11 +19,16 @@ _SUFFIXES = {"html": "html", "htm": "html", "md": "md", "markdown": "md", "pdf":
 
 
 def document_format(path: str | os.PathLike, format: str | None = None,
-                    formats: tuple[str, ...] = FORMATS) -> str:
-    """The format asked for, or the one the file's suffix implies (html if none)."""
+                    formats: tuple[str, ...] = FORMATS, option: str = "format") -> str:
+    """The format asked for, or the one the file's suffix names (html for a name
+    without a suffix); a suffix that names no format is an error, not HTML under
+    another name."""
     if format is None:
         suffix = Path(path).suffix.lstrip(".").lower()
-        format = _SUFFIXES.get(suffix, suffix if suffix in formats else "html")
+        format = _SUFFIXES.get(suffix, suffix) if suffix else "html"
+        if format not in formats:
+            raise OptionError(option, f"{path}: .{suffix} names no format: a report is "
+                              f".{', .'.join(formats)} (from the file name)")
     if format not in formats:
         raise OptionError("format", f"must be one of {', '.join(formats)} (got {format!r})")
     return format
@@ -34,7 +39,7 @@ def write_document(doc: Document, path: str | os.PathLike, format: str | None = 
     """Write ``doc`` as html, md or pdf; a Markdown file's charts are written beside
     it as ``NAME-1.png``, ``NAME-2.png``, ... Returns the path."""
     path = Path(path)
-    fmt = document_format(path, format)
+    fmt = document_format(path, format, option=option)
     if fmt == "pdf":
         from .pdf import render_pdf
 

@@ -74,7 +74,6 @@ class ReportContent:
     scenario_text: str | None  # the file as written, if loaded from a file
     models_used: dict[str, dict] = field(default_factory=dict)
     precision: dict = field(default_factory=dict)
-    decisions: list = field(default_factory=list)  # report.decisions.DecisionSection
     max_unserved: float = DEFAULT_MAX_UNSERVED  # a recommended plan leaves at most this
 
 
