@@ -6,6 +6,9 @@ across all charts, from the Okabe-Ito palette (safe for colour-blind readers).
 
 from __future__ import annotations
 
+import contextlib
+import warnings
+
 import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, MaxNLocator
@@ -34,6 +37,16 @@ PART_COLOURS = dict(
 
 def strategy_colour(result, strategy: str) -> str:
     return OKABE_ITO[result.strategies.index(strategy) % len(OKABE_ITO)]
+
+
+@contextlib.contextmanager
+def drawing():
+    """Around drawing a chart or a page to a file: a character no font has (names
+    come from logs: any Unicode) is drawn as a box, not warned about on stderr."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=r"Glyph \d+ .*missing from font",
+                                category=UserWarning)
+        yield
 
 
 MAX_DRAWN_NAME = 60  # characters of a name a chart draws; longer ones end in "…"

@@ -90,3 +90,15 @@ def test_a_long_name_is_cut_in_charts_and_the_axes_keep_their_size(recwarn):
     assert texts[1] == "b\\x1f"  # no font has a glyph for a control character
     assert not [w for w in recwarn if "constrained_layout" in str(w.message)
                 or "missing from font" in str(w.message)]
+
+
+def test_a_character_no_font_has_is_drawn_without_a_warning(tmp_path, recwarn):
+    """Found by the long fuzz run: 'Glyph 751 missing from font' on stderr."""
+    from breakeven.presentation import Document, Section
+
+    hourly = pd.DataFrame({"\u02ef task": [1.0, 2.0]},
+                          index=pd.date_range("2026-01-05", periods=2, freq="h", tz="UTC"))
+    doc = Document("t", [Section("chart", figure=lambda: plots.plot_hourly_requests(hourly))])
+    for name in ("t.html", "t.md", "t.pdf"):
+        doc.write(tmp_path / name)
+    assert not [w for w in recwarn if "missing from font" in str(w.message)]

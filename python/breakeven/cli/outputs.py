@@ -45,6 +45,8 @@ def write_json(path, doc, option: str = "json") -> None:
 
 def save_figure(fig, path, option: str, **options) -> None:
     """Write a chart to ``path`` (PNG, or the format its suffix names)."""
+    from ..plots import drawing
+
     fmt = Path(path).suffix.lstrip(".").lower() or "png"
-    with open_output(path, option, binary=True) as f:
+    with open_output(path, option, binary=True) as f, drawing():
         fig.savefig(f, format=fmt, **options)

@@ -67,7 +67,9 @@ def _figure_writer(path: Path, option: str):
         nonlocal count
         count += 1
         name = f"{stem}-{count}.png"
-        with open_output(path.parent / name, option, binary=True) as f:
+        from ..plots import drawing
+
+        with open_output(path.parent / name, option, binary=True) as f, drawing():
             fig.savefig(f, format="png", dpi=110)
         return name
 

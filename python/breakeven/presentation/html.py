@@ -42,8 +42,11 @@ def html_table(table: Table) -> str:
 
 def figure_png(fig, dpi: int = 110) -> str:
     """A matplotlib Figure as a data URI."""
+    from ..plots import drawing
+
     buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=dpi)
+    with drawing():
+        fig.savefig(buf, format="png", dpi=dpi)
     return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode("ascii")
 
 

@@ -12,7 +12,7 @@ import matplotlib.image
 from matplotlib.backends.backend_pdf import PdfPages
 from matplotlib.figure import Figure
 
-from ..plots import plain
+from ..plots import drawing, plain
 from .text import paragraphs
 
 if TYPE_CHECKING:
@@ -145,7 +145,7 @@ def _section(pages: _Pages, s: Section) -> None:
 
 
 def render_pdf(doc: Document, path) -> None:
-    with PdfPages(path, metadata={"Title": doc.title}) as pdf:
+    with PdfPages(path, metadata={"Title": doc.title}) as pdf, drawing():
         pages = _Pages(pdf, doc.title)
         pages.room(1.0)
         pages.text(doc.title, 18, weight="bold")
