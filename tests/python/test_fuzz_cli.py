@@ -60,13 +60,21 @@ def choice(valid: list[str], *hostile: str):
 RUN = {"--paths": PATHS, "--seed": SEED, "--mode": choice(["expected", "stochastic"], "", "x"),
        "--threads": THREADS, "--memory-budget": NUMBER, "--precision": NUMBER,
        "--quiet": "flag", "--antithetic": "flag", "--no-antithetic": "flag"}
-SEVERAL = "several"
+SEVERAL, PAIR = "several", "pair"
+SHARE = (["0.001", "0.5"], ["-1", "2", "nan", "", "x"])
 COMMANDS = {
-    "run": (IN_FILES, {"--json": "out:.json", **RUN}),
+    "run": (IN_FILES, {"--json": "out:.json", "--csv": "out:.csv", "--xlsx": "out:.xlsx",
+                       "--focus": "out:.csv",
+                       "--start": choice(["2027-01", "2027-01-01"], "2027-13", "x", "",
+                                         "99999-01"),
+                       "--max-unserved": SHARE, **RUN}),
     "report": (IN_FILES, {"-o": "out:.html", "--format": choice(["html", "md", "pdf", "json"],
                                                                 "x", ""),
                           "--with": choice(["sensitivity", "threshold"], "", ",,", "bogus"),
-                          **RUN}),
+                          "--max-unserved": SHARE, **RUN}),
+    "diff": (IN_FILES, {"--paths": PATHS, "--seed": SEED, "--threads": THREADS,
+                        "--json": "out:.json"}, PAIR),
+    "schema": (choice(["scenario", "result", "diff"], "", "x", "../scenario", "\x00"), {}),
     "validate": (IN_FILES, {}),
     "models": (None, {}),
     "sensitivity": (IN_FILES, {"--strategy": TEXT, "--delta": NUMBER, "--paths": PATHS,
@@ -90,6 +98,8 @@ COMMANDS = {
     "record": ((["small.yaml", "folder"], IN_FILES[1]), {}, SEVERAL),
     "ingest": (LOGS, {"--task": TASKS, "--map": MAPS, "--memory-limit": MEMORY,
                       "-o": "out:.yaml", "--report": "out:.html", "--json": "out:.json",
+                      "--focus": "out:.csv", "--max-files": WHOLE, "--max-names": WHOLE,
+                      "--max-days": WHOLE,
                       "--bootstrap": choice(["0", "1", "2"], "-1", "1000000000", "nan", "")},
                SEVERAL),
     "backtest": (LOGS, {"--train-days": choice(["1", "2"], "0", "-1", "1000000", "nan"),
@@ -166,14 +176,21 @@ def draw_argv(draw, command: str) -> tuple[list[str], list[str]]:
     positional, options, *several = COMMANDS[command]
     argv, outputs = [command], []
     if positional:
-        argv += [drawn(positional, draw) for _ in range(draw(st.integers(1, 3)) if several
-                                                         else 1)]
+        count = 2 if several == [PAIR] else draw(st.integers(1, 3)) if several else 1
+        argv += [drawn(positional, draw) for _ in range(count)]
     for option, kind in options.items():
         if option in REQUIRED.get(command, ()) or draw(st.integers(0, 2)) == 0:
             argv += [option, *value_of(kind, draw, outputs)]
         elif option in SLOW:
             argv += [option, SLOW[option]]
     return argv, outputs
+
+
+def test_every_command_is_fuzzed():
+    from breakeven.cli import build_parser
+
+    sub = next(a for a in build_parser()._actions if a.dest == "command_name")
+    assert set(COMMANDS) == set(sub.choices)
 
 
 @fuzz_settings(60)
