@@ -35,6 +35,11 @@ void register_limits(py::module_& m) {
   d["max_price_per_million"] = L::kMaxPricePerMillion;
   d["max_gpu_price_per_hour"] = L::kMaxGpuPricePerHour;
   d["max_gpus"] = L::kMaxGpus;
+  d["max_cache_tiers"] = L::kMaxCacheTiers;
+  d["max_mean_turns"] = L::kMaxMeanTurns;
+  d["max_turns"] = L::kMaxTurns;
+  d["max_cdf_points"] = L::kMaxCdfPoints;
+  d["max_gap_minutes"] = L::kMaxGapMinutes;
   d["default_paths"] = L::kDefaultPaths;
   d["max_paths"] = L::kMaxPaths;
   d["default_max_precision_paths"] = L::kDefaultMaxPrecisionPaths;

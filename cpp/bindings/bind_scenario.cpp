@@ -35,12 +35,46 @@ py::array_t<double> cache_hit_probabilities(const Scenario& s, const std::string
   std::optional<ApiPricer> pricer;
   if (route.kind == Route::Kind::Api) {
     const Workload& wl = s.workloads[w];
-    pricer.emplace(s.models[route.index], wl, st.caching, wl.is_batch() && st.batch_api);
+    pricer.emplace(s.models[route.index], wl, st.caching, wl.is_batch() && st.batch_api,
+                   st.cache_ttl_minutes[w]);
   }
   for (py::ssize_t i = 0; i < n.shape(0); ++i)
-    h(i) = pricer && pricer->uses_cache()
+    h(i) = pricer && pricer->uses_cache() && pricer->shared_prefix()
                ? cache_hit_probability(n(i), pricer->prefix_variants(), pricer->ttl_minutes())
                : 0.0;
+  return out;
+}
+
+// The expected share of input tokens read from cache in an hour of n requests of
+// `workload` under `strategy` (expected mode's closed form, cache.hpp), and its
+// parts: the share of requests reading their conversation's previous turn and
+// the share reading the shared prefix.
+py::dict cache_figures(const Scenario& s, const std::string& strategy,
+                       const std::string& workload, double requests_per_hour) {
+  const Strategy& st = s.strategies[index_of(s.strategies, strategy, "strategy")];
+  const int w = index_of(s.workloads, workload, "workload");
+  const Workload& wl = s.workloads[w];
+  const Route& route = st.routes[w];
+  py::dict out;
+  double cached = 0, conversation = 0, prefix = 0, ttl = 0;
+  if (route.kind == Route::Kind::Api) {
+    const ApiPricer pricer(s.models[route.index], wl, st.caching,
+                           wl.is_batch() && st.batch_api, st.cache_ttl_minutes[w]);
+    ttl = pricer.ttl_minutes();
+    if (pricer.uses_cache() && requests_per_hour > 0) {
+      const double n = requests_per_hour;
+      const double v = n * wl.variable_input_mean();
+      const CacheUse u = pricer.cache_use(n, v);
+      const double input = v + n * wl.prefix_tokens;
+      cached = input > 0 ? (u.prefix_hits * wl.prefix_tokens + u.cached_variable) / input : 0;
+      conversation = pricer.conversation().hit_share;
+      prefix = u.prefix_hits / n;
+    }
+  }
+  out["cached_share"] = cached;
+  out["conversation_hit_share"] = conversation;
+  out["prefix_hit_share"] = prefix;
+  out["ttl_minutes"] = ttl;
   return out;
 }
 
@@ -86,7 +120,12 @@ void register_scenario(py::module_& m) {
            "The engine's probability that a request of `workload` under `strategy` "
            "reads a cached prefix, for each hour's request count (0 where caching "
            "does not apply: a cluster route, caching off, a prefix under the "
-           "model's minimum, batch-priced work).");
+           "model's minimum, batch-priced work).")
+      .def("cache_figures", &cache_figures, py::arg("strategy"), py::arg("workload"),
+           py::arg("requests_per_hour"),
+           "Expected mode's cache figures of an hour of `requests_per_hour` requests: "
+           "cached_share (of input tokens), conversation_hit_share, prefix_hit_share "
+           "(of requests) and the ttl_minutes used.");
 
   m.def(
       "parse_scenario",

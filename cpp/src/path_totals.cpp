@@ -8,7 +8,7 @@ namespace breakeven {
 
 void PathTotals::clear() {
   for (auto& m : months_) m.clear();
-  hits_used_ = 0;
+  uses_used_ = 0;
 }
 
 const Slice* PathTotals::months(const TrafficPath& path, int workload) {
@@ -28,36 +28,66 @@ const Slice* PathTotals::months(const TrafficPath& path, int workload) {
   return out.data();
 }
 
-const double* PathTotals::cache_hits(const TrafficPath& path, int workload,
-                                     double ttl_minutes, int variants) {
-  for (std::size_t i = 0; i < hits_used_; ++i) {
-    const Hits& e = hits_[i];
-    if (e.workload == workload && e.ttl_minutes == ttl_minutes && e.variants == variants)
+const CacheUse* PathTotals::cache_use(const TrafficPath& path, int workload,
+                                      const ApiPricer& price) {
+  const double ttl = price.ttl_minutes();
+  const int variants = price.prefix_variants();
+  const bool shared = price.shared_prefix();
+  const ConversationCache& talk = price.conversation();
+  for (std::size_t i = 0; i < uses_used_; ++i) {
+    const Uses& e = uses_[i];
+    if (e.workload == workload && e.ttl_minutes == ttl && e.variants == variants &&
+        e.shared_prefix == shared && e.hit_share == talk.hit_share &&
+        e.tokens_per_hit == talk.tokens_per_hit)
       return e.months.data();
   }
-  if (hits_used_ == hits_.size()) hits_.emplace_back();
-  Hits& e = hits_[hits_used_++];
-  e.workload = workload;
-  e.ttl_minutes = ttl_minutes;
-  e.variants = variants;
-  e.months.assign(path.months, 0.0);
+  if (uses_used_ == uses_.size()) uses_.emplace_back();
+  Uses& e = uses_[uses_used_++];
+  e = {workload, ttl, variants, shared, talk.hit_share, talk.tokens_per_hit, {}};
+  e.months.assign(path.months, CacheUse{});
   const double* n = &path.requests[path.index(workload, 0)];
-  hour_hits_.resize(std::size_t(path.hours));
-  // A busy workload's prefix is warm for sure (h = 1) in most hours: a group of
-  // hours that all are skips the exponential, with the same bits.
-  constexpr int kGroup = 32;
-  for (int t0 = 0; t0 < path.hours; t0 += kGroup) {
-    const int end = std::min(path.hours, t0 + kGroup);
-    bool warm = true;
-    for (int t = t0; t < end; ++t) warm &= cache_always_warm(n[t], variants, ttl_minutes);
-    if (warm) {
-      std::copy(n + t0, n + end, &hour_hits_[t0]);
-      continue;
+  const int hours = path.hours;
+  hour_hits_.resize(3 * std::size_t(hours));
+  double* hits = hour_hits_.data();
+  double* kept = hits + hours;
+  double* cached_variable = kept + hours;
+  month_sums_.resize(path.months);
+  double* sums = month_sums_.data();
+  if (talk.hit_share > 0 || !shared) {
+    // A conversation, or none of the shared prefix: hour by hour (cache.hpp).
+    const double* v = &path.variable_input[path.index(workload, 0)];
+    for (int t = 0; t < hours; ++t) {
+      const CacheUse u = breakeven::cache_use(n[t], v[t], talk, shared, variants, ttl);
+      hits[t] = u.prefix_hits;
+      kept[t] = u.kept;
+      cached_variable[t] = u.cached_variable;
     }
-    for (int t = t0; t < end; ++t)
-      hour_hits_[t] = n[t] * cache_hit_probability(n[t], variants, ttl_minutes);
+    sum_months(cached_variable, hours, sums);
+    for (int m = 0; m < path.months; ++m) e.months[m].cached_variable = sums[m];
+  } else {
+    // The shared prefix alone: h(n), n h(n). A busy workload's prefix is warm for
+    // sure (h = 1) in most hours: a group of hours that all are skips the
+    // exponential, with the same bits.
+    constexpr int kGroup = 32;
+    for (int t0 = 0; t0 < hours; t0 += kGroup) {
+      const int end = std::min(hours, t0 + kGroup);
+      bool warm = true;
+      for (int t = t0; t < end; ++t) warm &= cache_always_warm(n[t], variants, ttl);
+      if (warm) {
+        std::copy(n + t0, n + end, hits + t0);
+        std::fill(kept + t0, kept + end, 1.0);
+        continue;
+      }
+      for (int t = t0; t < end; ++t) {
+        kept[t] = cache_hit_probability(n[t], variants, ttl);
+        hits[t] = n[t] * kept[t];
+      }
+    }
   }
-  sum_months(hour_hits_.data(), path.hours, e.months.data());
+  sum_months(hits, hours, sums);
+  for (int m = 0; m < path.months; ++m) e.months[m].prefix_hits = sums[m];
+  sum_months(kept, hours, sums);
+  for (int m = 0; m < path.months; ++m) e.months[m].kept = sums[m];
   return e.months.data();
 }
 

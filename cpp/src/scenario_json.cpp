@@ -14,15 +14,39 @@ Json price_path_json(const PricePath& p) {
                                       : Json(nullptr)}};
 }
 
+// The tiers beside the default.
+Json cache_tiers_json(const ApiModel& m) {
+  Json out = Json::array();
+  for (std::size_t i = 1; i < m.cache_tiers.size(); ++i)
+    out.push_back({{"ttl_minutes", m.cache_tiers[i].ttl_minutes},
+                   {"write_multiplier", m.cache_tiers[i].write_multiplier},
+                   {"storage_per_mtok_hour", m.cache_tiers[i].storage_per_mtok_hour}});
+  return out;
+}
+
+Json conversation_json(const std::optional<Conversation>& c) {
+  if (!c) return nullptr;
+  Json turns = c->turn_cdf.empty() ? Json(c->mean_turns) : Json{{"cdf", c->turn_cdf}};
+  Json gap = c->gap_cdf.empty() ? Json{{"mu", c->gap_mu}, {"sigma", c->gap_sigma}}
+                                : Json{{"cdf", c->gap_cdf}};
+  return {{"turns", turns},
+          {"mean_turns", c->expected_turns()},
+          {"gap_minutes", gap},
+          {"history_tokens_per_turn", c->history_tokens_per_turn}};
+}
+
 }  // namespace
 
 Json model_json(const ApiModel& m) {
   return {{"input", m.input},
           {"output", m.output},
           {"cached_input", m.cached_input ? Json(*m.cached_input) : Json(nullptr)},
-          {"cache_write_multiplier", m.cache_write_multiplier},
+          {"cache_write_multiplier", m.cache_tiers.front().write_multiplier},
           {"cache_min_tokens", m.cache_min_tokens},
-          {"cache_ttl_minutes", m.cache_ttl_minutes},
+          {"cache_ttl_minutes", m.cache_tiers.front().ttl_minutes},
+          {"cache_storage_per_mtok_hour", m.cache_tiers.front().storage_per_mtok_hour},
+          {"cache_ttl_tiers", cache_tiers_json(m)},
+          {"cache_block_tokens", m.cache_block_tokens},
           {"batch_discount", m.batch_discount},
           {"price_path", price_path_json(m.price_path)},
           {"rate_limit", m.rate_limit ? Json{{"requests_per_minute",
@@ -37,6 +61,15 @@ Json model_json(const ApiModel& m) {
 
 namespace {
 
+// The TTL each workload asks, by name (null: the model's default tier).
+Json cache_ttls_json(const Strategy& s, const Scenario& sc) {
+  Json out = Json::object();
+  for (std::size_t w = 0; w < sc.workloads.size(); ++w)
+    out[sc.workloads[w].name] =
+        s.cache_ttl_minutes[w] > 0 ? Json(s.cache_ttl_minutes[w]) : Json(nullptr);
+  return out;
+}
+
 Json workload_json(const Workload& w) {
   return {{"name", w.name},
           {"requests_per_hour", w.requests_per_hour},
@@ -44,6 +77,7 @@ Json workload_json(const Workload& w) {
           {"output_tokens", tokens_json(w.output)},
           {"prefix_tokens", w.prefix_tokens},
           {"prefix_variants", w.prefix_variants},
+          {"conversation", conversation_json(w.conversation)},
           {"latency", w.is_batch() ? "batch" : "realtime"},
           {"deadline_hours", w.deadline_hours},
           {"hourly_weights", w.hourly_weights},
@@ -141,6 +175,7 @@ Json resolved_scenario_json(const Scenario& sc) {
     strategies.push_back({{"name", s.name},
                           {"route", route},
                           {"caching", s.caching},
+                          {"cache_ttl_minutes", cache_ttls_json(s, sc)},
                           {"batch_api", s.batch_api}});
   }
   out["strategies"] = strategies;

@@ -70,9 +70,17 @@ PricePath parse_price_path(const Field& f) {
   return p;
 }
 
+double parse_ttl(const Field& f) {
+  const double ttl = f.positive();
+  f.number_in(0, L::kMaxCacheTtlMinutes);
+  return ttl;
+}
+
 ApiModel parse_model(const std::string& name, const Field& f) {
   f.allow_only({"input", "output", "cached_input", "cache_write_multiplier",
-                "cache_min_tokens", "cache_ttl_minutes", "batch_discount", "provider",
+                "cache_min_tokens", "cache_ttl_minutes", "cache_ttl_tiers",
+                "cache_block_tokens", "cache_storage_per_mtok_hour", "batch_discount",
+                "provider",
                 "source", "as_of", "notes", "price_changes", "price_trend",
                 "price_history", "rate_limit"});
   ApiModel m;
@@ -81,13 +89,36 @@ ApiModel parse_model(const std::string& name, const Field& f) {
   m.output = f.at("output").number_in(0, L::kMaxPricePerMillion);
   if (auto c = f.find("cached_input"); c && !c->is_null())
     m.cached_input = c->number_in(0, L::kMaxPricePerMillion);
-  if (auto c = f.find("cache_write_multiplier"))
-    m.cache_write_multiplier = c->number_in(0, 100);
+  CacheTier& tier = m.cache_tiers.front();
+  if (auto c = f.find("cache_write_multiplier")) tier.write_multiplier = c->number_in(0, 100);
   if (auto c = f.find("cache_min_tokens"))
     m.cache_min_tokens = c->number_in(0, L::kMaxTokensPerRequest);
-  if (auto c = f.find("cache_ttl_minutes")) {
-    m.cache_ttl_minutes = c->positive();
-    c->number_in(0, L::kMaxCacheTtlMinutes);
+  if (auto c = f.find("cache_block_tokens"))
+    m.cache_block_tokens = c->number_in(1, L::kMaxTokensPerRequest);
+  if (auto c = f.find("cache_ttl_minutes")) tier.ttl_minutes = parse_ttl(*c);
+  if (auto c = f.find("cache_storage_per_mtok_hour"))
+    tier.storage_per_mtok_hour = c->number_in(0, L::kMaxPricePerMillion);
+  if (auto t = f.find("cache_ttl_tiers"); t && !t->is_null()) {
+    t->expect_array();
+    t->require(t->size() < std::size_t(L::kMaxCacheTiers),
+               "at most " + std::to_string(L::kMaxCacheTiers - 1) +
+                   " tiers beside the default");
+    for (std::size_t i = 0; i < t->size(); ++i) {
+      Field entry = t->item(i);
+      entry.allow_only({"ttl_minutes", "write_multiplier", "storage_per_mtok_hour"});
+      CacheTier extra;
+      Field ttl = entry.at("ttl_minutes");
+      extra.ttl_minutes = parse_ttl(ttl);
+      for (const CacheTier& known : m.cache_tiers)
+        ttl.require(known.ttl_minutes != extra.ttl_minutes,
+                    "the model already has a " + format_number(extra.ttl_minutes) +
+                        "-minute tier");
+      if (auto w = entry.find("write_multiplier"))
+        extra.write_multiplier = w->number_in(0, 100);
+      if (auto s = entry.find("storage_per_mtok_hour"))
+        extra.storage_per_mtok_hour = s->number_in(0, L::kMaxPricePerMillion);
+      m.cache_tiers.push_back(extra);
+    }
   }
   if (auto c = f.find("batch_discount")) m.batch_discount = c->number_in(0, 1);
   m.price_path = parse_price_path(f);
@@ -191,11 +222,75 @@ void check_peak_rate(const Workload& w, const Field& f, int horizon_months) {
             "x burst multiplier x growth)");
 }
 
+// A cdf given as [[x, share], ...]: x strictly increasing within (lo, hi], shares
+// increasing within (0, 1].
+std::vector<std::pair<double, double>> parse_cdf(const Field& f, double lo, double hi,
+                                                 bool whole) {
+  f.expect_array();
+  f.require(f.size() >= 1 && f.size() <= std::size_t(L::kMaxCdfPoints),
+            "give 1 to " + std::to_string(L::kMaxCdfPoints) + " [value, share] points");
+  std::vector<std::pair<double, double>> out;
+  for (std::size_t i = 0; i < f.size(); ++i) {
+    Field point = f.item(i);
+    point.expect_array();
+    point.require(point.size() == 2, "must be [value, share]");
+    Field x = point.item(0), share = point.item(1);
+    const double value = whole ? double(x.integer(std::llround(lo), std::llround(hi)))
+                               : x.number_in(lo, hi);
+    const double p = share.number_in(0, 1);
+    if (!out.empty()) {
+      x.require(value > out.back().first, "values must increase (got " +
+                                              format_number(value) + " after " +
+                                              format_number(out.back().first) + ")");
+      share.require(p >= out.back().second, "shares must not decrease");
+    }
+    out.push_back({value, p});
+  }
+  return out;
+}
+
+Conversation parse_conversation(const Field& f) {
+  f.allow_only({"turns", "gap_minutes", "history_tokens_per_turn"});
+  Conversation c;
+  Field turns = f.at("turns");
+  if (turns.is_number()) {
+    c.mean_turns = turns.number_in(1, L::kMaxMeanTurns);
+  } else {
+    turns.require(turns.is_object(), "must be a mean number of turns or {cdf: [...]}");
+    turns.allow_only({"cdf"});
+    Field cdf = turns.at("cdf");
+    for (const auto& [k, p] : parse_cdf(cdf, 1, L::kMaxTurns, true))
+      c.turn_cdf.push_back({int(k), p});
+    cdf.require(c.turn_cdf.back().second == 1,
+                "the last share must be 1: P(turns <= the largest count)");
+  }
+  Field gap = f.at("gap_minutes");
+  gap.require(gap.is_object(), "must be {p50, p95} (lognormal) or {cdf: [...]}");
+  if (gap.has("cdf")) {
+    gap.allow_only({"cdf"});
+    c.gap_cdf = parse_cdf(gap.at("cdf"), 0, L::kMaxGapMinutes, false);
+    gap.at("cdf").require(c.gap_cdf.front().first > 0, "values must be > 0 minutes");
+  } else {
+    gap.allow_only({"p50", "p95"});
+    const double p50 = gap.at("p50").positive();
+    gap.at("p50").number_in(0, L::kMaxGapMinutes);
+    Field p95f = gap.at("p95");
+    const double p95 = p95f.number_in(0, L::kMaxGapMinutes);
+    p95f.require(p95 > p50, "must be > p50 (got " + format_number(p95) + " <= " +
+                                format_number(p50) + ")");
+    c.gap_mu = std::log(p50);
+    c.gap_sigma = std::log(p95 / p50) / kZ95;
+  }
+  c.history_tokens_per_turn =
+      f.at("history_tokens_per_turn").number_in(0, L::kMaxTokensPerRequest);
+  return c;
+}
+
 Workload parse_workload(const Field& f, int horizon_months) {
   f.allow_only({"name", "description", "requests", "input_tokens", "prefix_tokens",
                 "prefix_variants", "output_tokens", "latency", "hourly_weights",
                 "weekday_weights", "growth_per_month", "spikiness", "bursts",
-                "min_quality"});
+                "min_quality", "conversation"});
   Workload w;
   w.name = f.at("name").name();
   if (auto q = f.find("min_quality")) w.min_quality = q->number_in(0, L::kMaxQuality);
@@ -221,6 +316,18 @@ Workload parse_workload(const Field& f, int horizon_months) {
   }
   if (auto k = f.find("prefix_variants"))
     w.prefix_variants = int(k->integer(1, L::kMaxPrefixVariants));
+  if (auto c = f.find("conversation"); c && !c->is_null()) {
+    w.conversation = parse_conversation(*c);
+    // The new input of a turn, mean input - P - g E[earlier turns], is not negative.
+    const double history = w.conversation->history_tokens_per_turn *
+                           w.conversation->mean_earlier_turns();
+    c->at("history_tokens_per_turn")
+        .require(w.prefix_tokens + history <= w.input.mean,
+                 "prefix_tokens + history_tokens_per_turn x the mean number of earlier "
+                 "turns (" + format_number(w.prefix_tokens) + " + " +
+                     format_number(history) + ") must be <= the mean of input_tokens (" +
+                     format_number(w.input.mean) + ")");
+  }
 
   if (auto lat = f.find("latency")) {
     if (lat->is_string()) {
@@ -473,8 +580,54 @@ Cluster parse_cluster(const std::string& name, const Field& f,
   return c;
 }
 
+// caching: true | false | {ttl_minutes: N, by_workload: {WORKLOAD: N}}. An asked
+// TTL must be a tier of the model the workload is routed to.
+void parse_caching(const Field& f, const std::vector<Workload>& workloads,
+                   const std::vector<ApiModel>& models, Strategy& s) {
+  s.cache_ttl_minutes.assign(workloads.size(), 0.0);
+  if (f.json().is_boolean()) {
+    s.caching = f.boolean();
+    return;
+  }
+  f.require(f.is_object(), "must be true, false or {ttl_minutes, by_workload}");
+  f.allow_only({"ttl_minutes", "by_workload"});
+  s.caching = true;
+  auto check = [&](const Field& ttl_field, int w) {
+    const double ttl = parse_ttl(ttl_field);
+    const Route& r = s.routes[w];
+    if (r.kind == Route::Kind::Api) {
+      const ApiModel& m = models[r.index];
+      std::string offered;
+      bool found = false;
+      for (const CacheTier& t : m.cache_tiers) {
+        offered += (offered.empty() ? "" : ", ") + format_number(t.ttl_minutes);
+        found |= t.ttl_minutes == ttl;
+      }
+      ttl_field.require(found, "workload '" + workloads[w].name + "' goes to " + m.name +
+                                   ", which offers TTLs of " + offered + " minutes (got " +
+                                   format_number(ttl) + ")");
+    }
+    s.cache_ttl_minutes[w] = ttl;
+  };
+  if (auto t = f.find("ttl_minutes"))
+    for (int w = 0; w < int(workloads.size()); ++w)
+      if (!f.has("by_workload") || !f.at("by_workload").has(workloads[w].name))
+        check(*t, w);
+  if (auto by = f.find("by_workload")) {
+    by->expect_object();
+    for (const auto& key : by->keys()) {
+      auto it = std::find_if(workloads.begin(), workloads.end(),
+                             [&](const Workload& w) { return w.name == key; });
+      if (it == workloads.end())
+        by->at(key).fail("unknown workload '" + key + "'");
+      check(by->at(key), int(it - workloads.begin()));
+    }
+  }
+}
+
 Strategy parse_strategy(const Field& f, const std::vector<Workload>& workloads,
-                        const std::map<std::string, Route>& targets) {
+                        const std::map<std::string, Route>& targets,
+                        const std::vector<ApiModel>& models) {
   f.allow_only({"name", "description", "route", "caching", "batch_api"});
   Strategy s;
   s.name = f.at("name").name();
@@ -506,7 +659,8 @@ Strategy parse_strategy(const Field& f, const std::vector<Workload>& workloads,
       s.routes.push_back(resolve(route.at("default")));
     }
   }
-  if (auto c = f.find("caching")) s.caching = c->boolean();
+  s.cache_ttl_minutes.assign(workloads.size(), 0.0);
+  if (auto c = f.find("caching")) parse_caching(*c, workloads, models, s);
   if (auto b = f.find("batch_api")) s.batch_api = b->boolean();
   return s;
 }
@@ -734,7 +888,7 @@ Scenario parse_scenario(const Json& scenario, const Json& catalog) {
   strategies.require(strategies.size() <= std::size_t(L::kMaxStrategies),
                      "at most " + std::to_string(L::kMaxStrategies) + " strategies");
   for (std::size_t i = 0; i < strategies.size(); ++i) {
-    Strategy s = parse_strategy(strategies.item(i), sc.workloads, targets);
+    Strategy s = parse_strategy(strategies.item(i), sc.workloads, targets, sc.models);
     check_quality(strategies.item(i), s, sc);
     for (const auto& other : sc.strategies)
       if (other.name == s.name)

@@ -11,6 +11,13 @@ StrategyCoster::StrategyCoster(const Scenario& scenario, int strategy)
     : scenario_(&scenario), strategy_(&scenario.strategies[strategy]) {
   const auto& models = scenario.models;
   const auto& workloads = scenario.workloads;
+  // Directly routed API workloads without a rate limit: priced a month at once.
+  direct_.resize(workloads.size());
+  for (int w = 0; w < int(workloads.size()); ++w) {
+    const Route& r = strategy_->routes[w];
+    if (r.kind == Route::Kind::Api && !models[r.index].rate_limit)
+      direct_[w] = pricer(w, models[r.index]);
+  }
   // Rate-limited models this strategy sends to: the directly routed workloads,
   // real-time ones first, each group in file order.
   std::vector<int> limited_of(models.size(), -1);
@@ -63,7 +70,8 @@ StrategyCoster::StrategyCoster(const Scenario& scenario, int strategy)
 
 ApiPricer StrategyCoster::pricer(int workload, const ApiModel& model) const {
   const Workload& w = scenario_->workloads[workload];
-  return ApiPricer(model, w, strategy_->caching, w.is_batch() && strategy_->batch_api);
+  return ApiPricer(model, w, strategy_->caching, w.is_batch() && strategy_->batch_api,
+                   strategy_->cache_ttl_minutes[workload]);
 }
 
 void StrategyCoster::add_api(int workload, const ApiCharge& c, double requests,
@@ -86,21 +94,18 @@ void StrategyCoster::add_api(int workload, const ApiCharge& c, double requests,
 void StrategyCoster::cost_api_routes(const TrafficPath& path, PathTotals& totals,
                                      PathRecord& out) const {
   for (int w = 0; w < path.workloads; ++w) {
-    const Route& r = strategy_->routes[w];
-    if (r.kind != Route::Kind::Api || scenario_->models[r.index].rate_limit) continue;
-    const ApiPricer price = pricer(w, scenario_->models[r.index]);
+    if (!direct_[w]) continue;
+    const ApiPricer& price = *direct_[w];
+    const int model = strategy_->routes[w].index;
     // Hours are independent for API routes and the cost is linear in a month's
     // totals: price whole months.
     const Slice* months = totals.months(path, w);
-    const double* hits = price.uses_cache() ? totals.cache_hits(path, w,
-                                                                price.ttl_minutes(),
-                                                                price.prefix_variants())
-                                            : nullptr;
+    const CacheUse* uses = price.uses_cache() ? totals.cache_use(path, w, price) : nullptr;
     for (int m = 0; m < path.months; ++m)
       // Model v2: all of a model's prices move by one factor per month.
       add_api(w,
-              price.charge(months[m], hits ? hits[m] : 0.0)
-                  .scaled(path.model_price_factor(r.index, m)),
+              price.charge(months[m], uses ? uses[m] : CacheUse{})
+                  .scaled(path.model_price_factor(model, m)),
               months[m].requests, m, false, out);
   }
 }

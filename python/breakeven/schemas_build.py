@@ -188,6 +188,37 @@ def scenario_definitions() -> dict:
                               "per month (-0.05: 5% cheaper each month).", lo_open=True),
             "sigma": number(0, 1, "Spread of the rate over paths (lognormal).")},
             ["monthly"], "A price that drifts month by month, the rate drawn per path."),
+        "cache_tier": mapping({
+            "ttl_minutes": number(0, _B["max_cache_ttl_minutes"], lo_open=True),
+            "write_multiplier": number(0, _B["max_cache_write_multiplier"],
+                                       "Price of a write, times input; default 1."),
+            "storage_per_mtok_hour": number(0, price, "USD per 1M tokens kept per hour; "
+                                            "default 0.")},
+            ["ttl_minutes"], "A prompt-cache retention a provider sells."),
+        "cdf": array(array(number(), 2, 2), 1, _L["max_cdf_points"],
+                     "[[value, share], ...]: values increasing, shares not decreasing, "
+                     "within 0..1."),
+        "conversation": mapping({
+            "turns": one_of(
+                number(1, _L["max_mean_turns"], "Mean turns per conversation "
+                       "(geometric)."),
+                mapping({"cdf": ref("cdf")}, ["cdf"], "P(turns <= k) at whole k up "
+                        f"to {_L['max_turns']}; the last share 1."),
+                doc="Turns per conversation."),
+            "gap_minutes": one_of(
+                mapping({"p50": number(0, _L["max_gap_minutes"], lo_open=True),
+                         "p95": number(0, _L["max_gap_minutes"], lo_open=True)},
+                        ["p50", "p95"], "Lognormal (p95 > p50)."),
+                mapping({"cdf": ref("cdf")}, ["cdf"], "P(gap <= minutes), linear "
+                        "between points from (0, 0), flat after the last: the rest "
+                        "come after any TTL."),
+                doc="Minutes between consecutive turns."),
+            "history_tokens_per_turn": number(0, tokens, "Tokens each turn adds to the "
+                                              "next turn's prompt (its new input and "
+                                              "its output).")},
+            ["turns", "gap_minutes", "history_tokens_per_turn"],
+            "Multi-turn traffic: each turn re-sends the conversation so far, cached "
+            "when the gap is within the TTL."),
         "model": mapping({
             "input": number(0, price, "USD per 1M input tokens."),
             "output": number(0, price, "USD per 1M output tokens."),
@@ -197,7 +228,15 @@ def scenario_definitions() -> dict:
                                              "Price of writing the cache, times input."),
             "cache_min_tokens": number(0, tokens, "Shortest prefix the API caches."),
             "cache_ttl_minutes": number(0, _B["max_cache_ttl_minutes"],
-                                        "How long a cached prefix lives.", lo_open=True),
+                                        "How long an entry lives after its last use "
+                                        "(the default tier).", lo_open=True),
+            "cache_storage_per_mtok_hour": number(0, price, "USD per 1M tokens kept "
+                                                  "per hour (the default tier)."),
+            "cache_ttl_tiers": nullable(array(ref("cache_tier"),
+                                              hi=_L["max_cache_tiers"] - 1,
+                                              doc="Other TTLs the provider sells.")),
+            "cache_block_tokens": number(1, tokens, "Cached tokens come in whole blocks "
+                                         "of this many (OpenAI: 128)."),
             "batch_discount": number(0, 1, "Share off the price on the batch API."),
             "provider": string(), "source": string("Where the prices come from."),
             "as_of": string("Date of the prices."), "notes": string(),
@@ -279,6 +318,7 @@ def scenario_definitions() -> dict:
                                     "input_tokens."),
             "prefix_variants": integer(1, _B["max_prefix_variants"],
                                        "Distinct prefixes, each cached apart."),
+            "conversation": nullable(ref("conversation")),
             "latency": one_of(
                 {"enum": ["realtime", "batch"]},
                 mapping({"batch": mapping({
@@ -315,7 +355,17 @@ def scenario_definitions() -> dict:
             "route": {"type": "object", "additionalProperties": {"type": "string"},
                       "description": "{WORKLOAD or default: MODEL or CLUSTER}; default "
                                      "covers the workloads not named."},
-            "caching": boolean("Prompt caching of prefixes."),
+            "caching": one_of(
+                boolean("Prompt caching at each model's default TTL."),
+                mapping({"ttl_minutes": number(0, _B["max_cache_ttl_minutes"],
+                                               "A TTL tier of the routed models.",
+                                               lo_open=True),
+                         "by_workload": {"type": "object", "additionalProperties":
+                                         number(0, _B["max_cache_ttl_minutes"],
+                                                lo_open=True),
+                                         "description": "{WORKLOAD: TTL minutes}."}},
+                        doc="Caching on, at these TTLs."),
+                doc="Prompt caching: true, false or {ttl_minutes, by_workload}."),
             "batch_api": boolean("Batch workloads on the batch API.")},
             ["name", "route"], "A plan to price."),
     }
@@ -535,7 +585,27 @@ def ingest_schema() -> dict:
                           "cost_there": n, "saving": n, "saving_share": number(0, 1)})),
                       "problems": array(row({"kind": string(), "count": integer(0),
                                              "first": array(string())})),
-                      "notes": array(string()), "cannot_give": array(string())})
+                      "notes": array(string()), "cannot_give": array(string()),
+                      "cache_replay": nullable(array(row({
+                          "task": string(), "ttl_minutes": number(0, lo_open=True),
+                          "requests": integer(0), "input_tokens": n, "cached_tokens": n,
+                          "cached_share": number(0, 1), "written_tokens": n,
+                          "cost": nullable(n), "models": string()}),
+                          doc="The prefix cache replayed over --prefix-hashes per task "
+                              "and TTL (null without hashes); cost null where the "
+                              "catalog sells no such tier for the model.")),
+                      "conversations": array(row({
+                          "task": string(), "conversations": integer(0),
+                          "requests": integer(0), "mean_turns": number(1),
+                          "turns_cdf": array(array(number(), 2, 2)),
+                          "gap_minutes_cdf": array(array(number(), 2, 2)),
+                          "gap_p50_minutes": n, "gap_p95_minutes": n,
+                          "history_tokens_per_turn": number(),
+                          "prefix_tokens": n, "prefix_source": {
+                              "enum": ["hashes", "cached tokens", "none"]},
+                          "horizon_minutes": n, "notes": array(string())}),
+                          doc="Per task with session ids: its conversations "
+                              "(docs/ingest.md).")})
 
 
 def backtest_schema() -> dict:

@@ -14,9 +14,8 @@ ApiModel anthropic_like() {
   m.input = 1.0;
   m.output = 5.0;
   m.cached_input = 0.1;
-  m.cache_write_multiplier = 1.25;
   m.cache_min_tokens = 1024;
-  m.cache_ttl_minutes = 5;
+  m.cache_tiers = {{5, 1.25, 0}, {60, 2.0, 0}};
   m.batch_discount = 0.5;
   return m;
 }
@@ -109,6 +108,123 @@ TEST(ApiCharge, BatchDiscountAndNoCaching) {
   EXPECT_NEAR(c.batch, 0.0105, 1e-15);
   EXPECT_EQ(c.input + c.cached_input + c.output, 0.0);
   EXPECT_NEAR(c.total(), 0.0105, 1e-15);
+}
+
+// A conversation of geometric turns (mean 4), gaps with P(gap <= x) = 0.16 x up to
+// 5 minutes and 0.8 from there on (the rest come after any TTL), 1,000 tokens of
+// history per turn and 500 new: mean prompt 500 + 1000 (4 - 1) = 3500.
+Workload chat(double prefix = 0) {
+  Workload w;
+  w.prefix_tokens = prefix;
+  w.input = {prefix + 3500, 0};
+  Conversation c;
+  c.mean_turns = 4;
+  c.gap_cdf = {{5.0, 0.8}};
+  c.history_tokens_per_turn = 1000;
+  w.conversation = c;
+  return w;
+}
+
+TEST(Conversation, GeometricTurnsClosedForms) {
+  const Conversation c = *chat().conversation;
+  EXPECT_DOUBLE_EQ(c.expected_turns(), 4.0);
+  EXPECT_DOUBLE_EQ(c.mean_earlier_turns(), 3.0);
+  EXPECT_DOUBLE_EQ(c.turns_at_least(3), 0.5625);
+  EXPECT_DOUBLE_EQ(c.gap_within(2.5), 0.4);
+  EXPECT_DOUBLE_EQ(c.gap_within(60), 0.8);
+  // E[min(G, c)] = integral of 1 - F: 5 - 0.08 * 25 = 3 at 5 minutes, and
+  // 3 + 0.2 * 55 at 60.
+  EXPECT_DOUBLE_EQ(c.gap_capped_mean(5), 3.0);
+  EXPECT_DOUBLE_EQ(c.gap_capped_mean(60), 14.0);
+  Conversation lognormal;
+  lognormal.gap_mu = std::log(2.0);
+  lognormal.gap_sigma = 0.7;
+  EXPECT_NEAR(lognormal.gap_within(2.0), 0.5, 1e-15);
+  // E[min(G, c)] of a lognormal against a numerical integral of 1 - F.
+  double integral = 0;
+  for (int i = 0; i < 100000; ++i) integral += (1 - lognormal.gap_within((i + 0.5) * 1e-4)) * 1e-4;
+  EXPECT_NEAR(lognormal.gap_capped_mean(10.0), integral, 1e-8);
+}
+
+TEST(Conversation, TurnsFromACdf) {
+  Conversation c;
+  c.turn_cdf = {{1, 0.5}, {3, 1.0}};  // half one turn, half three
+  EXPECT_DOUBLE_EQ(c.expected_turns(), 2.0);
+  EXPECT_DOUBLE_EQ(c.turns_at_least(2), 0.5);
+  EXPECT_DOUBLE_EQ(c.turns_at_least(4), 0.0);
+  EXPECT_EQ(c.last_turn(), 3);
+  // Requests: turn 1 (weight 1), 2 and 3 (0.5 each): earlier turns (0 + 0.5 + 1) / 2.
+  EXPECT_DOUBLE_EQ(c.mean_earlier_turns(), 0.75);
+}
+
+TEST(Conversation, CacheReadsThePreviousTurnWithinTheTtl) {
+  ApiModel m = anthropic_like();
+  m.cache_min_tokens = 0;
+  // Q = P(gap <= ttl) P(turn >= 2) = 0.8 * 3/4; a read covers the previous prompt,
+  // 500 + 1000 E[k - 2 | k >= 2] = 3500 tokens: 60% of all input is read.
+  const ConversationCache five(chat(), m, m.cache_tiers[0]);
+  EXPECT_NEAR(five.hit_share, 0.6, 1e-12);
+  EXPECT_NEAR(five.tokens_per_hit, 3500, 1e-8);
+  const ConversationCache short_ttl(chat(), m, CacheTier{2.5, 1.25, 0});
+  EXPECT_NEAR(short_ttl.hit_share, 0.3, 1e-12);
+  // A minimum of 1,000 tokens: turn 2's previous prompt (500) is too short;
+  // Q = 0.8 P(turn >= 3) = 0.8 * 9/16.
+  m.cache_min_tokens = 1000;
+  const ConversationCache minimum(chat(), m, m.cache_tiers[0]);
+  EXPECT_NEAR(minimum.hit_share, 0.45, 1e-12);
+  // Whole blocks of 128: a read of 500 + 1000 j tokens keeps floor(./128) * 128.
+  m.cache_min_tokens = 0;
+  m.cache_block_tokens = 128;
+  const ConversationCache blocks(chat(), m, m.cache_tiers[0]);
+  double expected = 0, weight = 0;
+  for (int j = 0; j < 2000; ++j) {
+    const double w = std::pow(0.75, j);
+    expected += w * std::floor((500.0 + 1000.0 * j) / 128) * 128;
+    weight += w;
+  }
+  EXPECT_NEAR(blocks.tokens_per_hit, expected / weight, 1e-6);
+}
+
+TEST(ApiCharge, ConversationWritesItsWholePrompt) {
+  // 60 requests with 60 x 3500 variable tokens at the 60-minute tier (write 2x):
+  // 0.6 x 210000 read at 0.1, the rest written at 2 x 1.0 per 1M.
+  ApiModel m = anthropic_like();
+  m.cache_min_tokens = 0;
+  const ApiPricer price(m, chat(), true, false, 60);
+  EXPECT_EQ(price.ttl_minutes(), 60);
+  const ApiCharge c = price.charge({60, 210000, 6000});
+  EXPECT_NEAR(c.cached_input, 126000 * 0.1e-6, 1e-13);
+  EXPECT_NEAR(c.input, 84000 * 2e-6, 1e-13);
+  EXPECT_NEAR(c.output, 6000 * 5e-6, 1e-15);
+  // A TTL the model does not sell falls back to the default tier (5 min, 1.25x).
+  EXPECT_EQ(ApiPricer(m, chat(), true, false, 30).ttl_minutes(), 5);
+  // Caching off: all input at the plain price.
+  EXPECT_NEAR(ApiPricer(m, chat(), false, false).charge({60, 210000, 6000}).input,
+              210000e-6, 1e-15);
+}
+
+TEST(ApiCharge, ConversationWithASharedPrefix) {
+  // P = 2000 beside the conversation: a turn that misses its conversation may
+  // still find the shared prefix warm, h = 1 - exp(-n/60 * 5).
+  ApiModel m = anthropic_like();
+  m.cache_min_tokens = 1024;
+  const ApiPricer price(m, chat(2000), true, false);
+  const double n = 6, h = 1 - std::exp(-0.5);
+  const CacheUse u = price.cache_use(n, n * 3500);
+  const double q = price.conversation().hit_share;
+  EXPECT_NEAR(u.prefix_hits, n * q + n * (1 - q) * h, 1e-12);
+  EXPECT_NEAR(u.kept, h, 1e-15);
+}
+
+TEST(ApiCharge, ExplicitCacheStorage) {
+  // A shared prefix of 2 variants x 2000 tokens kept a share h of the hour at
+  // 4.5 per 1M token-hours.
+  ApiModel m = anthropic_like();
+  m.cache_tiers = {{60, 1.0, 4.5}};
+  const ApiPricer price(m, with_prefix(2000, 2), true, false);
+  const ApiCharge c = price.charge({6, 6000, 600});
+  const double h = 1 - std::exp(-6.0 / 120 * 60);
+  EXPECT_NEAR(c.input, (6000 + 12000 * (1 - h)) * 1e-6 + 4.5e-6 * h * 4000, 1e-15);
 }
 
 }  // namespace

@@ -29,7 +29,10 @@ FULL = {
     "models": {
         "m": {"input": 1.0, "output": 2.0, "cached_input": 0.1,
               "cache_write_multiplier": 1.25, "cache_min_tokens": 1024,
-              "cache_ttl_minutes": 5, "batch_discount": 0.5, "provider": "p",
+              "cache_ttl_minutes": 5, "cache_storage_per_mtok_hour": 0.5,
+              "cache_ttl_tiers": [{"ttl_minutes": 60, "write_multiplier": 2,
+                                   "storage_per_mtok_hour": 1.0}],
+              "cache_block_tokens": 128, "batch_discount": 0.5, "provider": "p",
               "source": "s", "as_of": "2026-01", "notes": "n",
               "price_changes": [{"month": 3, "factor": 0.8, "note": "cut"}],
               "price_trend": {"monthly": -0.02, "sigma": 0.1},
@@ -37,7 +40,8 @@ FULL = {
                                  "cached_input": None, "source": "s"},
                                 {"date": "2025-06", "cached_input": 0.2}],
               "rate_limit": {"requests_per_minute": 100, "fallback": "n"}},
-        "n": {"input": 1.0, "output": 2.0, "cached_input": None, "rate_limit": None},
+        "n": {"input": 1.0, "output": 2.0, "cached_input": None, "rate_limit": None,
+              "cache_ttl_tiers": None},
         "o": {"input": 1.0, "output": 2.0,
               "rate_limit": {"requests_per_minute": 5, "fallback": None}},
         "gpt-5.5": {"batch_discount": 0.4},  # a catalog model: only what changes
@@ -49,13 +53,19 @@ FULL = {
          "weekday_weights": "weekdays", "growth_per_month": 0.01,
          "spikiness": {"sigma": 0.3, "autocorrelation": 0.5, "hourly_sigma": 0.1,
                        "hourly_autocorrelation": 0.5},
-         "bursts": {"per_month": 1, "hours": 6, "multiplier": 3}, "min_quality": 0.5},
+         "bursts": {"per_month": 1, "hours": 6, "multiplier": 3}, "min_quality": 0.5,
+         "conversation": {"turns": 2, "gap_minutes": {"p50": 2, "p95": 30},
+                          "history_tokens_per_turn": 400}},
         {"name": "b", "requests": {"per_day": 240}, "input_tokens": {"mean": 2000, "cv": 0.5},
          "output_tokens": {"p50": 100, "p95": 300}, "latency": "batch",
          "hourly_weights": [1.0] * 24, "weekday_weights": [1.0] * 7,
-         "spikiness": {"weekly_p95_over_p5": 3}},
+         "spikiness": {"weekly_p95_over_p5": 3},
+         "conversation": {"turns": {"cdf": [[1, 0.5], [3, 1]]},
+                          "gap_minutes": {"cdf": [[1, 0.4], [10, 0.9]]},
+                          "history_tokens_per_turn": 1000}},
         {"name": "c", "requests": {"per_month": 7300},
-         "input_tokens": {"p50": 100, "p95": 400}, "output_tokens": {"mean": 10, "cv": 1}, "latency": {"batch": {"deadline_hours": 12}}},
+         "input_tokens": {"p50": 100, "p95": 400}, "output_tokens": {"mean": 10, "cv": 1}, "latency": {"batch": {"deadline_hours": 12}},
+         "conversation": None},
     ],
     "correlation": 0.2,
     "clusters": {
@@ -81,6 +91,8 @@ FULL = {
         {"name": "api", "description": "d", "route": {"default": "m"}, "caching": True,
          "batch_api": True},
         {"name": "hosted", "route": {"default": "auto", "a": "gpu"}},
+        {"name": "ttl", "route": {"default": "m"},
+         "caching": {"ttl_minutes": 60, "by_workload": {"a": 5}}},
     ],
     "baseline": "api",
     "expect": ["hosted.total_cost.mean > 0"],
@@ -262,8 +274,23 @@ ALONGSIDE = {
     ".workloads[].requests.per_hour": {
         ("workloads", 0, k): None
         for k in ("hourly_weights", "weekday_weights", "growth_per_month", "bursts")},
-    # prefix_tokens <= the mean of input_tokens
-    ".workloads[].input_tokens|0": {("workloads", 0, "prefix_tokens"): None},
+    # prefix_tokens (+ a conversation's history) <= the mean of input_tokens
+    ".workloads[].input_tokens|0": {("workloads", 0, "prefix_tokens"): None,
+                                    ("workloads", 0, "conversation"): None},
+    ".workloads[].input_tokens|1.mean": {("workloads", 1, "conversation"): None},
+    ".workloads[].conversation|0.history_tokens_per_turn": {
+        ("workloads", 0, "prefix_tokens"): None, ("workloads", 0, "input_tokens"): 1e8},
+    ".workloads[].conversation|0.turns|0": {
+        ("workloads", 0, "conversation", "history_tokens_per_turn"): 0},
+    # a lognormal gap's p95 > p50
+    ".workloads[].conversation|0.gap_minutes|0.p50": {
+        ("workloads", 0, "conversation", "gap_minutes", "p95"): 525600},
+    # a strategy's TTL is a tier of the model it routes to
+    ".models.*.cache_ttl_minutes": {("strategies", 2, "caching", "by_workload"): None},
+    ".models.*.cache_ttl_tiers|0[].ttl_minutes": {
+        ("strategies", 2, "caching", "ttl_minutes"): SAME},
+    ".strategies[].caching|1.ttl_minutes": {
+        ("models", "m", "cache_ttl_tiers", 0, "ttl_minutes"): SAME},
     # a route's target scores at least the workload's min_quality
     ".workloads[].min_quality": {("quality", "m", "a"): 1e6, ("quality", "gpu", "a"): 1e6},
     # p95 >= p50, and the lognormal's mean within the bound of tokens
@@ -283,6 +310,9 @@ UNPROBED = {
     # changes compound to a factor in [1/100, 100]: one just above 0 never does
     (".models.*.price_changes[].factor", "exclusiveMinimum inside"),
     (".clusters.*.price_changes[].factor", "exclusiveMinimum inside"),
+    # p95 > p50 > 0: p50 at the bound leaves no p95, p95 next to 0 no p50
+    (".workloads[].conversation|0.gap_minutes|0.p50", "maximum"),
+    (".workloads[].conversation|0.gap_minutes|0.p95", "exclusiveMinimum inside"),
 }
 
 

@@ -42,6 +42,11 @@ inline constexpr double kMaxMonthlyTrend = 0.5;    // a price trend's central ra
 inline constexpr double kMaxBurstMultiplier = 1e4;
 inline constexpr double kMaxCacheTtlMinutes = 7 * 24 * 60;
 inline constexpr int kMaxPrefixVariants = 1000000000;
+inline constexpr int kMaxCacheTiers = 10;       // per model
+inline constexpr double kMaxMeanTurns = 1000;   // a geometric number of turns
+inline constexpr int kMaxTurns = 10000;         // the last point of a turns cdf
+inline constexpr int kMaxCdfPoints = 1000;      // points of a turns or gap cdf
+inline constexpr double kMaxGapMinutes = 365 * 24 * 60;
 inline constexpr int kMaxDeadlineHours = 24 * 365;
 inline constexpr int kMaxLagHours = 24 * 365;
 

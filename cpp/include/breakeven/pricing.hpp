@@ -1,8 +1,8 @@
-// API prices of one hour's requests (MODEL.md "API cost of n requests").
-// The cache-hit formula lives here: cache_hit_probability().
+// API prices of one hour's requests (MODEL.md "API cost of n requests"). How
+// much the prompt cache serves (the cache-hit formulas) is in cache.hpp.
 #pragma once
 
-#include "breakeven/exp.hpp"
+#include "breakeven/cache.hpp"
 #include "breakeven/scenario.hpp"
 
 namespace breakeven {
@@ -20,7 +20,7 @@ struct Slice {
 
 // The API cost of a slice, split the way MODEL.md splits parts.
 struct ApiCharge {
-  double input = 0.0;         // uncached input, cache writes included
+  double input = 0.0;         // uncached input, cache writes and storage included
   double cached_input = 0.0;  // n P h cached_in
   double output = 0.0;
   double batch = 0.0;  // the whole cost of batch-priced requests
@@ -31,26 +31,9 @@ struct ApiCharge {
   }
 };
 
-// Probability that a request finds its prefix warm: with Poisson arrivals of
-// n/(60 K) per minute per variant, and each request refreshing the entry,
-// h = 1 - exp(-(n / (60 K)) * ttl).
-inline double cache_hit_exponent(double requests_per_hour, int prefix_variants,
-                                 double ttl_minutes) {
-  return requests_per_hour / (60.0 * prefix_variants) * ttl_minutes;
-}
-inline double cache_hit_probability(double requests_per_hour, int prefix_variants,
-                                    double ttl_minutes) {
-  return one_minus_exp_neg(
-      cache_hit_exponent(requests_per_hour, prefix_variants, ttl_minutes));
-}
-// Whether h is exactly 1 at this many requests an hour, and so at any more.
-inline bool cache_always_warm(double requests_per_hour, int prefix_variants,
-                              double ttl_minutes) {
-  return cache_hit_exponent(requests_per_hour, prefix_variants, ttl_minutes) >=
-         kOneMinusExpNegIsOneFrom;
-}
-
-// Whether prompt caching applies to real-time requests of `workload` on `model`.
+// Whether prompt caching applies to real-time requests of `workload` on `model`:
+// caching on, a cached price, and a shared prefix of at least the model's
+// minimum or a conversation.
 bool caching_applies(const ApiModel& model, const Workload& workload, bool caching_on);
 
 // The price list of one (model, workload, strategy options) pair, resolved once
@@ -58,17 +41,16 @@ bool caching_applies(const ApiModel& model, const Workload& workload, bool cachi
 class ApiPricer {
  public:
   // `batch_priced`: batch-class work with batch_api on (discounted, never cached).
+  // `ttl_minutes`: the TTL the strategy asks (0: the model's default tier).
   ApiPricer(const ApiModel& model, const Workload& workload, bool caching_on,
-            bool batch_priced);
+            bool batch_priced, double ttl_minutes = 0.0);
 
   ApiCharge charge(const Slice& s) const {
-    return charge(s, uses_cache() ? s.requests * cache_hit_probability(
-                                                     s.requests, variants_, ttl_minutes_)
-                                  : 0.0);
+    return charge(s, uses_cache() ? cache_use(s.requests, s.variable_input) : CacheUse{});
   }
-  // The same given `hits`, how many of the slice's requests find the prefix warm
-  // (n h for one hour; a month's total prices a month: path_totals.hpp).
-  ApiCharge charge(const Slice& s, double hits) const {
+  // The same given the cache's use of the slice (one hour's, or a month's sums:
+  // path_totals.hpp).
+  ApiCharge charge(const Slice& s, const CacheUse& use) const {
     ApiCharge c;
     const double prefix = s.requests * prefix_tokens_;
     if (batch_priced_) {
@@ -79,27 +61,42 @@ class ApiPricer {
     }
     c.output = s.output * output_;
     if (cached_) {
-      // V in + n P (h cached_in + (1-h) w in) + O out
-      c.cached_input = hits * prefix_tokens_ * cached_input_;
-      c.input = s.variable_input * input_ +
-                (s.requests - hits) * prefix_tokens_ * write_input_;
+      // Reads at cached_in; the rest of the prefix written at w in, and of the
+      // variable input too when a conversation writes its whole prompt.
+      c.cached_input =
+          (use.prefix_hits * prefix_tokens_ + use.cached_variable) * cached_input_;
+      c.input = (s.variable_input - use.cached_variable) * variable_input_ +
+                (s.requests - use.prefix_hits) * prefix_tokens_ * write_input_;
+      if (storage_ > 0)
+        c.input += storage_ * (use.kept * stored_prefix_tokens_ +
+                               s.requests * conversation_.stored_token_minutes / 60.0);
     } else {
       c.input = (s.variable_input + prefix) * input_;
     }
     return c;
   }
+  // The expected cache use of n requests with variable input V (cache.hpp).
+  CacheUse cache_use(double requests, double variable_input) const {
+    return breakeven::cache_use(requests, variable_input, conversation_, shared_prefix_,
+                                variants_, ttl_minutes_);
+  }
 
-  // Whether h matters: caching applies and the work is not batch-priced.
+  // Whether the cache matters: caching applies and the work is not batch-priced.
   bool uses_cache() const { return cached_ && !batch_priced_; }
   double ttl_minutes() const { return ttl_minutes_; }
   int prefix_variants() const { return variants_; }
+  bool shared_prefix() const { return shared_prefix_; }
+  const ConversationCache& conversation() const { return conversation_; }
 
  private:
-  // Prices per token (the model's are per 1M tokens).
-  double input_, output_, cached_input_, write_input_, batch_factor_;
+  // Prices per token (the model's are per 1M tokens); storage per token-hour.
+  double input_, output_, cached_input_, write_input_, variable_input_, batch_factor_;
+  double storage_;
   double prefix_tokens_, ttl_minutes_;
+  double stored_prefix_tokens_;  // K P when the shared prefix is cached, else 0
   int variants_;
-  bool cached_, batch_priced_;
+  bool cached_, batch_priced_, shared_prefix_;
+  ConversationCache conversation_;
 };
 
 // Cost of `slice` of `workload` sent to `model` in one hour.

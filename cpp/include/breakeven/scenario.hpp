@@ -9,6 +9,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "breakeven/limits.hpp"
@@ -37,6 +38,36 @@ struct Bursts {
   double multiplier = 1.0;
 };
 
+// A conversation's shape (docs/model.md "Conversations"): how many turns, the
+// gap between consecutive turns, and how much each turn adds to the next turn's
+// prompt. The cache figures that follow from it live in cache.hpp.
+struct Conversation {
+  // Turns per conversation: geometric on 1, 2, ... with this mean, or (when
+  // turn_cdf is not empty) P(T <= turns) at increasing whole turns, ending at 1.
+  double mean_turns = 1.0;
+  std::vector<std::pair<int, double>> turn_cdf;
+  // Gap between turns in minutes: lognormal (gap_mu, gap_sigma of its log), or
+  // (when gap_cdf is not empty) piecewise linear through (0, 0) and these
+  // (minutes, share) points and flat after the last one: the rest of the next
+  // turns come after any TTL.
+  double gap_mu = 0.0;
+  double gap_sigma = 0.0;
+  std::vector<std::pair<double, double>> gap_cdf;
+  double history_tokens_per_turn = 0.0;  // g
+
+  // P(T >= k) for k >= 1.
+  double turns_at_least(int k) const;
+  // The largest k with P(T >= k) > 0 that matters (1e-15 of the first turn).
+  int last_turn() const;
+  // P(gap <= minutes).
+  double gap_within(double minutes) const;
+  // E[min(gap, minutes)]: how long an entry is kept when the next turn comes.
+  double gap_capped_mean(double minutes) const;
+  // E[T], and the mean number of earlier turns of a request, E[T(T-1)/2] / E[T].
+  double expected_turns() const;
+  double mean_earlier_turns() const;
+};
+
 struct Workload {
   std::string name;
   double requests_per_hour = 0.0;  // R_w
@@ -54,6 +85,7 @@ struct Workload {
   // Routes scoring below this in the scenario's quality table are not allowed
   // (nor are routes without a score); none: every route is.
   std::optional<double> min_quality;
+  std::optional<Conversation> conversation;
 
   bool is_batch() const { return latency == Latency::Batch; }
   // MODEL.md "Tokens": the variable input part has mean mean_in - P and the
@@ -90,14 +122,26 @@ struct RateLimit {
   double per_hour() const { return 60.0 * requests_per_minute; }
 };
 
+// One prompt-cache retention a provider sells: entries live this long after
+// their last use; a write costs write_multiplier x the input price; an explicit
+// cache (Google) also pays storage per 1M tokens per hour kept.
+struct CacheTier {
+  double ttl_minutes = 5.0;
+  double write_multiplier = 1.0;
+  double storage_per_mtok_hour = 0.0;
+};
+
 struct ApiModel {
   std::string name;
   double input = 0.0;  // USD per 1M tokens
   double output = 0.0;
   std::optional<double> cached_input;
-  double cache_write_multiplier = 1.0;
   double cache_min_tokens = 1024.0;
-  double cache_ttl_minutes = 5.0;
+  // Cached tokens come in whole blocks of this many tokens (OpenAI: 128).
+  double cache_block_tokens = 1.0;
+  // The TTL tiers a provider sells: the first is the default (cache_ttl_minutes
+  // and cache_write_multiplier in a file), the others cache_ttl_tiers.
+  std::vector<CacheTier> cache_tiers{CacheTier{}};
   double batch_discount = 0.0;
   PricePath price_path;  // of all the model's token prices
   std::optional<RateLimit> rate_limit;
@@ -169,6 +213,9 @@ struct Strategy {
   std::string name;
   std::vector<Route> routes;  // one per workload, in workload order
   bool caching = false;
+  // The cache TTL asked per workload, in workload order; 0: the model's default
+  // tier. A model that does not sell the asked TTL uses its default.
+  std::vector<double> cache_ttl_minutes;
   bool batch_api = false;
 };
 

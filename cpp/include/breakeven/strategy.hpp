@@ -67,6 +67,7 @@ class StrategyCoster {
 
   const Scenario* scenario_;
   const Strategy* strategy_;
+  std::vector<std::optional<ApiPricer>> direct_;  // per workload: unlimited API routes
   std::vector<LimitedModel> limited_;  // each rate-limited model this strategy uses
   std::vector<ClusterPlan> clusters_;  // this strategy's own copies
   // Scratch of cost_cluster: per routed workload, its demand over the month and
