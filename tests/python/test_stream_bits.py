@@ -29,6 +29,8 @@ from conftest import REPO
 FINGERPRINTS = {
     "caching-low-traffic": "5e6f1006cd3f3eac",
     "caching-production": "090f229b277946d2",
+    "caching-ttl-low-traffic": "cc1547cb4d5ab38e",
+    "caching-ttl-support": "4e8c7c364642dfed",
     "commitment": "219747249e3642e2",
     "content-platform": "78a15ebe26445fa2",
     "growth": "a5ca3e394f068411",
