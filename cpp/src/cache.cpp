@@ -2,6 +2,8 @@
 
 #include <cmath>
 
+#include "breakeven/limits.hpp"
+
 namespace breakeven {
 namespace {
 
@@ -84,16 +86,16 @@ const CacheTier& cache_tier(const ApiModel& model, double ttl_minutes) {
   return model.cache_tiers.front();
 }
 
-ConversationCache::ConversationCache(const Workload& workload, const ApiModel& model,
-                                     const CacheTier& tier) {
+ConversationCache::ConversationCache(const Workload& workload, double min_tokens,
+                                     double block_tokens, double ttl_minutes) {
   if (!workload.conversation) return;
   const Conversation& c = *workload.conversation;
   const double prefix = workload.prefix_tokens;
   const double g = c.history_tokens_per_turn;
   const double fresh = workload.input.mean - prefix - g * c.mean_earlier_turns();
-  const double block = model.cache_block_tokens;
-  const double within = c.gap_within(tier.ttl_minutes);
-  const double kept_if_next = c.gap_capped_mean(tier.ttl_minutes);
+  const double block = block_tokens;
+  const double within = c.gap_within(ttl_minutes);
+  const double kept_if_next = c.gap_capped_mean(ttl_minutes);
   const double turns = c.expected_turns();
   const int last = c.last_turn();
   // Sums over turns of P(T >= k) times what turn k gives, divided by E[T] at the
@@ -105,23 +107,70 @@ ConversationCache::ConversationCache(const Workload& workload, const ApiModel& m
     const double prompt = prefix + (k - 1) * g + fresh;
     if (k >= 2) {
       const double previous = prompt - g;
-      if (previous >= model.cache_min_tokens && previous > 0) {
+      if (previous >= min_tokens && previous > 0) {
         reads += at_least * within;
         const double read = std::floor(previous / block) * block;
         read_tokens += at_least * within * std::max(0.0, read - prefix);
       }
     }
-    if (prompt >= model.cache_min_tokens && at_least > 0) {
+    if (prompt >= min_tokens && at_least > 0) {
       // Kept until the next turn (at most the TTL), or the TTL after the last.
       const double continues = next / at_least;
       stored += at_least * prompt *
-                (continues * kept_if_next + (1.0 - continues) * tier.ttl_minutes);
+                (continues * kept_if_next + (1.0 - continues) * ttl_minutes);
     }
     at_least = next;
   }
   hit_share = reads / turns;
   tokens_per_hit = reads > 0 ? read_tokens / reads : 0.0;
   stored_token_minutes = stored / turns;
+}
+
+namespace {
+
+// A server caches any prompt, in blocks of this many tokens (vLLM's default).
+constexpr double kServerBlockTokens = 16;
+
+// Tokens a workload keeps in the cache at its base rate with entries kept T
+// minutes after their last use: its shared prefixes and its conversations.
+double kept_tokens(const Workload& w, double minutes) {
+  const double per_minute = w.requests_per_hour / 60.0;
+  double kept = w.prefix_variants * w.prefix_tokens *
+                cache_hit_probability(w.requests_per_hour, w.prefix_variants, minutes);
+  if (w.conversation)
+    kept += per_minute *
+            ConversationCache(w, 0, kServerBlockTokens, minutes).stored_token_minutes;
+  return kept;
+}
+
+}  // namespace
+
+double server_cache_minutes(const std::vector<const Workload*>& workloads,
+                            double capacity_tokens) {
+  auto kept = [&](double minutes) {
+    double total = 0;
+    for (const Workload* w : workloads) total += kept_tokens(*w, minutes);
+    return total;
+  };
+  double lo = 0, hi = limits::kMaxCacheTtlMinutes;
+  if (kept(hi) <= capacity_tokens) return hi;  // everything fits
+  // Bisection: the tokens kept grow with T.
+  for (int i = 0; i < 100 && hi - lo > 1e-9 * hi; ++i) {
+    const double mid = 0.5 * (lo + hi);
+    (kept(mid) <= capacity_tokens ? lo : hi) = mid;
+  }
+  return lo;
+}
+
+ServerReuse server_reuse(const Workload& w, double minutes) {
+  ServerReuse out;
+  const ConversationCache talk(w, 0, kServerBlockTokens, minutes);
+  const CacheUse use = cache_use(w.requests_per_hour, w.requests_per_hour * w.variable_input_mean(),
+                                 talk, w.prefix_tokens > 0, w.prefix_variants, minutes);
+  if (w.requests_per_hour > 0) out.prefix_share = use.prefix_hits / w.requests_per_hour;
+  const double variable = w.requests_per_hour * w.variable_input_mean();
+  if (variable > 0) out.variable_share = use.cached_variable / variable;
+  return out;
 }
 
 }  // namespace breakeven

@@ -7,9 +7,9 @@
 
 namespace breakeven {
 
-ServiceTime::ServiceTime(const Cluster& c, const Workload& w)
-    : per_input(1.0 / c.prefill_tokens_per_s),
-      per_request(w.prefix_tokens * (1.0 - c.prefix_reuse) / c.prefill_tokens_per_s),
+ServiceTime::ServiceTime(const Cluster& c, const Workload& w, const ServerReuse& reuse)
+    : per_input((1.0 - reuse.variable_share) / c.prefill_tokens_per_s),
+      per_request(w.prefix_tokens * (1.0 - reuse.prefix_share) / c.prefill_tokens_per_s),
       per_output(1.0 / c.decode_tokens_per_s) {}
 
 namespace {
@@ -38,9 +38,18 @@ ClusterRun::ClusterRun(const Cluster& cluster, const std::vector<Workload>& work
                        std::vector<int> routed)
     : cluster_(&cluster), routed_(std::move(routed)) {
   const std::size_t n = routed_.size();
+  // The prefix cache is shared by the workloads this strategy routes here.
+  double cache_minutes = 0;
+  if (cluster.prefix_cache_tokens) {
+    std::vector<const Workload*> sharing;
+    for (int w : routed_) sharing.push_back(&workloads[w]);
+    cache_minutes = server_cache_minutes(sharing, *cluster.prefix_cache_tokens);
+  }
   for (std::size_t k = 0; k < n; ++k) {
     const Workload& w = workloads[routed_[k]];
-    service_.emplace_back(cluster, w);
+    service_.emplace_back(cluster, w,
+                          cluster.prefix_cache_tokens ? server_reuse(w, cache_minutes)
+                                                      : ServerReuse{cluster.prefix_reuse, 0});
     deadline_hours_.push_back(w.is_batch() ? w.deadline_hours : 0);
     if (w.is_batch()) batch_slots_.push_back(int(k));
   }

@@ -123,6 +123,7 @@ Json cluster_json(const Cluster& c, const Scenario& sc) {
           {"decode_tokens_per_s", c.decode_tokens_per_s},
           {"utilization", c.utilization},
           {"prefix_reuse", c.prefix_reuse},
+          {"prefix_cache_tokens", c.prefix_cache_tokens ? Json(*c.prefix_cache_tokens) : Json(nullptr)},
           {"available_from_month", c.available_from_month},
           {"overflow",
            c.overflow_model ? Json(sc.models[*c.overflow_model].name) : Json(nullptr)},

@@ -495,7 +495,7 @@ Cluster parse_cluster(const std::string& name, const Field& f,
                       const std::map<std::string, GpuOffer>& offers) {
   f.allow_only({"description", "gpu_price_per_hour", "gpus", "prefill_tokens_per_s",
                 "decode_tokens_per_s", "utilization", "prefix_reuse",
-                "available_from_month", "overflow", "fixed", "price_changes",
+                "prefix_cache_tokens", "available_from_month", "overflow", "fixed", "price_changes",
                 "price_trend", "offer", "commitment", "spot"});
   Cluster c;
   c.name = name;
@@ -537,7 +537,12 @@ Cluster parse_cluster(const std::string& name, const Field& f,
     u->require(c.utilization > 0 && c.utilization <= 1,
                "must be in (0, 1] (got " + format_number(c.utilization) + ")");
   }
+  f.require(!(f.has("prefix_reuse") && f.has("prefix_cache_tokens")),
+            "give at most one of prefix_reuse (a share) and prefix_cache_tokens (the "
+            "share follows from the workloads)");
   if (auto r = f.find("prefix_reuse")) c.prefix_reuse = r->number_in(0, 1);
+  if (auto r = f.find("prefix_cache_tokens"))
+    c.prefix_cache_tokens = r->number_in(0, L::kMaxPrefixCacheTokens);
   if (auto a = f.find("available_from_month"))
     c.available_from_month = int(a->integer(0, 100000));
   if (auto o = f.find("overflow"); o && !o->is_null()) {

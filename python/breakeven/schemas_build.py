@@ -284,6 +284,10 @@ def scenario_definitions() -> dict:
             "utilization": number(0, 1, "Share of the throughput usable; default 1.",
                                   lo_open=True),
             "prefix_reuse": number(0, 1, "Share of prefix prefill saved by reuse."),
+            "prefix_cache_tokens": number(0, _L["max_prefix_cache_tokens"],
+                                          "KV memory for prefix caching, in tokens: "
+                                          "the reuse follows from the workloads "
+                                          "(not with prefix_reuse)."),
             "available_from_month": integer(0, _B["max_available_from_month"]),
             "overflow": nullable(string("API model that takes what the cluster "
                                         "cannot serve.")),
@@ -304,7 +308,8 @@ def scenario_definitions() -> dict:
                 "Spot GPUs, interrupted at random.")},
             ["gpus", "prefill_tokens_per_s", "decode_tokens_per_s"],
             "A self-hosted GPU cluster.",
-            anyOf=[{"required": ["gpu_price_per_hour"]}, {"required": ["offer"]}]),
+            anyOf=[{"required": ["gpu_price_per_hour"]}, {"required": ["offer"]}],
+            **{"not": {"required": ["prefix_reuse", "prefix_cache_tokens"]}}),
         "workload": mapping({
             "name": ref("name"), "description": string(),
             "requests": mapping({

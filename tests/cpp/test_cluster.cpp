@@ -1,5 +1,7 @@
 #include <gtest/gtest.h>
 
+#include <cmath>
+
 #include <algorithm>
 #include <cstdint>
 
@@ -48,7 +50,48 @@ TEST(GpuSeconds, PrefillWithPrefixReuseAndDecode) {
   Workload w;
   w.prefix_tokens = 100;
   // (V + n P (1 - reuse)) / prefill + O / decode = (1000 + 500) / 1000 + 50 / 100
-  EXPECT_DOUBLE_EQ(ServiceTime(c, w).seconds({10, 1000, 50}), 2.0);
+  EXPECT_DOUBLE_EQ(ServiceTime(c, w, {c.prefix_reuse, 0}).seconds({10, 1000, 50}), 2.0);
+}
+
+TEST(ServerPrefixCache, LruAsTheTtlThatFillsIt) {
+  // 10 prefixes of 1,000 tokens, 600 requests an hour: 1 a minute per prefix. Kept
+  // tokens 10,000 (1 - exp(-T)) fill 5,000 at T = ln 2, where half the requests
+  // find their prefix.
+  Workload w;
+  w.requests_per_hour = 600;
+  w.prefix_tokens = 1000;
+  w.prefix_variants = 10;
+  w.input = {3000, 0};
+  const double t = server_cache_minutes({&w}, 5000);
+  EXPECT_NEAR(t, std::log(2.0), 1e-7);
+  EXPECT_NEAR(server_reuse(w, t).prefix_share, 0.5, 1e-7);
+  EXPECT_EQ(server_reuse(w, t).variable_share, 0.0);
+  // Room for everything: kept as long as the engine's longest TTL.
+  EXPECT_EQ(server_cache_minutes({&w}, 1e9), limits::kMaxCacheTtlMinutes);
+}
+
+TEST(ServerPrefixCache, ConversationsShareTheMemory) {
+  // A conversation workload beside the prefixes: the same memory keeps less of
+  // each, and its variable input is partly read from cache.
+  Workload p;
+  p.requests_per_hour = 600;
+  p.prefix_tokens = 1000;
+  p.prefix_variants = 10;
+  p.input = {3000, 0};
+  Workload chat;
+  chat.requests_per_hour = 120;
+  chat.input = {3500, 0};
+  Conversation c;
+  c.mean_turns = 4;
+  c.gap_cdf = {{5.0, 0.8}};
+  c.history_tokens_per_turn = 1000;
+  chat.conversation = c;
+  const double alone = server_cache_minutes({&p}, 50000);
+  const double shared = server_cache_minutes({&p, &chat}, 50000);
+  EXPECT_LT(shared, alone);
+  const ServerReuse r = server_reuse(chat, shared);
+  EXPECT_GT(r.variable_share, 0.0);
+  EXPECT_LE(r.variable_share, 0.6 + 1e-12);  // at most the provider's share at any TTL
 }
 
 TEST(ClusterRun, RealTimeOverloadTurnsAwayTheSameFraction) {

@@ -79,6 +79,7 @@ FULL = {
                 "price_changes": [{"month": 1, "factor": 0.9, "note": "n"}],
                 "price_trend": {"monthly": -0.01, "sigma": 0.05}},
         "auto": {"offer": "h100-hyperstack", "gpus": {"min": 0, "max": 8, "lag_hours": 1},
+                 "prefix_cache_tokens": 2e6,
                  "prefill_tokens_per_s": 5000, "decode_tokens_per_s": 1000,
                  "overflow": None,
                  "commitment": {"gpus": 2, "price_per_hour": 2.5, "from_month": 0,

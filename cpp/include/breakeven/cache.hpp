@@ -8,6 +8,7 @@
 #pragma once
 
 #include <algorithm>
+#include <vector>
 
 #include "breakeven/exp.hpp"
 #include "breakeven/scenario.hpp"
@@ -50,9 +51,29 @@ struct ConversationCache {
   double stored_token_minutes = 0.0;
 
   ConversationCache() = default;
+  // At a provider: the model's minimum and block size, the tier's TTL.
   ConversationCache(const Workload& workload, const ApiModel& model,
-                    const CacheTier& tier);
+                    const CacheTier& tier)
+      : ConversationCache(workload, model.cache_min_tokens, model.cache_block_tokens,
+                          tier.ttl_minutes) {}
+  ConversationCache(const Workload& workload, double min_tokens, double block_tokens,
+                    double ttl_minutes);
 };
+
+// A self-hosted server's prefix cache (vLLM's automatic prefix caching): KV
+// memory for `capacity_tokens` tokens, least recently used out first. An LRU
+// cache keeps an entry about as long as a TTL cache whose TTL T fills it (Che's
+// approximation): the tokens kept at the workloads' base rates, shared prefixes
+// and conversations, equal the capacity. The shares of prefill it saves follow
+// from the same formulas as a provider's cache at TTL T.
+struct ServerReuse {
+  double prefix_share = 0.0;    // of a request's prefix tokens, read from cache
+  double variable_share = 0.0;  // of its variable input tokens
+};
+// The characteristic time T (minutes) of `capacity_tokens` for these workloads.
+double server_cache_minutes(const std::vector<const Workload*>& workloads,
+                            double capacity_tokens);
+ServerReuse server_reuse(const Workload& workload, double cache_minutes);
 
 // The cache's share of one hour (or a share of one) of n requests with variable
 // input V: requests whose prefix is read from cache, variable tokens read, and

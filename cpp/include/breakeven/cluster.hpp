@@ -11,12 +11,13 @@
 
 namespace breakeven {
 
-// GPU-seconds to serve a slice: (V + n P (1 - prefix_reuse))/prefill + O/decode,
-// with the divisions resolved once per (cluster, workload).
+// GPU-seconds to serve a slice: (V (1 - r_V) + n P (1 - r_P))/prefill + O/decode,
+// with the divisions resolved once per (cluster, workload). r_P is the cluster's
+// prefix_reuse, or both shares follow from its prefix cache (cache.hpp).
 struct ServiceTime {
   double per_input, per_request, per_output;
 
-  ServiceTime(const Cluster& cluster, const Workload& workload);
+  ServiceTime(const Cluster& cluster, const Workload& workload, const ServerReuse& reuse);
   double seconds(double requests, double variable_input, double output) const {
     return variable_input * per_input + requests * per_request + output * per_output;
   }

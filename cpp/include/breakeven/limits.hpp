@@ -47,6 +47,7 @@ inline constexpr double kMaxMeanTurns = 1000;   // a geometric number of turns
 inline constexpr int kMaxTurns = 10000;         // the last point of a turns cdf
 inline constexpr int kMaxCdfPoints = 1000;      // points of a turns or gap cdf
 inline constexpr double kMaxGapMinutes = 365 * 24 * 60;
+inline constexpr double kMaxPrefixCacheTokens = 1e12;  // a cluster's prefix cache
 inline constexpr int kMaxDeadlineHours = 24 * 365;
 inline constexpr int kMaxLagHours = 24 * 365;
 

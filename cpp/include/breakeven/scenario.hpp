@@ -194,7 +194,10 @@ struct Cluster {
   double prefill_tokens_per_s = 0.0;  // per GPU
   double decode_tokens_per_s = 0.0;   // per GPU
   double utilization = 0.7;
+  // The share of prefix prefill saved, as given; or (when prefix_cache_tokens is
+  // set) derived per workload from a prefix cache of that many tokens (cache.hpp).
   double prefix_reuse = 0.0;
+  std::optional<double> prefix_cache_tokens;
   int available_from_month = 0;
   std::optional<int> overflow_model;  // index into Scenario::models
   FixedCosts fixed;
