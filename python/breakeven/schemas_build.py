@@ -527,11 +527,16 @@ def optimize_schema() -> dict:
     from .decisions.optimize import OBJECTIVES
 
     plan = mapping({"route": {"type": "object", "additionalProperties": string()},
-                    "caching": boolean(), "batch_api": boolean(), "mean": number(),
+                    "caching": boolean(),
+                    "cache_ttl_minutes": {"type": "object",
+                                          "additionalProperties": number(0),
+                                          "description": "{WORKLOAD: TTL minutes} where "
+                                                         "not the model's default tier."},
+                    "batch_api": boolean(), "mean": number(),
                     "p95": number(), "cvar95": number(), "unserved_share": number(0, 1),
                     "p95_monthly": number()},
-                   ["route", "caching", "batch_api", "mean", "p95", "cvar95",
-                    "unserved_share", "p95_monthly"])
+                   ["route", "caching", "cache_ttl_minutes", "batch_api", "mean", "p95",
+                    "cvar95", "unserved_share", "p95_monthly"])
     return output("optimize", "breakeven optimize --json",
                   "The best plan and the Pareto front (docs/decisions.md).", {
                       "scenario": string(), "objective": {"enum": list(OBJECTIVES)},

@@ -188,7 +188,8 @@ def test_optimize_works_on_every_bundled_scenario_and_its_plan_replays(path):
         if gpus is not None:
             data["clusters"][cluster]["gpus"] = gpus
     assert best.best.unserved_share <= best.max_unserved
-    data["strategies"] = [{"name": "replay", "route": route, "caching": best.best.plan.caching,
+    data["strategies"] = [{"name": "replay", "route": route,
+                           "caching": best.best.plan.caching_field(),
                            "batch_api": best.best.plan.batch_api}]
     data.pop("baseline", None)
     replay = be.load(data).run(paths=20, seed=11, threads=1, progress=False)
@@ -196,3 +197,34 @@ def test_optimize_works_on_every_bundled_scenario_and_its_plan_replays(path):
     assert totals.mean() == pytest.approx(best.best.mean, rel=1e-12)
     for w in replay.workloads:
         assert replay["replay"].workload_cost[w].shape == (replay.paths, scenario.horizon_months)
+
+
+def test_optimizer_chooses_the_cache_ttl_per_workload():
+    """The support chat of caching-ttl-support pays for the 1-hour TTL, the quick
+    assistant of caching-ttl-low-traffic does not: in one scenario, the optimizer
+    gives each its own tier, and no combination of tiers on the same routes is
+    cheaper."""
+    import yaml
+
+    chat = be.load(Path(__file__).resolve().parents[2] / "scenarios/caching-ttl-support.yaml")
+    quick = be.load(Path(__file__).resolve().parents[2]
+                    / "scenarios/caching-ttl-low-traffic.yaml")
+    data = chat.data
+    data["workloads"] += quick.data["workloads"]
+    data["strategies"] = [{"name": "sonnet", "route": {"default": "claude-sonnet-4.5"}}]
+    data["baseline"] = "sonnet"
+    data.pop("expect")
+    data["simulation"] = {"paths": 40, "seed": 5}
+    scenario = be.load(data)
+    best = optimize(scenario, paths=40, seed=5)
+    plan = best.best.plan
+    assert plan.caching and dict(plan.ttl) == {"support-chat": 60}
+    assert yaml.safe_load(best.yaml())["strategies"][0]["caching"] == {
+        "by_workload": {"support-chat": 60}}
+    ev = _Evaluator(scenario, 40, 5, None)
+    others = [Plan(plan.route, True, plan.batch_api,
+                   tuple((w, t) for w, t in zip(("support-chat", "internal-assistant"), ttls)
+                         if t))
+              for ttls in itertools.product((None, 60.0), repeat=2)]
+    scored = ev.evaluate(others)
+    assert min(e.mean for e in scored) == pytest.approx(best.best.mean, rel=1e-12)

@@ -1,6 +1,7 @@
 """The best plan under quality and risk limits: per-workload routes (an API model or
-a cluster), cluster sizes, and the caching and batch flags, minimizing the mean,
-p95 or CVaR95 of the total cost over the horizon (docs/decisions.md "Optimizer").
+a cluster), cluster sizes, the caching and batch flags and, with caching, each
+workload's cache TTL tier, minimizing the mean, p95 or CVaR95 of the total cost
+over the horizon (docs/decisions.md "Optimizer").
 
 Every evaluation is an engine run on common random numbers: candidates are
 strategies of one scenario, evaluated together in one call (up to the engine's
@@ -11,7 +12,9 @@ The search uses the structure of the problem:
 1. API routes are separable: what a workload costs on an API model does not depend
    on the other workloads. One run with one "everything on model m" strategy per
    model and flag setting gives every workload's cost on every model on every path;
-   the best API-only plan per flag setting then comes from those arrays alone
+   With caching on, each TTL tier of a model is a probe of its own, so a
+   workload's options are (model, TTL) pairs. The best API-only plan per flag
+   setting then comes from those arrays alone
    (exhaustively when small, else by coordinate descent for p95 and CVaR, whose
    sums do not separate).
 2. Clusters couple the workloads they serve (capacity, backlog, fixed costs), so
@@ -54,17 +57,35 @@ class Plan:
     route: tuple[tuple[str, str], ...]  # (workload, target); a cluster target may be "c@N"
     caching: bool
     batch_api: bool
+    # (workload, TTL minutes) where a workload asks a tier other than its model's
+    # default; only with caching
+    ttl: tuple[tuple[str, float], ...] = ()
 
     def routes(self) -> dict[str, str]:
         return dict(self.route)
 
     def with_route(self, workload: str, target: str) -> Plan:
         return Plan(tuple((w, target if w == workload else t) for w, t in self.route),
-                    self.caching, self.batch_api)
+                    self.caching, self.batch_api, self.ttl)
+
+    def caching_field(self):
+        """The strategy's caching: a flag, or the TTL per workload."""
+        if self.caching and self.ttl:
+            return {"by_workload": {w: _number(t) for w, t in self.ttl}}
+        return self.caching
+
+    def caching_label(self) -> str:
+        if not self.caching:
+            return "off"
+        return "on" + "".join(f"; {w}: {_number(t)} min" for w, t in self.ttl)
 
     def strategy(self, name: str) -> dict:
-        r = self.routes()
-        return {"name": name, "route": r, "caching": self.caching, "batch_api": self.batch_api}
+        return {"name": name, "route": self.routes(), "caching": self.caching_field(),
+                "batch_api": self.batch_api}
+
+
+def _number(x: float):
+    return int(x) if float(x).is_integer() else x
 
 
 @dataclass
@@ -125,7 +146,7 @@ class Optimum:
         default = max(counts, key=counts.get)
         r = {"default": default, **{w: t for w, t in route.items() if t != default}}
         text = yaml.safe_dump({"strategies": [{"name": "optimized", "route": r,
-                                               "caching": plan.caching,
+                                               "caching": plan.caching_field(),
                                                "batch_api": plan.batch_api}]},
                               sort_keys=False, default_flow_style=None, width=100)
         for c, gpus in used.items():
@@ -135,6 +156,7 @@ class Optimum:
     def to_dict(self) -> dict:
         def ev(e: Evaluation) -> dict:
             return {"route": e.plan.routes(), "caching": e.plan.caching,
+                    "cache_ttl_minutes": {w: t for w, t in e.plan.ttl},
                     "batch_api": e.plan.batch_api, "mean": e.mean, "p95": e.p95,
                     "cvar95": e.cvar95, "unserved_share": e.unserved_share,
                     "p95_monthly": e.p95_monthly}
@@ -171,7 +193,7 @@ class Optimum:
                 f"{self.scenario}'s baseline, p5-p95 {money(s['p5'])} to {money(s['p95'])}.")
         front = self.pareto()
         rows = [[", ".join(f"{w}: {t}" for w, t in e.plan.route),
-                 "on" if e.plan.caching else "off", "on" if e.plan.batch_api else "off",
+                 e.plan.caching_label(), "on" if e.plan.batch_api else "off",
                  money(e.mean), money(e.p95), f"{e.unserved_share:.2%}"] for e in front]
         return Document(f"Best plan: {self.scenario}", [
             Section("Best plan", text, code=self.yaml(), summary=True),
@@ -280,7 +302,7 @@ def allowed_targets(scenario) -> dict[str, list[str]]:
 
 def _flag_settings(r: dict) -> list[tuple[bool, bool]]:
     any_batch = any(w["latency"] == "batch" for w in r["workloads"])
-    any_cache = any(w["prefix_tokens"] > 0 for w in r["workloads"])
+    any_cache = any(w["prefix_tokens"] > 0 or w["conversation"] for w in r["workloads"])
     return [(c, b) for c in ((False, True) if any_cache else (False,))
             for b in ((False, True) if any_batch else (False,))]
 
@@ -312,24 +334,33 @@ def optimize(scenario, objective: str = "mean", budget: float | None = None,
     flags = _flag_settings(r)
     starts: list[Plan] = []
     if models:
-        probes = [(m, c, b) for c, b in flags for m in models]
+        # (model, TTL) per flag setting: every tier with caching on, None (the
+        # default) without.
+        def tiers(m: str, c: bool) -> list[float | None]:
+            extra = r["models"][m]["cache_ttl_tiers"] if c else []
+            return [None] + [t["ttl_minutes"] for t in extra]
+
+        probes = [(m, t, c, b) for c, b in flags for m in models for t in tiers(m, c)]
         per_workload = []
         for start in range(0, len(probes), ev.limit):
             chunk = probes[start:start + ev.limit]
-            _, _, pw = ev.run([{"name": f"p{i}", "route": {"default": m}, "caching": c,
-                                "batch_api": b} for i, (m, c, b) in enumerate(chunk)])
+            _, _, pw = ev.run([{"name": f"p{i}", "route": {"default": m},
+                                "caching": {"ttl_minutes": t} if t else c, "batch_api": b}
+                               for i, (m, t, c, b) in enumerate(chunk)])
             per_workload.append(pw)
         cost = np.concatenate(per_workload)  # (probe, path, workload)
         index = {p: i for i, p in enumerate(probes)}
         for c, b in flags:
-            options = [[m for m in targets[w] if m in models] for w in workloads]
+            options = [[(m, t) for m in targets[w] if m in models for t in tiers(m, c)]
+                       for w in workloads]
             if any(not o for o in options):
                 continue  # a workload only a cluster may serve: start from it below
-            table = [np.stack([cost[index[(m, c, b)], :, j] for m in o], axis=0)
+            table = [np.stack([cost[index[(m, t, c, b)], :, j] for m, t in o], axis=0)
                      for j, o in enumerate(options)]  # per workload: (option, path)
             choice = _best_api_routes(table, objective)
-            starts.append(Plan(tuple((w, options[j][k]) for j, (w, k) in
-                                     enumerate(zip(workloads, choice))), c, b))
+            picked = [options[j][k] for j, k in enumerate(choice)]
+            starts.append(Plan(tuple((w, m) for w, (m, _) in zip(workloads, picked)), c, b,
+                               tuple((w, t) for w, (_, t) in zip(workloads, picked) if t)))
     if not starts:  # some workload has no API route: put it on its first cluster
         for c, b in flags:
             starts.append(Plan(tuple((w, targets[w][0]) for w in workloads), c, b))
@@ -359,8 +390,10 @@ def optimize(scenario, objective: str = "mean", budget: float | None = None,
 
     # The baseline on the same paths, for savings.
     base_strategy = next(s for s in r["strategies"] if s["name"] == r["baseline"])
+    base_ttl = base_strategy["cache_ttl_minutes"]
     base_plan = Plan(tuple((w, base_strategy["route"][w]) for w in workloads),
-                     base_strategy["caching"], base_strategy["batch_api"])
+                     base_strategy["caching"], base_strategy["batch_api"],
+                     tuple((w, base_ttl[w]) for w in workloads if base_ttl[w]))
     cost, requests, _ = ev.run([base_plan.strategy("baseline"), best.plan.strategy("best")])
     baseline = _evaluation(base_plan, cost[0], requests[0], r["horizon_months"])
     saved = cost[0] - cost[1]
@@ -407,8 +440,8 @@ def _moves(plan: Plan, targets, variants, clusters, starts) -> list[Plan]:
     API route it had in the starting plan."""
     route = plan.routes()
     in_use = {variants[t][0]: t for t in route.values() if t in variants}
-    api_start = next((s.routes() for s in starts if (s.caching, s.batch_api)
-                      == (plan.caching, plan.batch_api)), {})
+    api_start = next((s.routes() for s in starts if (s.caching, s.batch_api, s.ttl)
+                      == (plan.caching, plan.batch_api, plan.ttl)), {})
     out = []
     for w, t in route.items():
         for v, (c, _) in variants.items():
