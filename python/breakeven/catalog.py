@@ -39,6 +39,7 @@ def models_table():
                 "cache_write_x": m["cache_write_multiplier"],
                 "cache_min_tokens": m["cache_min_tokens"],
                 "cache_ttl_min": m["cache_ttl_minutes"],
+                "cache_ttl_tiers": [t["ttl_minutes"] for t in m["cache_ttl_tiers"]],
                 "batch_discount": m["batch_discount"],
                 "as_of": m["as_of"],
             }
@@ -48,6 +49,7 @@ def models_table():
 
 def catalog_document():
     """The catalog as ``breakeven models`` prints it: model prices and GPU offers."""
+    from .formatting import cache_tiers
     from .presentation import Document, Section
 
     def price(x) -> str:
@@ -56,8 +58,8 @@ def catalog_document():
     written = catalog()
     models = [[name, written["models"][name].get("provider", ""), price(m["input"]),
                price(m["cached_input"]), f"{m['output']:.2f}",
-               f"{m['cache_write_multiplier']:g}", f"{int(m['cache_min_tokens']):,}",
-               f"{m['cache_ttl_minutes']:g}", f"{m['batch_discount']:.0%}", m["as_of"] or "-"]
+               cache_tiers(m), f"{int(m['cache_min_tokens']):,}",
+               f"{m['batch_discount']:.0%}", m["as_of"] or "-"]
               for name, m in _core.catalog_models(catalog_json()).items()]
     offers = [[name, o.get("gpu", ""), o.get("provider", ""), f"{o['on_demand']:.2f}",
                price(o.get("committed")),
@@ -66,8 +68,8 @@ def catalog_document():
               for name, o in written.get("gpu_offers", {}).items()]
     return Document("The bundled catalog", [
         Section("Models", "USD per 1M tokens; a scenario's models: overrides them by name.",
-                (["model", "provider", "input", "cached", "output", "write x", "min cache",
-                  "ttl min", "batch off", "as of"], models), summary=True),
+                (["model", "provider", "input", "cached", "output", "cache TTL, write x",
+                  "min cache", "batch off", "as of"], models), summary=True),
         Section("GPU offers", "USD per GPU-hour; a cluster names one with offer:.",
                 (["offer", "gpu", "provider", "on-demand", "committed", "term", "spot",
                   "as of"], offers), summary=True)])

@@ -24,3 +24,15 @@ def parameter(value) -> str:
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return f"{value:,.6g}"
     return str(value)
+
+
+def cache_tiers(model: dict) -> str:
+    """A resolved model's cache TTL tiers: minutes, write multiplier and storage,
+    the default first ("5 min 1.25x, 60 min 2x")."""
+    tiers = [{"ttl_minutes": model["cache_ttl_minutes"],
+              "write_multiplier": model["cache_write_multiplier"],
+              "storage_per_mtok_hour": model["cache_storage_per_mtok_hour"]},
+             *model["cache_ttl_tiers"]]
+    return ", ".join(f"{t['ttl_minutes']:g} min {t['write_multiplier']:g}x"
+                     + (f" +${t['storage_per_mtok_hour']:g}/M-h"
+                        if t["storage_per_mtok_hour"] else "") for t in tiers)

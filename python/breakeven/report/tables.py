@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import math
+
 from ..constants import PART_NAMES
-from ..formatting import money, month
+from ..formatting import cache_tiers, money, month
 from ..presentation import Table
 from .content import ReportContent
 
@@ -159,12 +161,26 @@ def _tokens(t: dict) -> str:
     return f"{t['mean']:,.0f}" + (f" (sd {t['sd']:,.0f})" if t["sd"] else "")
 
 
+def _conversation(c: dict | None) -> str:
+    """Turns, the gap's shape and the history per turn, or "none"."""
+    if c is None:
+        return "none"
+    gap = c["gap_minutes"]
+    if "cdf" in gap:
+        gap_text = f"gap cdf of {len(gap['cdf'])} points"
+    else:
+        gap_text = f"gap p50 {math.exp(gap['mu']):.3g} min"
+    return (f"{c['mean_turns']:.3g} turns, {gap_text}, "
+            f"+{c['history_tokens_per_turn']:,.0f} tokens/turn")
+
+
 def workload_assumptions(resolved: dict) -> Table:
     header = [
         "workload",
         "requests / day",
         "input tokens",
         "prefix",
+        "conversation",
         "output tokens",
         "latency",
         "growth / month",
@@ -182,6 +198,7 @@ def workload_assumptions(resolved: dict) -> Table:
                 f"{24 * w['requests_per_hour']:,.0f}",
                 _tokens(w["input_tokens"]),
                 f"{w['prefix_tokens']:,.0f} x {w['prefix_variants']}",
+                _conversation(w["conversation"]),
                 _tokens(w["output_tokens"]),
                 latency,
                 f"{100 * w['growth_per_month']:.1f}%",
@@ -202,9 +219,8 @@ def model_assumptions(c: ReportContent) -> Table:
         "input",
         "cached input",
         "output",
-        "cache write x",
+        "cache TTL, write x",
         "min cache tokens",
-        "cache TTL min",
         "batch discount",
         "as of",
         "source",
@@ -215,9 +231,8 @@ def model_assumptions(c: ReportContent) -> Table:
             f"${m['input']:g}",
             "-" if m["cached_input"] is None else f"${m['cached_input']:g}",
             f"${m['output']:g}",
-            f"{m['cache_write_multiplier']:g}",
+            cache_tiers(m),
             f"{m['cache_min_tokens']:,.0f}",
-            f"{m['cache_ttl_minutes']:g}",
             f"{m['batch_discount']:.0%}",
             m["as_of"] or "-",
             m["source"] or "scenario file",
@@ -271,13 +286,21 @@ def cluster_assumptions(c: ReportContent) -> Table:
     return header, rows
 
 
+def _caching(strategy: dict) -> str:
+    """"off", "on" (each model's default TTL), or the TTLs asked per workload."""
+    if not strategy["caching"]:
+        return "off"
+    asked = {w: t for w, t in strategy["cache_ttl_minutes"].items() if t}
+    return "on" + "".join(f"; {w}: {t:g} min" for w, t in asked.items())
+
+
 def strategy_assumptions(resolved: dict) -> Table:
     header = ["strategy", "routes", "caching", "batch API"]
     rows = [
         [
             s["name"],
             ", ".join(f"{w}: {t}" for w, t in s["route"].items()),
-            "on" if s["caching"] else "off",
+            _caching(s),
             "on" if s["batch_api"] else "off",
         ]
         for s in resolved["strategies"]
