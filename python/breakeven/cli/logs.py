@@ -53,6 +53,13 @@ def _log_args(p: argparse.ArgumentParser) -> None:
                         "LiteLLM tag prefix ending in ':' (taskName:); default: the model")
     p.add_argument("--map", action="append", default=[], metavar="FIELD=PATH",
                    help="where a canonical field is, for logs of no known format")
+    p.add_argument("--session", metavar="FIELD",
+                   help="a conversation or session id (default: the format's own, if any)")
+    p.add_argument("--prefix-hashes", metavar="FIELD",
+                   help="a list of prompt block hashes per request: replay the prefix "
+                        "cache at 5 min, 1 h and 24 h")
+    p.add_argument("--block-tokens", type=whole, default=512, metavar="N",
+                   help="tokens per hashed block (default %(default)s)")
     p.add_argument("--memory-limit", default=None, metavar="SIZE",
                    help="DuckDB memory limit before spilling to disk (default 1GB)")
     p.add_argument("--max-files", type=whole, metavar="N",
@@ -75,7 +82,9 @@ def _ingest(args):
         mapping[field.strip()] = path.strip()
     return ingest(args.logs, task=args.task, mapping=mapping,
                   memory_limit=args.memory_limit or DEFAULT_MEMORY_LIMIT,
-                  max_files=args.max_files, max_names=args.max_names, max_days=args.max_days)
+                  max_files=args.max_files, max_names=args.max_names, max_days=args.max_days,
+                  session=args.session, prefix_hashes=args.prefix_hashes,
+                  block_tokens=args.block_tokens)
 
 
 def cmd_ingest(args) -> int:

@@ -45,6 +45,9 @@ def ingest(
     max_files: int | None = None,
     max_names: int | None = None,
     max_days: int | None = None,
+    session: str | None = None,
+    prefix_hashes: str | None = None,
+    block_tokens: int = 512,
 ) -> "Usage":
     """Read usage logs (files, globs or a ``postgresql://`` URL of a LiteLLM proxy
     database) and aggregate them per task, model and hour.
@@ -70,19 +73,39 @@ def ingest(
         ``--max-days``; default ``sources.MAX_FILES``, ``usage.MAX_NAMES``,
         ``usage.MAX_DAYS``): files in one ingest, distinct tasks and models, and
         days between the first and last record.
+    session
+        Where a record's conversation or session id is (``--session``), over the
+        format's own field (OTel ``gen_ai.conversation.id``, Langfuse
+        ``sessionId``, LiteLLM ``session_id``; OpenAI Responses chains of
+        ``previous_response_id``). With it, each task's conversations are fitted.
+    prefix_hashes
+        The field holding each request's list of prompt block hashes
+        (``--prefix-hashes``): the prefix cache is replayed over them at 5 min,
+        1 h and 24 h TTLs (cache_replay.py).
+    block_tokens
+        Tokens per hashed block (``--block-tokens``, default 512).
     """
+    import dataclasses
+
     import duckdb
 
     from .aggregated import is_aggregated, read_aggregated
     from .records import build_records, checked_field, choose_format, sample_keys
     from .sources import MAX_FILES, Workdir, expand, open_source
-    from .usage import MAX_DAYS, MAX_NAMES, aggregate
+    from .usage import MAX_DAYS, MAX_NAMES, aggregate, caching
 
     names = [str(p) for p in ([paths] if isinstance(paths, (str, os.PathLike)) else paths)]
     if not names:
         raise LogError("logs", "no log file given")
     if task is not None:
         checked_field("task", task)
+    if session is not None:
+        checked_field("session", session)
+    if prefix_hashes is not None:
+        checked_field("prefix_hashes", prefix_hashes)
+    from .cache_replay import checked_block_tokens
+
+    checked_block_tokens(block_tokens)
     for path in (mapping or {}).values():
         checked_field("map", path)
     config = {"memory_limit": f"{memory_limit_bytes(memory_limit)}B"}
@@ -111,8 +134,12 @@ def ingest(
                 if f.name != first.name:
                     raise LogError(s.name, f"is {f.name} but {sources[0].name} is "
                                    f"{first.name}; ingest one format at a time")
-            stats = build_records(con, sources, first, task, fields)
-            return aggregate(con, stats, [s.name for s in sources], **bounds)
+            if session:
+                first = dataclasses.replace(first, paths={**first.paths, "session": (session,)})
+            stats = build_records(con, sources, first, task, fields, hashes=prefix_hashes)
+            usage = aggregate(con, stats, [s.name for s in sources], **bounds)
+            caching(con, usage, stats, prefix_hashes, block_tokens)
+            return usage
         finally:
             con.close()
 

@@ -147,4 +147,33 @@ def _notes(cal: Calendar, usage) -> list[str]:
                      "falls only as weeks^0.5")
     for c in usage.cannot_give:
         notes.append(f"{usage.format} logs cannot give the {c}")
+    notes.extend(_caching_notes(usage))
+    return notes
+
+
+def _caching_notes(usage) -> list[str]:
+    """What the fit could tell about prompt caching, in a line or two."""
+    from .fitted_scenario import engine_reads_conversations
+
+    notes = []
+    if usage.conversations:
+        n = sum(c.conversations for c in usage.conversations.values())
+        notes.append(f"conversations fitted for {len(usage.conversations):,} task(s) from "
+                     f"{n:,} conversations ({usage.session_field})"
+                     + ("" if engine_reads_conversations() else
+                        "; written as comments: this engine does not read them yet"))
+    rest = [t for t in usage.tokens if t not in usage.conversations]
+    if rest:
+        requests = sum(usage.tokens[t].requests for t in rest)
+        if not any(usage.tokens[t].cache_fields for t in rest):
+            notes.append("caching cannot be estimated"
+                         + (f" for {len(rest):,} task(s)" if usage.conversations else "")
+                         + ": the logs have neither cached-token fields nor conversation "
+                         "ids (--session)")
+        else:
+            hits = sum(usage.tokens[t].cached_requests for t in rest)
+            notes.append(f"caching from cached-token fields only: {hits / requests:.1%} of "
+                         f"{requests:,} requests read a cached prefix; without conversation "
+                         "ids (--session) the logs cannot tell how the TTL changes the hit "
+                         "rate")
     return notes

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from functools import lru_cache
 
 import numpy as np
 
@@ -106,8 +107,13 @@ def scenario_dict(usage, tasks, est, bursts, corr, start, data_start,
                     est[i, idx["hourly_autocorrelation"]], 0.0, 0.995))),
             },
         }
+        conv = usage.conversations.get(t)
+        if conv is not None:  # the prefix common to conversations, not their history
+            prefix = min(conv.prefix_tokens, tok.input_mean)
         if prefix > 0:
             wl["prefix_tokens"] = _round(prefix)
+        if conv is not None and engine_reads_conversations():
+            wl["conversation"] = conv.block()
         if bursts[i]:
             wl["bursts"] = bursts[i]
         workloads.append(wl)
@@ -126,6 +132,26 @@ def scenario_dict(usage, tasks, est, bursts, corr, start, data_start,
     if corr is not None:
         spec["correlation"] = [[float(x) for x in row] for row in corr]
     return spec
+
+
+@lru_cache(maxsize=1)
+def engine_reads_conversations() -> bool:
+    """Whether this engine reads a workload's ``conversation:`` block (the fit
+    writes it as a comment otherwise)."""
+    from ..errors import ScenarioError
+    from ..scenario import load
+
+    try:
+        load({"name": "probe", "horizon_months": 1,
+              "workloads": [{"name": "w", "requests": {"per_hour": 1}, "input_tokens": 2000,
+                             "output_tokens": 10,
+                             "conversation": {"turns": 2.0,
+                                              "gap_minutes": {"cdf": [[1.0, 1.0]]},
+                                              "history_tokens_per_turn": 100}}],
+              "strategies": [{"name": "s", "route": {"default": "gpt-5-mini"}}]})
+    except ScenarioError:
+        return False
+    return True
 
 
 def _observed_routing(usage, tasks) -> tuple[dict, dict]:

@@ -57,11 +57,19 @@ def commented_yaml(spec: dict, usage, report: FitReport, tasks, cal: Calendar) -
              f"mean se {tok.input_sd / math.sqrt(max(n, 1)):.3g}")
         line("output_tokens", f"p50 {tok.output_p50:.0f}, p95 {tok.output_p95:.0f}; "
              f"mean se {tok.output_sd / math.sqrt(max(n, 1)):.3g}")
-        if "prefix_tokens" in wl:
+        conv = usage.conversations.get(t)
+        if conv is not None:
+            _conversation_lines(out, wl, conv, usage, dump)
+        elif "prefix_tokens" in wl:
             line("prefix_tokens", f"median cached tokens of {tok.cached_requests:,} "
                  "requests that read the cache")
         elif tok.cache_fields:
             out.append("    # prefix_tokens: none seen (no request read a cached prefix)")
+        if conv is None:
+            out.append(f"    # caching: {caching_evidence(tok)}")
+        replayed = _replay_line(usage, t)
+        if replayed:
+            out.append(f"    # {replayed}")
         f = cal.fits()
         line("hourly_weights", "Poisson regression on hour of day" if f["hourly_weights"]
              else "not fitted: flat")
@@ -88,3 +96,76 @@ def commented_yaml(spec: dict, usage, report: FitReport, tasks, cal: Calendar) -
     out.append(f"    route: {dump(strategy['route'])}")
     out.append(f"    caching: {dump(strategy['caching'])}")
     return "\n".join(out) + "\n"
+
+
+def caching_evidence(tok) -> str:
+    """What a task's logs without conversation ids tell about caching."""
+    if not tok.cache_fields:
+        return ("cannot be estimated: the logs have neither cached-token fields nor "
+                "conversation ids (--session)")
+    share = tok.cached_requests / tok.requests if tok.requests else 0.0
+    hits = (f"{share:.1%} of requests read a cached prefix (median {tok.prefix_p50:,.0f} "
+            "tokens)" if tok.cached_requests else "no request read a cached prefix")
+    return (f"{hits}; without conversation ids (--session) the logs cannot tell "
+            "how the TTL changes the hit rate")
+
+
+def _replay_line(usage, task) -> str:
+    r = usage.cache_replay
+    if r is None or task not in set(r.task):
+        return ""
+    rows = r[r.task == task]
+    shares = ", ".join(f"{x.cached_share:.1%} at {_ttl(x.ttl_minutes)}"
+                       for x in rows.itertuples())
+    return f"prefix cache replayed over the block hashes: cached share of input {shares}"
+
+
+def _duration(minutes: float) -> str:
+    return f"{minutes / 60:.3g} h" if minutes >= 60 else f"{minutes:.3g} min"
+
+
+def _ttl(minutes: float) -> str:
+    if minutes >= 60 and minutes % 60 == 0:
+        return f"{minutes / 60:g} h"
+    return f"{minutes:g} min"
+
+
+def _conversation_lines(out: list[str], wl: dict, conv, usage, dump) -> None:
+    """prefix_tokens and the conversation block, with what each came from; as
+    comments when this engine does not read the block."""
+    if "prefix_tokens" in wl:
+        where = ("leading blocks that earlier conversations' first turns had too"
+                 if conv.prefix_source == "hashes" else
+                 "cached tokens of the first turns that read the cache")
+        out.append(f"    prefix_tokens: {dump(wl['prefix_tokens'])}  # median {where} "
+                   f"({conv.prefix_n:,} first turns)")
+    else:
+        out.append("    # prefix_tokens: none common to conversations' first turns"
+                   + (f" ({conv.prefix_n:,} seen)" if conv.prefix_n else ""))
+    block = conv.block()
+    active = "conversation" in wl
+    c = "" if active else "# "
+    source = f", from {usage.session_field}" if usage.session_field else ""
+    out.append(f"    {c}conversation:  # {conv.conversations:,} conversations "
+               f"({conv.requests:,} of {conv.task_requests:,} requests with a session "
+               f"id{source}); horizon H {_duration(conv.horizon_minutes)}"
+               + ("" if active else "; this engine does not read it yet"))
+    out.append(f"      {c}turns: {dump(block['turns'])}  # Kaplan-Meier over "
+               f"{conv.trimmed:,} conversations begun H or more after the logs' start "
+               f"({conv.closed:,} ends seen); mean {conv.mean_turns:.3g}")
+    if "gap_minutes" in block:
+        after = 1 - block["gap_minutes"]["cdf"][-1][1]
+        out.append(f"      {c}gap_minutes: {dump(block['gap_minutes'])}  # {conv.gaps:,} "
+                   f"next turns of turns H or more before the end: p50 "
+                   f"{conv.gap_p50_minutes:.3g}, p95 {conv.gap_p95_minutes:.3g} min of "
+                   f"those within H; {after:.1%} came later than H: after any TTL")
+    else:
+        out.append("      # gap_minutes: no next turn measured (none within H of a "
+                   "turn H or more before the end)")
+    growth = f"mean prompt growth over {conv.growth_pairs:,} consecutive turns"
+    if conv.history_tokens_per_turn < 0:
+        growth += f" ({conv.history_tokens_per_turn:.4g}: prompts shrank; 0 used)"
+    out.append(f"      {c}history_tokens_per_turn: "
+               f"{dump(block['history_tokens_per_turn'])}  # {growth}")
+    for note in conv.notes:
+        out.append(f"      # {note}")

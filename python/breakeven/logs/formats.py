@@ -4,7 +4,10 @@ first path present wins.
 
 Canonical fields: ``timestamp``, ``model``, ``input_tokens`` (as the format counts
 them), ``cached_tokens`` (prompt-cache reads), ``cache_write_tokens``,
-``output_tokens``, ``cost`` (USD, when the tool logs it), ``request_id``.
+``output_tokens``, ``cost`` (USD, when the tool logs it), ``request_id``,
+``session`` (a conversation or session id, where the tool keeps one) and
+``previous_response_id`` (OpenAI Responses: the response this one continues; chains
+of them are resolved to their first response, the conversation's id).
 """
 
 from __future__ import annotations
@@ -20,6 +23,8 @@ FIELDS = (
     "output_tokens",
     "cost",
     "request_id",
+    "session",
+    "previous_response_id",
 )
 REQUIRED = ("timestamp", "input_tokens", "output_tokens")
 
@@ -69,6 +74,10 @@ FORMATS: dict[str, LogFormat] = {
                 "output_tokens": ("usage.output_tokens",),
                 "cost": ("cost", "cost_usd"),
                 "request_id": ("id",),
+                # The Conversations API's id where the response has one; else the
+                # chain of previous_response_id.
+                "session": ("conversation.id", "metadata.session_id"),
+                "previous_response_id": ("previous_response_id",),
             },
             signature=("usage.input_tokens", "usage.output_tokens", "usage.input_tokens_details"),
         ),
@@ -103,6 +112,10 @@ FORMATS: dict[str, LogFormat] = {
                 "output_tokens": ("completion_tokens",),
                 "cost": ("spend",),
                 "request_id": ("request_id",),
+                # The SpendLogs column (litellm_session_id of the request), or the
+                # request's metadata where older proxies kept it.
+                "session": ("session_id", "metadata.litellm_session_id",
+                            "metadata.session_id"),
             },
             signature=("startTime", "spend", "prompt_tokens", "completion_tokens"),
         ),
@@ -125,6 +138,7 @@ FORMATS: dict[str, LogFormat] = {
                 "output_tokens": ("usageDetails.output",),
                 "cost": ("costDetails.total", "calculatedTotalCost"),
                 "request_id": ("id",),
+                "session": ("sessionId", "session_id"),
             },
             input_includes_cached=False,
             signature=("startTime", "usageDetails"),
@@ -145,6 +159,8 @@ FORMATS: dict[str, LogFormat] = {
                                   "attributes.gen_ai\\.usage\\.completion_tokens"),
                 "cost": (),
                 "request_id": ("context.span_id", "spanId", "span_id"),
+                "session": ("attributes.gen_ai\\.conversation\\.id",
+                            "attributes.session\\.id"),
             },
             signature=("attributes",),
         ),

@@ -67,3 +67,22 @@ def record_cost_sql() -> str:
     with the prices of :func:`price_table` (null for a model it lacks)."""
     return ("((input - cached - cache_write) * price_uncached + cached * price_read"
             " + cache_write * price_write + output * price_output) / 1e6")
+
+
+def cache_tiers(name: str, p: dict) -> dict[float, float]:
+    """The prompt-cache TTL tiers catalog model ``name`` (resolved prices ``p``)
+    sells: ``{ttl minutes: write multiplier}``, its default tier first (the
+    catalog's ``cache_ttl_minutes`` and ``cache_write_multiplier``), then those of
+    its ``cache_ttl_tiers``."""
+    from ..catalog import catalog
+
+    if p.get("cache_tiers"):  # the engine's resolved tiers, where it gives them
+        return {float(t["ttl_minutes"]): float(t.get("write_multiplier", 1.0))
+                for t in p["cache_tiers"]}
+    written = catalog()["models"].get(name, {})
+    tiers = {float(p.get("cache_ttl_minutes", written.get("cache_ttl_minutes", 5.0))):
+             float(p.get("cache_write_multiplier",
+                         written.get("cache_write_multiplier", 1.0)))}
+    for t in written.get("cache_ttl_tiers") or ():
+        tiers.setdefault(float(t["ttl_minutes"]), float(t.get("write_multiplier", 1.0)))
+    return tiers

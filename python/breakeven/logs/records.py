@@ -224,10 +224,12 @@ def _task_sql(task: str | None, fmt: LogFormat, tabular: bool, slot: dict[str, i
 
 
 def _fields_sql(src: Source, index: int, fmt: LogFormat, task: str | None,
-                slot: dict[str, int], extract_list: str, q: Query) -> str:
+                slot: dict[str, int], extract_list: str, q: Query,
+                hashes: str | None = None) -> str:
     """SQL of one source's records: each field extracted once, as text."""
     tabular = src.kind != "jsonl"
     x = {f: _extract(fmt.paths.get(f, ()), tabular, slot, q) for f in FIELDS}
+    hashes_sql = _extract((hashes,), tabular, slot, q) if hashes else "null"
     return f"""select src, line, v,
               {x['timestamp']} as ts_text,
               {_task_sql(task, fmt, tabular, slot, q)} as task,
@@ -236,7 +238,9 @@ def _fields_sql(src: Source, index: int, fmt: LogFormat, task: str | None,
               {x['cached_tokens']} as cached_raw,
               {x['cache_write_tokens']} as write_raw,
               {x['output_tokens']} as output_raw,
-              {x['cost']} as cost_raw, {x['request_id']} as rid
+              {x['cost']} as cost_raw, {x['request_id']} as rid,
+              {x['session']} as session, {x['previous_response_id']} as prev_rid,
+              {hashes_sql} as hashes
             from (select src, line, try(json_extract_string(line, {extract_list})) as v
                   from ({_raw_relation(src, index, q)}))"""
 
@@ -253,16 +257,20 @@ def _epoch_unit(con, fields: str, q: Query) -> float:
 
 
 def build_records(con, sources: list[Source], fmt: LogFormat, task: str | None,
-                  fields: set[str] = frozenset()) -> ReadStats:
+                  fields: set[str] = frozenset(), hashes: str | None = None) -> ReadStats:
     """Create the DuckDB table ``records`` from every source, and count problems.
     ``fields``: the dotted keys seen in the first records, named in a note when the
-    task field is missing from most records."""
+    task field is missing from most records. ``hashes``: the field holding each
+    request's prefix block hashes (``--prefix-hashes``), kept as JSON text in the
+    column ``hashes`` (cache_replay.py reads and checks it)."""
     stats = ReadStats(fmt, task or "model")
     paths: list[str] = []
     for f in FIELDS:
         paths.extend(fmt.paths.get(f, ()))
     if task:
         paths.append("request_tags" if task.endswith(":") else task)
+    if hashes:
+        paths.append(hashes)
     if any(s.kind != "jsonl" for s in sources):  # columns that may hold JSON text
         paths += [p.split(".")[0] for p in list(paths)]
     unique = list(dict.fromkeys(_json_path(p) for p in paths))
@@ -272,14 +280,14 @@ def build_records(con, sources: list[Source], fmt: LogFormat, task: str | None,
 
     parts = []
     for i, src in enumerate(sources):
-        fields_sql = _fields_sql(src, i, fmt, task, slot, extract_list, q)
+        fields_sql = _fields_sql(src, i, fmt, task, slot, extract_list, q, hashes)
         unit = _epoch_unit(con, fields_sql, q)
         # Layered so that each field is extracted and cast once per record.
         parts.append(f"""
             select src, line is null as blank, v is null as not_json,
               ts_text, ts, task, model, input_raw, cached_raw, output_raw, input, cached,
               cache_write,
-              output, cost, rid,
+              output, cost, rid, session, prev_rid, hashes,
               cast({_total_input(fmt)} as double) as total_input
             from (select *,
                     coalesce(try_cast(ts_text as double) / {unit},
@@ -322,7 +330,7 @@ def build_records(con, sources: list[Source], fmt: LogFormat, task: str | None,
     try:
         q.run(con, f"""create or replace table records as
             select src, {problem} as status, ts, task, model, total_input as input,
-              cached, cache_write, output, cost, rid
+              cached, cache_write, output, cost, rid, session, prev_rid, hashes
             from ({" union all ".join(parts)})""")
     except Exception as e:
         raise LogError(sources[0].name if len(sources) == 1 else "logs",

@@ -112,7 +112,20 @@ def spend_summary(usage) -> dict:
                      for p in usage.problems],
         "notes": usage.notes,
         "cannot_give": list(usage.cannot_give),
+        "cache_replay": None if usage.cache_replay is None else _records(usage.cache_replay),
+        "conversations": [_conversation_summary(task, c)
+                          for task, c in sorted(usage.conversations.items())],
     }
+
+
+def _conversation_summary(task, c) -> dict:
+    return {"task": task, "conversations": c.conversations, "requests": c.requests,
+            "mean_turns": c.mean_turns, "turns_cdf": c.turns_cdf,
+            "gap_minutes_cdf": c.gap_cdf, "gap_p50_minutes": c.gap_p50_minutes,
+            "gap_p95_minutes": c.gap_p95_minutes,
+            "history_tokens_per_turn": c.history_tokens_per_turn,
+            "prefix_tokens": c.prefix_tokens, "prefix_source": c.prefix_source,
+            "horizon_minutes": c.horizon_minutes, "notes": c.notes}
 
 
 def _records(df: pd.DataFrame) -> list[dict]:
@@ -155,6 +168,7 @@ def spend_document(usage):
             (["task", "model", "saving", "share"],
              [[str(r["task"]), r["model"], f"${r['saving']:,.2f}", f"{r['saving_share']:.0%}"]
               for r in s["routing_savings"]]), summary=True))
+    sections.extend(_caching_sections(usage, s))
     sections.append(Section("Hourly requests per task",
                             figure=partial(_hourly_chart, usage, plot_hourly_requests),
                             summary=True))
@@ -175,6 +189,48 @@ def spend_document(usage):
     if notes:
         sections.append(Section("Notes", "\n\n".join(notes), summary=True))
     return Document(f"Spend: {', '.join(usage.files)[:200]}", sections)
+
+
+def _caching_sections(usage, s) -> list:
+    """The prefix cache replayed over block hashes, and the conversations fitted."""
+    from ..presentation import Section
+
+    out = []
+    if s["cache_replay"]:
+        rows = [[str(r["task"]), _ttl(r["ttl_minutes"]), f"{r['cached_share']:.1%}",
+                 f"{r['written_tokens']:,.0f}",
+                 "-" if r["cost"] is None else f"${r['cost']:,.2f}"]
+                for r in s["cache_replay"]]
+        out.append(Section(
+            "Prompt cache replayed over the block hashes",
+            f"Cached share and cost at 5 min / 1 h / 24 h: the requests with "
+            f"--prefix-hashes {usage.prefix_hashes} in time order, {usage.block_tokens} "
+            "tokens a block; a request reads its longest run of leading blocks used "
+            "within the TTL (none under the model's minimum cacheable prompt), then "
+            "writes or refreshes all its blocks. Cost at the logged model's list "
+            "prices, cache writes at its tier for that TTL ('-': the catalog has no "
+            "such tier for it, or not the model).",
+            (["task", "TTL", "cached", "written tokens", "cost"], rows), summary=True))
+    if s["conversations"]:
+        rows = [[str(c["task"]), f"{c['conversations']:,}", f"{c['mean_turns']:.2f}",
+                 f"{c['gap_p50_minutes']:.3g}", f"{c['gap_p95_minutes']:.3g}",
+                 f"{c['history_tokens_per_turn']:,.0f}", f"{c['prefix_tokens']:,.0f}"]
+                for c in s["conversations"]]
+        text = (f"Session ids from {usage.session_field}. Turns by Kaplan-Meier, gaps "
+                "between consecutive turns (minutes, those within the horizon H), prompt "
+                "growth per turn, and the prefix common to conversations' first turns; "
+                "docs/ingest.md.")
+        notes = [f"{c['task']}: {n}" for c in s["conversations"] for n in c["notes"]]
+        out.append(Section("Conversations", text + ("\n\n" + "\n\n".join(notes)
+                                                     if notes else ""),
+                           (["task", "conversations", "mean turns", "gap p50",
+                             "gap p95", "growth/turn", "shared prefix"], rows),
+                           summary=True))
+    return out
+
+
+def _ttl(minutes: float) -> str:
+    return f"{minutes / 60:g} h" if minutes >= 60 else f"{minutes:g} min"
 
 
 def _hourly_chart(usage, plot):

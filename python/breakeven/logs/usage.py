@@ -20,6 +20,7 @@ from .prices import (
     price_table,
     record_cost_sql,
 )
+from .quantiles import quantiles
 from .records import Problem
 
 # Distinct tasks and distinct models an ingest aggregates (``--max-names``): the
@@ -75,6 +76,13 @@ class Usage:
     notes: list[str] = field(default_factory=list)
     cannot_give: tuple[str, ...] = ()
     bucket_hours: int = 1  # 24 for daily usage exports
+    # Per task with session ids: its conversations (conversations.py).
+    conversations: dict = field(default_factory=dict)
+    # With --prefix-hashes: the cache replayed per task and TTL (cache_replay.py).
+    cache_replay: pd.DataFrame | None = None
+    session_field: str | None = None  # where session ids came from, if any
+    prefix_hashes: str | None = None
+    block_tokens: int = 512
 
     @property
     def tasks(self) -> list[str]:
@@ -206,18 +214,19 @@ def aggregate(con, stats, files: list[str], cannot_give=(), max_names: int = MAX
     hourly["cost"] = hourly["cost"].fillna(hourly["logged_cost"]).fillna(0.0)
     tokens = {}
     logs_cache = bool(stats.format.paths.get("cached_tokens"))
+    ok = "select task, input, output, cached from records where status is null"
+    q_in = quantiles(con, ok, "input", (0.5, 0.95), group="task")
+    q_out = quantiles(con, ok, "output", (0.5, 0.95), group="task")
+    q_cached = quantiles(con, ok, "cached", (0.5,), group="task", where="cached > 0")
     for row in con.execute("""
-        select task, count(*), avg(input), stddev_samp(input),
-          approx_quantile(input, 0.5), approx_quantile(input, 0.95),
-          avg(output), stddev_samp(output),
-          approx_quantile(output, 0.5), approx_quantile(output, 0.95),
-          count(*) filter (where cached > 0),
-          coalesce(approx_quantile(cached, 0.5) filter (where cached > 0), 0)
+        select task, count(*), avg(input), stddev_samp(input), avg(output),
+          stddev_samp(output), count(*) filter (where cached > 0)
         from records where status is null group by task""").fetchall():
-        task, n, *vals = row
+        task, n, in_mean, in_sd, out_mean, out_sd, hits = row
         tokens[task] = TokenStats(
-            int(n), *(float(v or 0.0) for v in vals[:8]), int(vals[8]),
-            float(vals[9]), logs_cache)
+            int(n), float(in_mean or 0.0), float(in_sd or 0.0), *q_in[task],
+            float(out_mean or 0.0), float(out_sd or 0.0), *q_out[task], int(hits),
+            q_cached.get(task, [0.0])[0], logs_cache)
     return Usage(
         format=stats.format.name,
         format_description=stats.format.description,
@@ -231,3 +240,29 @@ def aggregate(con, stats, files: list[str], cannot_give=(), max_names: int = MAX
         notes=stats.notes,
         cannot_give=tuple(cannot_give) or stats.format.cannot_give,
     )
+
+
+def caching(con, usage: Usage, stats, prefix_hashes: str | None, block_tokens: int) -> None:
+    """What the logs tell about prompt caching, on ``usage``: the prefix cache
+    replayed over the block hashes (with ``prefix_hashes``), and each task's
+    conversations (with session ids or Responses chains)."""
+    from .cache_replay import TTLS_MINUTES, check_hashes, replay_costs, replay_records
+    from .conversations import fit_conversations, resolve_chains
+
+    usage.prefix_hashes, usage.block_tokens = prefix_hashes, block_tokens
+    hashed = 0
+    if prefix_hashes:
+        hashed = check_hashes(con, stats, prefix_hashes)
+        if hashed:
+            usage.cache_replay = replay_costs(
+                replay_records(con, TTLS_MINUTES, block_tokens), TTLS_MINUTES)
+        if hashed < usage.ingested:
+            usage.notes.append(f"--prefix-hashes {prefix_hashes}: in {hashed:,} of "
+                               f"{usage.ingested:,} records; the replay covers those")
+    chained = resolve_chains(con)
+    paths = stats.format.paths.get("session", ())
+    if chained:
+        usage.session_field = "previous_response_id chains"
+    elif paths:
+        usage.session_field = " or ".join(p.replace("\\.", ".") for p in paths)
+    usage.conversations = fit_conversations(con, hashes=hashed > 0, block_tokens=block_tokens)
