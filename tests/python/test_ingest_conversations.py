@@ -397,3 +397,20 @@ def test_the_json_with_replay_and_conversations_validates(mooncake):
     assert errors == []
     assert [r["ttl_minutes"] for r in doc["cache_replay"]] == [5, 60, 1440]
     assert doc["conversations"][0]["conversations"] == 2538
+
+
+def test_exact_quantiles_are_numpy_s():
+    import duckdb
+    import pandas as pd
+
+    from breakeven.logs.quantiles import quantiles
+
+    rng = np.random.default_rng(3)
+    x = np.r_[rng.integers(0, 5000, 3001), np.full(500, 77)].astype(float)
+    g = rng.choice(["a", "b"], len(x))
+    con = duckdb.connect()
+    con.register("t", pd.DataFrame({"g": g, "x": x}))
+    probs = (0.0, 0.05, 0.5, 0.95, 0.999, 1.0)
+    got = quantiles(con, "select * from t", "x", probs, group="g")
+    for name in ("a", "b"):
+        assert got[name] == np.quantile(x[g == name], probs).tolist()
