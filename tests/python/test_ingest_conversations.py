@@ -387,7 +387,6 @@ def test_block_tokens_is_bounded(tmp_path, capsys):
 
 def test_the_json_with_replay_and_conversations_validates(mooncake):
     import jsonschema
-
     from breakeven import schemas
     from breakeven.logs.spend import spend_summary
 
@@ -402,7 +401,6 @@ def test_the_json_with_replay_and_conversations_validates(mooncake):
 def test_exact_quantiles_are_numpy_s():
     import duckdb
     import pandas as pd
-
     from breakeven.logs.quantiles import quantiles
 
     rng = np.random.default_rng(3)
