@@ -51,6 +51,10 @@ Json model_json(const ApiModel& m) {
           {"price_path", price_path_json(m.price_path)},
           {"rate_limit", m.rate_limit ? Json{{"requests_per_minute",
                                               m.rate_limit->requests_per_minute},
+                                             {"tokens_per_minute",
+                                              m.rate_limit->tokens_per_minute
+                                                  ? Json(*m.rate_limit->tokens_per_minute)
+                                                  : Json(nullptr)},
                                              {"fallback", m.rate_limit->fallback_name.empty()
                                                               ? Json(nullptr)
                                                               : Json(m.rate_limit->fallback_name)}}
@@ -87,7 +91,8 @@ Json workload_json(const Workload& w) {
            {{"sigma", w.spikiness.sigma},
             {"autocorrelation", w.spikiness.autocorrelation},
             {"hourly_sigma", w.spikiness.hourly_sigma},
-            {"hourly_autocorrelation", w.spikiness.hourly_autocorrelation}}},
+            {"hourly_autocorrelation", w.spikiness.hourly_autocorrelation},
+            {"minute_dispersion", w.spikiness.minute_dispersion}}},
           {"bursts",
            {{"per_month", w.bursts.per_month},
             {"hours", w.bursts.hours},

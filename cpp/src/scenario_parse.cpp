@@ -123,10 +123,13 @@ ApiModel parse_model(const std::string& name, const Field& f) {
   if (auto c = f.find("batch_discount")) m.batch_discount = c->number_in(0, 1);
   m.price_path = parse_price_path(f);
   if (auto r = f.find("rate_limit"); r && !r->is_null()) {
-    r->allow_only({"requests_per_minute", "fallback"});
+    r->allow_only({"requests_per_minute", "tokens_per_minute", "fallback"});
     RateLimit limit;
     limit.requests_per_minute =
         r->at("requests_per_minute").number_in(0, L::kMaxRequestsPerHour / 60);
+    if (auto t = r->find("tokens_per_minute"); t && !t->is_null())
+      limit.tokens_per_minute =
+          t->number_in(0, L::kMaxRequestsPerHour / 60 * L::kMaxTokensPerRequest);
     if (auto fb = r->find("fallback"); fb && !fb->is_null()) {
       limit.fallback_name = fb->string();
       limit.path = fb->path();
@@ -361,7 +364,9 @@ Workload parse_workload(const Field& f, int horizon_months) {
   }
   if (auto s = f.find("spikiness")) {
     s->allow_only({"sigma", "weekly_p95_over_p5", "autocorrelation", "hourly_sigma",
-                   "hourly_autocorrelation"});
+                   "hourly_autocorrelation", "minute_dispersion"});
+    if (auto x = s->find("minute_dispersion"))
+      w.spikiness.minute_dispersion = x->number_in(0, L::kMaxMinuteDispersion);
     s->require(!(s->has("sigma") && s->has("weekly_p95_over_p5")),
                "give at most one of sigma, weekly_p95_over_p5");
     if (auto x = s->find("sigma")) w.spikiness.sigma = x->number_in(0, L::kMaxSigma);

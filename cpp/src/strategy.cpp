@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "breakeven/calendar.hpp"
+#include "breakeven/minute_limits.hpp"
 #include "breakeven/pricing.hpp"
 
 namespace breakeven {
@@ -26,6 +27,8 @@ StrategyCoster::StrategyCoster(const Scenario& scenario, int strategy)
       const RateLimit& r = *models[model].rate_limit;
       limited_of[model] = int(limited_.size());
       limited_.push_back({model, r.per_hour(), r.fallback.value_or(-1), {}, {}, {}, {}});
+      limited_.back().tokens_per_minute = r.tokens_per_minute;
+      limited_.back().by_minute = r.tokens_per_minute.has_value();
     }
     return limited_[limited_of[model]];
   };
@@ -37,6 +40,11 @@ StrategyCoster::StrategyCoster(const Scenario& scenario, int strategy)
         continue;
       LimitedModel& l = limited(r.index);
       l.direct.push_back(w);
+      if (!batch) {
+        ++l.realtime;
+        l.by_minute |= workloads[w].spikiness.minute_dispersion > 0;
+      }
+
       l.price.push_back(pricer(w, models[r.index]));
       if (l.fallback >= 0) l.fallback_price.push_back(pricer(w, models[l.fallback]));
     }
@@ -110,9 +118,37 @@ void StrategyCoster::cost_api_routes(const TrafficPath& path, PathTotals& totals
   }
 }
 
+void StrategyCoster::split_minutes(LimitedModel& l, const TrafficPath& path) const {
+  l.realtime_share.assign(path.hours, 1.0);
+  for (int t = 0; t < path.hours; ++t) {
+    double requests = 0, realtime = 0, variance = 0, tokens = 0;
+    for (std::size_t k = 0; k < l.direct.size(); ++k) {
+      const Workload& w = scenario_->workloads[l.direct[k]];
+      const std::size_t i = path.index(l.direct[k], t);
+      const double n = path.requests[i];
+      requests += n;
+      tokens += path.variable_input[i] + n * w.prefix_tokens + path.output[i];
+      if (int(k) < l.realtime) {
+        realtime += n;
+        variance += w.spikiness.minute_dispersion * n / 60.0;
+      }
+    }
+    // A token limit is a request limit at the hour's tokens per request.
+    double per_minute = l.per_hour / 60.0;
+    if (l.tokens_per_minute && tokens > 0)
+      per_minute = std::min(per_minute, *l.tokens_per_minute * requests / tokens);
+    const double budget = 60.0 * per_minute;
+    const double passed =
+        std::min(budget, passed_in_hour(realtime, variance, per_minute));
+    if (realtime > 0) l.realtime_share[t] = passed / realtime;
+    l.remaining[t] = budget - passed;
+  }
+}
+
 void StrategyCoster::cost_limited(LimitedModel& l, const TrafficPath& path,
                                   PathRecord& out) {
   l.remaining.assign(path.hours, l.per_hour);
+  if (l.by_minute) split_minutes(l, path);
   // Workload by workload in priority order: within every hour, real-time work
   // takes the budget first, in file order, and batch-class work what is left.
   for (std::size_t k = 0; k < l.direct.size(); ++k) {
@@ -122,7 +158,9 @@ void StrategyCoster::cost_limited(LimitedModel& l, const TrafficPath& path,
       const Slice hour{path.requests[i], path.variable_input[i], path.output[i]};
       if (hour.requests <= 0) continue;
       const int m = month_of(t);
-      const double sent = l.take(t, hour.requests);
+      const double sent = l.by_minute && int(k) < l.realtime
+                              ? hour.requests * l.realtime_share[t]
+                              : l.take(t, hour.requests);
       const double share = sent / hour.requests;
       // Priced as usual with n = the requests sent; V and O split by requests.
       if (sent > 0)

@@ -247,6 +247,9 @@ def scenario_definitions() -> dict:
                 doc="Dated list prices, for the record only."),
             "rate_limit": nullable(mapping({
                 "requests_per_minute": number(0, _L["max_requests_per_hour"] / 60),
+                "tokens_per_minute": nullable(number(
+                    0, _L["max_requests_per_hour"] / 60 * _L["max_tokens_per_request"],
+                    "Input and output tokens a minute.")),
                 "fallback": nullable(string("API model that takes what the limit "
                                             "refuses."))},
                 ["requests_per_minute"], "Requests beyond the limit go to the fallback, "
@@ -342,7 +345,10 @@ def scenario_definitions() -> dict:
                     "Ratio of a busy week to a quiet one (p95 / p5)."),
                 "autocorrelation": number(0, 1, "Week to week."),
                 "hourly_sigma": number(0, _B["max_sigma"], "Hour-level noise."),
-                "hourly_autocorrelation": number(0, 1, "Hour to hour.", hi_open=True)},
+                "hourly_autocorrelation": number(0, 1, "Hour to hour.", hi_open=True),
+                "minute_dispersion": number(0, _L["max_minute_dispersion"],
+                                            "Variance / mean of requests per minute "
+                                            "within an hour (1: Poisson; 0: even).")},
                 doc="Week-to-week swings (mean 1): at most one of sigma, "
                     "weekly_p95_over_p5.",
                 **{"not": {"required": ["sigma", "weekly_p95_over_p5"]}}),

@@ -48,6 +48,7 @@ inline constexpr int kMaxTurns = 10000;         // the last point of a turns cdf
 inline constexpr int kMaxCdfPoints = 1000;      // points of a turns or gap cdf
 inline constexpr double kMaxGapMinutes = 365 * 24 * 60;
 inline constexpr double kMaxPrefixCacheTokens = 1e12;  // a cluster's prefix cache
+inline constexpr double kMaxMinuteDispersion = 1e6;    // variance / mean per minute
 inline constexpr int kMaxDeadlineHours = 24 * 365;
 inline constexpr int kMaxLagHours = 24 * 365;
 

@@ -30,6 +30,10 @@ struct Spikiness {
   // Model v2: the hourly AR(1) log-multiplier S_w(t), sh and ph.
   double hourly_sigma = 0.0;
   double hourly_autocorrelation = 0.0;
+  // Requests per minute within an hour: variance / mean of the minute counts (1:
+  // Poisson arrivals); 0: the hour's requests come evenly (a rate limit is an
+  // hourly budget of 60 R).
+  double minute_dispersion = 0.0;
 };
 
 struct Bursts {
@@ -111,10 +115,12 @@ struct PricePath {
   double factor(int m, double r) const;
 };
 
-// Model v2 "API rate limits": at most 60 R requests an hour per strategy; the
-// excess goes to `fallback`, or is counted rate-limited.
+// Model v2 "API rate limits": at most R requests (and T tokens) a minute per
+// strategy; the excess goes to `fallback`, or is counted rate-limited.
 struct RateLimit {
   double requests_per_minute = 0.0;
+  // Input and output tokens per minute; none: no token limit.
+  std::optional<double> tokens_per_minute;
   std::optional<int> fallback;  // index into Scenario::models
   std::string fallback_name;    // as written, resolved once all models are known
   std::string path;             // field path, for errors found at resolution

@@ -34,6 +34,12 @@ class StrategyCoster {
     std::vector<ApiPricer> price;      // parallel to direct
     std::vector<ApiPricer> fallback_price;
     std::vector<double> remaining;     // per hour, what directly routed work left
+    // Minutes within the hour (a workload's minute_dispersion, or a token limit):
+    // the real-time workloads share what the hour's minutes let through.
+    bool by_minute = false;
+    std::optional<double> tokens_per_minute;
+    int realtime = 0;                   // the first `realtime` of direct
+    std::vector<double> realtime_share;  // per hour, of the real-time requests sent
 
     // Takes up to n requests from hour t's budget; returns how many it took.
     double take(int t, double n) {
@@ -43,6 +49,9 @@ class StrategyCoster {
     }
   };
   void cost_limited(LimitedModel& limited, const TrafficPath& path, PathRecord& out);
+  // The minutes of each hour: what the real-time workloads get through together,
+  // and the budget left for batch work and overflow.
+  void split_minutes(LimitedModel& limited, const TrafficPath& path) const;
 
   // A cluster this strategy uses, and the overflow prices of each routed workload.
   struct ClusterPlan {
