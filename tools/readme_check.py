@@ -3,6 +3,10 @@
 print. ``--write`` runs them and rewrites the blocks; without it (CI, through
 tests/python/test_readme.py) the README must equal what the commands print now.
 
+The figures in its prose and tables, marked ``<!-- fig:NAME -->TEXT<!-- /fig -->``,
+are rendered the same way by tools/readme_figures.py (which says where each comes
+from: computed now, or recorded by a bench in tests/bench/results/).
+
 A marker may say ``<!-- readme-check: keep=REGEX -->``: only the output lines
 matching REGEX are shown. Commands run in a scratch folder holding a link to
 scenarios/ (so the README's paths work), one folder per block (a block's later
@@ -18,6 +22,9 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import readme_figures  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
 README = REPO / "README.md"
@@ -45,7 +52,9 @@ def _run(command: str, folder: Path, keep: re.Pattern | None) -> str:
 
 
 def rendered(text: str) -> str:
-    """The README with every checked block as the commands print it now."""
+    """The README with every checked block as the commands print it now and every
+    marked figure as the code gives it.
+    """
 
     def block(m: re.Match) -> str:
         opts = dict(o.split("=", 1) for o in shlex.split(m.group("opts") or ""))
@@ -57,12 +66,16 @@ def rendered(text: str) -> str:
                 out.append(f"$ {command}\n" + _run(command, Path(tmp), keep))
         return m.group(1) + "".join(out) + m.group(4)
 
-    return BLOCK.sub(block, text)
+    return readme_figures.render(BLOCK.sub(block, text))
 
 
 def main(argv: list[str]) -> int:
     text = README.read_text(encoding="utf-8")
-    now = rendered(text)
+    try:
+        now = rendered(text)
+    except readme_figures.FigureError as e:
+        print(f"readme-check: {e}", file=sys.stderr)
+        return 1
     if "--write" in argv:
         README.write_text(now, encoding="utf-8")
         return 0

@@ -2,7 +2,10 @@
 JSONL file of 2M OpenAI chat records drawn by synth-logs. Each reader runs in its
 own process so that peak memory (max RSS) is its own.
 
-    python tests/bench/ingest.py [--records 2000000]
+    python tests/bench/ingest.py [--records 2000000] [--record]
+
+--record writes tests/bench/results/ingest.json, from which the README's reading
+speed is rendered (tools/readme_figures.py).
 """
 
 from __future__ import annotations
@@ -59,6 +62,8 @@ def run(code: str, path: Path, *extra: str) -> tuple[float, int, float]:
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--records", type=int, default=2_000_000)
+    ap.add_argument("--record", action="store_true",
+                    help="write tests/bench/results/ingest.json for the README")
     args = ap.parse_args()
     import breakeven as be
     from breakeven.logs.synth import draw_requests, write_logs
@@ -73,17 +78,22 @@ def main() -> None:
         size = path.stat().st_size / 2**20
         print(f"{n:,} records ({size:,.0f} MiB JSONL, {days} days of content-platform)")
         rows = {}
-        for name, code, extra in (
-            ("breakeven ingest, 1GB limit", BREAKEVEN, ("1GB",)),
-            ("breakeven ingest, 256MB limit", BREAKEVEN, ("256MB",)),
-            ("pandas read_json + groupby", PANDAS, ()),
+        for key, name, code, extra in (
+            ("duckdb_1GB", "breakeven ingest, 1GB limit", BREAKEVEN, ("1GB",)),
+            ("duckdb_256MB", "breakeven ingest, 256MB limit", BREAKEVEN, ("256MB",)),
+            ("pandas", "pandas read_json + groupby", PANDAS, ()),
         ):
             seconds, count, peak = run(code, path, *extra)
-            rows[name] = {"seconds": seconds, "records_per_s": count / seconds,
-                          "peak_rss_mib": peak}
+            rows[key] = {"reader": name, "seconds": seconds, "records_per_s": count / seconds,
+                         "peak_rss_mib": peak}
             print(f"{name:<30} {seconds:6.2f} s  {count / seconds / 1e6:5.2f} M records/s  "
                   f"peak RSS {peak:,.0f} MiB")
         print(json.dumps(rows))
+    if args.record:
+        import record
+
+        record.write("ingest", {"records": n, "days": days, "jsonl_mib": size,
+                                "readers": rows})
 
 
 if __name__ == "__main__":
