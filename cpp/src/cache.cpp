@@ -123,6 +123,7 @@ ConversationCache::ConversationCache(const Workload& workload, double min_tokens
   }
   hit_share = reads / turns;
   tokens_per_hit = reads > 0 ? read_tokens / reads : 0.0;
+  if (c.tokens_per_read) tokens_per_hit = *c.tokens_per_read;
   stored_token_minutes = stored / turns;
 }
 

@@ -31,8 +31,10 @@ Json conversation_json(const std::optional<Conversation>& c) {
                                 : Json{{"cdf", c->gap_cdf}};
   return {{"turns", turns},
           {"mean_turns", c->expected_turns()},
+          {"mean_earlier_turns", c->mean_earlier_turns()},
           {"gap_minutes", gap},
-          {"history_tokens_per_turn", c->history_tokens_per_turn}};
+          {"history_tokens_per_turn", c->history_tokens_per_turn},
+          {"tokens_per_read", c->tokens_per_read ? Json(*c->tokens_per_read) : Json(nullptr)}};
 }
 
 }  // namespace

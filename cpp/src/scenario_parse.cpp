@@ -253,7 +253,7 @@ std::vector<std::pair<double, double>> parse_cdf(const Field& f, double lo, doub
 }
 
 Conversation parse_conversation(const Field& f) {
-  f.allow_only({"turns", "gap_minutes", "history_tokens_per_turn"});
+  f.allow_only({"turns", "gap_minutes", "history_tokens_per_turn", "tokens_per_read"});
   Conversation c;
   Field turns = f.at("turns");
   if (turns.is_number()) {
@@ -286,6 +286,8 @@ Conversation parse_conversation(const Field& f) {
   }
   c.history_tokens_per_turn =
       f.at("history_tokens_per_turn").number_in(0, L::kMaxTokensPerRequest);
+  if (auto r = f.find("tokens_per_read"); r && !r->is_null())
+    c.tokens_per_read = r->number_in(0, L::kMaxTokensPerRequest);
   return c;
 }
 
@@ -330,6 +332,13 @@ Workload parse_workload(const Field& f, int horizon_months) {
                  "turns (" + format_number(w.prefix_tokens) + " + " +
                      format_number(history) + ") must be <= the mean of input_tokens (" +
                      format_number(w.input.mean) + ")");
+    if (w.conversation->tokens_per_read)
+      c->at("tokens_per_read")
+          .require(w.prefix_tokens + *w.conversation->tokens_per_read <= w.input.mean,
+                   "prefix_tokens + tokens_per_read (" + format_number(w.prefix_tokens) +
+                       " + " + format_number(*w.conversation->tokens_per_read) +
+                       ") must be <= the mean of input_tokens (" +
+                       format_number(w.input.mean) + ")");
   }
 
   if (auto lat = f.find("latency")) {

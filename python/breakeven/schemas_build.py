@@ -215,7 +215,10 @@ def scenario_definitions() -> dict:
                 doc="Minutes between consecutive turns."),
             "history_tokens_per_turn": number(0, tokens, "Tokens each turn adds to the "
                                               "next turn's prompt (its new input and "
-                                              "its output).")},
+                                              "its output)."),
+            "tokens_per_read": nullable(number(0, tokens, "Measured tokens beyond the "
+                                               "prefix a read of the previous turn "
+                                               "covers (default: its prompt)."))},
             ["turns", "gap_minutes", "history_tokens_per_turn"],
             "Multi-turn traffic: each turn re-sends the conversation so far, cached "
             "when the gap is within the TTL."),

@@ -57,14 +57,14 @@ FULL = {
                        "hourly_autocorrelation": 0.5, "minute_dispersion": 20},
          "bursts": {"per_month": 1, "hours": 6, "multiplier": 3}, "min_quality": 0.5,
          "conversation": {"turns": 2, "gap_minutes": {"p50": 2, "p95": 30},
-                          "history_tokens_per_turn": 400}},
+                          "history_tokens_per_turn": 400, "tokens_per_read": 500}},
         {"name": "b", "requests": {"per_day": 240}, "input_tokens": {"mean": 2000, "cv": 0.5},
          "output_tokens": {"p50": 100, "p95": 300}, "latency": "batch",
          "hourly_weights": [1.0] * 24, "weekday_weights": [1.0] * 7,
          "spikiness": {"weekly_p95_over_p5": 3},
          "conversation": {"turns": {"cdf": [[1, 0.5], [3, 1]]},
                           "gap_minutes": {"cdf": [[1, 0.4], [10, 0.9]]},
-                          "history_tokens_per_turn": 1000}},
+                          "history_tokens_per_turn": 1000, "tokens_per_read": None}},
         {"name": "c", "requests": {"per_month": 7300},
          "input_tokens": {"p50": 100, "p95": 400}, "output_tokens": {"mean": 10, "cv": 1}, "latency": {"batch": {"deadline_hours": 12}},
          "conversation": None},
@@ -282,6 +282,9 @@ ALONGSIDE = {
                                     ("workloads", 0, "conversation"): None},
     ".workloads[].input_tokens|1.mean": {("workloads", 1, "conversation"): None},
     ".workloads[].conversation|0.history_tokens_per_turn": {
+        ("workloads", 0, "prefix_tokens"): None, ("workloads", 0, "input_tokens"): 1e8,
+        ("workloads", 0, "conversation", "tokens_per_read"): None},
+    ".workloads[].conversation|0.tokens_per_read|0": {
         ("workloads", 0, "prefix_tokens"): None, ("workloads", 0, "input_tokens"): 1e8},
     ".workloads[].conversation|0.turns|0": {
         ("workloads", 0, "conversation", "history_tokens_per_turn"): 0},

@@ -58,6 +58,9 @@ struct Conversation {
   double gap_sigma = 0.0;
   std::vector<std::pair<double, double>> gap_cdf;
   double history_tokens_per_turn = 0.0;  // g
+  // The variable tokens a read of the previous turn covers, as measured (a fit
+  // calibrated to logs); none: the previous turn's prompt beyond the prefix.
+  std::optional<double> tokens_per_read;
 
   // P(T >= k) for k >= 1.
   double turns_at_least(int k) const;
