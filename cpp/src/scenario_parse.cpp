@@ -332,13 +332,6 @@ Workload parse_workload(const Field& f, int horizon_months) {
                  "turns (" + format_number(w.prefix_tokens) + " + " +
                      format_number(history) + ") must be <= the mean of input_tokens (" +
                      format_number(w.input.mean) + ")");
-    if (w.conversation->tokens_per_read)
-      c->at("tokens_per_read")
-          .require(w.prefix_tokens + *w.conversation->tokens_per_read <= w.input.mean,
-                   "prefix_tokens + tokens_per_read (" + format_number(w.prefix_tokens) +
-                       " + " + format_number(*w.conversation->tokens_per_read) +
-                       ") must be <= the mean of input_tokens (" +
-                       format_number(w.input.mean) + ")");
   }
 
   if (auto lat = f.find("latency")) {

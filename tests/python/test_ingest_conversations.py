@@ -327,11 +327,16 @@ def test_the_fitted_conversation_block(tmp_path):
     # The shared prefix from the first turns' cached tokens: the system prompt.
     assert c.prefix_source == "cached tokens" and c.prefix_tokens == 1536
     yaml_text = scenario.fit_report.yaml
-    assert "prefix_tokens: 1536.0  # median cached tokens of the first turns" in yaml_text
+    assert ("median of cached tokens of the first turns that read the cache: 1,536 "
+            in yaml_text)
+    # Calibrated to the logs: the fitted scenario reads from cache what they did.
+    fit = scenario.fit_report.cache_fits["support"]
+    assert fit.ttl_minutes == 5 and abs(fit.fitted_share - fit.logged_share) <= 0.02
     if engine_reads_conversations():
         import yaml
 
         wl = yaml.safe_load(yaml_text)["workloads"][0]
+        assert wl["conversation"].pop("tokens_per_read") > 0
         assert wl["conversation"] == c.block()
         assert c.block()["turns"]["cdf"][-1][1] == 1.0
         assert "\n    conversation:  # 800 conversations" in yaml_text

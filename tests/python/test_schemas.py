@@ -284,8 +284,6 @@ ALONGSIDE = {
     ".workloads[].conversation|0.history_tokens_per_turn": {
         ("workloads", 0, "prefix_tokens"): None, ("workloads", 0, "input_tokens"): 1e8,
         ("workloads", 0, "conversation", "tokens_per_read"): None},
-    ".workloads[].conversation|0.tokens_per_read|0": {
-        ("workloads", 0, "prefix_tokens"): None, ("workloads", 0, "input_tokens"): 1e8},
     ".workloads[].conversation|0.turns|0": {
         ("workloads", 0, "conversation", "history_tokens_per_turn"): 0},
     # a lognormal gap's p95 > p50

@@ -61,6 +61,10 @@ class ConversationFit:
     prefix_source: str  # "hashes", "cached tokens", "none"
     prefix_n: int  # first turns it came from
     notes: list[str] = field(default_factory=list)
+    # The logged cache reads of first turns and of later ones: (turns, turns that
+    # read the cache, tokens read); cache_fit.py calibrates the fit to them.
+    first_reads: tuple[int, int, float] = (0, 0, 0.0)
+    later_reads: tuple[int, int, float] = (0, 0, 0.0)
 
     def block(self) -> dict:
         """The workload's ``conversation:`` block."""
@@ -169,6 +173,11 @@ def fit_conversations(con, hashes: bool = False,
         select task, avg(growth), count(growth) from conv_turns where k >= 2
         group by task""").fetchall()}
     prefix = _shared_prefix(con, hashes, block_tokens)
+    reads: dict[tuple[str, bool], tuple[int, int, float]] = {
+        (t, bool(first)): (int(n), int(hits), float(tokens or 0.0))
+        for t, first, n, hits, tokens in con.execute("""
+            select task, k = 1, count(*), count(*) filter (where cached > 0), sum(cached)
+            from conv_turns group by task, k = 1""").fetchall()}
     con.execute("drop table conv_turns")
 
     fits = {}
@@ -200,7 +209,9 @@ def fit_conversations(con, hashes: bool = False,
             horizon_minutes=h / 60, turns_cdf=cdf, mean_turns=mean, trimmed=trimmed,
             closed=closed, gap_cdf=gap_cdf, gaps=n_next, gap_p50_minutes=p50,
             gap_p95_minutes=p95, history_tokens_per_turn=g, growth_pairs=pairs,
-            prefix_tokens=p, prefix_source=source, prefix_n=pn, notes=notes)
+            prefix_tokens=p, prefix_source=source, prefix_n=pn, notes=notes,
+            first_reads=reads.get((task, True), (0, 0, 0.0)),
+            later_reads=reads.get((task, False), (0, 0, 0.0)))
     return fits
 
 

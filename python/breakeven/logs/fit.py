@@ -34,6 +34,7 @@ class FitReport:
     days: float = 0.0
     start: dt.datetime | None = None  # the scenario's hour 0 (a Monday 00:00 UTC)
     yaml: str = ""
+    cache_fits: dict = field(default_factory=dict)  # task -> cache_fit.CacheFit
 
     def table(self) -> pd.DataFrame:
         return self.parameters
@@ -91,8 +92,8 @@ def fit_scenario(usage, start: dt.datetime | None = None, horizon_months: int = 
 
     start = start or monday_at_or_after(data_end)
     notes = _notes(cal, usage)
-    spec = scenario_dict(usage, tasks, est, bursts, corr, start, data_start,
-                         horizon_months, name or "fitted", until=data_end)
+    spec, cache_fits = scenario_dict(usage, tasks, est, bursts, corr, start, data_start,
+                                     horizon_months, name or "fitted", until=data_end)
     rows = []
     fitted = cal.fits()
     for i, t in enumerate(tasks):
@@ -107,7 +108,7 @@ def fit_scenario(usage, start: dt.datetime | None = None, horizon_months: int = 
             else:
                 rows.append((t, p, value, se[i, j]))
     report = FitReport(pd.DataFrame(rows, columns=["task", "parameter", "estimate", "se"]),
-                       notes, cal.days, start)
+                       notes, cal.days, start, cache_fits=cache_fits)
     report.yaml = commented_yaml(spec, usage, report, tasks, cal)
     scenario = load(spec)
     scenario.fit_report = report

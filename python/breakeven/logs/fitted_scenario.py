@@ -10,6 +10,7 @@ from functools import lru_cache
 
 import numpy as np
 
+from .cache_fit import calibrate
 from .estimators import PARAMETERS, SCALARS
 from .timeline import epoch_hour, monday_at_or_before
 
@@ -75,14 +76,16 @@ def _mean_sd(seen, task, column, mean, sd) -> tuple[float, float]:
 
 
 def scenario_dict(usage, tasks, est, bursts, corr, start, data_start,
-                  horizon_months, name, until) -> dict:
+                  horizon_months, name, until) -> tuple[dict, dict]:
+    """The fitted scenario, and per task the cache calibration (cache_fit.py)."""
     idx = {p: i for i, p in enumerate(PARAMETERS)}
     # Token means from the fitted period only (a backtest must not see its future);
     # the spread (cv) and the prefix from every record.
     seen = usage.hourly_table[usage.hourly_table.hour < until].groupby("task")[
         ["requests", "input_tokens", "output_tokens"]].sum()
     months_ahead = (start - data_start).total_seconds() / 3600 / 730
-    workloads = []
+    models, route = _observed_routing(usage, tasks)
+    workloads, cache_fits = [], {}
     for i, t in enumerate(tasks):
         tok = usage.tokens[t]
         g = est[i, idx["growth"]]
@@ -116,8 +119,11 @@ def scenario_dict(usage, tasks, est, bursts, corr, start, data_start,
             wl["conversation"] = conv.block()
         if bursts[i]:
             wl["bursts"] = bursts[i]
+        fit = calibrate(wl, route.get(t, route["default"]), models, tok,
+                        conv if "conversation" in wl else None)
+        if fit is not None:
+            cache_fits[t] = fit
         workloads.append(wl)
-    models, route = _observed_routing(usage, tasks)
     spec = {
         "name": name,
         "description": f"Fitted by breakeven ingest from {', '.join(usage.files)[:200]}",
@@ -131,7 +137,7 @@ def scenario_dict(usage, tasks, est, bursts, corr, start, data_start,
         spec["models"] = models
     if corr is not None:
         spec["correlation"] = [[float(x) for x in row] for row in corr]
-    return spec
+    return spec, cache_fits
 
 
 @lru_cache(maxsize=1)

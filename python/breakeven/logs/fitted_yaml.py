@@ -58,11 +58,20 @@ def commented_yaml(spec: dict, usage, report: FitReport, tasks, cal: Calendar) -
         line("output_tokens", f"p50 {tok.output_p50:.0f}, p95 {tok.output_p95:.0f}; "
              f"mean se {tok.output_sd / math.sqrt(max(n, 1)):.3g}")
         conv = usage.conversations.get(t)
+        fit = report.cache_fits.get(t)
         if conv is not None:
             _conversation_lines(out, wl, conv, usage, dump)
         elif "prefix_tokens" in wl:
-            line("prefix_tokens", f"median cached tokens of {tok.cached_requests:,} "
-                 "requests that read the cache")
+            line("prefix_tokens", f"mean cached tokens of the {tok.cached_requests:,} "
+                 "requests that read the cache, so that the hits read the logged tokens")
+        if "prefix_variants" in wl:
+            line("prefix_variants", "as many prefixes as make the hit probability the "
+                 "logged share of requests that read the cache")
+        if fit is not None:
+            out.append(f"    # cache calibrated at the logged {fit.ttl_minutes:g}-minute "
+                       f"TTL: the logs read {fit.logged_share:.1%} of input tokens from "
+                       f"cache, this scenario {fit.fitted_share:.1%}")
+            out.extend(f"    # {note}" for note in fit.notes)
         elif tok.cache_fields:
             out.append("    # prefix_tokens: none seen (no request read a cached prefix)")
         if conv is None:
@@ -137,8 +146,9 @@ def _conversation_lines(out: list[str], wl: dict, conv, usage, dump) -> None:
         where = ("leading blocks that earlier conversations' first turns had too"
                  if conv.prefix_source == "hashes" else
                  "cached tokens of the first turns that read the cache")
-        out.append(f"    prefix_tokens: {dump(wl['prefix_tokens'])}  # median {where} "
-                   f"({conv.prefix_n:,} first turns)")
+        out.append(f"    prefix_tokens: {dump(wl['prefix_tokens'])}  # what first turns "
+                   f"read (a first turn reads only what conversations share); median of "
+                   f"{where}: {conv.prefix_tokens:,.0f} ({conv.prefix_n:,} first turns)")
     else:
         out.append("    # prefix_tokens: none common to conversations' first turns"
                    + (f" ({conv.prefix_n:,} seen)" if conv.prefix_n else ""))
@@ -167,5 +177,8 @@ def _conversation_lines(out: list[str], wl: dict, conv, usage, dump) -> None:
         growth += f" ({conv.history_tokens_per_turn:.4g}: prompts shrank; 0 used)"
     out.append(f"      {c}history_tokens_per_turn: "
                f"{dump(block['history_tokens_per_turn'])}  # {growth}")
+    if active and "tokens_per_read" in wl["conversation"]:
+        out.append(f"      tokens_per_read: {dump(wl['conversation']['tokens_per_read'])}"
+                   "  # so that later turns read the logged tokens at the logged TTL")
     for note in conv.notes:
         out.append(f"      # {note}")

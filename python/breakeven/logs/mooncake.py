@@ -38,37 +38,42 @@ def read_trace(path) -> list[dict]:
         return [json.loads(line) for line in f if line.strip()]
 
 
-def conversation_ids(rows: list[dict], block_tokens: int = DEFAULT_BLOCK_TOKENS) -> list[int]:
+def conversation_ids(rows: list[dict], block_tokens: int = DEFAULT_BLOCK_TOKENS,
+                     shared: bool = False) -> list[int]:
     """Each request's conversation (0, 1, ... in order of first turns), by the rule
-    in this module's doc; ``rows`` in time order."""
-    last_whole: dict[int, int] = {}  # a hash -> the latest request whose last whole block it is
+    in this module's doc; ``rows`` in time order. With ``shared``, a request that
+    shares any leading block with an earlier one joins the conversation of the one
+    it shares the most with (the latest among equals): reuse of a common document
+    counts as turns, with its own gaps, instead of as a prefix shared by all."""
+    last: dict[int, int] = {}  # a hash -> the latest request whose last whole block it is
     conv: list[int] = []
     n = 0
     for j, r in enumerate(rows):
         h = r["hash_ids"]
         c = None
         for pos in range(len(h) - 1, -1, -1):
-            if h[pos] in last_whole:
-                c = conv[last_whole[h[pos]]]
+            if h[pos] in last:
+                c = conv[last[h[pos]]]
                 break
         if c is None:
             c, n = n, n + 1
         conv.append(c)
         whole = min(int(r["input_length"]) // block_tokens, len(h))
-        if whole >= 1:
-            last_whole[h[whole - 1]] = j
+        for pos in range(0 if shared else max(whole - 1, 0), whole):
+            last[h[pos]] = j
     return conv
 
 
 def mooncake_records(rows: list[dict], ttl_minutes: float = 5.0, min_tokens: float = 1024,
                      block_tokens: int = DEFAULT_BLOCK_TOKENS, model: str = MODEL,
-                     task: str = TASK, start: float = T0) -> list[dict]:
-    """The trace's requests as OpenAI chat-completion records."""
+                     task: str = TASK, start: float = T0, shared: bool = False) -> list[dict]:
+    """The trace's requests as OpenAI chat-completion records (``shared``: see
+    :func:`conversation_ids`)."""
     ts = np.array([r["timestamp"] for r in rows], dtype=float) / 1000.0
     inputs = [int(r["input_length"]) for r in rows]
     cached = replay(ts, inputs, [r["hash_ids"] for r in rows], (ttl_minutes,),
                     block_tokens, min_tokens)[:, 0]
-    conv = conversation_ids(rows, block_tokens)
+    conv = conversation_ids(rows, block_tokens, shared)
     out = []
     for i, r in enumerate(rows):
         out.append({

@@ -47,6 +47,7 @@ class TokenStats:
     cached_requests: int  # requests that read a cached prefix
     prefix_p50: float  # median cached tokens of those requests (0: none)
     cache_fields: bool  # the format logs cache reads at all
+    cached_tokens: float = 0.0  # cache reads of all its requests
 
 
 @dataclass
@@ -220,13 +221,13 @@ def aggregate(con, stats, files: list[str], cannot_give=(), max_names: int = MAX
     q_cached = quantiles(con, ok, "cached", (0.5,), group="task", where="cached > 0")
     for row in con.execute("""
         select task, count(*), avg(input), stddev_samp(input), avg(output),
-          stddev_samp(output), count(*) filter (where cached > 0)
+          stddev_samp(output), count(*) filter (where cached > 0), sum(cached)
         from records where status is null group by task""").fetchall():
-        task, n, in_mean, in_sd, out_mean, out_sd, hits = row
+        task, n, in_mean, in_sd, out_mean, out_sd, hits, cached = row
         tokens[task] = TokenStats(
             int(n), float(in_mean or 0.0), float(in_sd or 0.0), *q_in[task],
             float(out_mean or 0.0), float(out_sd or 0.0), *q_out[task], int(hits),
-            q_cached.get(task, [0.0])[0], logs_cache)
+            q_cached.get(task, [0.0])[0], logs_cache, float(cached or 0.0))
     return Usage(
         format=stats.format.name,
         format_description=stats.format.description,
