@@ -13,10 +13,9 @@ from __future__ import annotations
 
 import json
 
+import breakeven
 import numpy as np
 import pytest
-
-import breakeven
 from breakeven.cli import main
 from breakeven.logs import ingest
 from breakeven.logs.cache_fit import _figures, calibrate

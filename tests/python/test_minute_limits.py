@@ -10,11 +10,10 @@ within 30% (relative) or 0.5 points, the target of issue 23."""
 
 from __future__ import annotations
 
+import breakeven
 import numpy as np
 import pandas as pd
 import pytest
-
-import breakeven
 from breakeven.minutes import minute_counts, minute_dispersion, replayed_excess
 from conftest import REPO
 
