@@ -203,8 +203,6 @@ def test_conversation_rule_on_a_tiny_trace():
 
 @pytest.fixture(scope="module")
 def mooncake(tmp_path_factory):
-    if not TRACE.exists():
-        pytest.skip("the shared Mooncake trace is not here")
     rows = read_trace(TRACE)
     path = write_jsonl(tmp_path_factory.mktemp("mooncake") / "mooncake.jsonl",
                        mooncake_records(rows))
