@@ -324,6 +324,10 @@ def servegen() -> dict[str, str]:
     total = s[(s.metric == "requests") & (s.task == "total")].iloc[0]
     req = s[(s.metric == "requests") & (s.task != "total")]
     pooled = float(np.average(req.coverage, weights=req.days))
+    cal = bt.calibration("requests")  # over client-days
+    if cal.verdict not in ("too narrow", "too wide", "calibrated"):
+        raise FigureError(f"servegen: the README states a verdict, the backtest gives "
+                          f"{cal.verdict!r}")
     return {
         "clients": str(len(usage.tokens)),
         "days": num(usage.days),
@@ -333,6 +337,11 @@ def servegen() -> dict[str, str]:
         "total-pinball": sig(total.relative_pinball),
         "client-days": pct(pooled),
         "under-covered": f"{int((req.coverage < CALIBRATED[0]).sum())} of {len(req)}",
+        "client-days-50": pct(cal.coverage_50),
+        "pit-low": pct(cal.pit_below_10),
+        "pit-high": pct(cal.pit_above_90),
+        "client-days-n": str(cal.n),
+        "verdict": cal.verdict,
     }
 
 

@@ -628,25 +628,46 @@ def ingest_schema() -> dict:
 
 
 def backtest_schema() -> dict:
-    from .logs.backtest import METRICS
+    from .logs.backtest import METRICS, PIT_BINS, UNITS, VERDICTS
 
     metric = {"enum": list(METRICS)}
+    share = number(0, 1)
+    calibration = mapping({
+        "metric": metric,
+        "scope": {"enum": ["tasks", "total"], "description":
+                  "tasks: every task's held-out days pooled; total: the days of the sum."},
+        "units": {"enum": list(UNITS.values())}, "n": integer(0, doc="Held-out values."),
+        "coverage_50": nullable(share), "se_50": nullable(number(0)),
+        "coverage_90": nullable(share), "se_90": nullable(number(0)),
+        "pit_histogram": array(integer(0), PIT_BINS, PIT_BINS),
+        "pit_below_10": nullable(share), "pit_above_90": nullable(share),
+        "chi2": nullable(number(0)), "chi2_p": nullable(share),
+        "interval_score_50": nullable(number(0)), "interval_score_90": nullable(number(0)),
+        "mean_actual": nullable(number(0)), "verdict": {"enum": list(VERDICTS)}},
+        ["metric", "scope", "units", "n", "coverage_50", "se_50", "coverage_90", "se_90",
+         "pit_histogram", "pit_below_10", "pit_above_90", "chi2", "chi2_p",
+         "interval_score_50", "interval_score_90", "mean_actual", "verdict"])
     return output("backtest", "breakeven backtest --json",
                   "Held-out days against the simulated bands (docs/ingest.md).", {
                       "train_days": integer(1), "test_days": integer(1),
                       "paths": integer(1, _L["max_paths"]),
                       "summary": array(mapping({
                           "task": string(), "metric": metric, "days": integer(1),
-                          "coverage": number(0, 1), "pinball": number(0),
-                          "relative_pinball": nullable(number(0))},
-                          ["task", "metric", "days", "coverage", "pinball",
-                           "relative_pinball"])),
+                          "coverage": number(0, 1), "coverage_50": number(0, 1),
+                          "pinball": number(0), "relative_pinball": nullable(number(0)),
+                          "interval_score_50": number(0), "interval_score_90": number(0)},
+                          ["task", "metric", "days", "coverage", "coverage_50", "pinball",
+                           "relative_pinball", "interval_score_50", "interval_score_90"])),
+                      "calibration": array(calibration),
+                      "min_verdict_days": integer(1),
                       "days": array(mapping({
                           "task": string(), "metric": metric, "day": string(),
-                          "actual": number(0), "p5": number(0), "p50": number(0),
-                          "p95": number(0), "inside": boolean()},
-                          ["task", "metric", "day", "actual", "p5", "p50", "p95",
-                           "inside"])),
+                          "actual": number(0), "p5": number(0), "p25": number(0),
+                          "p50": number(0), "p75": number(0), "p95": number(0),
+                          "inside": boolean(), "inside_50": boolean(),
+                          "pit": number(0, 1, hi_open=True)},
+                          ["task", "metric", "day", "actual", "p5", "p25", "p50", "p75",
+                           "p95", "inside", "inside_50", "pit"])),
                       "verdict": array(string())})
 
 

@@ -30,6 +30,9 @@ def register(sub) -> None:
     bt.add_argument("--paths", type=whole, default=500, help="default %(default)s")
     bt.add_argument("--seed", type=whole, default=0)
     bt.add_argument("--json", metavar="FILE", help="write the backtest (docs/ingest.md)")
+    bt.add_argument("--report", metavar="backtest.html",
+                    help="write the backtest with its calibration and chart (html, md or pdf "
+                         "from the suffix)")
     bt.add_argument("--plot", metavar="FILE.png", help="chart of total requests per day")
     bt.set_defaults(command=cmd_backtest)
 
@@ -129,14 +132,22 @@ def cmd_ingest(args) -> int:
 def cmd_backtest(args) -> int:
     from ..logs.backtest import checked_options
 
-    check_outputs(json=args.json)
+    check_outputs(json=args.json, report=args.report)
     check_figures(plot=args.plot)
     checked_options(args.train_days, args.paths, args.seed)
+    if args.report:
+        from ..presentation import document_format
+
+        document_format(args.report, option="report")
     usage = _ingest(args)
     bt = usage.backtest(args.train_days, paths=args.paths, seed=args.seed)
-    print(bt.document(usage.notes).terminal())
+    doc = bt.document(usage.notes)
+    print(doc.terminal())
     if args.json:
         write_json(args.json, bt.to_json())
+    if args.report:
+        doc.write(args.report, option="report")
+        print(f"backtest written to {args.report}")
     if args.plot:
         save_figure(bt.plot(), args.plot, "plot", dpi=110, bbox_inches="tight")
         print(f"chart written to {args.plot}")
