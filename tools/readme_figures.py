@@ -191,6 +191,13 @@ def claims() -> dict[str, str]:
     f[f"{s}.sonnet-extra"] = pct(_positive(
         _ratio(s, "sonnet-cache", "sonnet-no-cache") - 1, f"{s}: what caching adds on Claude"))
 
+    s = "caching-ttl-support"
+    f[f"{s}.hour-savings"] = pct(_positive(_stat(s, "sonnet-1h", "savings.mean"),
+                                           f"{s}: what the 1-hour TTL saves"))
+    s = "caching-ttl-low-traffic"
+    f[f"{s}.hour-extra"] = pct(_positive(_ratio(s, "haiku-1h", "haiku-5min") - 1,
+                                         f"{s}: what the 1-hour TTL adds"))
+
     s = "overnight-batch"
     gpt54 = breakeven.load(SCENARIOS / f"{s}.yaml").resolved()["models"]["gpt-5.4"]
     f[f"{s}.savings"] = pct(_stat(s, "batch", "savings.mean"))
@@ -384,6 +391,69 @@ def catalog() -> dict[str, str]:
         "google-ttl": f"{ttl // 60} hour" + ("s" if ttl > 60 else ""),
         "gemini-3-min-tokens": num(one("cache_min_tokens", gemini3)),
     }
+
+
+@source("caching")
+def caching() -> dict[str, str]:
+    """Mooncake's trace as logs (a 5-minute replay, conversation ids from its
+    hashes), the cache fit calibrated at 5 minutes and its prediction at 1 hour,
+    against the trace replayed (tests/python/test_cache_fit.py asserts the bounds)."""
+    import tempfile
+
+    import numpy as np
+    from breakeven.logs import ingest
+    from breakeven.logs.cache_fit import _figures, calibrate
+    from breakeven.logs.cache_replay import replay
+    from breakeven.logs.mooncake import mooncake_records, read_trace
+
+    rows = read_trace(REPO.parent / "shared/data/mooncake-fast25-synthetic/synthetic_trace.jsonl")
+    inputs = np.array([r["input_length"] for r in rows], dtype=float)
+    truth = replay([r["timestamp"] / 1000 for r in rows], inputs,
+                   [r["hash_ids"] for r in rows], (5, 60)).sum(0) / inputs.sum()
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "mooncake.jsonl"
+        path.write_text("".join(json.dumps(r) + "\n"
+                                for r in mooncake_records(rows, shared=True)))
+        usage = ingest(path, task="metadata.task", session="metadata.conversation_id")
+    tok, conv = usage.tokens["chat"], usage.conversations["chat"]
+    hours = (rows[-1]["timestamp"] - rows[0]["timestamp"]) / 3.6e6
+    model = {"input": 0.75, "output": 4.5, "cached_input": 0.075, "cache_min_tokens": 1024,
+             "cache_block_tokens": 512, "cache_ttl_minutes": 5, "cache_ttl_tiers": []}
+    workload = {"name": "chat", "requests": {"per_hour": tok.requests / hours},
+                "input_tokens": tok.input_mean, "output_tokens": tok.output_mean,
+                "conversation": conv.block()}
+    calibrate(workload, "m", {"m": model}, tok, conv)
+    five = _figures(workload, "m", {"m": model})["cached_share"]
+    hour = _figures(workload, "m", {"m": {**model, "cache_ttl_minutes": 60}})["cached_share"]
+    return {"requests": num(len(rows)), "conversations": num(conv.conversations),
+            "replay-5": pct(truth[0], 1), "replay-60": pct(truth[1], 1),
+            "fitted-5": pct(five, 1), "predicted-60": pct(hour, 1),
+            "error-60": f"{100 * (hour - truth[1]):+.1f} points"}
+
+
+@source("minutes")
+def minutes() -> dict[str, str]:
+    """The Azure trace's minute dispersion and the per-minute limit check
+    (tests/python/test_minute_limits.py asserts the bounds)."""
+    import sys as _sys
+
+    import pandas as pd
+    from breakeven.minutes import minute_counts, minute_dispersion, replayed_excess
+
+    _sys.path.insert(0, str(REPO / "tests" / "python"))
+    from test_minute_limits import rate_limited_share
+
+    t = pd.to_datetime(pd.read_csv(REPO.parent / "shared/data/azure-llm-2023/code.csv")
+                       ["TIMESTAMP"])
+    seconds = (t - t.min()).dt.total_seconds().to_numpy()
+    counts, phi = minute_counts(seconds), minute_dispersion(seconds)
+    out = {"dispersion": num(phi)}
+    for factor in (1.1, 1.25, 1.5):
+        limit = factor * counts.mean()
+        key = f"{factor:g}"
+        out[f"replay-{key}"] = pct(replayed_excess(counts, limit), 1)
+        out[f"predicted-{key}"] = pct(rate_limited_share(60 * counts.mean(), phi, limit), 1)
+    return out
 
 
 @source("precision")
