@@ -84,6 +84,8 @@ Json workload_json(const Workload& w) {
           {"prefix_tokens", w.prefix_tokens},
           {"prefix_variants", w.prefix_variants},
           {"conversation", conversation_json(w.conversation)},
+          {"uncertainty",
+           {{"requests", w.rate_uncertainty}, {"growth_per_month", w.growth_uncertainty}}},
           {"latency", w.is_batch() ? "batch" : "realtime"},
           {"deadline_hours", w.deadline_hours},
           {"hourly_weights", w.hourly_weights},
@@ -154,7 +156,8 @@ Json resolved_scenario_json(const Scenario& sc) {
       {"paths", sc.simulation.paths},
       {"seed", sc.simulation.seed},
       {"mode", mode_name(sc.simulation.mode)},
-      {"antithetic", sc.simulation.antithetic}};
+      {"antithetic", sc.simulation.antithetic},
+      {"fixed_parameters", sc.simulation.fixed_parameters}};
   Json models = Json::object();
   for (const auto& m : sc.models) models[m.name] = model_json(m);
   out["models"] = models;

@@ -295,7 +295,7 @@ Workload parse_workload(const Field& f, int horizon_months) {
   f.allow_only({"name", "description", "requests", "input_tokens", "prefix_tokens",
                 "prefix_variants", "output_tokens", "latency", "hourly_weights",
                 "weekday_weights", "growth_per_month", "spikiness", "bursts",
-                "min_quality", "conversation"});
+                "min_quality", "conversation", "uncertainty"});
   Workload w;
   w.name = f.at("name").name();
   if (auto q = f.find("min_quality")) w.min_quality = q->number_in(0, L::kMaxQuality);
@@ -321,6 +321,12 @@ Workload parse_workload(const Field& f, int horizon_months) {
   }
   if (auto k = f.find("prefix_variants"))
     w.prefix_variants = int(k->integer(1, L::kMaxPrefixVariants));
+  if (auto u = f.find("uncertainty")) {
+    u->allow_only({"requests", "growth_per_month"});
+    if (auto x = u->find("requests")) w.rate_uncertainty = x->number_in(0, L::kMaxSigma);
+    if (auto x = u->find("growth_per_month"))
+      w.growth_uncertainty = x->number_in(0, L::kMaxGrowthUncertainty);
+  }
   if (auto c = f.find("conversation"); c && !c->is_null()) {
     w.conversation = parse_conversation(*c);
     // The new input of a turn, mean input - P - g E[earlier turns], is not negative.
@@ -821,8 +827,9 @@ Scenario parse_scenario(const Json& scenario, const Json& catalog) {
   sc.horizon_months = int(root.at("horizon_months").integer(1, L::kMaxHorizonMonths));
 
   if (auto sim = root.find("simulation")) {
-    sim->allow_only({"paths", "seed", "mode", "antithetic"});
+    sim->allow_only({"paths", "seed", "mode", "antithetic", "fixed_parameters"});
     if (auto a = sim->find("antithetic")) sc.simulation.antithetic = a->boolean();
+    if (auto x = sim->find("fixed_parameters")) sc.simulation.fixed_parameters = x->boolean();
     if (auto p = sim->find("paths"))
       sc.simulation.paths = int(p->integer(1, L::kMaxPaths));
     if (auto s = sim->find("seed")) sc.simulation.seed = s->seed();

@@ -59,6 +59,9 @@ TrafficModel::TrafficModel(const Scenario& scenario)
     any_spot_ |= c.spot.has_value();
   }
   for (const Workload& w : workloads_) hourly_noise_ |= w.spikiness.hourly_sigma > 0;
+  if (!scenario.simulation.fixed_parameters)
+    for (const Workload& w : workloads_)
+      uncertain_ |= w.rate_uncertainty > 0 || w.growth_uncertainty > 0;
   for (int w = 0; w < workloads(); ++w) {
     const Workload& wl = workloads_[w];
     const double log_growth = std::log1p(wl.growth_per_month);
@@ -180,11 +183,38 @@ void TrafficModel::sample_path(std::uint64_t seed, int p, bool antithetic,
                                TrafficPath& out) const {
   const std::uint64_t stream = antithetic ? std::uint64_t(p) & ~1ull : std::uint64_t(p);
   Xoshiro256pp gen = path_stream(seed, stream);
-  sample(gen, out, antithetic && (p & 1) ? -1.0 : 1.0);
+  // The parameters' stream: the same path's, of the seed's complement.
+  Xoshiro256pp parameters = path_stream(~seed, stream);
+  sample(gen, out, antithetic && (p & 1) ? -1.0 : 1.0, &parameters);
 }
 
-void TrafficModel::sample(Xoshiro256pp& gen, TrafficPath& out, double sign) const {
+void TrafficModel::draw_parameters(Xoshiro256pp* gen, TrafficPath& out,
+                                   double sign) const {
+  out.rate_factor.assign(workloads_.size(), 1.0);
+  out.log_growth_shift.assign(workloads_.size(), 0.0);
+  if (!gen || !uncertain_) return;
+  // Workload by workload: a rate shock, then a growth shock (redrawn while
+  // g' <= -0.99); each at most 6 standard deviations out.
+  auto shock = [&] { return sign * std::clamp(standard_normal(*gen), -6.0, 6.0); };
+  for (std::size_t w = 0; w < workloads_.size(); ++w) {
+    const Workload& wl = workloads_[w];
+    if (wl.rate_uncertainty > 0) {
+      const double s = wl.rate_uncertainty;
+      out.rate_factor[w] = std::exp(s * shock() - 0.5 * s * s);
+    }
+    if (wl.growth_uncertainty > 0) {
+      double g;
+      do g = wl.growth_per_month + wl.growth_uncertainty * shock();
+      while (!(g > -0.99));
+      out.log_growth_shift[w] = std::log1p(g) - std::log1p(wl.growth_per_month);
+    }
+  }
+}
+
+void TrafficModel::sample(Xoshiro256pp& gen, TrafficPath& out, double sign,
+                          Xoshiro256pp* parameters) const {
   resize(out);
+  draw_parameters(parameters, out, sign);
   const Eigen::MatrixXd weekly = weekly_multipliers(gen, sign);
   if (hourly_noise_) hourly_multipliers(gen, out, sign);
   // Workload by workload, each quantity for all hours in one pass (the draws of
@@ -203,6 +233,15 @@ void TrafficModel::sample(Xoshiro256pp& gen, TrafficPath& out, double sign) cons
       for (int t = k * kHoursPerWeek; t < std::min(hours_, (k + 1) * kHoursPerWeek); ++t) {
         n[t] = base[t] * m;
         root[t] = root_base[t] * root_m;
+      }
+    }
+    if (out.rate_factor[w] != 1.0 || out.log_growth_shift[w] != 0.0) {
+      // This path's own rate and growth, within what the sampler can draw.
+      const double f0 = out.rate_factor[w], shift = out.log_growth_shift[w];
+      for (int t = 0; t < hours_; ++t) {
+        const double f = f0 * std::exp(shift * t / double(kHoursPerMonth));
+        n[t] = std::min(n[t] * f, limits::kMaxRequestsPerHour);
+        root[t] = std::sqrt(n[t]);
       }
     }
     if (hourly_noise_) {

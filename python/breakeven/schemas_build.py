@@ -330,6 +330,13 @@ def scenario_definitions() -> dict:
             "prefix_variants": integer(1, _B["max_prefix_variants"],
                                        "Distinct prefixes, each cached apart."),
             "conversation": nullable(ref("conversation")),
+            "uncertainty": mapping({
+                "requests": number(0, _B["max_sigma"], "Relative standard error of the "
+                                   "base rate (lognormal per path)."),
+                "growth_per_month": number(0, _L["max_growth_uncertainty"],
+                                           "Standard error of the growth (normal per "
+                                           "path).")},
+                doc="Parameter uncertainty: each path draws its own rate and growth."),
             "latency": one_of(
                 {"enum": ["realtime", "batch"]},
                 mapping({"batch": mapping({
@@ -389,7 +396,9 @@ def scenario_schema() -> dict:
     simulation = {"paths": integer(1, _L["max_paths"]),
                   "seed": integer(0, _L["max_seed"]),
                   "mode": {"enum": ["stochastic", "expected"]},
-                  "antithetic": boolean("Paths in pairs with negated shocks.")}
+                  "antithetic": boolean("Paths in pairs with negated shocks."),
+                  "fixed_parameters": boolean("Workloads' parameters without their "
+                                              "uncertainty on every path.")}
     quality = {"type": "object", "additionalProperties": {
         "type": "object", "additionalProperties": number(0, _B["max_quality"])},
         "description": "{MODEL or CLUSTER: {WORKLOAD: score}} for min_quality."}

@@ -25,7 +25,8 @@ VALIDATOR = jsonschema.Draft7Validator(SCENARIO)
 FULL = {
     "version": 1, "name": "every field", "description": "all of them",
     "horizon_months": 24,
-    "simulation": {"paths": 10, "seed": 1, "mode": "stochastic", "antithetic": True},
+    "simulation": {"paths": 10, "seed": 1, "mode": "stochastic", "antithetic": True,
+                   "fixed_parameters": False},
     "models": {
         "m": {"input": 1.0, "output": 2.0, "cached_input": 0.1,
               "cache_write_multiplier": 1.25, "cache_min_tokens": 1024,
@@ -56,6 +57,7 @@ FULL = {
          "spikiness": {"sigma": 0.3, "autocorrelation": 0.5, "hourly_sigma": 0.1,
                        "hourly_autocorrelation": 0.5, "minute_dispersion": 20},
          "bursts": {"per_month": 1, "hours": 6, "multiplier": 3}, "min_quality": 0.5,
+         "uncertainty": {"requests": 0.1, "growth_per_month": 0.02},
          "conversation": {"turns": 2, "gap_minutes": {"p50": 2, "p95": 30},
                           "history_tokens_per_turn": 400, "tokens_per_read": 500}},
         {"name": "b", "requests": {"per_day": 240}, "input_tokens": {"mean": 2000, "cv": 0.5},

@@ -49,6 +49,7 @@ inline constexpr int kMaxCdfPoints = 1000;      // points of a turns or gap cdf
 inline constexpr double kMaxGapMinutes = 365 * 24 * 60;
 inline constexpr double kMaxPrefixCacheTokens = 1e12;  // a cluster's prefix cache
 inline constexpr double kMaxMinuteDispersion = 1e6;    // variance / mean per minute
+inline constexpr double kMaxGrowthUncertainty = 1.0;   // sd of growth per month
 inline constexpr int kMaxDeadlineHours = 24 * 365;
 inline constexpr int kMaxLagHours = 24 * 365;
 

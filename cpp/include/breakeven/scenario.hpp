@@ -93,6 +93,10 @@ struct Workload {
   // (nor are routes without a score); none: every route is.
   std::optional<double> min_quality;
   std::optional<Conversation> conversation;
+  // Parameter uncertainty (a fit's standard errors): each path draws its own
+  // base rate, R exp(s_r Z - s_r^2/2), and growth, g + s_g Z (> -0.99).
+  double rate_uncertainty = 0.0;    // s_r, relative
+  double growth_uncertainty = 0.0;  // s_g, per month
 
   bool is_batch() const { return latency == Latency::Batch; }
   // MODEL.md "Tokens": the variable input part has mean mean_in - P and the
@@ -242,6 +246,9 @@ struct SimulationSettings {
   // Antithetic variates: paths 2k and 2k+1 share a stream, the second with every
   // normal shock negated (weekly, hourly, token sizes, price trends).
   bool antithetic = false;
+  // Workloads' parameters at their stated values on every path, their
+  // uncertainty left out (to see how much of a band it makes).
+  bool fixed_parameters = false;
 };
 
 struct Scenario {

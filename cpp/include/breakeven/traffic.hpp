@@ -27,6 +27,10 @@ struct TrafficPath {
   std::vector<double> model_price;     // [model][month]
   std::vector<double> cluster_price;   // [cluster][month], of gpu_price_per_hour
   std::vector<std::uint8_t> spot_down;  // [cluster][hour]: spot GPUs interrupted
+  // This path's draw of each workload's uncertain parameters (model v3
+  // "Parameter uncertainty"): its rate's multiplier and log(1 + g') - log(1 + g).
+  std::vector<double> rate_factor;
+  std::vector<double> log_growth_shift;
 
   void resize(int n_workloads, int n_hours, int n_models, int n_clusters);
   std::size_t index(int w, int t) const { return std::size_t(w) * hours + t; }
@@ -55,7 +59,10 @@ class TrafficModel {
   void expected(TrafficPath& out) const;
   // Stochastic mode: all randomness drawn from `gen`, in a fixed order; every
   // standard normal shock is multiplied by `sign` (-1: the antithetic path).
-  void sample(Xoshiro256pp& gen, TrafficPath& out, double sign = 1.0) const;
+  // `parameters` draws the workloads' uncertain parameters, from a stream of
+  // their own so that the traffic's draws stay those of fixed parameters.
+  void sample(Xoshiro256pp& gen, TrafficPath& out, double sign = 1.0,
+              Xoshiro256pp* parameters = nullptr) const;
   // Path p of a run with this seed: its own stream, or with antithetic variates
   // path 2k+1 replays path 2k's stream with its normal shocks negated.
   void sample_path(std::uint64_t seed, int p, bool antithetic, TrafficPath& out) const;
@@ -69,6 +76,9 @@ class TrafficModel {
   // Price factors of every model and cluster; `gen` draws the trend rates, none
   // in expected mode (the central rate).
   void price_factors(Xoshiro256pp* gen, TrafficPath& out, double sign = 1.0) const;
+  // Each workload's rate factor and growth shift on this path (1 and 0 without
+  // `gen` or uncertainty).
+  void draw_parameters(Xoshiro256pp* gen, TrafficPath& out, double sign) const;
   // Spot interruptions of every cluster with spot GPUs (none without `gen`).
   void spot_outages(Xoshiro256pp* gen, TrafficPath& out) const;
   void resize(TrafficPath& out) const;
@@ -85,6 +95,7 @@ class TrafficModel {
   int weeks_ = 0;
   int months_ = 0;
   bool hourly_noise_ = false;       // any workload with hourly_sigma > 0
+  bool uncertain_ = false;          // any workload with parameter uncertainty, not fixed
   bool any_spot_ = false;           // any cluster with spot GPUs
   bool independent_shocks_ = true;  // C is the identity
   std::vector<double> base_rate_;
