@@ -193,21 +193,30 @@ void TrafficModel::draw_parameters(Xoshiro256pp* gen, TrafficPath& out,
   out.rate_factor.assign(workloads_.size(), 1.0);
   out.log_growth_shift.assign(workloads_.size(), 0.0);
   if (!gen || !uncertain_) return;
-  // Workload by workload: a rate shock, then a growth shock (redrawn while
-  // g' <= -0.99); each at most 6 standard deviations out.
-  auto shock = [&] { return sign * std::clamp(standard_normal(*gen), -6.0, 6.0); };
-  for (std::size_t w = 0; w < workloads_.size(); ++w) {
+  // A rate shock per workload, then a growth shock per workload, each set
+  // correlated as the weekly shocks are (a short history's level and trend are
+  // off together where the workloads' swings are); each at most 6 standard
+  // deviations out; a growth at or below -0.99 is redrawn.
+  const int nw = workloads();
+  Eigen::VectorXd z(nw);
+  auto shocks = [&] {
+    for (int w = 0; w < nw; ++w) z[w] = sign * std::clamp(standard_normal(*gen), -6.0, 6.0);
+    if (!independent_shocks_) z = (shock_factor_ * z).eval();
+  };
+  shocks();
+  for (int w = 0; w < nw; ++w) {
+    const double s = workloads_[w].rate_uncertainty;
+    if (s > 0) out.rate_factor[w] = std::exp(s * z[w] - 0.5 * s * s);
+  }
+  shocks();
+  for (int w = 0; w < nw; ++w) {
     const Workload& wl = workloads_[w];
-    if (wl.rate_uncertainty > 0) {
-      const double s = wl.rate_uncertainty;
-      out.rate_factor[w] = std::exp(s * shock() - 0.5 * s * s);
-    }
-    if (wl.growth_uncertainty > 0) {
-      double g;
-      do g = wl.growth_per_month + wl.growth_uncertainty * shock();
-      while (!(g > -0.99));
-      out.log_growth_shift[w] = std::log1p(g) - std::log1p(wl.growth_per_month);
-    }
+    if (wl.growth_uncertainty <= 0) continue;
+    double g = wl.growth_per_month + wl.growth_uncertainty * z[w];
+    while (!(g > -0.99))
+      g = wl.growth_per_month +
+          wl.growth_uncertainty * sign * std::clamp(standard_normal(*gen), -6.0, 6.0);
+    out.log_growth_shift[w] = std::log1p(g) - std::log1p(wl.growth_per_month);
   }
 }
 

@@ -182,9 +182,12 @@ def test_chi2_survival_function(df):
 # -- end to end: ServeGen, 7 days trained and 7 held out ------------------------------
 
 # Recorded from this backtest (seeds fixed; the README states them through
-# tools/readme_figures.py): requests per client-day.
-COVERAGE_50 = 0.32
-COVERAGE_90 = 0.49
+# tools/readme_figures.py): requests per client-day. They were 0.32 and 0.49 before
+# the forecast took growth shrunk, week-to-week swings assumed where a week cannot
+# show them, and the level's doubt (docs/ingest.md "Growth and parameter
+# uncertainty").
+COVERAGE_50 = 0.42
+COVERAGE_90 = 0.60
 
 
 @pytest.fixture(scope="module")

@@ -18,7 +18,7 @@ import usage_pages  # noqa: E402
 
 # Recorded from this backtest (README "Measure first"); seeds fixed, so it moves
 # only when the fit or the engine changes.
-POOLED_COVERAGE = 0.50
+POOLED_COVERAGE = 0.60  # 0.49 before the forecast took its parameter uncertainty
 TOTAL_COVERAGE = 1.0
 
 

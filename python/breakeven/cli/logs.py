@@ -6,7 +6,8 @@ import argparse
 
 from .failures import EXIT_OK
 from .outputs import check_figures, check_outputs, save_figure, write_json
-from .parser import whole
+from ..logs.shrinkage import DEFAULT_GROWTH_PRIOR
+from .parser import pair, whole
 
 
 def register(sub) -> None:
@@ -22,6 +23,9 @@ def register(sub) -> None:
     ing.add_argument("--bootstrap", type=whole, default=50,
                      help="replicates for standard errors: 0 (none) or 2 to 1000 "
                           "(default %(default)s)")
+    ing.add_argument("--growth-prior", type=pair, default=DEFAULT_GROWTH_PRIOR,
+                     metavar="MEAN,SD", help="the fit's prior on growth per month "
+                     "(default {:g},{:g}; docs/ingest.md)".format(*DEFAULT_GROWTH_PRIOR))
     ing.set_defaults(command=cmd_ingest)
 
     bt = sub.add_parser("backtest", help="fit on the first days, check the rest")
@@ -96,9 +100,11 @@ def cmd_ingest(args) -> int:
     from ..logs.spend import spend_document, spend_summary
 
     from ..logs.fit import checked_bootstrap
+    from ..logs.shrinkage import checked_prior
 
     check_outputs(output=args.output, report=args.report, json=args.json, focus=args.focus)
     checked_bootstrap(args.bootstrap)
+    checked_prior(args.growth_prior)
     if args.report:
         from ..presentation import document_format
 
@@ -120,7 +126,7 @@ def cmd_ingest(args) -> int:
 
         print(f"FOCUS rows written to {write_focus(usage, args.focus)}")
     if args.output:
-        scenario = usage.fit(bootstrap=args.bootstrap)
+        scenario = usage.fit(bootstrap=args.bootstrap, growth_prior=args.growth_prior)
         with open_output(args.output, "output") as f:
             f.write(scenario.fit_report.yaml)
         print(f"fitted scenario written to {args.output}")

@@ -46,6 +46,14 @@ number = option(float, "a number")
 positive = option(float, "a number", lambda v: v > 0, "> 0")
 
 
+def _pair(text: str) -> tuple[float, float]:
+    a, b = text.split(",")  # a ValueError unless exactly two
+    return float(a), float(b)
+
+
+pair = option(_pair, "two numbers, e.g. 0,0.05")
+
+
 def flag_table(parser: argparse.ArgumentParser) -> dict[str, str]:
     """API parameter name (an option's dest, or its flag's words) -> its flag."""
     table = {}

@@ -396,12 +396,20 @@ def _predictive(scenario, split, hours: int, paths: int, seed: int) -> dict:
               for w in scenario.data["workloads"]]
     # The rates of the fit are as of the start of its data: move them to the split.
     cal = scenario.fit_calendar
-    draws = max(1, min(PARAMETER_DRAWS, len(fit.deviations), paths))
+    draws = max(1, min(PARAMETER_DRAWS, max(len(fit.deviations), PARAMETER_DRAWS), paths))
+    level = np.random.default_rng(seed)
+    spread = np.array([w.get("uncertainty", {}).get("requests", 0.0)
+                       for w in scenario.data["workloads"]])
     per = [paths // draws + (1 if d < paths % draws else 0) for d in range(draws)]
     out = {m: [] for m in METRICS}
     for d in range(draws):
-        est = fit.estimate + (fit.deviations[d] if len(fit.deviations) else 0.0)
-        est = clean_parameters(est, fit.estimate, cal)
+        deviation = fit.deviations[d % len(fit.deviations)] if len(fit.deviations) else 0.0
+        est = scenario.fit_estimate + deviation
+        est = clean_parameters(est, scenario.fit_estimate, cal)
+        # The level's doubt beyond the bootstrap's (week-to-week swings the history
+        # is too short to average out): the scenario's uncertainty of each rate.
+        z = level.standard_normal(len(spread))
+        est[:, 0] *= np.exp(spread * z - spread**2 / 2)
         sc, offset = traffic_scenario(est, fit.bursts, fit.correlation, cal.first_hour,
                                       epoch_hour(split) - cal.first_hour + hours, tokens)
         first = offset + epoch_hour(split) - cal.first_hour

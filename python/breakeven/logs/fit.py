@@ -10,12 +10,20 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 
 from .. import _core
 from .estimators import PARAMETERS, Calendar
 from .fitted_scenario import scenario_dict
 from .fitted_yaml import commented_yaml
+from .shrinkage import (
+    ASSUMED_WEEKLY_SIGMA,
+    DEFAULT_GROWTH_PRIOR,
+    checked_prior,
+    rate_uncertainty,
+)
+from .shrinkage import growth as growth_of
 from .timeline import counts_matrix, epoch_hour, monday_at_or_after
 from .traffic_fit import DEFAULT_BOOTSTRAP, fit_traffic
 
@@ -35,6 +43,7 @@ class FitReport:
     start: dt.datetime | None = None  # the scenario's hour 0 (a Monday 00:00 UTC)
     yaml: str = ""
     cache_fits: dict = field(default_factory=dict)  # task -> cache_fit.CacheFit
+    growth: dict = field(default_factory=dict)  # task -> shrinkage.Growth
 
     def table(self) -> pd.DataFrame:
         return self.parameters
@@ -59,7 +68,8 @@ def checked_bootstrap(bootstrap) -> int:
 
 def fit_scenario(usage, start: dt.datetime | None = None, horizon_months: int = 12,
                  bootstrap: int = DEFAULT_BOOTSTRAP, seed: int = 0,
-                 until: dt.datetime | None = None, name: str | None = None):
+                 until: dt.datetime | None = None, name: str | None = None,
+                 growth_prior=DEFAULT_GROWTH_PRIOR):
     """Fit a scenario to `usage` (optionally only its records before `until`).
 
     The scenario's hour 0 is `start`, a Monday 00:00 UTC (default: the first one
@@ -92,8 +102,27 @@ def fit_scenario(usage, start: dt.datetime | None = None, horizon_months: int = 
 
     start = start or monday_at_or_after(data_end)
     notes = _notes(cal, usage)
+    # Growth as far as the data support it, and each task's parameter uncertainty.
+    prior = checked_prior(growth_prior)
+    est = est.copy()
+    fits, ig, isg = cal.fits(), PARAMETERS.index("growth"), PARAMETERS.index("sigma")
+    growths, uncertainty = {}, []
+    for i, t in enumerate(tasks):
+        weekly = float(est[i, isg]) if fits["weekly"] else None
+        if weekly is None:  # the future's swings: assumed where the logs cannot show them
+            est[i, isg] = ASSUMED_WEEKLY_SIGMA
+        bse = float(se[i, ig]) if fits["growth"] and np.isfinite(se[i, ig]) else None
+        g = growth_of(float(est[i, ig]) if fits["growth"] else None, bse, cal.days,
+                      weekly, prior)
+        growths[t] = g
+        est[i, ig] = g.used
+        rse = se[i, 0] if np.isfinite(se[i, 0]) else None
+        uncertainty.append({"requests": rate_uncertainty(float(est[i, 0]), rse, cal.days,
+                                                         weekly),
+                            "growth_per_month": g.sd})
     spec, cache_fits = scenario_dict(usage, tasks, est, bursts, corr, start, data_start,
-                                     horizon_months, name or "fitted", until=data_end)
+                                     horizon_months, name or "fitted", until=data_end,
+                                     uncertainty=uncertainty)
     rows = []
     fitted = cal.fits()
     for i, t in enumerate(tasks):
@@ -108,11 +137,12 @@ def fit_scenario(usage, start: dt.datetime | None = None, horizon_months: int = 
             else:
                 rows.append((t, p, value, se[i, j]))
     report = FitReport(pd.DataFrame(rows, columns=["task", "parameter", "estimate", "se"]),
-                       notes, cal.days, start, cache_fits=cache_fits)
+                       notes, cal.days, start, cache_fits=cache_fits, growth=growths)
     report.yaml = commented_yaml(spec, usage, report, tasks, cal)
     scenario = load(spec)
     scenario.fit_report = report
     scenario.traffic_fit = traffic
+    scenario.fit_estimate = est  # what the scenario uses: growth shrunk, swings assumed
     scenario.fit_calendar = cal
     return scenario
 
@@ -135,14 +165,20 @@ def _notes(cal: Calendar, usage) -> list[str]:
         notes.append("hour-of-day weights not fitted (daily buckets or under 2 days): flat")
     if not f["weekday_weights"]:
         notes.append("weekday weights not fitted (under 7 days): flat")
+    if weeks < 4:
+        notes.append(f"a forecast from {weeks:.1f} weeks of history (under 4): its level, "
+                     "growth and week-to-week swings are mostly assumed, and its bands "
+                     "say so")
     if not f["growth"]:
-        notes.append("growth not fitted (under 14 days): 0")
+        notes.append("growth not fitted (under 14 days): the prior's mean, its sd in the "
+                     "bands")
     else:
-        notes.append(f"growth is weakly identified from {weeks:.1f} weeks: its error falls "
-                     "only as weeks^1.5; read its standard error")
+        notes.append(f"growth is weakly identified from {weeks:.1f} weeks: shrunk toward "
+                     "the prior by its standard error, week-to-week swings included")
     if not f["weekly"]:
-        notes.append("weekly sigma not fitted (under 3 weeks): 0, so week-to-week swings "
-                     "beyond the hourly noise are not in the bands")
+        notes.append(f"weekly sigma not fitted (under 3 weeks): {ASSUMED_WEEKLY_SIGMA:g} "
+                     "assumed (ServeGen's clients swing more), so the bands hold "
+                     "week-to-week swings the logs are too short to show")
     else:
         notes.append(f"weekly sigma is weakly identified from {int(weeks)} weeks: its error "
                      "falls only as weeks^0.5")

@@ -76,7 +76,7 @@ def _mean_sd(seen, task, column, mean, sd) -> tuple[float, float]:
 
 
 def scenario_dict(usage, tasks, est, bursts, corr, start, data_start,
-                  horizon_months, name, until) -> tuple[dict, dict]:
+                  horizon_months, name, until, uncertainty=None) -> tuple[dict, dict]:
     """The fitted scenario, and per task the cache calibration (cache_fit.py)."""
     idx = {p: i for i, p in enumerate(PARAMETERS)}
     # Token means from the fitted period only (a backtest must not see its future);
@@ -119,6 +119,8 @@ def scenario_dict(usage, tasks, est, bursts, corr, start, data_start,
             wl["conversation"] = conv.block()
         if bursts[i]:
             wl["bursts"] = bursts[i]
+        if uncertainty is not None:
+            wl["uncertainty"] = {k: _round(v) for k, v in uncertainty[i].items()}
         fit = calibrate(wl, route.get(t, route["default"]), models, tok,
                         conv if "conversation" in wl else None)
         if fit is not None:

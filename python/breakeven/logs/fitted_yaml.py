@@ -84,9 +84,16 @@ def commented_yaml(spec: dict, usage, report: FitReport, tasks, cal: Calendar) -
              else "not fitted: flat")
         line("weekday_weights", "Poisson regression on weekday" if f["weekday_weights"]
              else "not fitted: flat")
-        gse = se(t, "growth")
-        line("growth_per_month", f"se {gse:.3g} (weakly identified)" if gse is not None
-             else "not fitted: under 14 days")
+        g = report.growth.get(t)
+        prior = (f"prior {g.prior[0]:g} +- {g.prior[1]:g}" if g else "")
+        if g is None or g.raw is None:
+            line("growth_per_month", f"not fitted (under 14 days): the {prior}")
+        else:
+            line("growth_per_month", f"the logs say {g.raw:.3g} (se {g.se:.2g}, week-to-week "
+                 f"swings included), the {prior}: {g.used:.3g} used, sd {g.sd:.2g}")
+        if "uncertainty" in wl:
+            line("uncertainty", "per path: the rate's relative se and the growth's sd "
+                 "(simulation: {fixed_parameters: true} leaves them out)")
         parts = []
         for p in ("sigma", "autocorrelation", "hourly_sigma", "hourly_autocorrelation"):
             s = se(t, p)

@@ -1,0 +1,54 @@
+"""Forecasts from short histories against the scenario that made the logs (issue
+23 item 2): synthetic logs of 14 and 28 days of a bundled scenario, ingested and
+fitted, give a 12-month forecast of the logged plan whose mean is within 0.8x to
+1.25x of the true scenario's, with the true mean inside the p5-p95 band. Before
+growth was shrunk and parameter uncertainty drawn, the content-platform example
+forecast 6.4x its truth with a band 4% wide that excluded it."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import breakeven
+from breakeven.cli import main
+from breakeven.logs import ingest
+from conftest import REPO
+
+
+def forecast_against_truth(tmp_path, name: str, days: int, seed: int):
+    logs = tmp_path / "logs.jsonl.zst"
+    assert main(["synth-logs", str(REPO / "scenarios" / f"{name}.yaml"), "--days",
+                 str(days), "--seed", str(seed), "-o", str(logs)]) == 0
+    fitted = ingest(logs, task="metadata.task").fit(bootstrap=0, horizon_months=12)
+    totals = fitted.run(paths=300, seed=1, progress=False).cost.sum(axis=2)[0]
+    truth = breakeven.load(REPO / "scenarios" / f"{name}.yaml")
+    data = truth.data
+    data["horizon_months"] = 12
+    data.pop("expect", None)
+    baseline = [s["name"] for s in data["strategies"]].index(truth.baseline)
+    true_mean = breakeven.load(data).run(paths=300, seed=2, progress=False).cost.sum(
+        axis=2)[baseline].mean()
+    return totals, true_mean
+
+
+@pytest.mark.parametrize(("name", "days"), [("spend-by-task", 14), ("spend-by-task", 28),
+                                            ("growth", 14), ("growth", 28)])
+def test_short_histories_forecast_their_truth(tmp_path, name, days):
+    totals, truth = forecast_against_truth(tmp_path, name, days, seed=1)
+    p5, p95 = np.quantile(totals, [0.05, 0.95])
+    print(f"{name}, {days} days: mean {totals.mean() / truth:.3f}x the truth, "
+          f"p5-p95 {p5 / truth:.3f}x to {p95 / truth:.3f}x")
+    assert 0.8 <= totals.mean() / truth <= 1.25
+    assert p5 <= truth <= p95
+
+
+def test_the_issue_example_is_inside_its_band(tmp_path):
+    """content-platform from 14 days: moderation's second week 8.5% busier read as
+    +43% a month, 6.4x the truth. Its growth is now shrunk to the prior, and the
+    truth is inside the band (the mean, 0.74x here, is as low as this path's two
+    weeks were: week-to-week swings of weekly_p95_over_p5 3)."""
+    totals, truth = forecast_against_truth(tmp_path, "content-platform", 14, seed=1)
+    p5, p95 = np.quantile(totals, [0.05, 0.95])
+    assert 0.6 <= totals.mean() / truth <= 1.25
+    assert p5 <= truth <= p95
