@@ -127,14 +127,17 @@ REALISTIC = {
 SEEDS = 100
 
 
-def test_standard_errors_are_calibrated():
+def two_se_coverage(seeds: int = SEEDS) -> dict[str, float]:
+    """Share of seeds whose 2-SE interval holds the truth, per parameter family
+    (hour and weekday weights pooled over their entries); tests/bench/
+    fit_calibration.py records it for the README."""
     truth_scenario = be.load(REALISTIC)
     w = truth_scenario.resolved()["workloads"][0]
     truth = np.r_[300, 0.03, 0.2, 0.0, 0.3, 0.9, w["hourly_weights"], w["weekday_weights"]]
     hours = WEEKS * 168
     cal = Calendar(first_hour=(4 + 7 * 2900) * 24, buckets=hours)  # a Monday 00:00
     covered = []
-    for seed in range(SEEDS):
+    for seed in range(seeds):
         counts = _core.sample_traffic(truth_scenario._core, paths=1, seed=1000 + seed,
                                       hours=hours)["requests"][0]
         fit = fit_traffic(counts, cal, seed=seed)
@@ -144,5 +147,9 @@ def test_standard_errors_are_calibrated():
                 ("rate", "growth", "sigma", "hourly_sigma", "hourly_autocorrelation")}
     families["hourly_weights"] = covered[:, 6:30]
     families["weekday_weights"] = covered[:, 30:37]
-    rates = {p: float(c.mean()) for p, c in families.items()}
+    return {p: float(c.mean()) for p, c in families.items()}
+
+
+def test_standard_errors_are_calibrated():
+    rates = two_se_coverage()
     assert all(0.85 <= r <= 0.99 for r in rates.values()), rates
