@@ -53,15 +53,20 @@ TEST(GpuSeconds, PrefillWithPrefixReuseAndDecode) {
   EXPECT_DOUBLE_EQ(ServiceTime(c, w, {c.prefix_reuse, 0}).seconds({10, 1000, 50}), 2.0);
 }
 
-TEST(ServerPrefixCache, LruAsTheTtlThatFillsIt) {
-  // 10 prefixes of 1,000 tokens, 600 requests an hour: 1 a minute per prefix. Kept
-  // tokens 10,000 (1 - exp(-T)) fill 5,000 at T = ln 2, where half the requests
-  // find their prefix.
+// 10 prefixes of 1,000 tokens, 600 requests an hour: 1 a minute per prefix.
+Workload ten_prefixes() {
   Workload w;
   w.requests_per_hour = 600;
   w.prefix_tokens = 1000;
   w.prefix_variants = 10;
   w.input = {3000, 0};
+  return w;
+}
+
+TEST(ServerPrefixCache, LruAsTheTtlThatFillsIt) {
+  // Kept tokens 10,000 (1 - exp(-T)) fill 5,000 at T = ln 2, where half the
+  // requests find their prefix.
+  const Workload w = ten_prefixes();
   const double t = server_cache_minutes({&w}, 5000);
   EXPECT_NEAR(t, std::log(2.0), 1e-7);
   EXPECT_NEAR(server_reuse(w, t).prefix_share, 0.5, 1e-7);
@@ -73,11 +78,7 @@ TEST(ServerPrefixCache, LruAsTheTtlThatFillsIt) {
 TEST(ServerPrefixCache, ConversationsShareTheMemory) {
   // A conversation workload beside the prefixes: the same memory keeps less of
   // each, and its variable input is partly read from cache.
-  Workload p;
-  p.requests_per_hour = 600;
-  p.prefix_tokens = 1000;
-  p.prefix_variants = 10;
-  p.input = {3000, 0};
+  const Workload p = ten_prefixes();
   Workload chat;
   chat.requests_per_hour = 120;
   chat.input = {3500, 0};
