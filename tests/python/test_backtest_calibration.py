@@ -174,7 +174,7 @@ def test_chi2_survival_function(df):
         if df == 1:
             assert chi2_sf(x, 1) == pytest.approx(math.erfc(math.sqrt(x / 2)))
     assert chi2_sf(0.0, df) == 1.0
-    stats = pytest.importorskip("scipy.stats")
+    from scipy import stats
     for x in (0.1, 1.0, 5.0, 8.343, 16.919, 21.666, 60.0):
         assert chi2_sf(x, df) == pytest.approx(stats.chi2.sf(x, df), rel=1e-9, abs=1e-300)
 

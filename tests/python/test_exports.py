@@ -104,7 +104,7 @@ def test_focus_csv_has_iso_utc_dates_and_sums_as_the_table(run, tmp_path):
 
 
 def test_focus_parquet_keeps_types(run, tmp_path):
-    pytest.importorskip("pyarrow")
+    import pyarrow  # noqa: F401  (the test extra has it: no skip)
     path = write_focus(run, tmp_path / "focus.parquet", start=START)
     back = pd.read_parquet(path)
     assert str(back["ChargePeriodStart"].dt.tz) == "UTC"
@@ -202,7 +202,6 @@ def test_csv_writes_the_summary_and_the_bands_beside_it(run, tmp_path):
 
 
 def test_xlsx_has_two_sheets_of_numbers(run, tmp_path):
-    pytest.importorskip("openpyxl")
     path = write_xlsx(run, tmp_path / "run.xlsx")
     sheets = pd.read_excel(path, sheet_name=None)
     assert list(sheets) == ["summary", "monthly"]

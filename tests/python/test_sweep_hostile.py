@@ -103,7 +103,7 @@ def test_a_server_that_is_not_a_scheduler_is_an_error_within_the_timeout(
 
 
 def test_a_scheduler_without_workers_is_an_error_within_the_timeout(write_sweep):
-    distributed = pytest.importorskip("distributed")
+    import distributed
     with distributed.LocalCluster(n_workers=0, dashboard_address=None) as cluster:
         proc = capped_cli("sweep", write_sweep(GRID), "--quiet", "--scheduler",
                           cluster.scheduler_address, "--scheduler-timeout", TIMEOUT,
@@ -114,7 +114,7 @@ def test_a_scheduler_without_workers_is_an_error_within_the_timeout(write_sweep)
 
 
 def test_workers_that_cannot_import_breakeven_are_an_error(write_sweep, tmp_path):
-    distributed = pytest.importorskip("distributed")
+    import distributed
     hide = tmp_path / "hide_breakeven.py"
     hide.write_text("import sys\nsys.modules['breakeven'] = None  # as if not installed\n")
     with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=True,
@@ -298,7 +298,7 @@ def test_a_working_scheduler_passes_the_checks_and_gives_the_local_table(write_s
     """The handshake, the wait for a worker and the probe let a real cluster through."""
     import json
 
-    distributed = pytest.importorskip("distributed")
+    import distributed
     path = write_sweep(GRID)
     with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=True,
                                   dashboard_address=None) as cluster:
