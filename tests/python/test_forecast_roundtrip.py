@@ -50,6 +50,19 @@ def test_short_histories_forecast_their_truth(tmp_path, name, days):
     assert p5 <= truth <= p95
 
 
+def test_a_parameter_at_its_bound_or_under_its_error_is_flagged():
+    from breakeven.logs.traffic_fit import BOUNDS, parameter_flag
+
+    assert parameter_flag("growth", 0.5, 0.1) == "at the end of its range"
+    assert parameter_flag("growth", -0.5, 0.1) == "at the end of its range"
+    assert parameter_flag("autocorrelation", BOUNDS["autocorrelation"][1], 0.01) == (
+        "at the end of its range")
+    assert parameter_flag("sigma", 0.0, 0.05) == ""  # no swing seen: not a bound hit
+    assert parameter_flag("growth", 0.43, 0.92) == "se larger than the value"
+    assert parameter_flag("hourly_sigma", 0.3, 0.02) == ""
+    assert parameter_flag("growth", 0.01, float("nan")) == ""
+
+
 def test_the_issue_example_is_inside_its_band(tmp_path):
     """content-platform from 14 days: moderation's second week 8.5% busier read as
     +43% a month, 6.4x the truth. Its growth is now shrunk to the prior, and the

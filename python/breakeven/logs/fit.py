@@ -25,7 +25,7 @@ from .shrinkage import (
 )
 from .shrinkage import growth as growth_of
 from .timeline import counts_matrix, epoch_hour, monday_at_or_after
-from .traffic_fit import DEFAULT_BOOTSTRAP, fit_traffic
+from .traffic_fit import DEFAULT_BOOTSTRAP, fit_traffic, parameter_flag
 
 MAX_BOOTSTRAP = 1000  # replicates (--bootstrap): 0 (no standard errors) or 2 to this
 # Counts the bootstrap holds at once: replicates x tasks x buckets (8 bytes each,
@@ -37,7 +37,7 @@ MAX_BOOTSTRAP_COUNTS = 50_000_000
 class FitReport:
     """What a fit found: parameters with standard errors, and what it could not fit."""
 
-    parameters: pd.DataFrame  # task, parameter, estimate, se
+    parameters: pd.DataFrame  # task, parameter, estimate, se, flag
     notes: list[str] = field(default_factory=list)
     days: float = 0.0
     start: dt.datetime | None = None  # the scenario's hour 0 (a Monday 00:00 UTC)
@@ -133,10 +133,13 @@ def fit_scenario(usage, start: dt.datetime | None = None, horizon_months: int = 
             if p == "rate":
                 value = spec["workloads"][i]["requests"]["per_hour"]
                 scale = value / est[i, 0] if est[i, 0] > 0 else 1.0
-                rows.append((t, p, value, se[i, j] * scale))
+                rows.append((t, p, value, se[i, j] * scale, ""))
             else:
-                rows.append((t, p, value, se[i, j]))
-    report = FitReport(pd.DataFrame(rows, columns=["task", "parameter", "estimate", "se"]),
+                # growth: flagged by what the logs said, before the prior
+                shown = growths[t].raw if p == "growth" else value
+                rows.append((t, p, value, se[i, j], parameter_flag(p, shown, se[i, j])))
+    report = FitReport(pd.DataFrame(rows, columns=["task", "parameter", "estimate", "se",
+                                                   "flag"]),
                        notes, cal.days, start, cache_fits=cache_fits, growth=growths)
     report.yaml = commented_yaml(spec, usage, report, tasks, cal)
     scenario = load(spec)

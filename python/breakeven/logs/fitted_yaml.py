@@ -25,6 +25,11 @@ def commented_yaml(spec: dict, usage, report: FitReport, tasks, cal: Calendar) -
                               & (report.parameters.parameter == p)]
         return None if r.empty or not np.isfinite(r.se.iloc[0]) else float(r.se.iloc[0])
 
+    def flag(task, p) -> str:
+        r = report.parameters[(report.parameters.task == task)
+                              & (report.parameters.parameter == p)]
+        return "" if r.empty or not r.flag.iloc[0] else f" ({r.flag.iloc[0]})"
+
     def dump(obj) -> str:
         text = yaml.safe_dump(obj, default_flow_style=True, sort_keys=False, width=1000)
         return text.removesuffix("\n").removesuffix("\n...").strip()
@@ -89,8 +94,10 @@ def commented_yaml(spec: dict, usage, report: FitReport, tasks, cal: Calendar) -
         if g is None or g.raw is None:
             line("growth_per_month", f"not fitted (under 14 days): the {prior}")
         else:
+            said = flag(t, "growth").strip(" ()")
             line("growth_per_month", f"the logs say {g.raw:.3g} (se {g.se:.2g}, week-to-week "
-                 f"swings included), the {prior}: {g.used:.3g} used, sd {g.sd:.2g}")
+                 f"swings included{'; ' + said if said else ''}), the {prior}: "
+                 f"{g.used:.3g} used, sd {g.sd:.2g}")
         if "uncertainty" in wl:
             line("uncertainty", "per path: the rate's relative se and the growth's sd "
                  "(simulation: {fixed_parameters: true} leaves them out)")
@@ -98,7 +105,7 @@ def commented_yaml(spec: dict, usage, report: FitReport, tasks, cal: Calendar) -
         for p in ("sigma", "autocorrelation", "hourly_sigma", "hourly_autocorrelation"):
             s = se(t, p)
             if s is not None:
-                parts.append(f"{p} se {s:.2g}")
+                parts.append(f"{p} se {s:.2g}{flag(t, p)}")
         line("spikiness", "; ".join(parts) or "not fitted")
         if "bursts" in wl:
             line("bursts", "hours far above the fit (>5 noise SDs)")

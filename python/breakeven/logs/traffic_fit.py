@@ -170,17 +170,30 @@ def replicate_counts(est: np.ndarray, bursts, corr, cal: Calendar, paths: int,
                                 hours=cal.hours, bucket_hours=cal.width)["requests"]
 
 
+# The ranges fitted values are kept in; a value on an end is flagged where shown.
+BOUNDS = {"growth": (-0.5, 0.5), "sigma": (0.0, 3.0), "hourly_sigma": (0.0, 3.0),
+          "autocorrelation": (0.0, 0.95), "hourly_autocorrelation": (0.0, MAX_HOURLY_PHI)}
+
+
+def parameter_flag(parameter: str, value: float, se: float) -> str:
+    """What to say of a fitted value beside it: at an end of its range (the upper
+    one, or either for growth: 0 is no swing seen, not a bound hit), or an error
+    larger than itself; "" when neither."""
+    lo, hi = BOUNDS.get(parameter, (-np.inf, np.inf))
+    if value >= hi or (parameter == "growth" and value <= lo):
+        return "at the end of its range"
+    if np.isfinite(se) and value != 0 and se > abs(value):
+        return "se larger than the value"
+    return ""
+
+
 def clean_parameters(est: np.ndarray, raw: np.ndarray, cal: Calendar) -> np.ndarray:
-    """Bias-corrected values back inside the model's ranges."""
+    """Bias-corrected values back inside the model's ranges (BOUNDS)."""
     out = est.copy()
     idx = {p: i for i, p in enumerate(PARAMETERS)}
     out[:, idx["rate"]] = np.where(out[:, 0] > 0, out[:, 0], raw[:, 0])
-    out[:, idx["growth"]] = np.clip(out[:, idx["growth"]], -0.5, 0.5)
-    for p in ("sigma", "hourly_sigma"):
-        out[:, idx[p]] = np.clip(out[:, idx[p]], 0.0, 3.0)
-    out[:, idx["autocorrelation"]] = np.clip(out[:, idx["autocorrelation"]], 0.0, 0.95)
-    out[:, idx["hourly_autocorrelation"]] = np.clip(out[:, idx["hourly_autocorrelation"]],
-                                                    0.0, MAX_HOURLY_PHI)
+    for p, (lo, hi) in BOUNDS.items():
+        out[:, idx[p]] = np.clip(out[:, idx[p]], lo, hi)
     for lo, n in ((len(SCALARS), 24), (len(SCALARS) + 24, 7)):
         block = np.clip(out[:, lo:lo + n], 1e-3, None)
         out[:, lo:lo + n] = block / block.mean(axis=1, keepdims=True)
