@@ -18,7 +18,6 @@ share here (``_core.Scenario.cache_figures``): no cache formula is restated.
 
 from __future__ import annotations
 
-import copy
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -142,9 +141,3 @@ def calibrate(workload: dict, model: str, models: dict, tok, conv) -> CacheFit |
                      f"the logs {logged:.1%}")
     return CacheFit(fitted["ttl_minutes"], logged, fitted["cached_share"],
                     int(workload.get("prefix_variants", 1)), notes)
-
-
-def calibrated(workload: dict, model: str, models: dict, tok, conv):
-    """A calibrated copy of ``workload`` and its CacheFit (or None)."""
-    out = copy.deepcopy(workload)
-    return out, calibrate(out, model, models, tok, conv)

@@ -20,15 +20,18 @@ def commented_yaml(spec: dict, usage, report: FitReport, tasks, cal: Calendar) -
     from and how sure it is."""
     import yaml
 
-    def se(task, p):
+    def row(task, p):
         r = report.parameters[(report.parameters.task == task)
                               & (report.parameters.parameter == p)]
-        return None if r.empty or not np.isfinite(r.se.iloc[0]) else float(r.se.iloc[0])
+        return None if r.empty else r.iloc[0]
+
+    def se(task, p):
+        r = row(task, p)
+        return None if r is None or not np.isfinite(r.se) else float(r.se)
 
     def flag(task, p) -> str:
-        r = report.parameters[(report.parameters.task == task)
-                              & (report.parameters.parameter == p)]
-        return "" if r.empty or not r.flag.iloc[0] else f" ({r.flag.iloc[0]})"
+        r = row(task, p)
+        return "" if r is None or not r.flag else f" ({r.flag})"
 
     def dump(obj) -> str:
         text = yaml.safe_dump(obj, default_flow_style=True, sort_keys=False, width=1000)
