@@ -37,13 +37,15 @@ const CacheUse* PathTotals::cache_use(const TrafficPath& path, int workload,
   for (std::size_t i = 0; i < uses_used_; ++i) {
     const Uses& e = uses_[i];
     if (e.workload == workload && e.ttl_minutes == ttl && e.variants == variants &&
-        e.shared_prefix == shared && e.hit_share == talk.hit_share &&
+        e.shared_prefix == shared && e.stores == price.stores() &&
+        e.hit_share == talk.hit_share &&
         e.tokens_per_hit == talk.tokens_per_hit)
       return e.months.data();
   }
   if (uses_used_ == uses_.size()) uses_.emplace_back();
   Uses& e = uses_[uses_used_++];
-  e = {workload, ttl, variants, shared, talk.hit_share, talk.tokens_per_hit, {}};
+  e = {workload, ttl, variants, shared, price.stores(), talk.hit_share,
+       talk.tokens_per_hit, {}};
   e.months.assign(path.months, CacheUse{});
   const double* n = &path.requests[path.index(workload, 0)];
   const int hours = path.hours;
@@ -86,8 +88,10 @@ const CacheUse* PathTotals::cache_use(const TrafficPath& path, int workload,
   }
   sum_months(hits, hours, sums);
   for (int m = 0; m < path.months; ++m) e.months[m].prefix_hits = sums[m];
-  sum_months(kept, hours, sums);
-  for (int m = 0; m < path.months; ++m) e.months[m].kept = sums[m];
+  if (e.stores) {  // only storage is billed on the share of the hour kept
+    sum_months(kept, hours, sums);
+    for (int m = 0; m < path.months; ++m) e.months[m].kept = sums[m];
+  }
   return e.months.data();
 }
 

@@ -27,7 +27,7 @@ class PathTotals {
     int workload;
     double ttl_minutes;
     int variants;
-    bool shared_prefix;
+    bool shared_prefix, stores;
     double hit_share, tokens_per_hit;
     std::vector<CacheUse> months;
   };

@@ -86,6 +86,8 @@ class ApiPricer {
   double ttl_minutes() const { return ttl_minutes_; }
   int prefix_variants() const { return variants_; }
   bool shared_prefix() const { return shared_prefix_; }
+  // Whether the tier bills storage (CacheUse::kept matters).
+  bool stores() const { return storage_ > 0; }
   const ConversationCache& conversation() const { return conversation_; }
 
  private:
