@@ -42,6 +42,9 @@ void register_limits(py::module_& m) {
   d["max_gap_minutes"] = L::kMaxGapMinutes;
   d["max_prefix_cache_tokens"] = L::kMaxPrefixCacheTokens;
   d["max_minute_dispersion"] = L::kMaxMinuteDispersion;
+  d["max_activity_days"] = L::kMaxActivityDays;
+  d["max_history_days"] = L::kMaxHistoryDays;
+  d["short_history_days"] = kShortHistoryDays;
   d["max_growth_uncertainty"] = L::kMaxGrowthUncertainty;
   d["default_paths"] = L::kDefaultPaths;
   d["max_paths"] = L::kMaxPaths;

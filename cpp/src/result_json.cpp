@@ -70,6 +70,10 @@ Json result_json(const SimulationResult& r, const Summary& summary) {
   out["horizon_months"] = r.months;
   out["baseline"] = r.strategy_names[r.baseline];
   out["workloads"] = r.workload_names;
+  if (r.history)
+    out["history"] = {{"days", r.history->days},
+                      {"logs", r.history->logs},
+                      {"short", r.history->is_short()}};
   if (r.precision_target)
     out["precision"] = {{"target", *r.precision_target}, {"met", r.precision_met}};
   Json strategies = Json::array();

@@ -97,6 +97,10 @@ Json workload_json(const Workload& w) {
             {"hourly_sigma", w.spikiness.hourly_sigma},
             {"hourly_autocorrelation", w.spikiness.hourly_autocorrelation},
             {"minute_dispersion", w.spikiness.minute_dispersion}}},
+          {"activity", w.activity.switches()
+                           ? Json{{"on_days", w.activity.on_days},
+                                  {"off_days", w.activity.off_days}}
+                           : Json(nullptr)},
           {"bursts",
            {{"per_month", w.bursts.per_month},
             {"hours", w.bursts.hours},
@@ -152,6 +156,10 @@ Json resolved_scenario_json(const Scenario& sc) {
   out["name"] = sc.name;
   out["description"] = sc.description;
   out["horizon_months"] = sc.horizon_months;
+  out["history"] = sc.history ? Json{{"days", sc.history->days},
+                                     {"logs", sc.history->logs},
+                                     {"short", sc.history->is_short()}}
+                              : Json(nullptr);
   out["simulation"] = {
       {"paths", sc.simulation.paths},
       {"seed", sc.simulation.seed},

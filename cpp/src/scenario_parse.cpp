@@ -209,7 +209,8 @@ void check_peak_rate(const Workload& w, const Field& f, int horizon_months) {
   const double shape =
       *std::max_element(w.hourly_weights.begin(), w.hourly_weights.end()) *
       *std::max_element(w.weekday_weights.begin(), w.weekday_weights.end()) *
-      std::max(1.0, w.bursts.multiplier);
+      std::max(1.0, w.bursts.multiplier) /
+      (w.activity.switches() ? w.activity.on_share() : 1.0);
   const double log_peak = std::log(std::max(w.requests_per_hour * shape, 1e-300)) +
                           horizon_months * std::max(0.0, std::log1p(w.growth_per_month));
   if (log_peak <= std::log(L::kMaxRequestsPerHour)) return;
@@ -222,7 +223,7 @@ void check_peak_rate(const Workload& w, const Field& f, int horizon_months) {
             std::to_string(horizon_months) + " months, above the " +
             format_number(L::kMaxRequestsPerHour) +
             " the engine can sample (peak = rate x largest hour and weekday weights "
-            "x burst multiplier x growth)");
+            "x burst multiplier / activity's on share x growth)");
 }
 
 // A cdf given as [[x, share], ...]: x strictly increasing within (lo, hi], shares
@@ -294,8 +295,8 @@ Conversation parse_conversation(const Field& f) {
 Workload parse_workload(const Field& f, int horizon_months) {
   f.allow_only({"name", "description", "requests", "input_tokens", "prefix_tokens",
                 "prefix_variants", "output_tokens", "latency", "hourly_weights",
-                "weekday_weights", "growth_per_month", "spikiness", "bursts",
-                "min_quality", "conversation", "uncertainty"});
+                "weekday_weights", "growth_per_month", "spikiness", "activity",
+                "bursts", "min_quality", "conversation", "uncertainty"});
   Workload w;
   w.name = f.at("name").name();
   if (auto q = f.find("min_quality")) w.min_quality = q->number_in(0, L::kMaxQuality);
@@ -391,6 +392,11 @@ Workload parse_workload(const Field& f, int horizon_months) {
                  "must be in [0, 1) (got " +
                      format_number(w.spikiness.hourly_autocorrelation) + ")");
     }
+  }
+  if (auto a = f.find("activity")) {
+    a->allow_only({"on_days", "off_days"});
+    w.activity.on_days = a->at("on_days").number_in(1, L::kMaxActivityDays);
+    w.activity.off_days = a->at("off_days").number_in(1, L::kMaxActivityDays);
   }
   if (auto b = f.find("bursts")) {
     b->allow_only({"per_month", "hours", "multiplier"});
@@ -818,13 +824,21 @@ Scenario parse_scenario(const Json& scenario, const Json& catalog) {
   root.require(root.is_object(), "a scenario must be a mapping of fields");
   root.allow_only({"version", "name", "description", "horizon_months", "simulation",
                    "models", "workloads", "correlation", "clusters", "strategies",
-                   "baseline", "expect", "quality"});
+                   "baseline", "expect", "quality", "history"});
   if (auto v = root.find("version")) v->require(v->integer(1, 1) == 1, "must be 1");
 
   Scenario sc;
   sc.name = root.at("name").name();
   if (auto d = root.find("description")) sc.description = d->string();
   sc.horizon_months = int(root.at("horizon_months").integer(1, L::kMaxHorizonMonths));
+
+  if (auto h = root.find("history")) {
+    h->allow_only({"days", "logs"});
+    History history;
+    history.days = h->at("days").number_in(1.0 / 24, L::kMaxHistoryDays);
+    if (auto l = h->find("logs")) history.logs = l->string();
+    sc.history = history;
+  }
 
   if (auto sim = root.find("simulation")) {
     sim->allow_only({"paths", "seed", "mode", "antithetic", "fixed_parameters"});

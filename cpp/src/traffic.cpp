@@ -244,6 +244,7 @@ void TrafficModel::sample(Xoshiro256pp& gen, TrafficPath& out, double sign,
         root[t] = root_base[t] * root_m;
       }
     }
+    if (wl.activity.switches()) active_days(gen, wl.activity, n, root);
     if (out.rate_factor[w] != 1.0 || out.log_growth_shift[w] != 0.0) {
       // This path's own rate and growth, within what the sampler can draw.
       const double f0 = out.rate_factor[w], shift = out.log_growth_shift[w];
@@ -282,6 +283,29 @@ void TrafficModel::sample(Xoshiro256pp& gen, TrafficPath& out, double sign,
   }
   price_factors(&gen, out, sign);
   spot_outages(&gen, out);
+}
+
+void TrafficModel::active_days(Xoshiro256pp& gen, const Activity& a, double* n,
+                               double* root) const {
+  // One uniform a day: the first decides the stationary state, the rest the
+  // moves between days; an on day carries the off days' share of the mean.
+  const double leave_on = 1.0 / a.on_days, leave_off = 1.0 / a.off_days;
+  const double on_factor = 1.0 / a.on_share(), root_factor = std::sqrt(on_factor);
+  bool on = uniform01(gen) < a.on_share();
+  for (int t0 = 0; t0 < hours_; t0 += 24) {
+    if (t0 > 0) on = uniform01(gen) < (on ? 1.0 - leave_on : leave_off);
+    for (int t = t0; t < std::min(hours_, t0 + 24); ++t) {
+      if (!on) {
+        n[t] = root[t] = 0.0;
+      } else if (n[t] * on_factor < limits::kMaxRequestsPerHour) {
+        n[t] *= on_factor;
+        root[t] *= root_factor;
+      } else {
+        n[t] = limits::kMaxRequestsPerHour;
+        root[t] = std::sqrt(n[t]);
+      }
+    }
+  }
 }
 
 void TrafficModel::tokens(Xoshiro256pp& gen, const double* n, double mean, double sd,

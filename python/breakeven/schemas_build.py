@@ -362,6 +362,12 @@ def scenario_definitions() -> dict:
                 doc="Week-to-week swings (mean 1): at most one of sigma, "
                     "weekly_p95_over_p5.",
                 **{"not": {"required": ["sigma", "weekly_p95_over_p5"]}}),
+            "activity": mapping({
+                "on_days": number(1, _L["max_activity_days"], "Mean run of days on."),
+                "off_days": number(1, _L["max_activity_days"], "Mean run of days off.")},
+                ["on_days", "off_days"],
+                "A client that switches on and off for days at a time; requests per "
+                "hour stays the mean over days on and off."),
             "bursts": mapping({
                 "per_month": number(0, HOURS_PER_MONTH, "Bursts starting per month."),
                 "hours": integer(1, HOURS_PER_MONTH, "Length of a burst."),
@@ -425,6 +431,12 @@ def scenario_schema() -> dict:
             "baseline": string("The strategy savings are measured against; default the "
                                "first."),
             "quality": quality,
+            "history": mapping({
+                "days": number(1 / 24, _L["max_history_days"], "Days of logs fitted."),
+                "logs": string("What they were, e.g. openai-usage.")}, ["days"],
+                "The logs a fitted scenario came from (ingest -o writes it); a "
+                f"forecast from under {_L['short_history_days']:g} days says so in every "
+                "output."),
             "expect": array(string(), hi=_B["max_expectations"],
                             doc="Planning assertions checked after a run."),
         }, ["name", "horizon_months", "workloads", "strategies"]),
@@ -496,12 +508,23 @@ def result_schema() -> dict:
         "baseline": string(), "workloads": array(string()),
         "precision": mapping({"target": number(0, lo_open=True), "met": boolean()},
                              ["target", "met"], "Present for a run to a precision."),
+        "history": history_schema(),
         "strategies": array(mapping(strategy, list(strategy)), 1),
         "price_paths": {"type": "object", "additionalProperties": band_series(False),
                         "description": "Price factor of each price path, per month."}}
     return document("breakeven result JSON, version 1",
                     "What `breakeven run --json` and Result.to_json write (docs/model.md).",
-                    mapping(properties, [k for k in properties if k != "precision"]))
+                    mapping(properties, [k for k in properties
+                                         if k not in ("precision", "history")]))
+
+
+def history_schema() -> dict:
+    """A fitted scenario's logs, as the result JSON carries them."""
+    return mapping({"days": number(0, _L["max_history_days"], lo_open=True),
+                    "logs": string(), "short": boolean()}, ["days", "logs", "short"],
+                   f"Present for a scenario fitted from logs; short: under "
+                   f"{_L['short_history_days']:g} days, a forecast whose level, growth and "
+                   "swings are mostly assumed.")
 
 
 def sensitivity_schema() -> dict:

@@ -11,7 +11,7 @@ import pytest
 import breakeven as be
 from breakeven import _core
 from breakeven import ingest
-from breakeven.logs.estimators import PARAMETERS, Calendar
+from breakeven.logs.estimators import PARAMETERS, SCALARS, Calendar
 from breakeven.logs.synth import draw_requests, write_logs
 from breakeven.logs.traffic_fit import fit_traffic
 
@@ -133,7 +133,8 @@ def two_se_coverage(seeds: int = SEEDS) -> dict[str, float]:
     fit_calibration.py records it for the README."""
     truth_scenario = be.load(REALISTIC)
     w = truth_scenario.resolved()["workloads"][0]
-    truth = np.r_[300, 0.03, 0.2, 0.0, 0.3, 0.9, w["hourly_weights"], w["weekday_weights"]]
+    truth = np.r_[300, 0.03, 0.2, 0.0, 0.3, 0.9, 0.0, 0.0,  # always on
+                  w["hourly_weights"], w["weekday_weights"]]
     hours = WEEKS * 168
     cal = Calendar(first_hour=(4 + 7 * 2900) * 24, buckets=hours)  # a Monday 00:00
     covered = []
@@ -145,8 +146,8 @@ def two_se_coverage(seeds: int = SEEDS) -> dict[str, float]:
     covered = np.array(covered)
     families = {p: covered[:, PARAMETERS.index(p)] for p in
                 ("rate", "growth", "sigma", "hourly_sigma", "hourly_autocorrelation")}
-    families["hourly_weights"] = covered[:, 6:30]
-    families["weekday_weights"] = covered[:, 30:37]
+    families["hourly_weights"] = covered[:, len(SCALARS):len(SCALARS) + 24]
+    families["weekday_weights"] = covered[:, len(SCALARS) + 24:]
     return {p: float(c.mean()) for p, c in families.items()}
 
 

@@ -24,7 +24,7 @@ VALIDATOR = jsonschema.Draft7Validator(SCENARIO)
 # Every field and every form of the scenario schema, in scenarios the engine loads.
 FULL = {
     "version": 1, "name": "every field", "description": "all of them",
-    "horizon_months": 24,
+    "horizon_months": 24, "history": {"days": 14, "logs": "openai-usage"},
     "simulation": {"paths": 10, "seed": 1, "mode": "stochastic", "antithetic": True,
                    "fixed_parameters": False},
     "models": {
@@ -57,6 +57,7 @@ FULL = {
          "spikiness": {"sigma": 0.3, "autocorrelation": 0.5, "hourly_sigma": 0.1,
                        "hourly_autocorrelation": 0.5, "minute_dispersion": 20},
          "bursts": {"per_month": 1, "hours": 6, "multiplier": 3}, "min_quality": 0.5,
+         "activity": {"on_days": 2, "off_days": 5},
          "uncertainty": {"requests": 0.1, "growth_per_month": 0.02},
          "conversation": {"turns": 2, "gap_minutes": {"p50": 2, "p95": 30},
                           "history_tokens_per_turn": 400, "tokens_per_read": 500}},
@@ -275,10 +276,12 @@ WORKLOAD_A = FULL["workloads"][0]
 # The parser's rules between fields, kept out of the way while one field's bound is
 # probed: place -> {where: value to set (SAME: the probed one), or None to drop}.
 ALONGSIDE = {
-    # the peak rate, rate x largest weights x bursts x growth, is at most the bound
+    # the peak rate, rate x largest weights x bursts / on share x growth, is at most
+    # the bound
     ".workloads[].requests.per_hour": {
         ("workloads", 0, k): None
-        for k in ("hourly_weights", "weekday_weights", "growth_per_month", "bursts")},
+        for k in ("hourly_weights", "weekday_weights", "growth_per_month", "bursts",
+                  "activity")},
     # prefix_tokens (+ a conversation's history) <= the mean of input_tokens
     ".workloads[].input_tokens|0": {("workloads", 0, "prefix_tokens"): None,
                                     ("workloads", 0, "conversation"): None},

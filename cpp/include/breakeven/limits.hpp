@@ -40,6 +40,10 @@ inline constexpr double kMaxSigma = 5.0;
 inline constexpr double kMaxPriceFactor = 100.0;   // one price change
 inline constexpr double kMaxMonthlyTrend = 0.5;    // a price trend's central rate
 inline constexpr double kMaxBurstMultiplier = 1e4;
+// A fitted scenario's history: at most a century of logs.
+inline constexpr double kMaxHistoryDays = 36600;
+// A workload's activity: the longest mean run of on or off days (ten years).
+inline constexpr double kMaxActivityDays = 3650;
 inline constexpr double kMaxCacheTtlMinutes = 7 * 24 * 60;
 inline constexpr int kMaxPrefixVariants = 1000000000;
 inline constexpr int kMaxCacheTiers = 10;       // per model

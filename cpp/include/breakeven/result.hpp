@@ -76,6 +76,7 @@ struct SimulationResult {
   std::vector<std::string> workload_names;
   // Set when the run was asked for a precision (RunOptions::precision).
   std::optional<double> precision_target;
+  std::optional<History> history;  // the scenario's, where it was fitted from logs
   bool antithetic = false;  // paths 2k, 2k+1 are antithetic pairs
   bool precision_met = false;
   // CPU seconds summed over worker threads, for benchmarks (tests/bench/run.py).

@@ -36,6 +36,20 @@ struct Spikiness {
   double minute_dispersion = 0.0;
 };
 
+// Clients that switch on and off for days at a time (docs/model.md "Activity"):
+// a two-state Markov chain over the scenario's days (day d: hours 24d..24d+23),
+// with mean runs of on_days and off_days, started from its stationary share
+// on = on_days / (on_days + off_days). An off day has no requests; an on day's
+// rate is the workload's divided by that share, so requests per hour stays the
+// mean over days on and off.
+struct Activity {
+  double on_days = 0.0;  // 0: always on
+  double off_days = 0.0;
+
+  bool switches() const { return on_days > 0; }
+  double on_share() const { return on_days / (on_days + off_days); }
+};
+
 struct Bursts {
   double per_month = 0.0;
   int hours = 0;
@@ -88,6 +102,7 @@ struct Workload {
   std::array<double, 7> weekday_weights{};  // divided by their mean
   double growth_per_month = 0.0;
   Spikiness spikiness;
+  Activity activity;
   Bursts bursts;
   // Routes scoring below this in the scenario's quality table are not allowed
   // (nor are routes without a score); none: every route is.
@@ -251,6 +266,17 @@ struct SimulationSettings {
   bool fixed_parameters = false;
 };
 
+// The logs a fitted scenario came from (`breakeven ingest -o` writes it): a
+// forecast from fewer than kShortHistoryDays days of them says so in every output,
+// since its level, growth and week-to-week swings are then mostly assumed.
+inline constexpr double kShortHistoryDays = 28;
+struct History {
+  double days = 0.0;
+  std::string logs;  // what they were, e.g. "openai-usage"
+
+  bool is_short() const { return days < kShortHistoryDays; }
+};
+
 struct Scenario {
   std::string name;
   std::string description;
@@ -264,6 +290,7 @@ struct Scenario {
   int baseline = 0;
   // quality[model or cluster][workload]: a score on the user's own scale.
   std::map<std::string, std::map<std::string, double>> quality;
+  std::optional<History> history;
 
   int hours() const;
   // Whether workload w may be sent to `target` (a model or cluster name).

@@ -82,6 +82,9 @@ class TrafficModel {
   // Spot interruptions of every cluster with spot GPUs (none without `gen`).
   void spot_outages(Xoshiro256pp* gen, TrafficPath& out) const;
   void resize(TrafficPath& out) const;
+  // A switching workload's days on and off (Activity), applied to its rates n
+  // and their roots.
+  void active_days(Xoshiro256pp& gen, const Activity& a, double* n, double* root) const;
   // One workload's token totals per hour given its requests n: max(0, n mean +
   // sqrt(n) sd sign Z), Z drawn hour by hour (none when sd = 0).
   void tokens(Xoshiro256pp& gen, const double* n, double mean, double sd, double sign,

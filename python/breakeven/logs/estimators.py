@@ -13,6 +13,10 @@ growth x weekly AR(1) shock x hourly AR(1) shock, then Poisson. The estimators:
 4. Hourly sigma and autocorrelation from the second moments of each hour's ratio
    to its week's fitted mean (count scale: Poisson adds exactly 1/mu), corrected
    for the part of an AR(1) that demeaning within the week removes.
+5. Days on and off (a client that switches on and off): a day without requests is
+   off where the task's mean day on makes an empty day unlikely by chance; the mean
+   runs of days on and off are the Markov chain's by Jeffreys' posterior means, and
+   the other estimators see only the days on.
 
 These are moment estimators with a small-sample bias; traffic_fit.py removes it and gets
 standard errors with a parametric bootstrap through the engine.
@@ -34,6 +38,9 @@ WEEKLY_AUTOCORRELATION_WEEKS = 26
 MAX_HOURLY_PHI = 0.98
 BURST_Z = 5.0  # an hour this many noise-SDs above its fit is a burst hour
 BURST_MIN_RATIO = 1.5
+# A day without requests is off (not a quiet day on) where a day on as busy as
+# the task's mean one has no requests with less than this probability (Poisson).
+EMPTY_DAY_CHANCE = 0.01
 
 
 @dataclass(frozen=True)
@@ -68,7 +75,9 @@ class Calendar:
         """What this much data can identify (the rest keeps its default)."""
         return {
             "hourly_weights": self.width == 1 and self.days >= 2,
-            "weekday_weights": self.days >= 7,
+            # Each weekday seen twice: from one week, a weekday's weight is
+            # that one day's noise.
+            "weekday_weights": self.days >= 14,
             "growth": self.days >= 14,
             "weekly": self.days >= 21,
             "weekly_autocorrelation": self.days >= 7 * WEEKLY_AUTOCORRELATION_WEEKS,
@@ -86,6 +95,8 @@ class TaskEstimate:
     autocorrelation: float  # weekly
     hourly_sigma: float
     hourly_autocorrelation: float
+    on_days: float  # mean run of days on; 0: always on
+    off_days: float
     mu: np.ndarray  # fitted mean per bucket (no shocks)
     residual: np.ndarray  # within-week log residual per bucket (0 where masked)
     burst_hours: np.ndarray  # bool per bucket
@@ -93,12 +104,12 @@ class TaskEstimate:
     def vector(self) -> np.ndarray:
         """The parameters the bootstrap corrects, in PARAMETERS order."""
         return np.r_[self.rate_at_start, self.growth, self.sigma, self.autocorrelation,
-                     self.hourly_sigma, self.hourly_autocorrelation,
-                     self.hourly_weights, self.weekday_weights]
+                     self.hourly_sigma, self.hourly_autocorrelation, self.on_days,
+                     self.off_days, self.hourly_weights, self.weekday_weights]
 
 
 SCALARS = ("rate", "growth", "sigma", "autocorrelation", "hourly_sigma",
-           "hourly_autocorrelation")
+           "hourly_autocorrelation", "on_days", "off_days")
 PARAMETERS = SCALARS + tuple(f"hour_{h}" for h in range(24)) + tuple(
     f"weekday_{d}" for d in range(7))
 
@@ -146,12 +157,48 @@ def _ar1_mean_variance(phi: float, n: int) -> float:
     return float((1 + 2 * np.sum((1 - k / n) * phi**k)) / n)
 
 
+def days_on(counts: np.ndarray, cal: Calendar) -> np.ndarray | None:
+    """Per whole day of the buckets (from the first), whether the task was on;
+    None where it never seems off (every day has requests, or its days are too
+    quiet for an empty one to say anything).
+    """
+    per_day = 24 // cal.width
+    days = cal.buckets // per_day if per_day else 0
+    if days < 2:
+        return None
+    totals = np.asarray(counts, float)[:days * per_day].reshape(days, per_day).sum(axis=1)
+    on = totals > 0
+    if on.all() or not on.any() or totals[on].mean() < -np.log(EMPTY_DAY_CHANCE):
+        return None
+    return on
+
+
+def activity(on: np.ndarray) -> tuple[float, float]:
+    """Mean runs of days on and off of a two-state Markov chain seen as ``on``, from
+    the Jeffreys posterior means of its moves (each at least a day).
+    """
+    a, b = on[:-1], on[1:]
+    leave_on = (np.sum(a & ~b) + 0.5) / (np.sum(a) + 1)
+    leave_off = (np.sum(~a & b) + 0.5) / (np.sum(~a) + 1)
+    return float(max(1 / leave_on, 1.0)), float(max(1 / leave_off, 1.0))
+
+
 def estimate(counts: np.ndarray, cal: Calendar, mask: np.ndarray | None = None,
              detect_bursts: bool = True) -> TaskEstimate:
     """Estimate one task's traffic parameters from its bucket counts."""
     fits = cal.fits()
     y = np.asarray(counts, dtype=float)
     w = np.ones_like(y) if mask is None else (~mask).astype(float)
+    on = days_on(y, cal)
+    on_days = off_days = 0.0
+    if on is not None:  # the other estimators see the days on only
+        on_days, off_days = activity(on)
+        # A few scattered days on cannot tell a weekday pattern, a trend or the
+        # weeks' swings from the switching itself.
+        fits = dict(fits, weekday_weights=False, growth=False, weekly=False)
+        per_day = 24 // cal.width
+        day = np.minimum(np.arange(cal.buckets) // per_day, len(on) - 1)
+        w = w * on[day]
     x = design(cal, fits)
     beta = poisson_regression(x, y, w)
     i = 1
@@ -225,8 +272,10 @@ def estimate(counts: np.ndarray, cal: Calendar, mask: np.ndarray | None = None,
     if detect_bursts and fits["hourly_noise"]:
         sd = np.sqrt(hs**2 + 1.0 / (mu + 0.5))
         bursts = (within > BURST_Z * sd) & (within > np.log(BURST_MIN_RATIO)) & (w > 0)
-    return TaskEstimate(rate, hw, dw, float(np.expm1(gamma)), sigma, phi, hs, hp, mu,
-                        within, bursts)
+    # The rate is the mean over days on and off, as a scenario states it.
+    share = on_days / (on_days + off_days) if on_days else 1.0
+    return TaskEstimate(rate * share, hw, dw, float(np.expm1(gamma)), sigma, phi, hs, hp,
+                        on_days, off_days, mu, within, bursts)
 
 
 def burst_runs(bursts: np.ndarray) -> list[tuple[int, int]]:

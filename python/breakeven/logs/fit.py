@@ -122,7 +122,7 @@ def fit_scenario(usage, start: dt.datetime | None = None, horizon_months: int = 
                             "growth_per_month": g.sd})
     spec, cache_fits = scenario_dict(usage, tasks, est, bursts, corr, start, data_start,
                                      horizon_months, name or "fitted", until=data_end,
-                                     uncertainty=uncertainty)
+                                     history_days=cal.days, uncertainty=uncertainty)
     rows = []
     fitted = cal.fits()
     for i, t in enumerate(tasks):
@@ -168,7 +168,7 @@ def _notes(cal: Calendar, usage) -> list[str]:
         notes.append("hour-of-day weights not fitted (daily buckets or under 2 days): flat")
     if not f["weekday_weights"]:
         notes.append("weekday weights not fitted (under 7 days): flat")
-    if weeks < 4:
+    if cal.days < _core.LIMITS["short_history_days"]:
         notes.append(f"a forecast from {weeks:.1f} weeks of history (under 4): its level, "
                      "growth and week-to-week swings are mostly assumed, and its bands "
                      "say so")

@@ -45,6 +45,9 @@ def traffic_scenario(est: np.ndarray, bursts, corr, first_hour: int, hours: int,
                                                         0.0, 0.995)),
             },
         }
+        if row[idx["on_days"]] > 0:
+            wl["activity"] = {"on_days": float(row[idx["on_days"]]),
+                              "off_days": float(row[idx["off_days"]])}
         if tokens:
             wl.update(tokens[i])
         if bursts[i]:
@@ -76,7 +79,8 @@ def _mean_sd(seen, task, column, mean, sd) -> tuple[float, float]:
 
 
 def scenario_dict(usage, tasks, est, bursts, corr, start, data_start,
-                  horizon_months, name, until, uncertainty=None) -> tuple[dict, dict]:
+                  horizon_months, name, until, history_days, uncertainty=None
+                  ) -> tuple[dict, dict]:
     """The fitted scenario, and per task the cache calibration (cache_fit.py)."""
     idx = {p: i for i, p in enumerate(PARAMETERS)}
     # Token means from the fitted period only (a backtest must not see its future);
@@ -110,6 +114,9 @@ def scenario_dict(usage, tasks, est, bursts, corr, start, data_start,
                     est[i, idx["hourly_autocorrelation"]], 0.0, 0.995))),
             },
         }
+        if est[i, idx["on_days"]] > 0:
+            wl["activity"] = {"on_days": _round(est[i, idx["on_days"]], 3),
+                              "off_days": _round(est[i, idx["off_days"]], 3)}
         conv = usage.conversations.get(t)
         if conv is not None:  # the prefix common to conversations, not their history
             prefix = min(conv.prefix_tokens, tok.input_mean)
@@ -131,6 +138,7 @@ def scenario_dict(usage, tasks, est, bursts, corr, start, data_start,
         "description": f"Fitted by breakeven ingest from {', '.join(usage.files)[:200]}",
         "horizon_months": int(horizon_months),
         "simulation": {"paths": 1000, "seed": 0, "mode": "stochastic"},
+        "history": {"days": _round(history_days, 6), "logs": usage.format},
         "workloads": workloads,
         "strategies": [{"name": "observed", "route": route,
                         "caching": any(usage.tokens[t].cached_requests for t in tasks)}],

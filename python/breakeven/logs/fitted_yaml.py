@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from .. import _core
 from .estimators import Calendar
 
 if TYPE_CHECKING:
@@ -42,6 +43,8 @@ def commented_yaml(spec: dict, usage, report: FitReport, tasks, cal: Calendar) -
     out.append("# standard errors (se) from a parametric bootstrap; docs/ingest.md")
     head = {k: spec[k] for k in ("name", "description", "horizon_months", "simulation")}
     out.append(yaml.safe_dump(head, sort_keys=False, width=100).strip())
+    out.append(f"history: {dump(spec['history'])}  # the logs fitted; a forecast from "
+               f"under {_core.LIMITS['short_history_days']:g} days says so in every output")
     if "models" in spec:
         out.append("models:  # not in the catalog: prices fitted to logged cost per 1M tokens")
         for m, p in spec["models"].items():
@@ -110,6 +113,11 @@ def commented_yaml(spec: dict, usage, report: FitReport, tasks, cal: Calendar) -
             if s is not None:
                 parts.append(f"{p} se {s:.2g}{flag(t, p)}")
         line("spikiness", "; ".join(parts) or "not fitted")
+        if "activity" in wl:
+            parts = [f"{p} se {s:.2g}" for p in ("on_days", "off_days")
+                     if (s := se(t, p)) is not None]
+            line("activity", "mean runs of days on and off (a day without requests is "
+                 "off)" + (f"; {', '.join(parts)}" if parts else ""))
         if "bursts" in wl:
             line("bursts", "hours far above the fit (>5 noise SDs)")
     if "correlation" in spec:

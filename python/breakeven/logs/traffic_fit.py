@@ -197,6 +197,12 @@ def clean_parameters(est: np.ndarray, raw: np.ndarray, cal: Calendar) -> np.ndar
     for lo, n in ((len(SCALARS), 24), (len(SCALARS) + 24, 7)):
         block = np.clip(out[:, lo:lo + n], 1e-3, None)
         out[:, lo:lo + n] = block / block.mean(axis=1, keepdims=True)
+    # Days on and off: a task seen always on stays so; a switching one keeps runs
+    # of at least a day.
+    switching = raw[:, idx["on_days"]] > 0
+    for p in ("on_days", "off_days"):
+        out[:, idx[p]] = np.where(switching, np.clip(out[:, idx[p]], 1.0,
+                                                     _core.LIMITS["max_activity_days"]), 0.0)
     for i in range(len(out)):  # nothing fitted: keep exactly the default
         if out[i, idx["sigma"]] == 0:
             out[i, idx["autocorrelation"]] = 0.0

@@ -14,6 +14,7 @@ from ..constants import (
     PART_NAMES,
     checked_max_unserved,
 )
+from .. import _core
 from ..formatting import money
 
 
@@ -75,6 +76,18 @@ class ReportContent:
     models_used: dict[str, dict] = field(default_factory=dict)
     precision: dict = field(default_factory=dict)
     max_unserved: float = DEFAULT_MAX_UNSERVED  # a recommended plan leaves at most this
+    history: dict | None = None  # the logs a fitted scenario came from (result JSON)
+
+
+def history_warning(history: dict | None) -> str | None:
+    """What a forecast fitted from a short history must say first; None otherwise."""
+    if not history or not history["short"]:
+        return None
+    logs = f" of {history['logs']} logs" if history["logs"] else " of logs"
+    return (f"This scenario was fitted from {history['days']:.1f} days{logs}, under "
+            f"{_core.LIMITS['short_history_days'] / 7:g} weeks: its level, growth and "
+            "week-to-week swings are mostly assumed, and its bands hold that doubt "
+            "(each workload's uncertainty:). Refit when more weeks of logs are in.")
 
 
 def precision_line(c: ReportContent) -> str:
@@ -266,4 +279,5 @@ def build_content(result, max_unserved: float = DEFAULT_MAX_UNSERVED) -> ReportC
         models_used=models_used,
         precision=precision,
         max_unserved=max_unserved,
+        history=doc.get("history"),
     )

@@ -8,7 +8,7 @@ from functools import partial
 
 from ..presentation import Document, Section
 from . import tables
-from .content import ReportContent, precision_line
+from .content import ReportContent, history_warning, precision_line
 
 
 def _chart(name: str, result):
@@ -53,6 +53,10 @@ def run_document(result, c: ReportContent) -> Document:
         Section("By workload", "API and overflow costs, and GPU time by the GPU-seconds "
                 "each workload used.", tables.workload_table(c), level=3),
     ]
+    warning = history_warning(c.history)
+    if warning:  # before anything it qualifies
+        s.insert(0, Section("Fitted from a short history", warning, highlight=True,
+                            summary=True))
     if c.clusters:
         s.append(Section("Clusters", "Mean GPUs provisioned, the share of their "
                          "GPU-seconds that served requests, and the requests turned "
