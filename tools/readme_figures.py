@@ -332,6 +332,11 @@ def servegen() -> dict[str, str]:
     req = s[(s.metric == "requests") & (s.task != "total")]
     pooled = float(np.average(req.coverage, weights=req.days))
     cal = bt.calibration("requests")  # over client-days
+    # Clients with no request in the fitted days: nothing to forecast them from.
+    fitted_days = bt.days[(bt.days.metric == "requests") & (bt.days.task != "total")]
+    fitted = usage.hourly_table[usage.hourly_table.hour < fitted_days.day.min()]
+    silent = sorted(set(req.task) - set(fitted[fitted.requests > 0].task))
+    heard = fitted_days[~fitted_days.task.isin(silent)]
     if cal.verdict not in ("too narrow", "too wide", "calibrated"):
         raise FigureError(f"servegen: the README states a verdict, the backtest gives "
                           f"{cal.verdict!r}")
@@ -349,6 +354,9 @@ def servegen() -> dict[str, str]:
         "pit-high": pct(cal.pit_above_90),
         "client-days-n": str(cal.n),
         "verdict": cal.verdict,
+        "silent": f"{len(silent)} of {len(req)}",
+        "heard-client-days": pct(heard.inside.mean()),
+        "heard-client-days-50": pct(heard.inside_50.mean()),
     }
 
 

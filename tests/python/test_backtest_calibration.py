@@ -185,9 +185,10 @@ def test_chi2_survival_function(df):
 # tools/readme_figures.py): requests per client-day. They were 0.32 and 0.49 before
 # the forecast took growth shrunk, week-to-week swings assumed where a week cannot
 # show them, and the level's doubt (docs/ingest.md "Growth and parameter
-# uncertainty").
-COVERAGE_50 = 0.42
-COVERAGE_90 = 0.60
+# uncertainty"); 0.42 and 0.60 before weekday weights needed two weeks and clients
+# could switch on and off for days (docs/model.md "Activity").
+COVERAGE_50 = 0.60
+COVERAGE_90 = 0.81
 
 
 @pytest.fixture(scope="module")
@@ -280,8 +281,10 @@ def test_servegen_calibration_is_the_recorded_one(servegen):
                if r["metric"] == "requests" and r["scope"] == "tasks")
     assert req["coverage_50"] == pytest.approx(COVERAGE_50, abs=0.02)
     assert req["coverage_90"] == pytest.approx(COVERAGE_90, abs=0.02)
-    # bands too narrow: both PIT tails hold far more than 10%
-    assert req["pit_below_10"] > 0.2 and req["pit_above_90"] > 0.2
+    # The low tail is a calibrated fit's (days off are forecast); the high one holds
+    # clients silent in the fitted week that come on, and clients ramping up.
+    assert 0.07 < req["pit_below_10"] < 0.14
+    assert req["pit_above_90"] > 0.2
     assert req["chi2_p"] < 1e-6
     assert req["verdict"] == "too narrow"
     total = next(r for r in doc["calibration"]

@@ -167,7 +167,8 @@ def _notes(cal: Calendar, usage) -> list[str]:
     if not f["hourly_weights"]:
         notes.append("hour-of-day weights not fitted (daily buckets or under 2 days): flat")
     if not f["weekday_weights"]:
-        notes.append("weekday weights not fitted (under 7 days): flat")
+        notes.append("weekday weights not fitted (under 14 days: each weekday seen twice): "
+                     "flat")
     if cal.days < _core.LIMITS["short_history_days"]:
         notes.append(f"a forecast from {weeks:.1f} weeks of history (under 4): its level, "
                      "growth and week-to-week swings are mostly assumed, and its bands "
