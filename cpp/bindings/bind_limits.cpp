@@ -43,6 +43,9 @@ void register_limits(py::module_& m) {
   d["max_prefix_cache_tokens"] = L::kMaxPrefixCacheTokens;
   d["max_minute_dispersion"] = L::kMaxMinuteDispersion;
   d["max_growth_uncertainty"] = L::kMaxGrowthUncertainty;
+  d["max_route_legs"] = L::kMaxRouteLegs;
+  d["max_provisioned_units"] = L::kMaxProvisionedUnits;
+  d["route_share_tolerance"] = L::kRouteShareTolerance;
   d["default_paths"] = L::kDefaultPaths;
   d["max_paths"] = L::kMaxPaths;
   d["default_max_precision_paths"] = L::kDefaultMaxPrecisionPaths;

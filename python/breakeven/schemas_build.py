@@ -371,11 +371,27 @@ def scenario_definitions() -> dict:
                                   "at least this.")},
             ["name", "requests", "input_tokens", "output_tokens"],
             "A task category and its traffic."),
+        "route": one_of(
+            string("A model or cluster."),
+            {"type": "object", "minProperties": 1, "maxProperties": _L["max_route_legs"],
+             "additionalProperties": number(0, 1, lo_open=True),
+             "description": "A split: {MODEL or CLUSTER: share}, shares adding up to 1 "
+                            f"(within {_L['route_share_tolerance']:g})."},
+            mapping({"cascade": array(string(), 2, 2, "[CHEAP, STRONG]: STRONG an API "
+                                                      "model."),
+                     "escalate": one_of(number(0, 1, "The share escalated."),
+                                        {"enum": ["from_quality"],
+                                         "description": "1 - q_cheap / q_strong from "
+                                                        "quality:."})},
+                    ["cascade", "escalate"], "A cascade: every request to CHEAP, a share "
+                                             "escalated to STRONG and paid again."),
+            doc="Where a workload's requests go (docs/model.md \"Routes that split and "
+                "cascade\")."),
         "strategy": mapping({
             "name": ref("name"), "description": string(),
-            "route": {"type": "object", "additionalProperties": {"type": "string"},
-                      "description": "{WORKLOAD or default: MODEL or CLUSTER}; default "
-                                     "covers the workloads not named."},
+            "route": {"type": "object", "additionalProperties": ref("route"),
+                      "description": "{WORKLOAD or default: ROUTE}; default covers the "
+                                     "workloads not named."},
             "caching": one_of(
                 boolean("Prompt caching at each model's default TTL."),
                 mapping({"ttl_minutes": number(0, _B["max_cache_ttl_minutes"],

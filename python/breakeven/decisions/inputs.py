@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from ..edits import REMOVE
+from ..routes import route_targets
 
 
 @dataclass(frozen=True)
@@ -60,7 +61,7 @@ def _tokens(workload: str, resolved_w: dict, key: str) -> Callable[[float], dict
 
 def used_targets(resolved: dict) -> tuple[list[str], list[str]]:
     """API models and clusters that some strategy uses, in scenario order."""
-    routed = {t for s in resolved["strategies"] for t in s["route"].values()}
+    routed = {t for s in resolved["strategies"] for t in route_targets(s)}
     clusters = [c for c in resolved["clusters"] if c in routed]
     models = set(routed) - set(clusters)
     models |= {resolved["clusters"][c]["overflow"] for c in clusters} - {None}
