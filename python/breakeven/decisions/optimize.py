@@ -29,6 +29,7 @@ The search uses the structure of the problem:
    model to a better-scoring one with its escalated share from the quality table.
    At most 6 x 9 splits and 12 cascades per flag setting, at each model's default
    TTL; a split or cascade is an option where its quality meets min_quality.
+   Provisioned deployments are single routes only.
 
 Where it can miss the optimum: a cluster that pays only when two or more workloads
 move onto it together (no single move improves), API rate limits shared by
@@ -409,8 +410,9 @@ def optimize(scenario, objective: str = "mean", budget: float | None = None,
         return e.unserved_share <= max_unserved and (budget is None
                                                      or e.p95_monthly <= budget)
 
-    # 1. API routes from per-workload costs, one run for all models and flags (every
-    # candidate model: one below a workload's min_quality may still be a leg).
+    # 1. API routes from per-workload costs, one run for all models, provisioned
+    # deployments and flags (every candidate model: one below a workload's
+    # min_quality may still be a leg).
     models = [t for t in candidate_targets(r) if t not in clusters]
     flags = _flag_settings(r)
     starts: list[Plan] = []
@@ -418,7 +420,7 @@ def optimize(scenario, objective: str = "mean", budget: float | None = None,
         # (model, TTL) per flag setting: every tier with caching on, None (the
         # default) without.
         def tiers(m: str, c: bool) -> list[float | None]:
-            extra = r["models"][m]["cache_ttl_tiers"] if c else []
+            extra = r["models"][m]["cache_ttl_tiers"] if c and m in r["models"] else []
             return [None] + [t["ttl_minutes"] for t in extra]
 
         probes = [(m, t, c, b) for c, b in flags for m in models for t in tiers(m, c)]
@@ -434,7 +436,8 @@ def optimize(scenario, objective: str = "mean", budget: float | None = None,
         # 3. Splits and cascades, probed the same way; each with its quality.
         mixed = []  # (target, caching, batch_api, strategy)
         for c, b in flags if mixed_routes else ():
-            ranked = sorted(models, key=lambda m: cost[index[(m, None, c, b)]].sum(axis=1)
+            ranked = sorted((m for m in models if m in r["models"]),
+                            key=lambda m: cost[index[(m, None, c, b)]].sum(axis=1)
                             .mean())[:SPLIT_MODELS]
             mixed += [(t, c, b, route) for t, route in _mixed_routes(r, ranked, workloads)]
         quality = {}  # (target, workload) -> score or None; absent: not probed for it
