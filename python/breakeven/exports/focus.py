@@ -128,11 +128,15 @@ def _providers(names: list[str], kind: str) -> str:
 
 def _api_models(resolved: dict, route_targets: list[str]) -> list[str]:
     """The API models a strategy's token parts can bill: models it routes to, the
-    overflow of each cluster it routes to and each rate limit's fallback."""
-    models, clusters = resolved["models"], resolved["clusters"]
+    overflow of each cluster or provisioned deployment it routes to and each rate
+    limit's fallback."""
+    models, clusters, provisioned = (resolved["models"], resolved["clusters"],
+                                     resolved["provisioned"])
     found = {t for t in route_targets if t in models}
     found |= {clusters[t]["overflow"] for t in route_targets
               if t in clusters and clusters[t]["overflow"]}
+    found |= {provisioned[t]["overflow"] for t in route_targets
+              if t in provisioned and provisioned[t]["overflow"]}
     found |= {models[m]["rate_limit"]["fallback"] for m in list(found)
               if models[m]["rate_limit"] and models[m]["rate_limit"].get("fallback")}
     return sorted(found)
