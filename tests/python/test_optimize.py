@@ -7,10 +7,9 @@ import copy
 import itertools
 from pathlib import Path
 
+import breakeven as be
 import numpy as np
 import pytest
-
-import breakeven as be
 from breakeven.cli import main
 from breakeven.decisions import optimize
 from breakeven.decisions.optimize import (

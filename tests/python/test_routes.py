@@ -7,16 +7,15 @@ from __future__ import annotations
 
 import copy
 
+import breakeven as be
 import numpy as np
 import pytest
 import yaml
-from scipy.special import gammainc
-
-import breakeven as be
 from breakeven.constants import SERVED_NAMES
 from breakeven.decisions import optimize
 from breakeven.decisions.optimize import Split
 from breakeven.report.tables import strategy_assumptions
+from scipy.special import gammainc
 
 HOURS = 730  # per month (the engine's calendar)
 
