@@ -6,6 +6,8 @@ long-context shares, hostile inputs, and the optimizer choosing a split."""
 from __future__ import annotations
 
 import copy
+import subprocess
+import sys
 
 import breakeven as be
 import numpy as np
@@ -396,3 +398,18 @@ def test_hostile_service_tier_is_one_clear_error(tier, route, message):
     with pytest.raises(be.ScenarioError) as e:
         be.load(data)
     assert message in str(e.value)
+
+
+def test_a_bad_split_in_a_file_is_one_line_with_file_line_and_field(tmp_path):
+    path = tmp_path / "split.yaml"
+    path.write_text("name: s\nhorizon_months: 2\n"
+                    "workloads:\n  - {name: w, requests: {per_hour: 10}, input_tokens: 100,"
+                    " output_tokens: 10}\n"
+                    "strategies:\n  - name: split\n"
+                    "    route: {default: {gpt-5-mini: 0.7, gpt-5.5: 0.2}}\n")
+    proc = subprocess.run([sys.executable, "-m", "breakeven", "run", str(path)],
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    assert proc.stderr.strip() == (
+        f"error: {path}:7: strategies[0].route.default: the shares must add up to 1 "
+        "(within 1e-06; got 0.9)")
