@@ -286,10 +286,10 @@ def optimize() -> dict[str, str]:
     from breakeven.decisions.optimize import optimize as run
 
     best = run(breakeven.load(SCENARIOS / "quality-routing.yaml"))
-    by_model: dict[str, list[str]] = {}
-    for workload, target in best.best.plan.route:
-        by_model.setdefault(target, []).append(workload)
     plan = best.best.plan
+    by_model: dict[str, list[str]] = {}
+    for workload, label in best.labels[plan].items():  # a split or cascade by its label
+        by_model.setdefault(label, []).append(workload)
     routes = ", ".join(f"{m} for {listing(ws)}"
                        for m, ws in sorted(by_model.items(), key=lambda kv: -len(kv[1])))
     by_ttl: dict[float, list[str]] = {}

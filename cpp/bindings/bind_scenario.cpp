@@ -5,6 +5,7 @@
 
 #include "bindings.hpp"
 #include "breakeven/errors.hpp"
+#include "breakeven/long_context.hpp"
 #include "breakeven/pricing.hpp"
 #include "breakeven/scenario_json.hpp"
 #include "breakeven/scenario_parse.hpp"
@@ -121,6 +122,20 @@ void register_scenario(py::module_& m) {
            "reads a cached prefix, for each hour's request count (0 where caching "
            "does not apply: a cluster route, caching off, a prefix under the "
            "model's minimum, batch-priced work).")
+      .def(
+          "long_context_shares",
+          [](const Scenario& s, const std::string& workload, double threshold) {
+            const LongContextShares shares = long_context_shares(
+                s.workloads[index_of(s.workloads, workload, "workload")], threshold);
+            py::dict out;
+            out["requests"] = shares.requests;
+            out["input_tokens"] = shares.input_tokens;
+            return out;
+          },
+          py::arg("workload"), py::arg("threshold"),
+          "The share of `workload`'s requests whose input is above `threshold` tokens "
+          "and their share of its input tokens (docs/model.md \"Provisioned throughput "
+          "and long-context tiers\").")
       .def("cache_figures", &cache_figures, py::arg("strategy"), py::arg("workload"),
            py::arg("requests_per_hour"),
            "Expected mode's cache figures of an hour of `requests_per_hour` requests: "

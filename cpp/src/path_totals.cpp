@@ -29,14 +29,14 @@ const Slice* PathTotals::months(const TrafficPath& path, int workload) {
 }
 
 const CacheUse* PathTotals::cache_use(const TrafficPath& path, int workload,
-                                      const ApiPricer& price) {
+                                      const ApiPricer& price, double share) {
   const double ttl = price.ttl_minutes();
   const int variants = price.prefix_variants();
   const bool shared = price.shared_prefix();
   const ConversationCache& talk = price.conversation();
   for (std::size_t i = 0; i < uses_used_; ++i) {
     const Uses& e = uses_[i];
-    if (e.workload == workload && e.ttl_minutes == ttl && e.variants == variants &&
+    if (e.workload == workload && e.share == share && e.ttl_minutes == ttl && e.variants == variants &&
         e.shared_prefix == shared && e.stores == price.stores() &&
         e.hit_share == talk.hit_share &&
         e.tokens_per_hit == talk.tokens_per_hit)
@@ -44,11 +44,21 @@ const CacheUse* PathTotals::cache_use(const TrafficPath& path, int workload,
   }
   if (uses_used_ == uses_.size()) uses_.emplace_back();
   Uses& e = uses_[uses_used_++];
-  e = {workload, ttl, variants, shared, price.stores(), talk.hit_share,
+  e = {workload, share, ttl, variants, shared, price.stores(), talk.hit_share,
        talk.tokens_per_hit, {}};
   e.months.assign(path.months, CacheUse{});
   const double* n = &path.requests[path.index(workload, 0)];
+  const double* v = &path.variable_input[path.index(workload, 0)];
   const int hours = path.hours;
+  if (share != 1.0) {
+    scaled_.resize(2 * std::size_t(hours));
+    for (int t = 0; t < hours; ++t) {
+      scaled_[t] = n[t] * share;
+      scaled_[hours + t] = v[t] * share;
+    }
+    n = scaled_.data();
+    v = scaled_.data() + hours;
+  }
   hour_hits_.resize(3 * std::size_t(hours));
   double* hits = hour_hits_.data();
   double* kept = hits + hours;
@@ -57,7 +67,6 @@ const CacheUse* PathTotals::cache_use(const TrafficPath& path, int workload,
   double* sums = month_sums_.data();
   if (talk.hit_share > 0 || !shared) {
     // A conversation, or none of the shared prefix: hour by hour (cache.hpp).
-    const double* v = &path.variable_input[path.index(workload, 0)];
     for (int t = 0; t < hours; ++t) {
       const CacheUse u = breakeven::cache_use(n[t], v[t], talk, shared, variants, ttl);
       hits[t] = u.prefix_hits;

@@ -16,11 +16,16 @@ bool caching_applies(const ApiModel& model, const Workload& workload, bool cachi
 }
 
 ApiPricer::ApiPricer(const ApiModel& model, const Workload& workload, bool caching_on,
-                     bool batch_priced, double ttl_minutes)
-    : input_(model.input * 1e-6),
-      output_(model.output * 1e-6),
-      cached_input_(model.cached_input.value_or(0.0) * 1e-6),
-      write_input_(cache_tier(model, ttl_minutes).write_multiplier * model.input * 1e-6),
+                     bool batch_priced, double ttl_minutes, double tier_multiplier)
+    : ApiPricer(model, workload, caching_on, batch_priced, ttl_minutes,
+                token_prices(model, workload, tier_multiplier)) {}
+
+ApiPricer::ApiPricer(const ApiModel& model, const Workload& workload, bool caching_on,
+                     bool batch_priced, double ttl_minutes, const TokenPrices& prices)
+    : input_(prices.input * 1e-6),
+      output_(prices.output * 1e-6),
+      cached_input_(prices.cached_input * 1e-6),
+      write_input_(cache_tier(model, ttl_minutes).write_multiplier * prices.input * 1e-6),
       // A conversation writes its whole prompt; otherwise the variable part is
       // never cached and costs the plain input price.
       variable_input_(workload.conversation ? write_input_ : input_),

@@ -61,9 +61,23 @@ Json model_json(const ApiModel& m) {
                                                               ? Json(nullptr)
                                                               : Json(m.rate_limit->fallback_name)}}
                                       : Json(nullptr)},
+          {"long_context",
+           m.long_context
+               ? Json{{"above_input_tokens", m.long_context->above_input_tokens},
+                      {"input", m.long_context->input},
+                      {"output", m.long_context->output},
+                      {"cached_input", m.long_context->cached_input
+                                           ? Json(*m.long_context->cached_input)
+                                           : Json(nullptr)}}
+               : Json(nullptr)},
+          {"service_tiers",
+           {{"flex", m.flex_multiplier ? Json(*m.flex_multiplier) : Json(nullptr)},
+            {"priority",
+             m.priority_multiplier ? Json(*m.priority_multiplier) : Json(nullptr)}}},
           {"source", m.source},
           {"as_of", m.as_of}};
 }
+
 
 namespace {
 
@@ -106,6 +120,17 @@ Json workload_json(const Workload& w) {
             {"hours", w.bursts.hours},
             {"multiplier", w.bursts.multiplier}}},
           {"min_quality", w.min_quality ? Json(*w.min_quality) : Json(nullptr)}};
+}
+
+Json provisioned_json(const Provisioned& p, const Scenario& sc) {
+  return {{"price_per_unit_hour", p.price_per_unit_hour},
+          {"tokens_per_minute_per_unit", p.tokens_per_minute_per_unit},
+          {"units", p.units},
+          {"term_months", p.term_months},
+          {"overflow", p.overflow_model ? Json(sc.models[*p.overflow_model].name)
+                                        : Json(nullptr)},
+          {"source", p.source},
+          {"as_of", p.as_of}};
 }
 
 Json cluster_json(const Cluster& c, const Scenario& sc) {
@@ -182,20 +207,35 @@ Json resolved_scenario_json(const Scenario& sc) {
   Json clusters = Json::object();
   for (const auto& c : sc.clusters) clusters[c.name] = cluster_json(c, sc);
   out["clusters"] = clusters;
+  Json provisioned = Json::object();
+  for (const auto& p : sc.provisioned) provisioned[p.name] = provisioned_json(p, sc);
+  out["provisioned"] = provisioned;
   Json strategies = Json::array();
   for (const auto& s : sc.strategies) {
-    Json route = Json::object();
+    // route: each workload's route as a label (a target's name for one target);
+    // route_legs: where its shares go; route_quality: its score (null: none).
+    Json route = Json::object(), legs = Json::object(), quality = Json::object();
     for (std::size_t w = 0; w < sc.workloads.size(); ++w) {
       const Route& r = s.routes[w];
-      route[sc.workloads[w].name] = r.kind == Route::Kind::Api
-                                        ? sc.models[r.index].name
-                                        : sc.clusters[r.index].name;
+      const std::string& name = sc.workloads[w].name;
+      route[name] = sc.route_label(r);
+      Json parts = Json::array();
+      for (const RouteLeg& leg : r.legs)
+        parts.push_back({{"target", sc.target_name(leg)},
+                         {"share", leg.share},
+                         {"escalation", leg.escalation}});
+      legs[name] = parts;
+      const std::optional<double> q = sc.route_quality(int(w), r);
+      quality[name] = q ? Json(*q) : Json(nullptr);
     }
     strategies.push_back({{"name", s.name},
                           {"route", route},
+                          {"route_legs", legs},
+                          {"route_quality", quality},
                           {"caching", s.caching},
                           {"cache_ttl_minutes", cache_ttls_json(s, sc)},
-                          {"batch_api", s.batch_api}});
+                          {"batch_api", s.batch_api},
+                          {"service_tier", service_tier_name(s.service_tier)}});
   }
   out["strategies"] = strategies;
   out["baseline"] = sc.strategies[sc.baseline].name;

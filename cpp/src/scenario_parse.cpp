@@ -3,6 +3,7 @@
 #include <Eigen/Eigenvalues>
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <map>
 #include <numeric>
 
@@ -82,7 +83,7 @@ ApiModel parse_model(const std::string& name, const Field& f) {
                 "cache_block_tokens", "cache_storage_per_mtok_hour", "batch_discount",
                 "provider",
                 "source", "as_of", "notes", "price_changes", "price_trend",
-                "price_history", "rate_limit"});
+                "price_history", "rate_limit", "long_context", "service_tiers"});
   ApiModel m;
   m.name = name;
   m.input = f.at("input").number_in(0, L::kMaxPricePerMillion);
@@ -144,9 +145,61 @@ ApiModel parse_model(const std::string& name, const Field& f) {
       entry.at("date").string();
     }
   }
+  if (auto c = f.find("long_context"); c && !c->is_null()) {
+    c->allow_only({"above_input_tokens", "input", "output", "cached_input"});
+    LongContext lc;
+    const Field above = c->at("above_input_tokens");
+    lc.above_input_tokens = above.positive();
+    above.number_in(0, L::kMaxTokensPerRequest);
+    lc.input = c->at("input").number_in(0, L::kMaxPricePerMillion);
+    lc.output = c->at("output").number_in(0, L::kMaxPricePerMillion);
+    // Cached reads above the threshold have their own price where the model has
+    // a cached price at all.
+    if (m.cached_input)
+      lc.cached_input = c->at("cached_input").number_in(0, L::kMaxPricePerMillion);
+    else if (auto x = c->find("cached_input"); x && !x->is_null())
+      x->fail("the model has no cached_input price");
+    m.long_context = lc;
+  }
+  if (auto t = f.find("service_tiers"); t && !t->is_null()) {
+    t->allow_only({"flex", "priority"});
+    if (auto x = t->find("flex")) m.flex_multiplier = x->number_in(0, 1);
+    if (auto x = t->find("priority")) m.priority_multiplier = x->number_in(1, 100);
+  }
   if (auto c = f.find("source")) m.source = c->string();
   if (auto c = f.find("as_of")) m.as_of = c->string();
   return m;
+}
+
+// provisioned: {NAME: {price_per_unit_hour, tokens_per_minute_per_unit, units,
+// term_months, overflow, source, as_of}}.
+Provisioned parse_provisioned(const std::string& name, const Field& f,
+                              const std::map<std::string, int>& model_index,
+                              const std::vector<ApiModel>& models) {
+  f.expect_object();
+  f.allow_only({"description", "price_per_unit_hour", "tokens_per_minute_per_unit", "units",
+                "term_months", "overflow", "source", "as_of"});
+  Provisioned p;
+  p.name = name;
+  p.price_per_unit_hour = f.at("price_per_unit_hour").number_in(0, L::kMaxGpuPricePerHour);
+  const Field tpm = f.at("tokens_per_minute_per_unit");
+  p.tokens_per_minute_per_unit = tpm.positive();
+  tpm.number_in(0, L::kMaxRequestsPerHour / 60 * L::kMaxTokensPerRequest);
+  p.units = int(f.at("units").integer(1, L::kMaxProvisionedUnits));
+  if (auto t = f.find("term_months")) p.term_months = int(t->integer(1, L::kMaxHorizonMonths));
+  if (auto o = f.find("overflow"); o && !o->is_null()) {
+    auto it = model_index.find(o->string());
+    o->require(it != model_index.end(), "unknown API model '" + o->string() + "'");
+    // The overflow is priced per token without a limit of its own.
+    o->require(!models[it->second].rate_limit,
+               "'" + o->string() + "' has a rate limit; a provisioned overflow's limit is "
+               "not modelled: name a model without one");
+    p.overflow_model = it->second;
+  }
+  if (auto d = f.find("description")) d->string();
+  if (auto c = f.find("source")) p.source = c->string();
+  if (auto c = f.find("as_of")) p.as_of = c->string();
+  return p;
 }
 
 TokenSize parse_tokens(const Field& f) {
@@ -618,9 +671,9 @@ void parse_caching(const Field& f, const std::vector<Workload>& workloads,
   s.caching = true;
   auto check = [&](const Field& ttl_field, int w) {
     const double ttl = parse_ttl(ttl_field);
-    const Route& r = s.routes[w];
-    if (r.kind == Route::Kind::Api) {
-      const ApiModel& m = models[r.index];
+    for (const RouteLeg& leg : s.routes[w].legs) {
+      if (leg.kind != Route::Kind::Api) continue;
+      const ApiModel& m = models[leg.index];
       std::string offered;
       bool found = false;
       for (const CacheTier& t : m.cache_tiers) {
@@ -649,10 +702,88 @@ void parse_caching(const Field& f, const std::vector<Workload>& workloads,
   }
 }
 
+// A cascade escalates to a model whose requests are never lost: no rate limit, or
+// one with a fallback (an escalation is counted where it was first served, so it
+// may not be counted lost again).
+void check_escalation_target(const Field& f, const ApiModel& strong) {
+  f.require(!strong.rate_limit || strong.rate_limit->fallback,
+            "a cascade escalates to '" + strong.name + "', whose rate limit turns requests "
+            "away: give the limit a fallback");
+}
+
+// route: {WORKLOAD: TARGET | {TARGET: share, ...} | {cascade: [CHEAP, STRONG],
+// escalate: share | from_quality}} (docs/model.md "Routes that split and cascade").
+Route parse_route(const Field& f, const std::map<std::string, Route>& targets,
+                  const std::vector<ApiModel>& models) {
+  auto resolve = [&](const Field& target) {
+    std::string name = target.string();
+    auto it = targets.find(name);
+    if (it == targets.end()) target.fail("unknown model or cluster '" + name + "'");
+    return it->second;
+  };
+  if (!f.is_object()) return resolve(f);
+  const char* forms =
+      "a model or cluster, {TARGET: share, ...} or {cascade: [CHEAP, STRONG], escalate}";
+  f.require(f.size() > 0, std::string("must be ") + forms + " (got {})");
+  Route r;
+  if (f.has("cascade")) {
+    f.allow_only({"cascade", "escalate"});
+    Field legs = f.at("cascade");
+    legs.expect_array();
+    legs.require(legs.size() == 2, "must name two targets, [CHEAP, STRONG] (got " +
+                                       std::to_string(legs.size()) + ")");
+    const Route cheap = resolve(legs.item(0));
+    const Route strong = resolve(legs.item(1));
+    legs.item(1).require(strong.kind == Route::Kind::Api,
+                         "a cascade escalates to an API model, not a cluster");
+    legs.item(1).require(
+        strong.index != cheap.index || cheap.kind != strong.kind,
+        "must differ from the first target");
+    check_escalation_target(legs.item(1), models[strong.index]);
+    Field escalate = f.at("escalate");
+    double share = 0.0;
+    if (escalate.is_string()) {
+      escalate.require(escalate.string() == "from_quality",
+                       "must be a share in [0, 1] or from_quality (got '" +
+                           escalate.string() + "')");
+      r.escalation_from_quality = true;  // the share follows once quality is known
+    } else {
+      share = escalate.number_in(0, 1);
+    }
+    r.kind = cheap.kind;
+    r.index = cheap.index;
+    r.shape = Route::Shape::Cascade;
+    r.legs = {{cheap.kind, cheap.index, 1.0, false},
+              {strong.kind, strong.index, share, true}};
+    return r;
+  }
+  f.require(f.size() <= std::size_t(L::kMaxRouteLegs),
+            "at most " + std::to_string(L::kMaxRouteLegs) + " targets in a split");
+  double total = 0.0;
+  for (const auto& name : f.keys()) {
+    const Field share_field = f.at(name);
+    auto it = targets.find(name);
+    if (it == targets.end())
+      share_field.fail("unknown model or cluster '" + name + "' (a route is " + forms + ")");
+    const double share = share_field.number_in(0, 1);
+    share_field.require(share > 0, "must be > 0 (got 0): leave the target out");
+    r.legs.push_back({it->second.kind, it->second.index, share, false});
+    total += share;
+  }
+  f.require(std::abs(total - 1.0) <= L::kRouteShareTolerance,
+            "the shares must add up to 1 (within " + format_number(L::kRouteShareTolerance) +
+                "; got " + format_number(total) + ")");
+  r.kind = r.legs.front().kind;
+  r.index = r.legs.front().index;
+  r.shape = r.legs.size() == 1 ? Route::Shape::Single : Route::Shape::Split;
+  if (r.legs.size() == 1) r.legs.front().share = 1.0;
+  return r;
+}
+
 Strategy parse_strategy(const Field& f, const std::vector<Workload>& workloads,
                         const std::map<std::string, Route>& targets,
                         const std::vector<ApiModel>& models) {
-  f.allow_only({"name", "description", "route", "caching", "batch_api"});
+  f.allow_only({"name", "description", "route", "caching", "batch_api", "service_tier"});
   Strategy s;
   s.name = f.at("name").name();
   Field route = f.at("route");
@@ -667,25 +798,35 @@ Strategy parse_strategy(const Field& f, const std::vector<Workload>& workloads,
       route.at(key).fail("unknown workload '" + key +
                          "' (workloads: " + join(workload_names) + ")");
   }
-  auto resolve = [&](const Field& target) {
-    std::string name = target.string();
-    auto it = targets.find(name);
-    if (it == targets.end()) target.fail("unknown model or cluster '" + name + "'");
-    return it->second;
-  };
   for (const auto& w : workloads) {
     if (route.has(w.name)) {
-      s.routes.push_back(resolve(route.at(w.name)));
+      s.routes.push_back(parse_route(route.at(w.name), targets, models));
     } else {
       route.require(
           route.has("default"),
           "needs a default route (no route given for workload '" + w.name + "')");
-      s.routes.push_back(resolve(route.at("default")));
+      s.routes.push_back(parse_route(route.at("default"), targets, models));
     }
   }
   s.cache_ttl_minutes.assign(workloads.size(), 0.0);
   if (auto c = f.find("caching")) parse_caching(*c, workloads, models, s);
   if (auto b = f.find("batch_api")) s.batch_api = b->boolean();
+  if (auto t = f.find("service_tier")) {
+    const std::string name = t->string();
+    if (name == "flex") s.service_tier = ServiceTier::Flex;
+    else if (name == "priority") s.service_tier = ServiceTier::Priority;
+    else t->require(name == "standard",
+                    "must be standard, flex or priority (got '" + name + "')");
+    // Every model the routes name sells the tier (a fallback or overflow model
+    // that does not is priced at its standard tier).
+    for (std::size_t w = 0; w < workloads.size(); ++w)
+      for (const RouteLeg& leg : s.routes[w].legs)
+        if (leg.kind == Route::Kind::Api)
+          t->require(models[leg.index].tier_multiplier(s.service_tier).has_value(),
+                     "'" + models[leg.index].name + "' (the route of '" + workloads[w].name +
+                         "') does not sell the " + name + " tier (no service_tiers." + name +
+                         ")");
+  }
   return s;
 }
 
@@ -714,21 +855,47 @@ std::map<std::string, std::map<std::string, double>> parse_quality(
 }
 
 // A strategy may not send a workload below its min_quality.
+// A cascade's escalated share from quality scores: 1 - q_cheap / q_strong.
+void derive_escalations(const Field& f, Strategy& s, const Scenario& sc) {
+  for (std::size_t w = 0; w < sc.workloads.size(); ++w) {
+    Route& r = s.routes[w];
+    if (!r.escalation_from_quality) continue;
+    const Field route = f.at("route");
+    const Field where = (route.has(sc.workloads[w].name) ? route.at(sc.workloads[w].name)
+                                                         : route.at("default"))
+                            .at("escalate");
+    const std::string& name = sc.workloads[w].name;
+    double q[2];
+    for (int i = 0; i < 2; ++i) {
+      const std::string& target = sc.target_name(r.legs[i]);
+      auto it = sc.quality.find(target);
+      where.require(it != sc.quality.end() && it->second.count(name),
+                    "from_quality needs quality: " + target + ": " + name + " (no score)");
+      q[i] = it->second.at(name);
+    }
+    where.require(q[1] > 0 && q[0] <= q[1],
+                  "from_quality needs the second target to score above the first "
+                  "for '" + name + "' (got " + format_number(q[0]) + " and " +
+                      format_number(q[1]) + ")");
+    r.legs[1].share = 1.0 - q[0] / q[1];
+  }
+}
+
 void check_quality(const Field& f, const Strategy& s, const Scenario& sc) {
   for (std::size_t w = 0; w < sc.workloads.size(); ++w) {
     const Route& r = s.routes[w];
-    const std::string& target = r.kind == Route::Kind::Api ? sc.models[r.index].name
-                                                           : sc.clusters[r.index].name;
-    if (sc.route_allowed(int(w), target)) continue;
+    const std::optional<double> q = sc.route_quality(int(w), r);
+    if (!sc.workloads[w].min_quality || (q && *q >= *sc.workloads[w].min_quality)) continue;
     const Field route = f.at("route");
     const Field where = route.has(sc.workloads[w].name) ? route.at(sc.workloads[w].name)
                                                         : route.at("default");
-    auto it = sc.quality.find(target);
-    const bool scored = it != sc.quality.end() && it->second.count(sc.workloads[w].name);
     where.fail("workload '" + sc.workloads[w].name + "' needs quality >= " +
-               format_number(*sc.workloads[w].min_quality) + " and '" + target + "' " +
-               (scored ? "scores " + format_number(it->second.at(sc.workloads[w].name))
-                       : "has no score for it in quality:"));
+               format_number(*sc.workloads[w].min_quality) + " and '" + sc.route_label(r) +
+               "' " +
+               (q ? "scores " + format_number(*q)
+                  : r.shape == Route::Shape::Single ? "has no score for it in quality:"
+                                                    : "has a target without a score for "
+                                                      "it in quality:"));
   }
 }
 
@@ -795,13 +962,61 @@ double FixedCosts::in_month(int m) const {
 
 int Scenario::hours() const { return horizon_months * kHoursPerMonth; }
 
-bool Scenario::route_allowed(int w, const std::string& target) const {
-  const Workload& wl = workloads[std::size_t(w)];
-  if (!wl.min_quality) return true;
-  auto it = quality.find(target);
-  if (it == quality.end()) return false;
-  auto score = it->second.find(wl.name);
-  return score != it->second.end() && score->second >= *wl.min_quality;
+const std::string& Scenario::target_name(const RouteLeg& leg) const {
+  switch (leg.kind) {
+    case RouteLeg::Kind::Api: return models[std::size_t(leg.index)].name;
+    case RouteLeg::Kind::Cluster: return clusters[std::size_t(leg.index)].name;
+    default: return provisioned[std::size_t(leg.index)].name;
+  }
+}
+
+const char* service_tier_name(ServiceTier tier) {
+  return tier == ServiceTier::Flex ? "flex" : tier == ServiceTier::Priority ? "priority"
+                                                                             : "standard";
+}
+
+std::optional<double> Scenario::route_quality(int w, const Route& route) const {
+  const std::string& name = workloads[std::size_t(w)].name;
+  auto score = [&](const RouteLeg& leg) -> std::optional<double> {
+    auto it = quality.find(target_name(leg));
+    if (it == quality.end()) return std::nullopt;
+    auto s = it->second.find(name);
+    if (s == it->second.end()) return std::nullopt;
+    return s->second;
+  };
+  if (route.shape == Route::Shape::Cascade) {
+    const auto cheap = score(route.legs[0]), strong = score(route.legs[1]);
+    if (!cheap || !strong) return std::nullopt;
+    // Derived: the escalations are taken to be the cheap model's failures, so the
+    // cascade answers as well as the strong model. Stated: a random share gets the
+    // strong model's answer (a floor; a good verifier does better).
+    if (route.escalation_from_quality) return *strong;
+    const double e = route.legs[1].share;
+    return (1.0 - e) * *cheap + e * *strong;
+  }
+  double q = 0.0;
+  for (const RouteLeg& leg : route.legs) {
+    const auto s = score(leg);
+    if (!s) return std::nullopt;
+    q += leg.share * *s;
+  }
+  return q;
+}
+
+std::string Scenario::route_label(const Route& route) const {
+  auto percent = [](double share) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.4g%%", 100.0 * share);
+    return std::string(buf);
+  };
+  if (route.shape == Route::Shape::Single) return target_name(route.legs.front());
+  if (route.shape == Route::Shape::Cascade)
+    return target_name(route.legs[0]) + " -> " + target_name(route.legs[1]) + " (" +
+           percent(route.legs[1].share) + ")";
+  std::string out;
+  for (const RouteLeg& leg : route.legs)
+    out += (out.empty() ? "" : " / ") + target_name(leg) + " " + percent(leg.share);
+  return out;
 }
 
 std::vector<ApiModel> parse_catalog(const Json& catalog) {
@@ -823,8 +1038,8 @@ Scenario parse_scenario(const Json& scenario, const Json& catalog) {
   Field root(scenario, "");
   root.require(root.is_object(), "a scenario must be a mapping of fields");
   root.allow_only({"version", "name", "description", "horizon_months", "simulation",
-                   "models", "workloads", "correlation", "clusters", "strategies",
-                   "baseline", "expect", "quality", "history"});
+                   "models", "workloads", "correlation", "clusters", "provisioned",
+                   "strategies", "baseline", "expect", "quality", "history"});
   if (auto v = root.find("version")) v->require(v->integer(1, 1) == 1, "must be 1");
 
   Scenario sc;
@@ -899,7 +1114,7 @@ Scenario parse_scenario(const Json& scenario, const Json& catalog) {
       parse_correlation(root.find("correlation"), int(sc.workloads.size()));
 
   std::map<std::string, Route> targets;
-  for (const auto& [name, i] : model_index) targets[name] = {Route::Kind::Api, i};
+  for (const auto& [name, i] : model_index) targets[name] = Route::single(Route::Kind::Api, i);
   if (auto cs = root.find("clusters")) {
     cs->expect_object();
     cs->require(cs->size() <= std::size_t(L::kMaxClusters),
@@ -909,7 +1124,21 @@ Scenario parse_scenario(const Json& scenario, const Json& catalog) {
       if (model_index.count(name))
         cs->at(name).fail("cluster name '" + name + "' is also an API model's name");
       sc.clusters.push_back(parse_cluster(name, cs->at(name), model_index, offers));
-      targets[name] = {Route::Kind::Cluster, int(sc.clusters.size()) - 1};
+      targets[name] = Route::single(Route::Kind::Cluster, int(sc.clusters.size()) - 1);
+    }
+  }
+  if (auto ps = root.find("provisioned")) {
+    ps->expect_object();
+    ps->require(ps->size() <= std::size_t(L::kMaxClusters),
+                "at most " + std::to_string(L::kMaxClusters) + " provisioned deployments");
+    for (const auto& name : ps->keys()) {
+      ps->at(name).check_name(name);
+      if (targets.count(name))
+        ps->at(name).fail("provisioned name '" + name +
+                          "' is also an API model's or a cluster's name");
+      sc.provisioned.push_back(parse_provisioned(name, ps->at(name), model_index, sc.models));
+      targets[name] =
+          Route::single(Route::Kind::Provisioned, int(sc.provisioned.size()) - 1);
     }
   }
 
@@ -922,6 +1151,7 @@ Scenario parse_scenario(const Json& scenario, const Json& catalog) {
                      "at most " + std::to_string(L::kMaxStrategies) + " strategies");
   for (std::size_t i = 0; i < strategies.size(); ++i) {
     Strategy s = parse_strategy(strategies.item(i), sc.workloads, targets, sc.models);
+    derive_escalations(strategies.item(i), s, sc);
     check_quality(strategies.item(i), s, sc);
     for (const auto& other : sc.strategies)
       if (other.name == s.name)

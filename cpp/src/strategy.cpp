@@ -12,13 +12,12 @@ StrategyCoster::StrategyCoster(const Scenario& scenario, int strategy)
     : scenario_(&scenario), strategy_(&scenario.strategies[strategy]) {
   const auto& models = scenario.models;
   const auto& workloads = scenario.workloads;
-  // Directly routed API workloads without a rate limit: priced a month at once.
-  direct_.resize(workloads.size());
-  for (int w = 0; w < int(workloads.size()); ++w) {
-    const Route& r = strategy_->routes[w];
-    if (r.kind == Route::Kind::Api && !models[r.index].rate_limit)
-      direct_[w] = pricer(w, models[r.index]);
-  }
+  // API legs without a rate limit: priced a month at once.
+  for (int w = 0; w < int(workloads.size()); ++w)
+    for (const RouteLeg& leg : strategy_->routes[w].legs)
+      if (leg.kind == Route::Kind::Api && !models[leg.index].rate_limit)
+        direct_.push_back(
+            {w, leg.index, leg.share, !leg.escalation, pricer(w, models[leg.index])});
   // Rate-limited models this strategy sends to: the directly routed workloads,
   // real-time ones first, each group in file order.
   std::vector<int> limited_of(models.size(), -1);
@@ -26,38 +25,45 @@ StrategyCoster::StrategyCoster(const Scenario& scenario, int strategy)
     if (limited_of[model] < 0) {
       const RateLimit& r = *models[model].rate_limit;
       limited_of[model] = int(limited_.size());
-      limited_.push_back({model, r.per_hour(), r.fallback.value_or(-1), {}, {}, {}, {}});
+      limited_.push_back({model, r.per_hour(), r.fallback.value_or(-1), {}, {}, {}, {}, {}});
       limited_.back().tokens_per_minute = r.tokens_per_minute;
       limited_.back().by_minute = r.tokens_per_minute.has_value();
     }
     return limited_[limited_of[model]];
   };
   for (bool batch : {false, true})
-    for (int w = 0; w < int(workloads.size()); ++w) {
-      const Route& r = strategy_->routes[w];
-      if (r.kind != Route::Kind::Api || !models[r.index].rate_limit ||
-          workloads[w].is_batch() != batch)
-        continue;
-      LimitedModel& l = limited(r.index);
-      l.direct.push_back(w);
-      if (!batch) {
-        ++l.realtime;
-        l.by_minute |= workloads[w].spikiness.minute_dispersion > 0;
-      }
+    for (int w = 0; w < int(workloads.size()); ++w)
+      for (const RouteLeg& leg : strategy_->routes[w].legs) {
+        if (leg.kind != Route::Kind::Api || !models[leg.index].rate_limit ||
+            workloads[w].is_batch() != batch)
+          continue;
+        LimitedModel& l = limited(leg.index);
+        l.direct.push_back(w);
+        l.share.push_back(leg.share);
+        l.counted.push_back(!leg.escalation);
+        if (!batch) {
+          ++l.realtime;
+          l.by_minute |= workloads[w].spikiness.minute_dispersion > 0;
+        }
 
-      l.price.push_back(pricer(w, models[r.index]));
-      if (l.fallback >= 0) l.fallback_price.push_back(pricer(w, models[l.fallback]));
-    }
+        l.price.push_back(pricer(w, models[leg.index]));
+        if (l.fallback >= 0) l.fallback_price.push_back(pricer(w, models[l.fallback]));
+      }
 
   for (int c = 0; c < int(scenario.clusters.size()); ++c) {
     std::vector<int> routed;
-    for (int w = 0; w < int(workloads.size()); ++w) {
-      const Route& r = strategy_->routes[w];
-      if (r.kind == Route::Kind::Cluster && r.index == c) routed.push_back(w);
-    }
+    std::vector<double> share;
+    for (int w = 0; w < int(workloads.size()); ++w)
+      for (const RouteLeg& leg : strategy_->routes[w].legs)
+        if (leg.kind == Route::Kind::Cluster && leg.index == c) {
+          routed.push_back(w);
+          share.push_back(leg.share);
+        }
     if (routed.empty()) continue;
     const Cluster& cluster = scenario.clusters[c];
-    ClusterPlan plan{c, ClusterRun(cluster, workloads, routed), {}, -1, nullptr, {}};
+    ClusterPlan plan{c, ClusterRun(cluster, workloads, routed), share, {}, {}, -1, nullptr,
+                     {}};
+    plan.scaled.resize(routed.size());
     if (cluster.overflow_model) {
       const int m = *cluster.overflow_model;
       plan.overflow_model = m;
@@ -70,6 +76,19 @@ StrategyCoster::StrategyCoster(const Scenario& scenario, int strategy)
     }
     clusters_.push_back(std::move(plan));
   }
+  for (int p = 0; p < int(scenario.provisioned.size()); ++p) {
+    ProvisionedPlan plan{p, {}, {}, {}};
+    for (int w = 0; w < int(workloads.size()); ++w)
+      for (const RouteLeg& leg : strategy_->routes[w].legs)
+        if (leg.kind == Route::Kind::Provisioned && leg.index == p) {
+          plan.routed.push_back(w);
+          plan.share.push_back(leg.share);
+        }
+    if (plan.routed.empty()) continue;
+    if (const auto m = scenario.provisioned[p].overflow_model)
+      for (int w : plan.routed) plan.overflow.push_back(pricer(w, models[*m]));
+    provisioned_.push_back(std::move(plan));
+  }
   // Pointers into limited_ once it no longer grows.
   for (ClusterPlan& plan : clusters_)
     if (plan.overflow_model >= 0 && limited_of[plan.overflow_model] >= 0)
@@ -78,22 +97,26 @@ StrategyCoster::StrategyCoster(const Scenario& scenario, int strategy)
 
 ApiPricer StrategyCoster::pricer(int workload, const ApiModel& model) const {
   const Workload& w = scenario_->workloads[workload];
+  // A model that does not sell the strategy's service tier (a fallback or an
+  // overflow: the parser checks the routed ones) is priced at its standard tier.
   return ApiPricer(model, w, strategy_->caching, w.is_batch() && strategy_->batch_api,
-                   strategy_->cache_ttl_minutes[workload]);
+                   strategy_->cache_ttl_minutes[workload],
+                   model.tier_multiplier(strategy_->service_tier).value_or(1.0));
 }
 
 void StrategyCoster::add_api(int workload, const ApiCharge& c, double requests,
-                             int month, bool as_overflow, PathRecord& out) const {
+                             int month, bool as_overflow, PathRecord& out,
+                             bool counted) const {
   double* parts = out.parts + std::size_t(month) * kPartCount;
   if (as_overflow) {
     parts[kOverflow] += c.total();
-    count(out, month, kByOverflow, requests);
+    if (counted) count(out, month, kByOverflow, requests);
   } else {
     parts[kApiInput] += c.input;
     parts[kCachedInput] += c.cached_input;
     parts[kOutput] += c.output;
     parts[kBatch] += c.batch;
-    count(out, month, kByApi, requests);
+    if (counted) count(out, month, kByApi, requests);
   }
   out.workload_cost[std::size_t(month) * scenario_->workloads.size() + workload] +=
       c.total();
@@ -101,20 +124,19 @@ void StrategyCoster::add_api(int workload, const ApiCharge& c, double requests,
 
 void StrategyCoster::cost_api_routes(const TrafficPath& path, PathTotals& totals,
                                      PathRecord& out) const {
-  for (int w = 0; w < path.workloads; ++w) {
-    if (!direct_[w]) continue;
-    const ApiPricer& price = *direct_[w];
-    const int model = strategy_->routes[w].index;
+  for (const DirectLeg& leg : direct_) {
+    const ApiPricer& price = leg.price;
     // Hours are independent for API routes and the cost is linear in a month's
-    // totals: price whole months.
-    const Slice* months = totals.months(path, w);
-    const CacheUse* uses = price.uses_cache() ? totals.cache_use(path, w, price) : nullptr;
+    // totals: price whole months. A leg takes its share of every hour.
+    const Slice* months = totals.months(path, leg.workload);
+    const CacheUse* uses =
+        price.uses_cache() ? totals.cache_use(path, leg.workload, price, leg.share) : nullptr;
     for (int m = 0; m < path.months; ++m)
       // Model v2: all of a model's prices move by one factor per month.
-      add_api(w,
-              price.charge(months[m], uses ? uses[m] : CacheUse{})
-                  .scaled(path.model_price_factor(model, m)),
-              months[m].requests, m, false, out);
+      add_api(leg.workload,
+              price.charge(months[m].scaled(leg.share), uses ? uses[m] : CacheUse{})
+                  .scaled(path.model_price_factor(leg.model, m)),
+              months[m].requests * leg.share, m, false, out, leg.counted);
   }
 }
 
@@ -125,9 +147,10 @@ void StrategyCoster::split_minutes(LimitedModel& l, const TrafficPath& path) con
     for (std::size_t k = 0; k < l.direct.size(); ++k) {
       const Workload& w = scenario_->workloads[l.direct[k]];
       const std::size_t i = path.index(l.direct[k], t);
-      const double n = path.requests[i];
+      const double share = l.share[k];
+      const double n = path.requests[i] * share;
       requests += n;
-      tokens += path.variable_input[i] + n * w.prefix_tokens + path.output[i];
+      tokens += path.variable_input[i] * share + n * w.prefix_tokens + path.output[i] * share;
       if (int(k) < l.realtime) {
         realtime += n;
         variance += w.spikiness.minute_dispersion * n / 60.0;
@@ -155,7 +178,8 @@ void StrategyCoster::cost_limited(LimitedModel& l, const TrafficPath& path,
     const int w = l.direct[k];
     for (int t = 0; t < path.hours; ++t) {
       const std::size_t i = path.index(w, t);
-      const Slice hour{path.requests[i], path.variable_input[i], path.output[i]};
+      const Slice hour =
+          Slice{path.requests[i], path.variable_input[i], path.output[i]}.scaled(l.share[k]);
       if (hour.requests <= 0) continue;
       const int m = month_of(t);
       const double sent = l.by_minute && int(k) < l.realtime
@@ -167,17 +191,17 @@ void StrategyCoster::cost_limited(LimitedModel& l, const TrafficPath& path,
         add_api(w,
                 l.price[k].charge(hour.scaled(share)).scaled(
                     path.model_price_factor(l.model, m)),
-                sent, m, false, out);
+                sent, m, false, out, l.counted[k]);
       const double excess = hour.requests - sent;
       if (excess <= 0) continue;
-      if (l.fallback < 0) {
+      if (l.fallback < 0) {  // never an escalation (the parser asks for a fallback)
         count(out, m, kRateLimited, excess);
         continue;
       }
       add_api(w,
               l.fallback_price[k].charge(hour.scaled(1.0 - share)).scaled(
                   path.model_price_factor(l.fallback, m)),
-              excess, m, false, out);
+              excess, m, false, out, l.counted[k]);
       out.details[std::size_t(m) * kDetailCount + kFallbackRequests] += excess;
     }
   }
@@ -306,6 +330,19 @@ void share_month(const ClusterRun& run, int k0, int count, int hours,
 
 }  // namespace
 
+HourlySlices StrategyCoster::scaled_demand(ClusterPlan& plan, std::size_t k,
+                                           const HourlySlices& demand, int hours) {
+  std::vector<double>& v = plan.scaled[k];
+  v.resize(3 * std::size_t(hours));
+  const double share = plan.share[k];
+  for (int h = 0; h < hours; ++h) {
+    v[h] = demand.requests[h] * share;
+    v[hours + h] = demand.variable_input[h] * share;
+    v[2 * hours + h] = demand.output[h] * share;
+  }
+  return {v.data(), v.data() + hours, v.data() + 2 * hours};
+}
+
 void StrategyCoster::cost_cluster(ClusterPlan& plan, const TrafficPath& path,
                                   PathRecord& out) {
   ClusterRun& run = plan.run;
@@ -326,6 +363,7 @@ void StrategyCoster::cost_cluster(ClusterPlan& plan, const TrafficPath& path,
     for (std::size_t k = 0; k < n_routed; ++k) {
       const std::size_t i = path.index(routed[k], t);
       demand_[k] = {&path.requests[i], &path.variable_input[i], &path.output[i]};
+      if (plan.share[k] < 1.0) demand_[k] = scaled_demand(plan, k, demand_[k], hours);
     }
     const std::uint8_t* spot_down =
         c.spot ? &path.spot_down[std::size_t(plan.cluster) * path.hours + t] : nullptr;
@@ -377,11 +415,80 @@ void StrategyCoster::cost_cluster(ClusterPlan& plan, const TrafficPath& path,
     out.parts[std::size_t(m) * kPartCount + kFixed] += c.fixed.in_month(m);
 }
 
+void StrategyCoster::cost_provisioned(const ProvisionedPlan& plan, const TrafficPath& path,
+                                      PathRecord& out) {
+  const Provisioned& p = scenario_->provisioned[plan.index];
+  const std::size_t n_routed = plan.routed.size();
+  const std::size_t n_workloads = scenario_->workloads.size();
+  covered_tokens_.resize(n_routed);
+  // The term is owed in whole: a horizon that ends within a term pays its rest
+  // in the last month.
+  const int months = scenario_->horizon_months;
+  const int billed_months = (months + p.term_months - 1) / p.term_months * p.term_months;
+  for (int m = 0, t0 = 0; m < months; ++m, t0 += kHoursPerMonth) {
+    const int hours = std::min(path.hours - t0, kHoursPerMonth);
+    std::fill(covered_tokens_.begin(), covered_tokens_.end(), 0.0);
+    for (int t = t0; t < t0 + hours; ++t) {
+      // The hour's minutes against the units' tokens per minute, as a rate limit
+      // at the hour's tokens per request (minute_limits.hpp).
+      double requests = 0, tokens = 0, variance = 0;
+      for (std::size_t k = 0; k < n_routed; ++k) {
+        const Workload& w = scenario_->workloads[plan.routed[k]];
+        const std::size_t i = path.index(plan.routed[k], t);
+        const double n = path.requests[i] * plan.share[k];
+        requests += n;
+        tokens += (path.variable_input[i] + path.output[i]) * plan.share[k] +
+                  n * w.prefix_tokens;
+        variance += w.spikiness.minute_dispersion * n / 60.0;
+      }
+      if (requests <= 0) continue;
+      const double per_minute = p.tokens_per_minute() * requests / tokens;
+      const double within =
+          std::min(requests, std::min(60.0 * per_minute,
+                                      passed_in_hour(requests, variance, per_minute))) /
+          requests;
+      for (std::size_t k = 0; k < n_routed; ++k) {
+        const int w = plan.routed[k];
+        const std::size_t i = path.index(w, t);
+        const Slice hour =
+            Slice{path.requests[i], path.variable_input[i], path.output[i]}.scaled(
+                plan.share[k]);
+        if (hour.requests <= 0) continue;
+        covered_tokens_[k] += within * (hour.variable_input + hour.output +
+                                        hour.requests * scenario_->workloads[w].prefix_tokens);
+        count(out, m, kByApi, within * hour.requests);
+        const double excess = (1.0 - within) * hour.requests;
+        if (excess <= 0) continue;
+        if (plan.overflow.empty()) {
+          count(out, m, kRateLimited, excess);
+          continue;
+        }
+        add_api(w,
+                plan.overflow[k].charge(hour.scaled(1.0 - within)).scaled(
+                    path.model_price_factor(*p.overflow_model, m)),
+                excess, m, true, out);
+      }
+    }
+    // The month's fee: fixed, carried by the routed workloads in proportion to
+    // the tokens the units served them.
+    const int fee_hours =
+        hours + (m == months - 1 ? (billed_months - months) * kHoursPerMonth : 0);
+    const double fee = fee_hours * p.price_per_hour();
+    out.parts[std::size_t(m) * kPartCount + kFixed] += fee;
+    double covered = 0;
+    for (double x : covered_tokens_) covered += x;
+    for (std::size_t k = 0; k < n_routed; ++k)
+      out.workload_cost[std::size_t(m) * n_workloads + plan.routed[k]] +=
+          covered > 0 ? fee * covered_tokens_[k] / covered : fee / double(n_routed);
+  }
+}
+
 void StrategyCoster::cost(const TrafficPath& path, PathTotals& totals,
                           PathRecord out) {
   cost_api_routes(path, totals, out);
   for (LimitedModel& l : limited_) cost_limited(l, path, out);
   for (ClusterPlan& plan : clusters_) cost_cluster(plan, path, out);
+  for (const ProvisionedPlan& plan : provisioned_) cost_provisioned(plan, path, out);
   for (int m = 0; m < scenario_->horizon_months; ++m) {
     const double* p = out.parts + std::size_t(m) * kPartCount;
     double total = 0.0;

@@ -256,7 +256,21 @@ def scenario_definitions() -> dict:
                 "fallback": nullable(string("API model that takes what the limit "
                                             "refuses."))},
                 ["requests_per_minute"], "Requests beyond the limit go to the fallback, "
-                "else count as rate-limited."))},
+                "else count as rate-limited.")),
+            "long_context": nullable(mapping({
+                "above_input_tokens": number(0, tokens, "A request with more input tokens "
+                                             "pays these prices for all of them.",
+                                             lo_open=True),
+                "input": number(0, price), "output": number(0, price),
+                "cached_input": nullable(number(0, price, "Required when the model has a "
+                                                "cached_input price."))},
+                ["above_input_tokens", "input", "output"],
+                "A long-context tier (USD per 1M tokens).")),
+            "service_tiers": nullable(mapping({
+                "flex": number(0, 1, "Multiplier of every token price."),
+                "priority": number(1, 100, "Multiplier of every token price.")},
+                doc="Service tiers sold beside the standard one.")),
+            },
             doc="An API model; a catalog model's fields are merged under these, so "
                 "input and output are needed only for a model the catalog lacks."),
         "fixed": mapping({
@@ -377,11 +391,42 @@ def scenario_definitions() -> dict:
                                   "at least this.")},
             ["name", "requests", "input_tokens", "output_tokens"],
             "A task category and its traffic."),
+        "provisioned": mapping({
+            "description": string(),
+            "price_per_unit_hour": number(0, gpu_price, "USD per unit and hour, used or "
+                                          "not."),
+            "tokens_per_minute_per_unit": number(
+                0, _L["max_requests_per_hour"] / 60 * _L["max_tokens_per_request"],
+                "Input and output tokens a minute one unit serves.", lo_open=True),
+            "units": integer(1, _L["max_provisioned_units"]),
+            "term_months": integer(1, horizon, "Paid in whole terms (default 1)."),
+            "overflow": nullable(string("API model without a rate limit for the excess; "
+                                        "none: rate-limited.")),
+            "source": string(), "as_of": string()},
+            ["price_per_unit_hour", "tokens_per_minute_per_unit", "units"],
+            "Provisioned throughput (docs/model.md \"Provisioned throughput and "
+            "long-context tiers\")."),
+        "route": one_of(
+            string("A model, cluster or provisioned deployment."),
+            {"type": "object", "minProperties": 1, "maxProperties": _L["max_route_legs"],
+             "additionalProperties": number(0, 1, lo_open=True),
+             "description": "A split: {MODEL or CLUSTER: share}, shares adding up to 1 "
+                            f"(within {_L['route_share_tolerance']:g})."},
+            mapping({"cascade": array(string(), 2, 2, "[CHEAP, STRONG]: STRONG an API "
+                                                      "model."),
+                     "escalate": one_of(number(0, 1, "The share escalated."),
+                                        {"enum": ["from_quality"],
+                                         "description": "1 - q_cheap / q_strong from "
+                                                        "quality:."})},
+                    ["cascade", "escalate"], "A cascade: every request to CHEAP, a share "
+                                             "escalated to STRONG and paid again."),
+            doc="Where a workload's requests go (docs/model.md \"Routes that split and "
+                "cascade\")."),
         "strategy": mapping({
             "name": ref("name"), "description": string(),
-            "route": {"type": "object", "additionalProperties": {"type": "string"},
-                      "description": "{WORKLOAD or default: MODEL or CLUSTER}; default "
-                                     "covers the workloads not named."},
+            "route": {"type": "object", "additionalProperties": ref("route"),
+                      "description": "{WORKLOAD or default: ROUTE}; default covers the "
+                                     "workloads not named."},
             "caching": one_of(
                 boolean("Prompt caching at each model's default TTL."),
                 mapping({"ttl_minutes": number(0, _B["max_cache_ttl_minutes"],
@@ -393,7 +438,10 @@ def scenario_definitions() -> dict:
                                          "description": "{WORKLOAD: TTL minutes}."}},
                         doc="Caching on, at these TTLs."),
                 doc="Prompt caching: true, false or {ttl_minutes, by_workload}."),
-            "batch_api": boolean("Batch workloads on the batch API.")},
+            "batch_api": boolean("Batch workloads on the batch API."),
+            "service_tier": {"enum": ["standard", "flex", "priority"],
+                             "description": "Every routed model sells it (its "
+                                            "service_tiers)."}},
             ["name", "route"], "A plan to price."),
     }
 
@@ -427,6 +475,8 @@ def scenario_schema() -> dict:
                     "semidefinite matrix with unit diagonal, in workload order."),
             "clusters": named_mapping(ref("cluster"), "Self-hosted GPU clusters.",
                                       _L["max_clusters"]),
+            "provisioned": named_mapping(ref("provisioned"), "Provisioned throughput "
+                                         "(units bought for a term).", _L["max_clusters"]),
             "strategies": array(ref("strategy"), 1, _L["max_strategies"]),
             "baseline": string("The strategy savings are measured against; default the "
                                "first."),

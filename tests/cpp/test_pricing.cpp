@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "breakeven/exp.hpp"
+#include "breakeven/long_context.hpp"
 #include "breakeven/pricing.hpp"
 
 namespace breakeven {
@@ -225,6 +226,41 @@ TEST(ApiCharge, ExplicitCacheStorage) {
   const ApiCharge c = price.charge({6, 6000, 600});
   const double h = 1 - std::exp(-6.0 / 120 * 60);
   EXPECT_NEAR(c.input, (6000 + 12000 * (1 - h)) * 1e-6 + 4.5e-6 * h * 4000, 1e-15);
+}
+
+TEST(LongContext, SharesAtTheLognormalMedian) {
+  // V lognormal with mean 1000 and cv 1: s^2 = ln 2, median exp(m) = 1000 / sqrt(2).
+  // At the median half the requests are above, with Phi(s) of the tokens.
+  Workload w;
+  w.input = {1000, 1000};
+  const double s = std::sqrt(std::log(2.0));
+  const LongContextShares at = long_context_shares(w, 1000 / std::sqrt(2.0));
+  EXPECT_NEAR(at.requests, 0.5, 1e-15);
+  EXPECT_NEAR(at.input_tokens, 0.5 * std::erfc(-s / std::sqrt(2.0)), 1e-15);
+  // A prefix above the threshold puts every request above; no spread: all or none.
+  w.prefix_tokens = 600;
+  EXPECT_EQ(long_context_shares(w, 500).requests, 1.0);
+  w.input.sd = 0;
+  EXPECT_EQ(long_context_shares(w, 999).input_tokens, 1.0);
+  EXPECT_EQ(long_context_shares(w, 1000).input_tokens, 0.0);
+}
+
+TEST(LongContext, BlendedPricesAndServiceTiers) {
+  ApiModel m = anthropic_like();
+  m.long_context = LongContext{200000, 2.0, 7.5, 0.2};
+  Workload w;
+  w.input = {100000, 100000};
+  const LongContextShares share = long_context_shares(w, 200000);
+  const TokenPrices p = token_prices(m, w, 0.5);
+  EXPECT_DOUBLE_EQ(p.input, 0.5 * (1.0 + share.input_tokens * (2.0 - 1.0)));
+  EXPECT_DOUBLE_EQ(p.output, 0.5 * (5.0 + share.requests * (7.5 - 5.0)));
+  EXPECT_DOUBLE_EQ(p.cached_input, 0.5 * (0.1 + share.input_tokens * (0.2 - 0.1)));
+  // Without a tier the model's own prices, bit for bit.
+  m.long_context.reset();
+  const TokenPrices plain = token_prices(m, w, 1.0);
+  EXPECT_EQ(plain.input, m.input);
+  EXPECT_EQ(plain.output, m.output);
+  EXPECT_EQ(plain.cached_input, *m.cached_input);
 }
 
 }  // namespace

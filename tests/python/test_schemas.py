@@ -41,12 +41,17 @@ FULL = {
                                  "cached_input": None, "source": "s"},
                                 {"date": "2025-06", "cached_input": 0.2}],
               "rate_limit": {"requests_per_minute": 100, "tokens_per_minute": 1e6,
-                             "fallback": "n"}},
+                             "fallback": "n"},
+              "long_context": {"above_input_tokens": 200000, "input": 2.0, "output": 4.0,
+                               "cached_input": 0.2},
+              "service_tiers": {"flex": 0.5, "priority": 2.0}},
         "n": {"input": 1.0, "output": 2.0, "cached_input": None, "rate_limit": None,
-              "cache_ttl_tiers": None},
+              "cache_ttl_tiers": None, "long_context": None, "service_tiers": None},
         "o": {"input": 1.0, "output": 2.0,
               "rate_limit": {"requests_per_minute": 5, "tokens_per_minute": None,
-                             "fallback": None}},
+                             "fallback": None},
+              "long_context": {"above_input_tokens": 200000, "input": 2.0, "output": 4.0,
+                               "cached_input": None}},
         "gpt-5.5": {"batch_discount": 0.4},  # a catalog model: only what changes
     },
     "workloads": [
@@ -92,13 +97,25 @@ FULL = {
                  "spot": {"gpus": 2, "price_per_hour": 1.5, "interruptions_per_month": 2,
                           "outage_hours": 4}},
     },
-    "quality": {"m": {"a": 0.9}, "gpu": {"a": 0.8}},
+    "provisioned": {
+        "ptu": {"description": "d", "price_per_unit_hour": 0.36,
+                "tokens_per_minute_per_unit": 1000, "units": 50, "term_months": 12,
+                "overflow": "n", "source": "s", "as_of": "2026-02"},
+        "ptu-alone": {"price_per_unit_hour": 1, "tokens_per_minute_per_unit": 500,
+                      "units": 1, "overflow": None},
+    },
+    "quality": {"m": {"a": 0.9, "b": 0.9}, "n": {"a": 0.6, "b": 0.5}, "gpu": {"a": 0.8}},
     "strategies": [
         {"name": "api", "description": "d", "route": {"default": "m"}, "caching": True,
          "batch_api": True},
         {"name": "hosted", "route": {"default": "auto", "a": "gpu"}},
         {"name": "ttl", "route": {"default": "m"},
          "caching": {"ttl_minutes": 60, "by_workload": {"a": 5}}},
+        {"name": "mixed", "route": {"default": {"m": 0.5, "n": 0.5},
+                                    "a": {"cascade": ["n", "m"], "escalate": 0.2},
+                                    "b": {"cascade": ["n", "m"], "escalate": "from_quality"},
+                                    "c": "ptu"},
+         "service_tier": "standard"},
     ],
     "baseline": "api",
     "expect": ["hosted.total_cost.mean > 0"],
@@ -301,7 +318,10 @@ ALONGSIDE = {
     ".strategies[].caching|1.ttl_minutes": {
         ("models", "m", "cache_ttl_tiers", 0, "ttl_minutes"): SAME},
     # a route's target scores at least the workload's min_quality
-    ".workloads[].min_quality": {("quality", "m", "a"): 1e6, ("quality", "gpu", "a"): 1e6},
+    ".workloads[].min_quality": {("quality", "m", "a"): 1e6, ("quality", "gpu", "a"): 1e6,
+                                 ("quality", "n", "a"): 1e6},
+    # a split's shares add up to 1: one target alone takes 1
+    ".strategies[].route.*|1.*": {("strategies", 3, "route", "default", "n"): None},
     # p95 >= p50, and the lognormal's mean within the bound of tokens
     ".workloads[].input_tokens|2.p50": {("workloads", 2, "input_tokens", "p95"): SAME},
     ".workloads[].input_tokens|2.p95": {("workloads", 2, "input_tokens", "p50"): SAME},
@@ -312,7 +332,9 @@ ALONGSIDE = {
     ".clusters.*.gpus|1.min": {("clusters", "auto", "gpus", "max"): 1_000_000},
     ".clusters.*.gpus|1.max": {("clusters", "auto", "commitment", "gpus"): 1},
     # a positive semidefinite matrix: rho >= -1/(n-1) for n workloads; one has no pairs
-    ".correlation|0": {("workloads",): [WORKLOAD_A]},
+    ".correlation|0": {("workloads",): [WORKLOAD_A], ("quality", "m", "b"): None,
+                       ("quality", "n", "b"): None, ("strategies", 3, "route", "b"): None,
+                       ("strategies", 3, "route", "c"): None},
 }
 # Probes no other field can make pass, with the rule that refuses them.
 UNPROBED = {
@@ -322,6 +344,8 @@ UNPROBED = {
     # p95 > p50 > 0: p50 at the bound leaves no p95, p95 next to 0 no p50
     (".workloads[].conversation|0.gap_minutes|0.p50", "maximum"),
     (".workloads[].conversation|0.gap_minutes|0.p95", "exclusiveMinimum inside"),
+    # a split's shares add up to 1: one just above 0 leaves the rest unassigned
+    (".strategies[].route.*|1.*", "exclusiveMinimum inside"),
 }
 
 

@@ -56,6 +56,10 @@ inline constexpr double kMaxMinuteDispersion = 1e6;    // variance / mean per mi
 inline constexpr double kMaxGrowthUncertainty = 1.0;   // sd of growth per month
 inline constexpr int kMaxDeadlineHours = 24 * 365;
 inline constexpr int kMaxLagHours = 24 * 365;
+inline constexpr int kMaxRouteLegs = 16;
+inline constexpr int kMaxProvisionedUnits = 1000000;  // of one provisioned deployment  // targets of one split route
+// How far a split's shares may add up from 1 (as typed: 0.33 + 0.33 + 0.34).
+inline constexpr double kRouteShareTolerance = 1e-6;
 
 // -- run options
 inline constexpr int kDefaultPaths = 1000;

@@ -19,12 +19,16 @@ class PathTotals {
   // Workload w's requests, variable input and output tokens per month.
   const Slice* months(const TrafficPath& path, int workload);
   // Workload w's cache use per month under `price`'s cache (its TTL, prefix
-  // variants and conversation figures): the sums of the hours' CacheUse.
-  const CacheUse* cache_use(const TrafficPath& path, int workload, const ApiPricer& price);
+  // variants and conversation figures): the sums of the hours' CacheUse, for the
+  // `share` of every hour's requests a route's leg sends there (its own cache sees
+  // only those).
+  const CacheUse* cache_use(const TrafficPath& path, int workload, const ApiPricer& price,
+                            double share = 1.0);
 
  private:
   struct Uses {
     int workload;
+    double share;
     double ttl_minutes;
     int variants;
     bool shared_prefix, stores;
@@ -36,6 +40,7 @@ class PathTotals {
   std::size_t uses_used_ = 0;
   std::vector<double> hour_hits_;   // scratch per hour: prefix hits, then the rest
   std::vector<double> month_sums_;  // scratch: months() by quantity
+  std::vector<double> scaled_;      // scratch: a leg's share of the hours' n and V
 };
 
 }  // namespace breakeven

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "breakeven/cache.hpp"
+#include "breakeven/long_context.hpp"
 #include "breakeven/scenario.hpp"
 
 namespace breakeven {
@@ -42,8 +43,10 @@ class ApiPricer {
  public:
   // `batch_priced`: batch-class work with batch_api on (discounted, never cached).
   // `ttl_minutes`: the TTL the strategy asks (0: the model's default tier).
+  // `tier_multiplier`: of all token prices (a service tier, 1: standard); a
+  // long-context tier is blended in (long_context.hpp).
   ApiPricer(const ApiModel& model, const Workload& workload, bool caching_on,
-            bool batch_priced, double ttl_minutes = 0.0);
+            bool batch_priced, double ttl_minutes = 0.0, double tier_multiplier = 1.0);
 
   ApiCharge charge(const Slice& s) const {
     return charge(s, uses_cache() ? cache_use(s.requests, s.variable_input) : CacheUse{});
@@ -91,6 +94,9 @@ class ApiPricer {
   const ConversationCache& conversation() const { return conversation_; }
 
  private:
+  ApiPricer(const ApiModel& model, const Workload& workload, bool caching_on,
+            bool batch_priced, double ttl_minutes, const TokenPrices& prices);
+
   // Prices per token (the model's are per 1M tokens); storage per token-hour.
   double input_, output_, cached_input_, write_input_, variable_input_, batch_factor_;
   double storage_;

@@ -159,6 +159,21 @@ struct CacheTier {
   double storage_per_mtok_hour = 0.0;
 };
 
+// A long-context tier (docs/model.md "Provisioned throughput and long-context
+// tiers"): a request whose input is above this many tokens pays these prices
+// (USD per 1M tokens) for all of its tokens.
+struct LongContext {
+  double above_input_tokens = 0.0;
+  double input = 0.0;
+  double output = 0.0;
+  std::optional<double> cached_input;  // set when the model has a cached price
+};
+
+// Service tiers a provider sells beside its standard one, as multipliers of all
+// of a model's token prices (OpenAI flex and priority processing).
+enum class ServiceTier { Standard, Flex, Priority };
+const char* service_tier_name(ServiceTier tier);
+
 struct ApiModel {
   std::string name;
   double input = 0.0;  // USD per 1M tokens
@@ -173,6 +188,15 @@ struct ApiModel {
   double batch_discount = 0.0;
   PricePath price_path;  // of all the model's token prices
   std::optional<RateLimit> rate_limit;
+  std::optional<LongContext> long_context;
+  std::optional<double> flex_multiplier, priority_multiplier;  // none: not sold
+
+  // The multiplier of the tier's prices; none when the model does not sell it.
+  std::optional<double> tier_multiplier(ServiceTier tier) const {
+    if (tier == ServiceTier::Flex) return flex_multiplier;
+    if (tier == ServiceTier::Priority) return priority_multiplier;
+    return 1.0;
+  }
   std::string source;
   std::string as_of;
 };
@@ -234,10 +258,53 @@ struct Cluster {
   std::string offer;  // the catalog GPU offer its prices came from, if any
 };
 
-struct Route {
-  enum class Kind { Api, Cluster };
+// Provisioned throughput (Azure PTU, Bedrock provisioned units, Vertex provisioned
+// throughput, OpenAI Scale Tier): units bought for a term at a fixed price per
+// unit-hour, each good for so many tokens a minute; what exceeds them in a minute
+// goes to a pay-as-you-go model (docs/model.md "Provisioned throughput and
+// long-context tiers").
+struct Provisioned {
+  std::string name;
+  double price_per_unit_hour = 0.0;
+  double tokens_per_minute_per_unit = 0.0;  // input and output tokens
+  int units = 1;
+  int term_months = 1;
+  std::optional<int> overflow_model;  // index into Scenario::models; none: rate-limited
+  std::string source;
+  std::string as_of;
+
+  double tokens_per_minute() const { return units * tokens_per_minute_per_unit; }
+  double price_per_hour() const { return units * price_per_unit_hour; }
+};
+
+// Where one share of a workload's requests goes (docs/model.md "Routes that split
+// and cascade").
+struct RouteLeg {
+  enum class Kind { Api, Cluster, Provisioned };
   Kind kind = Kind::Api;
-  int index = 0;  // into Scenario::models or Scenario::clusters
+  int index = 0;       // into Scenario::models, clusters or provisioned
+  double share = 1.0;  // of the workload's requests, each hour
+  // A cascade's escalation: the requests the first leg served once more, paid
+  // again in full; they are counted where they were first served, not again.
+  bool escalation = false;
+};
+
+// A workload's route: one target (one leg of share 1), a split (legs whose shares
+// add up to 1), or a cascade (the first model for all requests, then a share
+// escalated to the second).
+struct Route {
+  using Kind = RouteLeg::Kind;
+  Kind kind = Kind::Api;  // of the first leg
+  int index = 0;          // of the first leg
+  std::vector<RouteLeg> legs;
+  enum class Shape { Single, Split, Cascade };
+  Shape shape = Shape::Single;
+  // A cascade's escalated share came from the quality table (docs/model.md).
+  bool escalation_from_quality = false;
+
+  static Route single(Kind kind, int index) {
+    return {kind, index, {RouteLeg{kind, index, 1.0, false}}, Shape::Single, false};
+  }
 };
 
 struct Strategy {
@@ -248,6 +315,7 @@ struct Strategy {
   // tier. A model that does not sell the asked TTL uses its default.
   std::vector<double> cache_ttl_minutes;
   bool batch_api = false;
+  ServiceTier service_tier = ServiceTier::Standard;
 };
 
 enum class Mode { Stochastic, Expected };
@@ -286,6 +354,7 @@ struct Scenario {
   std::vector<Workload> workloads;
   Eigen::MatrixXd correlation;  // W x W correlation of weekly shocks
   std::vector<Cluster> clusters;
+  std::vector<Provisioned> provisioned;
   std::vector<Strategy> strategies;
   int baseline = 0;
   // quality[model or cluster][workload]: a score on the user's own scale.
@@ -293,8 +362,14 @@ struct Scenario {
   std::optional<History> history;
 
   int hours() const;
-  // Whether workload w may be sent to `target` (a model or cluster name).
-  bool route_allowed(int w, const std::string& target) const;
+  // The name of a leg's model or cluster.
+  const std::string& target_name(const RouteLeg& leg) const;
+  // Workload w's quality on `route`: a target's score; a split's share-weighted
+  // score; a cascade's (docs/model.md "Routes that split and cascade"). None when
+  // a leg has no score.
+  std::optional<double> route_quality(int w, const Route& route) const;
+  // "gpt-5-mini", "gpt-5-mini 70% / gpt-5.5 30%", "gpt-5-mini -> gpt-5.5 (20%)".
+  std::string route_label(const Route& route) const;
 };
 
 }  // namespace breakeven

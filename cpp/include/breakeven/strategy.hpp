@@ -31,6 +31,8 @@ class StrategyCoster {
     double per_hour;
     int fallback;                      // -1: the excess is counted rate-limited
     std::vector<int> direct;           // workloads routed here: real-time first
+    std::vector<double> share;         // parallel to direct: of the workload's hours
+    std::vector<bool> counted;         // parallel to direct: not a cascade's escalation
     std::vector<ApiPricer> price;      // parallel to direct
     std::vector<ApiPricer> fallback_price;
     std::vector<double> remaining;     // per hour, what directly routed work left
@@ -57,33 +59,65 @@ class StrategyCoster {
   struct ClusterPlan {
     int cluster;  // index into Scenario::clusters
     ClusterRun run;
+    std::vector<double> share;  // parallel to run.routed(): of the workload's hours
+    // Per routed workload with a share below 1: its demand of a month, scaled.
+    std::vector<std::vector<double>> scaled;
     std::vector<ApiPricer> overflow;  // parallel to run.routed(); empty: no overflow
     int overflow_model = -1;
     LimitedModel* overflow_limit = nullptr;    // when the overflow model is limited
     std::vector<ApiPricer> overflow_fallback;  // parallel to run.routed()
   };
   void cost_cluster(ClusterPlan& plan, const TrafficPath& path, PathRecord& out);
+  // Routed workload k's share of a month's demand (a split sends part of it).
+  static HourlySlices scaled_demand(ClusterPlan& plan, std::size_t k,
+                                    const HourlySlices& demand, int hours);
   // Turned-away work of routed workload k in hour t: to overflow (within its rate
   // limit, the rest to the fallback), or unserved.
   void overflow(ClusterPlan& plan, int k, const Slice& away, int t,
                 const TrafficPath& path, PathRecord& out);
+  // A provisioned deployment this strategy uses: its routed workloads share its
+  // tokens per minute; the excess goes to its overflow model.
+  struct ProvisionedPlan {
+    int index;  // into Scenario::provisioned
+    std::vector<int> routed;
+    std::vector<double> share;        // parallel to routed
+    std::vector<ApiPricer> overflow;  // parallel to routed; empty: no overflow
+  };
+  void cost_provisioned(const ProvisionedPlan& plan, const TrafficPath& path,
+                        PathRecord& out);
+
   ApiPricer pricer(int workload, const ApiModel& model) const;
+  // `counted`: the requests count where they were served (false for a cascade's
+  // escalations, counted where they were first served).
   void add_api(int workload, const ApiCharge& charge, double requests, int month,
-               bool as_overflow, PathRecord& out) const;
+               bool as_overflow, PathRecord& out, bool counted = true) const;
   static void count(PathRecord& out, int month, Served where, double requests) {
     out.requests[std::size_t(month) * kServedCount + where] += requests;
   }
 
+  // A share of a workload sent to an API model without a rate limit.
+  struct DirectLeg {
+    int workload;
+    int model;
+    double share;
+    bool counted;  // not a cascade's escalation
+    ApiPricer price;
+  };
+
   const Scenario* scenario_;
   const Strategy* strategy_;
-  std::vector<std::optional<ApiPricer>> direct_;  // per workload: unlimited API routes
+  std::vector<DirectLeg> direct_;  // in workload order, each route's legs in order
   std::vector<LimitedModel> limited_;  // each rate-limited model this strategy uses
   std::vector<ClusterPlan> clusters_;  // this strategy's own copies
+  std::vector<ProvisionedPlan> provisioned_;
   // Scratch of cost_cluster: per routed workload, its demand over the month and
   // the month's requests served and share of the GPU cost; per hour of the month.
   std::vector<HourlySlices> demand_, away_;
   std::vector<double> month_served_, month_cost_;
   std::vector<double> gpu_cost_, served_seconds_, cost_per_second_;
+  // Scratch of cost_provisioned: per routed workload, a month's tokens within the
+  // units (their share of the month's fee).
+  std::vector<double> covered_tokens_;
 };
 
 }  // namespace breakeven

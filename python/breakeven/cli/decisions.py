@@ -47,6 +47,8 @@ def register(sub) -> None:
     opt.add_argument("--budget", type=number, metavar="USD",
                      help="the most a plan's p95 monthly cost may be")
     max_unserved_option(opt)
+    opt.add_argument("--single-routes", action="store_true",
+                     help="one model or cluster per workload: no splits or cascades")
     decision_run_options(opt, "paths per run (default: min(scenario's, 500))")
     json_option(opt, "the result (docs/decisions.md)")
     opt.add_argument("--plot", metavar="FILE.png", help="write the Pareto chart")
@@ -105,7 +107,7 @@ def cmd_optimize(args) -> int:
     check_figures(plot=args.plot)
     best = optimize(scenario_of(args), objective=args.objective, budget=args.budget,
                     max_unserved=args.max_unserved, paths=args.paths, seed=args.seed,
-                    threads=args.threads)
+                    threads=args.threads, mixed_routes=not args.single_routes)
     print(best.document().terminal())
     if args.json:
         write_json(args.json, best.to_dict())

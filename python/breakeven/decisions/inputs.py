@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from ..edits import REMOVE
+from ..routes import route_targets
 
 
 @dataclass(frozen=True)
@@ -58,22 +59,25 @@ def _tokens(workload: str, resolved_w: dict, key: str) -> Callable[[float], dict
     return edits
 
 
-def used_targets(resolved: dict) -> tuple[list[str], list[str]]:
-    """API models and clusters that some strategy uses, in scenario order."""
-    routed = {t for s in resolved["strategies"] for t in s["route"].values()}
+def used_targets(resolved: dict) -> tuple[list[str], list[str], list[str]]:
+    """API models, clusters and provisioned deployments that some strategy uses, in
+    scenario order."""
+    routed = {t for s in resolved["strategies"] for t in route_targets(s)}
     clusters = [c for c in resolved["clusters"] if c in routed]
-    models = set(routed) - set(clusters)
+    provisioned = [p for p in resolved["provisioned"] if p in routed]
+    models = set(routed) - set(clusters) - set(provisioned)
     models |= {resolved["clusters"][c]["overflow"] for c in clusters} - {None}
+    models |= {resolved["provisioned"][p]["overflow"] for p in provisioned} - {None}
     for m in list(models):
         limit = resolved["models"][m].get("rate_limit")
         if limit and limit.get("fallback"):
             models.add(limit["fallback"])
-    return [m for m in resolved["models"] if m in models], clusters
+    return [m for m in resolved["models"] if m in models], clusters, provisioned
 
 
 def scenario_inputs(resolved: dict) -> list[Input]:
     """Every numeric input that can matter, with its current value."""
-    models, clusters = used_targets(resolved)
+    models, clusters, provisioned = used_targets(resolved)
     out: list[Input] = []
     for m in models:
         spec = resolved["models"][m]
@@ -103,4 +107,8 @@ def scenario_inputs(resolved: dict) -> list[Input]:
         if fixed["revalidation_every_months"]:
             path = f"clusters.{c}.fixed.revalidation.cost"
             out.append(Input(path, fixed["revalidation_cost"], _field(path)))
+    for p in provisioned:
+        for key in ("price_per_unit_hour", "tokens_per_minute_per_unit"):
+            path = f"provisioned.{p}.{key}"
+            out.append(Input(path, resolved["provisioned"][p][key], _field(path)))
     return out

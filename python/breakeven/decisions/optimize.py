@@ -22,10 +22,20 @@ The search uses the structure of the problem:
    every move of one workload onto a cluster at each size, every resize of a cluster
    in use and every move back to the API, and keeps the best feasible improvement.
 
+3. Splits and cascades (docs/model.md "Routes that split and cascade") join a
+   workload's API options in step 1: among the SPLIT_MODELS API models with the
+   lowest mean cost of all workloads, every pair split on a SPLIT_STEP grid of
+   shares (0.1 to 0.9: 9 splits a pair) and every cascade from a cheaper-scoring
+   model to a better-scoring one with its escalated share from the quality table.
+   At most 6 x 9 splits and 12 cascades per flag setting, at each model's default
+   TTL; a split or cascade is an option where its quality meets min_quality.
+   Provisioned deployments are single routes only.
+
 Where it can miss the optimum: a cluster that pays only when two or more workloads
-move onto it together (no single move improves), and API rate limits shared by
+move onto it together (no single move improves), API rate limits shared by
 workloads (they break separability; the final evaluation is exact, the ranking
-of API routes is not).
+of API routes is not), splits of more than two targets or off the grid, splits
+onto clusters, and cascades with a stated escalated share.
 """
 
 from __future__ import annotations
@@ -45,24 +55,69 @@ from ..constants import (
 )
 from ..edits import REMOVE
 from ..errors import OptionError
+from ..routes import route_targets
 from ..schemas import schema_id
 
 OBJECTIVES = ("mean", "p95", "cvar95")
 EXHAUSTIVE_LIMIT = 20_000  # API-only plans scored exhaustively up to this many
 SIZES = (1, 2, 4, 8, 16, 32)  # fixed GPU counts tried per cluster (up to its max)
+SPLIT_MODELS = 4  # splits and cascades among this many API models: the cheapest
+SPLIT_STEP = 0.1  # a split's shares: 0.1, 0.2, ... 0.9
+
+
+@dataclass(frozen=True)
+class Split:
+    """A route sending a share of a workload to each target."""
+
+    legs: tuple[tuple[str, float], ...]
+
+    def field(self) -> dict:
+        return {t: s for t, s in self.legs}
+
+
+@dataclass(frozen=True)
+class Cascade:
+    """Every request to `cheap`, the share the quality table implies escalated."""
+
+    cheap: str
+    strong: str
+
+    def field(self) -> dict:
+        return {"cascade": [self.cheap, self.strong], "escalate": "from_quality"}
+
+
+def route_field(target) -> str | dict:
+    """A plan's target as a strategy's route value."""
+    return target if isinstance(target, str) else target.field()
+
+
+def target_of(legs: list[dict]):
+    """A resolved route's legs as a plan's target."""
+    if len(legs) == 1:
+        return legs[0]["target"]
+    if legs[1]["escalation"]:
+        return Cascade(legs[0]["target"], legs[1]["target"])
+    return Split(tuple((leg["target"], leg["share"]) for leg in legs))
 
 
 @dataclass(frozen=True)
 class Plan:
-    route: tuple[tuple[str, str], ...]  # (workload, target); a cluster target may be "c@N"
+    # (workload, target): a model or cluster name (a cluster may be "c@N"), a Split
+    # or a Cascade
+    route: tuple[tuple[str, str | Split | Cascade], ...]
     caching: bool
     batch_api: bool
     # (workload, TTL minutes) where a workload asks a tier other than its model's
     # default; only with caching
     ttl: tuple[tuple[str, float], ...] = ()
 
-    def routes(self) -> dict[str, str]:
+    def routes(self) -> dict:
+        """{workload: target}."""
         return dict(self.route)
+
+    def route_fields(self) -> dict:
+        """{workload: route value}, as a strategy writes it."""
+        return {w: route_field(t) for w, t in self.route}
 
     def with_route(self, workload: str, target: str) -> Plan:
         return Plan(tuple((w, target if w == workload else t) for w, t in self.route),
@@ -80,7 +135,7 @@ class Plan:
         return "on" + "".join(f"; {w}: {_number(t)} min" for w, t in self.ttl)
 
     def strategy(self, name: str) -> dict:
-        return {"name": name, "route": self.routes(), "caching": self.caching_field(),
+        return {"name": name, "route": self.route_fields(), "caching": self.caching_field(),
                 "batch_api": self.batch_api}
 
 
@@ -117,6 +172,9 @@ class Optimum:
     evaluated: list[Evaluation] = field(default_factory=list)
     clusters: dict = field(default_factory=dict)  # variant -> (cluster, gpus)
     runs: int = 0
+    # Plan -> {workload: the engine's label of its route}, for best, baseline and
+    # the Pareto front
+    labels: dict = field(default_factory=dict)
 
     def pareto(self) -> list[Evaluation]:
         """Feasible plans not beaten on both mean and p95 total cost."""
@@ -144,7 +202,8 @@ class Optimum:
         for t in route.values():
             counts[t] = counts.get(t, 0) + 1
         default = max(counts, key=counts.get)
-        r = {"default": default, **{w: t for w, t in route.items() if t != default}}
+        r = {"default": route_field(default),
+             **{w: route_field(t) for w, t in route.items() if t != default}}
         text = yaml.safe_dump({"strategies": [{"name": "optimized", "route": r,
                                                "caching": plan.caching_field(),
                                                "batch_api": plan.batch_api}]},
@@ -155,7 +214,7 @@ class Optimum:
 
     def to_dict(self) -> dict:
         def ev(e: Evaluation) -> dict:
-            return {"route": e.plan.routes(), "caching": e.plan.caching,
+            return {"route": self.labels[e.plan], "caching": e.plan.caching,
                     "cache_ttl_minutes": {w: t for w, t in e.plan.ttl},
                     "batch_api": e.plan.batch_api, "mean": e.mean, "p95": e.p95,
                     "cvar95": e.cvar95, "unserved_share": e.unserved_share,
@@ -192,7 +251,7 @@ class Optimum:
                 + f". It saves {money(s['mean'])} ({s['share']:.1%}) against "
                 f"{self.scenario}'s baseline, p5-p95 {money(s['p5'])} to {money(s['p95'])}.")
         front = self.pareto()
-        rows = [[", ".join(f"{w}: {t}" for w, t in e.plan.route),
+        rows = [[", ".join(f"{w}: {t}" for w, t in self.labels[e.plan].items()),
                  e.plan.caching_label(), "on" if e.plan.batch_api else "off",
                  money(e.mean), money(e.p95), f"{e.unserved_share:.2%}"] for e in front]
         return Document(f"Best plan: {self.scenario}", [
@@ -236,6 +295,20 @@ class _Evaluator:
         self.cache: dict[Plan, Evaluation] = {}
         self.limit = LIMITS["max_strategies"]
 
+    def resolve(self, strategies: list[dict]) -> list[dict]:
+        """These strategies as the engine resolves them (routes, labels, quality)."""
+        out = []
+        for start in range(0, len(strategies), self.limit):
+            chunk = strategies[start:start + self.limit]
+            out += self.base.with_values({"strategies": chunk,
+                                          "baseline": REMOVE}).resolved()["strategies"]
+        return out
+
+    def labels(self, plans: list[Plan]) -> dict[Plan, dict[str, str]]:
+        plans = list(dict.fromkeys(plans))
+        resolved = self.resolve([p.strategy(f"l{i}") for i, p in enumerate(plans)])
+        return {p: s["route"] for p, s in zip(plans, resolved)}
+
     def run(self, strategies: list[dict]):
         """One engine run of these strategies; arrays per strategy."""
         result = self.base.with_values({"strategies": strategies, "baseline": REMOVE}).run(
@@ -276,13 +349,19 @@ def objective_of(totals: np.ndarray, objective: str) -> float:
     return float(tail.mean())
 
 
-def allowed_targets(scenario) -> dict[str, list[str]]:
-    """Each workload's candidate targets: the models and clusters the scenario's
-    strategies use or its quality table scores, filtered by min_quality."""
-    r = scenario.resolved()
-    used = {t for s in r["strategies"] for t in s["route"].values()}
+def candidate_targets(r: dict) -> list[str]:
+    """The models and clusters a resolved scenario's strategies use or its quality
+    table scores, and its clusters."""
+    used = {t for s in r["strategies"] for t in route_targets(s)}
     used |= set(r.get("quality", {}))
     used |= set(r.get("clusters", {}))
+    return sorted(used)
+
+
+def allowed_targets(scenario) -> dict[str, list[str]]:
+    """Each workload's candidate targets (candidate_targets) filtered by min_quality."""
+    r = scenario.resolved()
+    used = candidate_targets(r)
     out = {}
     for w in r["workloads"]:
         allowed = []
@@ -309,8 +388,10 @@ def _flag_settings(r: dict) -> list[tuple[bool, bool]]:
 
 def optimize(scenario, objective: str = "mean", budget: float | None = None,
              max_unserved: float = DEFAULT_MAX_UNSERVED, paths: int | None = None,
-             seed: int | None = None, threads: int | None = None) -> Optimum:
-    """Search routes, cluster sizes and flags for the plan minimizing `objective`."""
+             seed: int | None = None, threads: int | None = None,
+             mixed_routes: bool = True) -> Optimum:
+    """Search routes, cluster sizes and flags for the plan minimizing `objective`;
+    `mixed_routes`: splits and cascades too (step 3 above)."""
     if objective not in OBJECTIVES:
         raise OptionError("objective", f"must be one of {', '.join(OBJECTIVES)} "
                           f"(got {objective!r})")
@@ -329,15 +410,17 @@ def optimize(scenario, objective: str = "mean", budget: float | None = None,
         return e.unserved_share <= max_unserved and (budget is None
                                                      or e.p95_monthly <= budget)
 
-    # 1. API routes from per-workload costs, one run for all models and flags.
-    models = sorted({t for ts in targets.values() for t in ts if t not in clusters})
+    # 1. API routes from per-workload costs, one run for all models, provisioned
+    # deployments and flags (every candidate model: one below a workload's
+    # min_quality may still be a leg).
+    models = [t for t in candidate_targets(r) if t not in clusters]
     flags = _flag_settings(r)
     starts: list[Plan] = []
     if models:
         # (model, TTL) per flag setting: every tier with caching on, None (the
         # default) without.
         def tiers(m: str, c: bool) -> list[float | None]:
-            extra = r["models"][m]["cache_ttl_tiers"] if c else []
+            extra = r["models"][m]["cache_ttl_tiers"] if c and m in r["models"] else []
             return [None] + [t["ttl_minutes"] for t in extra]
 
         probes = [(m, t, c, b) for c, b in flags for m in models for t in tiers(m, c)]
@@ -350,8 +433,32 @@ def optimize(scenario, objective: str = "mean", budget: float | None = None,
             per_workload.append(pw)
         cost = np.concatenate(per_workload)  # (probe, path, workload)
         index = {p: i for i, p in enumerate(probes)}
+        # 3. Splits and cascades, probed the same way; each with its quality.
+        mixed = []  # (target, caching, batch_api, strategy)
+        for c, b in flags if mixed_routes else ():
+            ranked = sorted((m for m in models if m in r["models"]),
+                            key=lambda m: cost[index[(m, None, c, b)]].sum(axis=1)
+                            .mean())[:SPLIT_MODELS]
+            mixed += [(t, c, b, route) for t, route in _mixed_routes(r, ranked, workloads)]
+        quality = {}  # (target, workload) -> score or None; absent: not probed for it
+        if mixed:
+            strategies = [{"name": f"x{i}", "route": route, "caching": c, "batch_api": b}
+                          for i, (_, c, b, route) in enumerate(mixed)]
+            per_workload = []
+            for start in range(0, len(strategies), ev.limit):
+                per_workload.append(ev.run(strategies[start:start + ev.limit])[2])
+            cost = np.concatenate([cost, *per_workload])
+            for (t, c, b, route), s in zip(mixed, ev.resolve(strategies)):
+                index[(t, None, c, b)] = len(index)
+                for w in workloads:
+                    if route[w] == route_field(t):
+                        quality[(t, w)] = s["route_quality"][w]
+        min_quality = {w["name"]: w["min_quality"] for w in r["workloads"]}
         for c, b in flags:
             options = [[(m, t) for m in targets[w] if m in models for t in tiers(m, c)]
+                       + [(t, None) for t, c2, b2, _ in mixed
+                          if (c2, b2) == (c, b) and (t, w) in quality
+                          and _meets(quality[(t, w)], min_quality[w])]
                        for w in workloads]
             if any(not o for o in options):
                 continue  # a workload only a cluster may serve: start from it below
@@ -391,7 +498,7 @@ def optimize(scenario, objective: str = "mean", budget: float | None = None,
     # The baseline on the same paths, for savings.
     base_strategy = next(s for s in r["strategies"] if s["name"] == r["baseline"])
     base_ttl = base_strategy["cache_ttl_minutes"]
-    base_plan = Plan(tuple((w, base_strategy["route"][w]) for w in workloads),
+    base_plan = Plan(tuple((w, target_of(base_strategy["route_legs"][w])) for w in workloads),
                      base_strategy["caching"], base_strategy["batch_api"],
                      tuple((w, base_ttl[w]) for w in workloads if base_ttl[w]))
     cost, requests, _ = ev.run([base_plan.strategy("baseline"), best.plan.strategy("best")])
@@ -400,9 +507,38 @@ def optimize(scenario, objective: str = "mean", budget: float | None = None,
     savings = {"mean": float(saved.mean()), "p5": float(np.quantile(saved, 0.05)),
                "p95": float(np.quantile(saved, 0.95)),
                "share": float(saved.mean() / cost[0].mean()) if cost[0].mean() else 0.0}
-    return Optimum(r["name"], objective, budget, max_unserved, paths, seed, best, baseline,
-                   savings, sorted(candidates, key=lambda e: e.mean),
-                   {k: v for k, v in ev.variants.items() if v[1] is not None}, ev.runs)
+    out = Optimum(r["name"], objective, budget, max_unserved, paths, seed, best, baseline,
+                  savings, sorted(candidates, key=lambda e: e.mean),
+                  {k: v for k, v in ev.variants.items() if v[1] is not None}, ev.runs)
+    out.labels = ev.labels([best.plan, base_plan, *(e.plan for e in out.pareto())])
+    return out
+
+
+def _meets(quality: float | None, floor: float | None) -> bool:
+    return floor is None or (quality is not None and quality >= floor)
+
+
+def _mixed_routes(r: dict, models: list[str], workloads: list[str]) -> list:
+    """(target, {workload: route}) probes of the splits and cascades among `models`:
+    every pair on the SPLIT_STEP grid, and every cascade the quality table orders
+    for some workload (the other workloads sent to its first model)."""
+    out = []
+    steps = round(1 / SPLIT_STEP)
+    for a, b in itertools.combinations(models, 2):
+        for k in range(1, steps):
+            t = Split(((a, round(k * SPLIT_STEP, 10)), (b, round(1 - k * SPLIT_STEP, 10))))
+            out.append((t, {w: t.field() for w in workloads}))
+    scores = r.get("quality", {})
+    for a, b in itertools.permutations(models, 2):
+        limit = r["models"][b]["rate_limit"]
+        if limit and not limit.get("fallback"):
+            continue  # an escalation may not be turned away
+        qa, qb = scores.get(a, {}), scores.get(b, {})
+        ordered = [w for w in workloads if w in qa and w in qb and 0 <= qa[w] < qb[w]]
+        if ordered:
+            t = Cascade(a, b)
+            out.append((t, {w: t.field() if w in ordered else a for w in workloads}))
+    return out
 
 
 def _best_api_routes(table: list[np.ndarray], objective: str) -> list[int]:

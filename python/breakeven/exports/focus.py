@@ -19,6 +19,7 @@ from ..catalog import catalog
 from ..constants import PART_NAMES
 from ..errors import OptionError
 from ..files import open_output
+from ..routes import route_targets, targets_by_workload
 
 CURRENCY = "USD"  # every price in the catalog and a scenario is in USD
 # No bill stands behind these rows: documented placeholders where FOCUS wants an
@@ -127,11 +128,15 @@ def _providers(names: list[str], kind: str) -> str:
 
 def _api_models(resolved: dict, route_targets: list[str]) -> list[str]:
     """The API models a strategy's token parts can bill: models it routes to, the
-    overflow of each cluster it routes to and each rate limit's fallback."""
-    models, clusters = resolved["models"], resolved["clusters"]
+    overflow of each cluster or provisioned deployment it routes to and each rate
+    limit's fallback."""
+    models, clusters, provisioned = (resolved["models"], resolved["clusters"],
+                                     resolved["provisioned"])
     found = {t for t in route_targets if t in models}
     found |= {clusters[t]["overflow"] for t in route_targets
               if t in clusters and clusters[t]["overflow"]}
+    found |= {provisioned[t]["overflow"] for t in route_targets
+              if t in provisioned and provisioned[t]["overflow"]}
     found |= {models[m]["rate_limit"]["fallback"] for m in list(found)
               if models[m]["rate_limit"] and models[m]["rate_limit"].get("fallback")}
     return sorted(found)
@@ -151,15 +156,17 @@ def focus_from_result(result, start=None) -> pd.DataFrame:
     statistic = f"mean over {result.paths:,} paths"
     rows = []
     for s, spec in zip(summary["strategies"], resolved["strategies"]):
-        route = spec["route"]
-        targets = list(route.values())
+        by_workload = targets_by_workload(spec)
+        targets = route_targets(spec)
         models = _api_models(resolved, targets)
         clusters = sorted({t for t in targets if t in resolved["clusters"]})
-        hosted = [w for w, t in route.items() if t in resolved["clusters"]]
+        hosted = [w for w, ts in by_workload.items()
+                  if any(t in resolved["clusters"] for t in ts)]
         # Workloads whose tokens an API bills: routed to a model, or to a cluster
         # that overflows to one.
-        billed_by_api = [w for w, t in route.items() if t not in resolved["clusters"]
-                         or resolved["clusters"][t]["overflow"]]
+        billed_by_api = [w for w, ts in by_workload.items()
+                         if any(t not in resolved["clusters"]
+                                or resolved["clusters"][t]["overflow"] for t in ts)]
         offers = [resolved["clusters"][c]["offer"] or c for c in clusters]
         for m in range(result.months):
             period = (_add_months(first, m), _add_months(first, m + 1))

@@ -28,6 +28,7 @@ import numpy as np
 
 from .. import _core, files
 from ..errors import OptionError
+from ..routes import targets_by_workload
 from .sql import Query
 
 SYNTH_FORMATS = ("openai", "anthropic", "litellm", "otel")
@@ -68,6 +69,10 @@ class SyntheticLogs:
         self.strategy = next((s for s in r["strategies"] if s["name"] == strategy), None)
         if self.strategy is None:
             raise OptionError("strategy", f"no strategy named {strategy!r}")
+        mixed = [w for w, ts in targets_by_workload(self.strategy).items() if len(ts) > 1]
+        if mixed:
+            raise OptionError("strategy", f"synthetic logs need one model per workload; "
+                                          f"{strategy!r} splits or cascades {', '.join(mixed)}")
         self.resolved = r
         self._scenario = scenario._core
         self.t0 = start.timestamp()

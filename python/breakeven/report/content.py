@@ -16,6 +16,7 @@ from ..constants import (
 )
 from .. import _core
 from ..formatting import money
+from ..routes import route_targets
 
 
 @dataclass(frozen=True)
@@ -250,7 +251,7 @@ def build_content(result, max_unserved: float = DEFAULT_MAX_UNSERVED) -> ReportC
                     rate_limited=limited,
                 )
             )
-    used = {t for s in resolved["strategies"] for t in s["route"].values()}
+    used = {t for s in resolved["strategies"] for t in route_targets(s)}
     used |= {c["overflow"] for c in resolved["clusters"].values() if c["overflow"]}
     models_used = {n: m for n, m in resolved["models"].items() if n in used}
     precision = {
