@@ -101,7 +101,9 @@ Json workload_json(const Workload& w) {
            {{"per_month", w.bursts.per_month},
             {"hours", w.bursts.hours},
             {"multiplier", w.bursts.multiplier}}},
-          {"min_quality", w.min_quality ? Json(*w.min_quality) : Json(nullptr)}};
+          {"min_quality", w.min_quality ? Json(*w.min_quality) : Json(nullptr)},
+          {"min_quality_probability",
+           w.min_quality_probability ? Json(*w.min_quality_probability) : Json(nullptr)}};
 }
 
 Json cluster_json(const Cluster& c, const Scenario& sc) {
@@ -191,7 +193,13 @@ Json resolved_scenario_json(const Scenario& sc) {
   }
   out["strategies"] = strategies;
   out["baseline"] = sc.strategies[sc.baseline].name;
-  out["quality"] = sc.quality;
+  Json quality = Json::object();
+  for (const auto& [target, scores] : sc.quality)
+    for (const auto& [workload, q] : scores)
+      quality[target][workload] = {{"mean", q.mean}, {"sd", q.sd}, {"low", q.low},
+                                   {"high", q.high},
+                                   {"level", q.level > 0 ? Json(q.level) : Json(nullptr)}};
+  out["quality"] = quality;
   return out;
 }
 

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cmath>
 #include <map>
+#include <limits>
 #include <numeric>
 
 #include "breakeven/calendar.hpp"
@@ -82,7 +83,7 @@ ApiModel parse_model(const std::string& name, const Field& f) {
                 "cache_block_tokens", "cache_storage_per_mtok_hour", "batch_discount",
                 "provider",
                 "source", "as_of", "notes", "price_changes", "price_trend",
-                "price_history", "rate_limit"});
+                "price_history", "rate_limit", "max_input_tokens"});
   ApiModel m;
   m.name = name;
   m.input = f.at("input").number_in(0, L::kMaxPricePerMillion);
@@ -144,6 +145,8 @@ ApiModel parse_model(const std::string& name, const Field& f) {
       entry.at("date").string();
     }
   }
+  // The context window (documentation: listed by `breakeven models`).
+  if (auto c = f.find("max_input_tokens")) c->number_in(1, L::kMaxTokensPerRequest);
   if (auto c = f.find("source")) m.source = c->string();
   if (auto c = f.find("as_of")) m.as_of = c->string();
   return m;
@@ -298,7 +301,19 @@ Workload parse_workload(const Field& f, int horizon_months) {
                 "min_quality", "conversation", "uncertainty"});
   Workload w;
   w.name = f.at("name").name();
-  if (auto q = f.find("min_quality")) w.min_quality = q->number_in(0, L::kMaxQuality);
+  if (auto q = f.find("min_quality")) {
+    if (q->is_object()) {  // {floor, probability}: P(quality >= floor) >= probability
+      q->allow_only({"floor", "probability"});
+      w.min_quality = q->at("floor").number_in(0, L::kMaxQuality);
+      Field p = q->at("probability");
+      const double chance = p.number_in(0, 1);
+      p.require(chance > 0 && chance < 1,
+                "must be above 0 and below 1 (got " + format_number(chance) + ")");
+      w.min_quality_probability = chance;
+    } else {
+      w.min_quality = q->number_in(0, L::kMaxQuality);
+    }
+  }
 
   Field req = f.at("requests");
   req.allow_only({"per_hour", "per_day", "per_month"});
@@ -683,14 +698,44 @@ Strategy parse_strategy(const Field& f, const std::vector<Workload>& workloads,
   return s;
 }
 
+// One score: a number, or an eval's {mean, sd, low, high, level, items}.
+QualityScore parse_score(const Field& f) {
+  QualityScore q;
+  if (!f.is_object()) {
+    q.mean = q.low = q.high = f.number_in(0, L::kMaxQuality);
+    return q;
+  }
+  f.allow_only({"mean", "sd", "low", "high", "level", "items"});
+  q.mean = f.at("mean").number_in(0, L::kMaxQuality);
+  if (auto sd = f.find("sd")) q.sd = sd->number_in(0, L::kMaxQuality);
+  q.low = q.high = q.mean;
+  if (f.has("low") || f.has("high") || f.has("level")) {
+    Field low = f.at("low");
+    q.low = low.number_in(0, L::kMaxQuality);
+    Field high = f.at("high");
+    q.high = high.number_in(0, L::kMaxQuality);
+    low.require(q.low <= q.mean, "must be <= mean (got " + format_number(q.low) + " > " +
+                                     format_number(q.mean) + ")");
+    high.require(q.high >= q.mean, "must be >= mean (got " + format_number(q.high) +
+                                       " < " + format_number(q.mean) + ")");
+    Field level = f.at("level");
+    q.level = level.number_in(0, 1);
+    level.require(q.level > 0 && q.level < 1,
+                  "must be above 0 and below 1, e.g. 0.95 (got " +
+                      format_number(q.level) + ")");
+  }
+  if (auto n = f.find("items")) n->integer(1, std::numeric_limits<long long>::max());
+  return q;
+}
+
 // quality: {MODEL_OR_CLUSTER: {WORKLOAD: score}}.
-std::map<std::string, std::map<std::string, double>> parse_quality(
+std::map<std::string, std::map<std::string, QualityScore>> parse_quality(
     const Field& f, const std::vector<Workload>& workloads,
     const std::map<std::string, Route>& targets) {
   f.expect_object();
   std::vector<std::string> workload_names;
   for (const auto& w : workloads) workload_names.push_back(w.name);
-  std::map<std::string, std::map<std::string, double>> out;
+  std::map<std::string, std::map<std::string, QualityScore>> out;
   for (const auto& target : f.keys()) {
     Field scores = f.at(target);
     if (!targets.count(target))
@@ -701,7 +746,7 @@ std::map<std::string, std::map<std::string, double>> parse_quality(
           workload_names.end())
         scores.at(w).fail("unknown workload '" + w + "' (workloads: " +
                           join(workload_names) + ")");
-      out[target][w] = scores.at(w).number_in(0, L::kMaxQuality);
+      out[target][w] = parse_score(scores.at(w));
     }
   }
   return out;
@@ -717,12 +762,22 @@ void check_quality(const Field& f, const Strategy& s, const Scenario& sc) {
     const Field route = f.at("route");
     const Field where = route.has(sc.workloads[w].name) ? route.at(sc.workloads[w].name)
                                                         : route.at("default");
+    const Workload& wl = sc.workloads[w];
     auto it = sc.quality.find(target);
-    const bool scored = it != sc.quality.end() && it->second.count(sc.workloads[w].name);
-    where.fail("workload '" + sc.workloads[w].name + "' needs quality >= " +
-               format_number(*sc.workloads[w].min_quality) + " and '" + target + "' " +
-               (scored ? "scores " + format_number(it->second.at(sc.workloads[w].name))
-                       : "has no score for it in quality:"));
+    const bool scored = it != sc.quality.end() && it->second.count(wl.name);
+    std::string needs = "quality >= " + format_number(*wl.min_quality);
+    std::string has = "has no score for it in quality:";
+    if (scored) {
+      const QualityScore& q = it->second.at(wl.name);
+      has = "scores " + format_number(q.mean);
+      if (wl.min_quality_probability) {
+        needs = "P(" + needs + ") >= " + format_number(*wl.min_quality_probability);
+        const double chance = probability_at_least(q, *wl.min_quality);
+        has += " (sd " + format_number(q.sd) + ": P = " +
+               format_number(std::round(chance * 1000) / 1000) + ")";
+      }
+    }
+    where.fail("workload '" + wl.name + "' needs " + needs + " and '" + target + "' " + has);
   }
 }
 
@@ -795,7 +850,10 @@ bool Scenario::route_allowed(int w, const std::string& target) const {
   auto it = quality.find(target);
   if (it == quality.end()) return false;
   auto score = it->second.find(wl.name);
-  return score != it->second.end() && score->second >= *wl.min_quality;
+  if (score == it->second.end()) return false;
+  if (!wl.min_quality_probability) return score->second.mean >= *wl.min_quality;
+  return probability_at_least(score->second, *wl.min_quality) >=
+         *wl.min_quality_probability;
 }
 
 std::vector<ApiModel> parse_catalog(const Json& catalog) {
@@ -818,7 +876,10 @@ Scenario parse_scenario(const Json& scenario, const Json& catalog) {
   root.require(root.is_object(), "a scenario must be a mapping of fields");
   root.allow_only({"version", "name", "description", "horizon_months", "simulation",
                    "models", "workloads", "correlation", "clusters", "strategies",
-                   "baseline", "expect", "quality"});
+                   "baseline", "expect", "quality", "catalog"});
+  // A path to the pricing catalog, read by the loader (relative to the scenario
+  // file) and handed over as `catalog`: here only its form is checked.
+  if (auto c = root.find("catalog")) c->name();
   if (auto v = root.find("version")) v->require(v->integer(1, 1) == 1, "must be 1");
 
   Scenario sc;

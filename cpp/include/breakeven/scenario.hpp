@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "breakeven/limits.hpp"
+#include "breakeven/quality.hpp"
 
 namespace breakeven {
 
@@ -92,6 +93,9 @@ struct Workload {
   // Routes scoring below this in the scenario's quality table are not allowed
   // (nor are routes without a score); none: every route is.
   std::optional<double> min_quality;
+  // With it, a route needs P(quality >= min_quality) >= this under the score's
+  // uncertainty (probability_at_least); without it, a mean score >= min_quality.
+  std::optional<double> min_quality_probability;
   std::optional<Conversation> conversation;
   // Parameter uncertainty (a fit's standard errors): each path draws its own
   // base rate, R exp(s_r Z - s_r^2/2), and growth, g + s_g Z (> -0.99).
@@ -263,7 +267,7 @@ struct Scenario {
   std::vector<Strategy> strategies;
   int baseline = 0;
   // quality[model or cluster][workload]: a score on the user's own scale.
-  std::map<std::string, std::map<std::string, double>> quality;
+  std::map<std::string, std::map<std::string, QualityScore>> quality;
 
   int hours() const;
   // Whether workload w may be sent to `target` (a model or cluster name).

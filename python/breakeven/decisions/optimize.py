@@ -284,18 +284,15 @@ def allowed_targets(scenario) -> dict[str, list[str]]:
     used |= set(r.get("quality", {}))
     used |= set(r.get("clusters", {}))
     out = {}
-    for w in r["workloads"]:
-        allowed = []
-        for t in sorted(used):
-            if w["min_quality"] is None:
-                allowed.append(t)
-            else:
-                score = r.get("quality", {}).get(t, {}).get(w["name"])
-                if score is not None and score >= w["min_quality"]:
-                    allowed.append(t)
+    for i, w in enumerate(r["workloads"]):
+        # The engine's rule (a mean score, or P(score >= floor) with probability:).
+        allowed = [t for t in sorted(used) if scenario._core.route_allowed(i, t)]
         if not allowed:
+            chance = w["min_quality_probability"]
+            needs = (f"P(quality >= {w['min_quality']}) >= {chance}" if chance is not None
+                     else f"quality >= {w['min_quality']}")
             raise OptionError("quality", f"workload {w['name']!r} has no model or cluster "
-                              f"scoring >= its min_quality {w['min_quality']}")
+                              f"with {needs} (its min_quality)")
         out[w["name"]] = allowed
     return out
 
