@@ -105,11 +105,22 @@ class LiteLLMImport:
         if self.long_context:
             out.append(f"  {len(self.long_context):,} have long-context prices "
                        "(*_above_NNNk_tokens): kept in notes, not priced by the catalog")
-        if self.left_out:
-            out.append("  fields not mapped (models carrying them):")
-            out += [f"    {f}: {n:,}" for f, n in self.left_out.most_common()]
+        prices = [(f, n) for f, n in self.left_out.most_common() if _is_price(f)]
+        others = sorted(f for f in self.left_out if not _is_price(f))
+        if prices:
+            out.append("  prices not mapped (models carrying them):")
+            out += [f"    {f}: {n:,}" for f, n in prices]
+        if others:
+            out.append(f"  {len(others)} other fields not mapped (capabilities, limits, "
+                       f"endpoints; --json lists them): {', '.join(others[:6])}"
+                       + (", ..." if len(others) > 6 else ""))
         out += [f"  {r}" for r in self.remarks]
         return out
+
+
+def _is_price(key: str) -> bool:
+    """A LiteLLM field that prices something (costs, uplifts, long-context tiers)."""
+    return any(word in key for word in ("cost", "price", "uplift", "_above_"))
 
 
 def read_litellm(path: str | Path) -> dict:

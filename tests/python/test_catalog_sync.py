@@ -233,3 +233,19 @@ def test_bad_as_of_is_an_option_error(tmp_path, capsys):
     assert main(["catalog", "import", str(FIXTURE), "-o", str(tmp_path / "c.json"),
                  "--as-of", "last week"]) == 2
     assert "--as-of: must be a date YYYY-MM-DD" in one_error(capsys)
+
+
+def test_a_sweep_points_keep_the_base_catalog_from_any_folder(tmp_path, litellm_catalog,
+                                                              monkeypatch):
+    from breakeven.decisions.sweep import load_sweep, run_point
+
+    (tmp_path / "base.yaml").write_text(SCENARIO + "catalog: catalog.json\n")
+    (tmp_path / "sweep.yaml").write_text(
+        "base: base.yaml\npaths: 5\ndesign: grid\nparameters:\n"
+        "  workloads.chat.requests.per_hour: {values: [100, 200]}\n")
+    spec = load_sweep(tmp_path / "sweep.yaml")
+    assert spec.base["catalog"] == str(litellm_catalog.resolve())
+    monkeypatch.chdir(REPO)  # a worker elsewhere
+    row = run_point(spec.base, spec.points[1], 5, 1)
+    assert row["haiku.total_cost"] == pytest.approx(
+        2 * run_point(spec.base, spec.points[0], 5, 1)["haiku.total_cost"], rel=1e-9)

@@ -1,7 +1,7 @@
 """The same requests logged in Anthropic's raw usage, OpenTelemetry GenAI's current
 attribute names and its older ones give the same spend: cache tokens are counted
 once whichever way a convention counts input, reasoning tokens are priced as
-output and shown apart (tests/data/logs/conventions/)."""
+output and shown apart (tests/data/log-conventions/)."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from breakeven.cli import main
 from breakeven.logs.prices import catalog_prices, list_cost
 from breakeven.logs.spend import spend_summary, spend_table
 
-DATA = REPO / "tests/data/logs/conventions"
+DATA = REPO / "tests/data/log-conventions"
 FILES = {
     "anthropic": ("anthropic-usage.jsonl", "metadata.task_type"),
     "otel": ("otel-genai-current.jsonl", "attributes.app\\.task"),
