@@ -41,11 +41,12 @@ class CatalogFile:
 
 
 def read_catalog(path: str | os.PathLike) -> CatalogFile:
-    """The catalog file at ``path``, read within the scenario file's limits and
+    """The catalog file at ``path``, read within the scenario file's limits
+    (``_yaml.MAX_FILE_BYTES``, MAX_VALUES) and
     validated like the bundled catalog (a ScenarioError names the file, line and
     field)."""
     path = Path(path)
-    data, lines = load_yaml(read_text(path), str(path))
+    data, lines = load_yaml(read_text(path, "catalog files"), str(path))
     if not isinstance(data, dict):
         raise lines.error("", "a catalog must be a mapping with models: (the format of "
                               "breakeven's bundled catalog.json)")

@@ -249,3 +249,12 @@ def test_a_sweep_points_keep_the_base_catalog_from_any_folder(tmp_path, litellm_
     row = run_point(spec.base, spec.points[1], 5, 1)
     assert row["haiku.total_cost"] == pytest.approx(
         2 * run_point(spec.base, spec.points[0], 5, 1)["haiku.total_cost"], rel=1e-9)
+
+
+def test_a_catalog_file_over_the_limit_names_the_limit(tmp_path, capsys):
+    from breakeven._yaml import MAX_FILE_BYTES
+
+    big = tmp_path / "big.json"
+    big.write_text('{"models": {}, "notes": "' + "x" * MAX_FILE_BYTES + '"}')
+    assert main(["models", "--catalog", str(big)]) == 2
+    assert f"catalog files are at most {MAX_FILE_BYTES:,}" in one_error(capsys)
