@@ -191,3 +191,24 @@ def test_bad_options_name_the_flag(capsys, tmp_path):
         assert one_error(capsys).startswith(f"error: {flag}: must be")
     with pytest.raises(OptionError):
         quality_table(read_evals(DATA / "scores.csv", "csv"), replicates=10**9)
+
+
+def test_langfuse_json_and_jsonl_exports_read_as_the_csv(tmp_path):
+    """The UI's JSON export (camelCase, metadata an object) and the blob export's
+    JSONL (snake_case) give the rows the CSV gives."""
+    import json
+
+    with open(DATA / FILES["langfuse"]) as f:
+        records = [{**r, "value": float(r["value"]) if r["value"] else None,
+                    "metadata": json.loads(r["metadata"])} for r in csv.DictReader(f)]
+    as_json = tmp_path / "scores.json"
+    as_json.write_text(json.dumps(records))
+    snake = [{"name": r["name"], "value": r["value"], "data_type": r["dataType"],
+              "trace_id": r["traceId"], "metadata": r["metadata"]} for r in records]
+    as_jsonl = tmp_path / "scores.jsonl"
+    as_jsonl.write_text("".join(json.dumps(r) + "\n" for r in snake))
+    want = read_evals(DATA / FILES["langfuse"], "langfuse")
+    for path in (as_json, as_jsonl):
+        got = read_evals(path, "langfuse")
+        assert (got.task, got.model, got.item, got.score, got.skipped) == (
+            want.task, want.model, want.item, want.score, want.skipped)
