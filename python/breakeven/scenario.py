@@ -132,6 +132,11 @@ class Scenario:
         """
         return self._core.resolved()
 
+    def route_allowed(self, workload: str, target: str) -> bool:
+        """Whether ``workload`` may be sent to ``target`` (a model or cluster) under
+        its ``min_quality``: the engine's rule, a mean score or P(score >= floor)."""
+        return self._core.route_allowed(self.workloads.index(workload), target)
+
     @property
     def data(self) -> dict:
         """The scenario as written (a copy), before defaults are filled in."""

@@ -284,9 +284,8 @@ def allowed_targets(scenario) -> dict[str, list[str]]:
     used |= set(r.get("quality", {}))
     used |= set(r.get("clusters", {}))
     out = {}
-    for i, w in enumerate(r["workloads"]):
-        # The engine's rule (a mean score, or P(score >= floor) with probability:).
-        allowed = [t for t in sorted(used) if scenario._core.route_allowed(i, t)]
+    for w in r["workloads"]:
+        allowed = [t for t in sorted(used) if scenario.route_allowed(w["name"], t)]
         if not allowed:
             chance = w["min_quality_probability"]
             needs = (f"P(quality >= {w['min_quality']}) >= {chance}" if chance is not None
