@@ -195,10 +195,13 @@ Json resolved_scenario_json(const Scenario& sc) {
   out["baseline"] = sc.strategies[sc.baseline].name;
   Json quality = Json::object();
   for (const auto& [target, scores] : sc.quality)
-    for (const auto& [workload, q] : scores)
-      quality[target][workload] = {{"mean", q.mean}, {"sd", q.sd}, {"low", q.low},
-                                   {"high", q.high},
-                                   {"level", q.level > 0 ? Json(q.level) : Json(nullptr)}};
+    for (const auto& [workload, q] : scores) {
+      const bool interval = q.level > 0;  // null low, high, level: a plain score
+      quality[target][workload] = {{"mean", q.mean}, {"sd", q.sd},
+                                   {"low", interval ? Json(q.low) : Json(nullptr)},
+                                   {"high", interval ? Json(q.high) : Json(nullptr)},
+                                   {"level", interval ? Json(q.level) : Json(nullptr)}};
+    }
   out["quality"] = quality;
   return out;
 }
