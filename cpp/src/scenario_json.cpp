@@ -102,8 +102,9 @@ Json workload_json(const Workload& w) {
             {"hours", w.bursts.hours},
             {"multiplier", w.bursts.multiplier}}},
           {"min_quality", w.min_quality ? Json(*w.min_quality) : Json(nullptr)},
-          {"min_quality_probability",
-           w.min_quality_probability ? Json(*w.min_quality_probability) : Json(nullptr)}};
+          {"min_quality_probability", w.min_quality_probability
+                                          ? Json(*w.min_quality_probability)
+                                          : Json(nullptr)}};
 }
 
 Json cluster_json(const Cluster& c, const Scenario& sc) {

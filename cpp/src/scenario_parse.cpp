@@ -714,8 +714,8 @@ QualityScore parse_score(const Field& f) {
     q.low = low.number_in(0, L::kMaxQuality);
     Field high = f.at("high");
     q.high = high.number_in(0, L::kMaxQuality);
-    low.require(q.low <= q.mean, "must be <= mean (got " + format_number(q.low) + " > " +
-                                     format_number(q.mean) + ")");
+    low.require(q.low <= q.mean, "must be <= mean (got " + format_number(q.low) +
+                                     " > " + format_number(q.mean) + ")");
     high.require(q.high >= q.mean, "must be >= mean (got " + format_number(q.high) +
                                        " < " + format_number(q.mean) + ")");
     Field level = f.at("level");
@@ -777,7 +777,8 @@ void check_quality(const Field& f, const Strategy& s, const Scenario& sc) {
                format_number(std::round(chance * 1000) / 1000) + ")";
       }
     }
-    where.fail("workload '" + wl.name + "' needs " + needs + " and '" + target + "' " + has);
+    where.fail("workload '" + wl.name + "' needs " + needs + " and '" + target + "' " +
+               has);
   }
 }
 
