@@ -26,6 +26,7 @@ void register_limits(py::module_& m) {
   namespace L = limits;
   py::dict d;
   d["max_horizon_months"] = L::kMaxHorizonMonths;
+  d["max_models"] = L::kMaxModels;
   d["max_workloads"] = L::kMaxWorkloads;
   d["max_strategies"] = L::kMaxStrategies;
   d["max_clusters"] = L::kMaxClusters;

@@ -116,6 +116,28 @@ void register_scenario(py::module_& m) {
       .def("resolved",
            [](const Scenario& s) { return to_python(resolved_scenario_json(s)); },
            "The scenario as the engine sees it, as plain values.")
+      .def(
+          "route_allowed",
+          [](const Scenario& s, int workload, const std::string& target) {
+            if (workload < 0 || workload >= int(s.workloads.size()))
+              throw py::index_error("no workload " + std::to_string(workload));
+            return s.route_allowed(workload, target);
+          },
+          py::arg("workload"), py::arg("target"),
+          "Whether workload (an index) may be sent to target (a model or cluster "
+          "name) under its min_quality.")
+      .def(
+          "meets_quality",
+          [](const Scenario& s, int workload, std::optional<double> mean, double sd) {
+            if (workload < 0 || workload >= int(s.workloads.size()))
+              throw py::index_error("no workload " + std::to_string(workload));
+            std::optional<QualityScore> q;
+            if (mean) q = QualityScore{*mean, sd};
+            return s.meets_quality(workload, q);
+          },
+          py::arg("workload"), py::arg("mean"), py::arg("sd") = 0.0,
+          "Whether workload (an index) may take a route scoring mean (None: no "
+          "score) with this sd under its min_quality.")
       .def("cache_hit_probability", &cache_hit_probabilities, py::arg("strategy"),
            py::arg("workload"), py::arg("requests_per_hour"),
            "The engine's probability that a request of `workload` under `strategy` "

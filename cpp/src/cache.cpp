@@ -3,11 +3,10 @@
 #include <cmath>
 
 #include "breakeven/limits.hpp"
+#include "breakeven/quality.hpp"
 
 namespace breakeven {
 namespace {
-
-double normal_cdf(double z) { return 0.5 * std::erfc(-z / std::sqrt(2.0)); }
 
 // Below this P(T >= k) (relative to the first turn) a turn no longer matters.
 constexpr double kNegligibleTurns = 1e-15;

@@ -119,7 +119,10 @@ Json workload_json(const Workload& w) {
            {{"per_month", w.bursts.per_month},
             {"hours", w.bursts.hours},
             {"multiplier", w.bursts.multiplier}}},
-          {"min_quality", w.min_quality ? Json(*w.min_quality) : Json(nullptr)}};
+          {"min_quality", w.min_quality ? Json(*w.min_quality) : Json(nullptr)},
+          {"min_quality_probability", w.min_quality_probability
+                                          ? Json(*w.min_quality_probability)
+                                          : Json(nullptr)}};
 }
 
 Json provisioned_json(const Provisioned& p, const Scenario& sc) {
@@ -213,8 +216,10 @@ Json resolved_scenario_json(const Scenario& sc) {
   Json strategies = Json::array();
   for (const auto& s : sc.strategies) {
     // route: each workload's route as a label (a target's name for one target);
-    // route_legs: where its shares go; route_quality: its score (null: none).
-    Json route = Json::object(), legs = Json::object(), quality = Json::object();
+    // route_legs: where its shares go; route_quality and route_quality_sd: its
+    // score's mean and sd (null: none).
+    Json route = Json::object(), legs = Json::object(), quality = Json::object(),
+         quality_sd = Json::object();
     for (std::size_t w = 0; w < sc.workloads.size(); ++w) {
       const Route& r = s.routes[w];
       const std::string& name = sc.workloads[w].name;
@@ -225,13 +230,15 @@ Json resolved_scenario_json(const Scenario& sc) {
                          {"share", leg.share},
                          {"escalation", leg.escalation}});
       legs[name] = parts;
-      const std::optional<double> q = sc.route_quality(int(w), r);
-      quality[name] = q ? Json(*q) : Json(nullptr);
+      const std::optional<QualityScore> q = sc.route_quality(int(w), r);
+      quality[name] = q ? Json(q->mean) : Json(nullptr);
+      quality_sd[name] = q ? Json(q->sd) : Json(nullptr);
     }
     strategies.push_back({{"name", s.name},
                           {"route", route},
                           {"route_legs", legs},
                           {"route_quality", quality},
+                          {"route_quality_sd", quality_sd},
                           {"caching", s.caching},
                           {"cache_ttl_minutes", cache_ttls_json(s, sc)},
                           {"batch_api", s.batch_api},
@@ -239,7 +246,16 @@ Json resolved_scenario_json(const Scenario& sc) {
   }
   out["strategies"] = strategies;
   out["baseline"] = sc.strategies[sc.baseline].name;
-  out["quality"] = sc.quality;
+  Json quality = Json::object();
+  for (const auto& [target, scores] : sc.quality)
+    for (const auto& [workload, q] : scores) {
+      const bool interval = q.level > 0;  // null low, high, level: a plain score
+      quality[target][workload] = {{"mean", q.mean}, {"sd", q.sd},
+                                   {"low", interval ? Json(q.low) : Json(nullptr)},
+                                   {"high", interval ? Json(q.high) : Json(nullptr)},
+                                   {"level", interval ? Json(q.level) : Json(nullptr)}};
+    }
+  out["quality"] = quality;
   return out;
 }
 

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <limits>
 #include <map>
 #include <numeric>
 
@@ -83,7 +84,8 @@ ApiModel parse_model(const std::string& name, const Field& f) {
                 "cache_block_tokens", "cache_storage_per_mtok_hour", "batch_discount",
                 "provider",
                 "source", "as_of", "notes", "price_changes", "price_trend",
-                "price_history", "rate_limit", "long_context", "service_tiers"});
+                "price_history", "rate_limit", "long_context", "service_tiers",
+                "max_input_tokens"});
   ApiModel m;
   m.name = name;
   m.input = f.at("input").number_in(0, L::kMaxPricePerMillion);
@@ -166,6 +168,8 @@ ApiModel parse_model(const std::string& name, const Field& f) {
     if (auto x = t->find("flex")) m.flex_multiplier = x->number_in(0, 1);
     if (auto x = t->find("priority")) m.priority_multiplier = x->number_in(1, 100);
   }
+  // The context window (documentation: listed by `breakeven models`).
+  if (auto c = f.find("max_input_tokens")) c->number_in(1, L::kMaxTokensPerRequest);
   if (auto c = f.find("source")) m.source = c->string();
   if (auto c = f.find("as_of")) m.as_of = c->string();
   return m;
@@ -352,7 +356,19 @@ Workload parse_workload(const Field& f, int horizon_months) {
                 "bursts", "min_quality", "conversation", "uncertainty"});
   Workload w;
   w.name = f.at("name").name();
-  if (auto q = f.find("min_quality")) w.min_quality = q->number_in(0, L::kMaxQuality);
+  if (auto q = f.find("min_quality")) {
+    if (q->is_object()) {  // {floor, probability}: P(quality >= floor) >= probability
+      q->allow_only({"floor", "probability"});
+      w.min_quality = q->at("floor").number_in(0, L::kMaxQuality);
+      Field p = q->at("probability");
+      const double chance = p.number_in(0, 1);
+      p.require(chance > 0 && chance < 1,
+                "must be above 0 and below 1 (got " + format_number(chance) + ")");
+      w.min_quality_probability = chance;
+    } else {
+      w.min_quality = q->number_in(0, L::kMaxQuality);
+    }
+  }
 
   Field req = f.at("requests");
   req.allow_only({"per_hour", "per_day", "per_month"});
@@ -830,14 +846,44 @@ Strategy parse_strategy(const Field& f, const std::vector<Workload>& workloads,
   return s;
 }
 
+// One score: a number, or an eval's {mean, sd, low, high, level, items}.
+QualityScore parse_score(const Field& f) {
+  QualityScore q;
+  if (!f.is_object()) {
+    q.mean = q.low = q.high = f.number_in(0, L::kMaxQuality);
+    return q;
+  }
+  f.allow_only({"mean", "sd", "low", "high", "level", "items"});
+  q.mean = f.at("mean").number_in(0, L::kMaxQuality);
+  if (auto sd = f.find("sd")) q.sd = sd->number_in(0, L::kMaxQuality);
+  q.low = q.high = q.mean;
+  if (f.has("low") || f.has("high") || f.has("level")) {
+    Field low = f.at("low");
+    q.low = low.number_in(0, L::kMaxQuality);
+    Field high = f.at("high");
+    q.high = high.number_in(0, L::kMaxQuality);
+    low.require(q.low <= q.mean, "must be <= mean (got " + format_number(q.low) +
+                                     " > " + format_number(q.mean) + ")");
+    high.require(q.high >= q.mean, "must be >= mean (got " + format_number(q.high) +
+                                       " < " + format_number(q.mean) + ")");
+    Field level = f.at("level");
+    q.level = level.number_in(0, 1);
+    level.require(q.level > 0 && q.level < 1,
+                  "must be above 0 and below 1, e.g. 0.95 (got " +
+                      format_number(q.level) + ")");
+  }
+  if (auto n = f.find("items")) n->integer(1, std::numeric_limits<long long>::max());
+  return q;
+}
+
 // quality: {MODEL_OR_CLUSTER: {WORKLOAD: score}}.
-std::map<std::string, std::map<std::string, double>> parse_quality(
+std::map<std::string, std::map<std::string, QualityScore>> parse_quality(
     const Field& f, const std::vector<Workload>& workloads,
     const std::map<std::string, Route>& targets) {
   f.expect_object();
   std::vector<std::string> workload_names;
   for (const auto& w : workloads) workload_names.push_back(w.name);
-  std::map<std::string, std::map<std::string, double>> out;
+  std::map<std::string, std::map<std::string, QualityScore>> out;
   for (const auto& target : f.keys()) {
     Field scores = f.at(target);
     if (!targets.count(target))
@@ -848,7 +894,7 @@ std::map<std::string, std::map<std::string, double>> parse_quality(
           workload_names.end())
         scores.at(w).fail("unknown workload '" + w + "' (workloads: " +
                           join(workload_names) + ")");
-      out[target][w] = scores.at(w).number_in(0, L::kMaxQuality);
+      out[target][w] = parse_score(scores.at(w));
     }
   }
   return out;
@@ -871,7 +917,7 @@ void derive_escalations(const Field& f, Strategy& s, const Scenario& sc) {
       auto it = sc.quality.find(target);
       where.require(it != sc.quality.end() && it->second.count(name),
                     "from_quality needs quality: " + target + ": " + name + " (no score)");
-      q[i] = it->second.at(name);
+      q[i] = it->second.at(name).mean;
     }
     where.require(q[1] > 0 && q[0] <= q[1],
                   "from_quality needs the second target to score above the first "
@@ -884,18 +930,27 @@ void derive_escalations(const Field& f, Strategy& s, const Scenario& sc) {
 void check_quality(const Field& f, const Strategy& s, const Scenario& sc) {
   for (std::size_t w = 0; w < sc.workloads.size(); ++w) {
     const Route& r = s.routes[w];
-    const std::optional<double> q = sc.route_quality(int(w), r);
-    if (!sc.workloads[w].min_quality || (q && *q >= *sc.workloads[w].min_quality)) continue;
+    const std::optional<QualityScore> q = sc.route_quality(int(w), r);
+    if (sc.meets_quality(int(w), q)) continue;
     const Field route = f.at("route");
     const Field where = route.has(sc.workloads[w].name) ? route.at(sc.workloads[w].name)
                                                         : route.at("default");
-    where.fail("workload '" + sc.workloads[w].name + "' needs quality >= " +
-               format_number(*sc.workloads[w].min_quality) + " and '" + sc.route_label(r) +
-               "' " +
-               (q ? "scores " + format_number(*q)
-                  : r.shape == Route::Shape::Single ? "has no score for it in quality:"
-                                                    : "has a target without a score for "
-                                                      "it in quality:"));
+    const Workload& wl = sc.workloads[w];
+    std::string needs = "quality >= " + format_number(*wl.min_quality);
+    std::string has = r.shape == Route::Shape::Single
+                          ? "has no score for it in quality:"
+                          : "has a target without a score for it in quality:";
+    if (q) {
+      has = "scores " + format_number(q->mean);
+      if (wl.min_quality_probability) {
+        needs = "P(" + needs + ") >= " + format_number(*wl.min_quality_probability);
+        const double chance = probability_at_least(*q, *wl.min_quality);
+        has += " (sd " + format_number(q->sd) + ": P = " +
+               format_number(std::round(chance * 1000) / 1000) + ")";
+      }
+    }
+    where.fail("workload '" + wl.name + "' needs " + needs + " and '" + sc.route_label(r) +
+               "' " + has);
   }
 }
 
@@ -975,14 +1030,29 @@ const char* service_tier_name(ServiceTier tier) {
                                                                              : "standard";
 }
 
-std::optional<double> Scenario::route_quality(int w, const Route& route) const {
+std::optional<QualityScore> Scenario::route_quality(int w, const Route& route) const {
   const std::string& name = workloads[std::size_t(w)].name;
-  auto score = [&](const RouteLeg& leg) -> std::optional<double> {
+  auto score = [&](const RouteLeg& leg) -> std::optional<QualityScore> {
     auto it = quality.find(target_name(leg));
     if (it == quality.end()) return std::nullopt;
     auto s = it->second.find(name);
     if (s == it->second.end()) return std::nullopt;
     return s->second;
+  };
+  // sum of share x score, field by field; an interval only where all legs give
+  // one at the same level.
+  auto blend = [](const std::vector<std::pair<double, QualityScore>>& parts) {
+    QualityScore q;
+    q.level = parts.front().second.level;
+    for (const auto& [share, s] : parts) {
+      q.mean += share * s.mean;
+      q.sd += share * s.sd;
+      q.low += share * s.low;
+      q.high += share * s.high;
+      if (s.level != q.level) q.level = 0.0;
+    }
+    if (q.level == 0.0) q.low = q.high = 0.0;
+    return q;
   };
   if (route.shape == Route::Shape::Cascade) {
     const auto cheap = score(route.legs[0]), strong = score(route.legs[1]);
@@ -992,15 +1062,15 @@ std::optional<double> Scenario::route_quality(int w, const Route& route) const {
     // strong model's answer (a floor; a good verifier does better).
     if (route.escalation_from_quality) return *strong;
     const double e = route.legs[1].share;
-    return (1.0 - e) * *cheap + e * *strong;
+    return blend({{1.0 - e, *cheap}, {e, *strong}});
   }
-  double q = 0.0;
+  std::vector<std::pair<double, QualityScore>> parts;
   for (const RouteLeg& leg : route.legs) {
     const auto s = score(leg);
     if (!s) return std::nullopt;
-    q += leg.share * *s;
+    parts.emplace_back(leg.share, *s);
   }
-  return q;
+  return blend(parts);
 }
 
 std::string Scenario::route_label(const Route& route) const {
@@ -1017,6 +1087,22 @@ std::string Scenario::route_label(const Route& route) const {
   for (const RouteLeg& leg : route.legs)
     out += (out.empty() ? "" : " / ") + target_name(leg) + " " + percent(leg.share);
   return out;
+}
+
+bool Scenario::meets_quality(int w, const std::optional<QualityScore>& q) const {
+  const Workload& wl = workloads[std::size_t(w)];
+  if (!wl.min_quality) return true;
+  if (!q) return false;
+  if (!wl.min_quality_probability) return q->mean >= *wl.min_quality;
+  return probability_at_least(*q, *wl.min_quality) >= *wl.min_quality_probability;
+}
+
+bool Scenario::route_allowed(int w, const std::string& target) const {
+  auto it = quality.find(target);
+  if (it == quality.end()) return meets_quality(w, std::nullopt);
+  auto score = it->second.find(workloads[std::size_t(w)].name);
+  return meets_quality(w, score == it->second.end() ? std::nullopt
+                                                    : std::optional(score->second));
 }
 
 std::vector<ApiModel> parse_catalog(const Json& catalog) {
@@ -1039,7 +1125,10 @@ Scenario parse_scenario(const Json& scenario, const Json& catalog) {
   root.require(root.is_object(), "a scenario must be a mapping of fields");
   root.allow_only({"version", "name", "description", "horizon_months", "simulation",
                    "models", "workloads", "correlation", "clusters", "provisioned",
-                   "strategies", "baseline", "expect", "quality", "history"});
+                   "strategies", "baseline", "expect", "quality", "history", "catalog"});
+  // A path to the pricing catalog, read by the loader (relative to the scenario
+  // file) and handed over as `catalog`: here only its form is checked.
+  if (auto c = root.find("catalog")) c->name();
   if (auto v = root.find("version")) v->require(v->integer(1, 1) == 1, "must be 1");
 
   Scenario sc;

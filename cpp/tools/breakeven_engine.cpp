@@ -1,9 +1,11 @@
 // breakeven-engine: the engine driven by JSON alone, without Python.
 //   breakeven-engine SCENARIO.json [--catalog CATALOG.json] [--paths N] [--seed S]
 //                    [--mode expected|stochastic] [--threads N]
+// A scenario's `catalog: PATH` (relative to it) is read unless --catalog is given.
 // Writes the result JSON v1 to stdout. Exit 0 ok, 2 invalid input, 1 internal error.
 #include <csignal>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <string>
@@ -65,9 +67,16 @@ int main(int argc, char** argv) {
     return usage();
   }
   try {
+    const Json scenario_json = read_json(scenario_path);
+    // The scenario's catalog: (relative to it) where --catalog does not name one.
+    if (catalog_path.empty() && scenario_json.is_object() &&
+        scenario_json.contains("catalog") && scenario_json.at("catalog").is_string())
+      catalog_path = (std::filesystem::path(scenario_path).parent_path() /
+                      scenario_json.at("catalog").get<std::string>())
+                         .string();
     Json catalog = catalog_path.empty() ? Json{{"models", Json::object()}}
                                         : read_json(catalog_path);
-    Scenario scenario = parse_scenario(read_json(scenario_path), catalog);
+    Scenario scenario = parse_scenario(scenario_json, catalog);
     std::signal(SIGINT, on_sigint);
     options.interrupted = [] { return g_interrupted != 0; };
     SimulationResult result = simulate(scenario, options);

@@ -57,11 +57,12 @@ class LineMap:
         return ScenarioError(self.source, self.line_of(path), path, reason)
 
 
-def read_text(path: Path) -> str:
-    """The file's text; an error names the byte offset and line of bad UTF-8."""
+def read_text(path: Path, what: str = "scenario files") -> str:
+    """The file's text; an error names the byte offset and line of bad UTF-8
+    (``what``: the kind of file, in the message on its size)."""
     source = str(path)
     try:
-        raw = read_regular(path, MAX_FILE_BYTES, "scenario files")
+        raw = read_regular(path, MAX_FILE_BYTES, what)
     except UnreadableFile as e:
         raise ScenarioError(source, None, "", e.reason) from None
     try:

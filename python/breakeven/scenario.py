@@ -11,8 +11,8 @@ from pathlib import Path
 
 from . import _core
 from ._yaml import LineMap, check_plain, load_yaml, read_text
-from .catalog import catalog_json
-from .errors import OptionError
+from .catalog import CatalogFile, catalog_json, read_catalog
+from .errors import OptionError, ScenarioError
 from .expectations import ExpectationError, parse_expectation
 from .progress import progress_bar
 
@@ -25,8 +25,13 @@ def example_path(name: str = "content-platform") -> Path:
     return Path(str(path))
 
 
-def load(source: str | os.PathLike | Mapping) -> Scenario:
+def load(source: str | os.PathLike | Mapping,
+         catalog: str | os.PathLike | CatalogFile | None = None) -> Scenario:
     """Load and validate a scenario from a YAML/JSON file or a mapping.
+
+    Prices come from ``catalog`` (a catalog file) if given, else from the file the
+    scenario's ``catalog:`` names (relative to the scenario file, or to the current
+    folder for a mapping), else from the bundled catalog.
 
     Raises
     ------
@@ -35,25 +40,52 @@ def load(source: str | os.PathLike | Mapping) -> Scenario:
     """
     if isinstance(source, Mapping):
         lines = LineMap("<dict>")
-        return Scenario(check_plain(source, lines), lines, path=None)
-    path = Path(source)
-    data, lines = load_yaml(read_text(path), str(path))
-    return Scenario(data, lines, path=path)
+        data, path = check_plain(source, lines), None
+    else:
+        path = Path(source)
+        data, lines = load_yaml(read_text(path), str(path))
+    folder = path.parent if path is not None else Path.cwd()
+    return Scenario(data, lines, path=path,
+                    catalog=_catalog_of(data, lines, folder, catalog))
+
+
+def _catalog_of(data, lines: LineMap, folder: Path, given) -> CatalogFile | None:
+    """The catalog file a scenario is priced from; None: the bundled catalog. A
+    ``catalog:`` that is not text is left to the engine, which names the field."""
+    if isinstance(given, CatalogFile):
+        return given
+    if given is not None:
+        return read_catalog(given)
+    named = data.get("catalog") if isinstance(data, dict) else None
+    if not isinstance(named, str):
+        return None
+    path = folder / named
+    try:
+        return read_catalog(path)
+    except ScenarioError as e:
+        if e.source == str(path) and e.line is None:  # could not be read at all
+            raise lines.error("catalog", f"{path}: {e.reason}") from None
+        raise
 
 
 class Scenario:
     """A validated scenario. Create it with :func:`breakeven.load`."""
 
-    def __init__(self, data: dict, lines: LineMap, path: Path | None):
+    def __init__(self, data: dict, lines: LineMap, path: Path | None,
+                 catalog: CatalogFile | None = None):
         if not isinstance(data, dict):
             raise lines.error("", "a scenario must be a mapping of fields")
         self._data = data
         self._lines = lines
         self.path = path
+        self.catalog = catalog  # None: the bundled catalog
+        text = catalog.text if catalog else catalog_json()
         try:
-            self._core = _core.parse_scenario(json.dumps(data), catalog_json())
+            self._core = _core.parse_scenario(json.dumps(data), text)
         except _core.ScenarioError as e:
             field, reason = e.args
+            if catalog and field.startswith("catalog."):  # a GPU offer of the file
+                raise catalog.error(field, reason) from None
             raise lines.error(field, reason) from None
         self.expectations = []
         for i, text in enumerate(data.get("expect", [])):
@@ -100,6 +132,16 @@ class Scenario:
         """
         return self._core.resolved()
 
+    def meets_quality(self, workload: str, mean: float | None, sd: float = 0.0) -> bool:
+        """Whether ``workload``'s min_quality allows a route scoring ``mean`` (None:
+        unscored) with this ``sd`` (the engine's rule, docs/model.md)."""
+        return self._core.meets_quality(self.workloads.index(workload), mean, sd or 0.0)
+
+    def route_allowed(self, workload: str, target: str) -> bool:
+        """Whether ``workload`` may be sent to ``target`` (a model or cluster) under
+        its ``min_quality``: the engine's rule, a mean score or P(score >= floor)."""
+        return self._core.route_allowed(self.workloads.index(workload), target)
+
     @property
     def data(self) -> dict:
         """The scenario as written (a copy), before defaults are filled in."""
@@ -119,7 +161,7 @@ class Scenario:
         data = self.data
         for path, value in values.items():
             set_value(data, path, value, known)
-        return load(data)
+        return load(data, catalog=self.catalog)
 
     def run(
         self,

@@ -243,6 +243,8 @@ def scenario_definitions() -> dict:
             "batch_discount": number(0, 1, "Share off the price on the batch API."),
             "provider": string(), "source": string("Where the prices come from."),
             "as_of": string("Date of the prices."), "notes": string(),
+            "max_input_tokens": number(1, _L["max_tokens_per_request"],
+                                       "The context window (listed, not priced)."),
             "price_changes": ref("price_changes"), "price_trend": ref("price_trend"),
             "price_history": array(mapping({
                 "date": string(), "input": number(), "output": number(),
@@ -387,8 +389,15 @@ def scenario_definitions() -> dict:
                 "hours": integer(1, HOURS_PER_MONTH, "Length of a burst."),
                 "multiplier": number(0, _B["max_burst_multiplier"])},
                 ["per_month", "hours", "multiplier"], "Rare surges."),
-            "min_quality": number(0, _B["max_quality"], "Routes need a quality: score "
-                                  "at least this.")},
+            "min_quality": one_of(
+                number(0, _B["max_quality"], "Routes need a quality: score (its mean) at "
+                       "least this."),
+                mapping({"floor": number(0, _B["max_quality"]),
+                         "probability": number(0, 1, lo_open=True, hi_open=True)},
+                        ["floor", "probability"],
+                        "Routes need P(quality >= floor) >= probability under the "
+                        "score's sd (normal)."),
+                doc="A quality floor, or a floor with the probability to clear it.")},
             ["name", "requests", "input_tokens", "output_tokens"],
             "A task category and its traffic."),
         "provisioned": mapping({
@@ -453,8 +462,20 @@ def scenario_schema() -> dict:
                   "antithetic": boolean("Paths in pairs with negated shocks."),
                   "fixed_parameters": boolean("Workloads' parameters without their "
                                               "uncertainty on every path.")}
+    score = one_of(
+        number(0, _B["max_quality"], "A score."),
+        mapping({"mean": number(0, _B["max_quality"]),
+                 "sd": number(0, _B["max_quality"], "Of the mean (bootstrap)."),
+                 "low": number(0, _B["max_quality"], "At most mean."),
+                 "high": number(0, _B["max_quality"], "At least mean."),
+                 "level": number(0, 1, "Of the interval [low, high].", lo_open=True,
+                                 hi_open=True),
+                 "items": integer(1, None, "Eval items behind the mean.")}, ["mean"],
+                "An eval's score (breakeven quality import): low, high and level "
+                "together."),
+        doc="A number, or an eval's {mean, sd, low, high, level, items}.")
     quality = {"type": "object", "additionalProperties": {
-        "type": "object", "additionalProperties": number(0, _B["max_quality"])},
+        "type": "object", "additionalProperties": score},
         "description": "{MODEL or CLUSTER: {WORKLOAD: score}} for min_quality."}
     return document(
         "breakeven scenario, version 1",
@@ -487,6 +508,8 @@ def scenario_schema() -> dict:
                 "The logs a fitted scenario came from (ingest -o writes it); a "
                 f"forecast from under {_L['short_history_days']:g} days says so in every "
                 "output."),
+            "catalog": string("A pricing catalog file (relative to this file), instead "
+                              "of the bundled one; --catalog overrides it."),
             "expect": array(string(), hi=_B["max_expectations"],
                             doc="Planning assertions checked after a run."),
         }, ["name", "horizon_months", "workloads", "strategies"]),
@@ -673,12 +696,18 @@ def ingest_schema() -> dict:
                       "cost_mismatch_threshold": n,
                       "by_task": array(row({
                           "task": string(), "cost": n, "requests": n,
-                          "input_tokens": n, "cached_tokens": n, "share": number(0, 1),
+                          "input_tokens": n, "cached_tokens": n, "output_tokens": n,
+                          "reasoning_tokens": _doc(n, "output tokens spent on reasoning "
+                                                      "(within output_tokens)"),
+                          "share": number(0, 1),
                           "weekly_trend": nullable(number())})),
                       "by_task_and_model": array(row({
-                          "task": string(), "model": string(), "requests": n,
+                          "task": string(), "model": string(),
+                          "provider": nullable(string("as the logs name it "
+                                                      "(gen_ai.provider.name), if they do")),
+                          "requests": n,
                           "input_tokens": n, "cached_tokens": n, "output_tokens": n,
-                          "cost": n, "list_cost": nullable(n), "cost_mismatch": n,
+                          "reasoning_tokens": n, "cost": n, "list_cost": nullable(n), "cost_mismatch": n,
                           "share": number(0, 1), "cached_share": number(0, 1),
                           "cost_per_1k_requests": n})),
                       "routing_savings": array(row({

@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "breakeven/errors.hpp"
+#include "breakeven/quality.hpp"
 #include "fixtures.hpp"
 
 namespace breakeven {
@@ -24,6 +25,28 @@ TEST(ScenarioParse, FillsDefaultsAndConvertsUnits) {
   EXPECT_EQ(sc.baseline, 0);
   j["workloads"][0]["requests"] = {{"per_month", 7300}};
   EXPECT_DOUBLE_EQ(parse(j).workloads[0].requests_per_hour, 10);
+}
+
+// P(Q >= floor) = 1 - Phi((floor - mean) / sd): with mean 0.825 and sd 0.04, a floor
+// of 0.8 is cleared with probability Phi(0.625) = 0.73401 (normal table), enough
+// for probability 0.7 and not for 0.9; a plain floor compares the mean.
+TEST(ScenarioParse, MinQualityWithAProbabilityUsesTheScoresSpread) {
+  const QualityScore q{0.825, 0.04, 0.75, 0.9, 0.95};
+  EXPECT_NEAR(probability_at_least(q, 0.8), 0.73401, 1e-5);
+  EXPECT_EQ(probability_at_least(QualityScore{0.8, 0.0, 0.8, 0.8, 0.0}, 0.8), 1.0);
+  EXPECT_EQ(probability_at_least(QualityScore{0.79, 0.0, 0.79, 0.79, 0.0}, 0.8), 0.0);
+  Json j = one_workload_scenario();
+  j["quality"] = {{"m", {{"w", {{"mean", 0.825}, {"sd", 0.04}, {"low", 0.75},
+                                {"high", 0.9}, {"level", 0.95}, {"items", 40}}}}}};
+  j["workloads"][0]["min_quality"] = {{"floor", 0.8}, {"probability", 0.7}};
+  EXPECT_TRUE(parse(j).route_allowed(0, "m"));
+  j["workloads"][0]["min_quality"]["probability"] = 0.9;
+  const auto [path, reason] = error_of(j);
+  EXPECT_EQ(path, "strategies[0].route.default");
+  EXPECT_EQ(reason, "workload 'w' needs P(quality >= 0.8) >= 0.9 and 'm' scores 0.825 "
+                    "(sd 0.04: P = 0.734)");
+  j["workloads"][0]["min_quality"] = 0.8;
+  EXPECT_TRUE(parse(j).route_allowed(0, "m"));
 }
 
 TEST(ScenarioParse, LognormalTokensFromPercentiles) {

@@ -48,6 +48,9 @@ MAPS = (["input_tokens=usage.prompt_tokens"],
 MEMORY = (["1GB", "256MB"], ["", "0", "-1GB", "1TB", "abc", "1e309GB", "1KB",
                              "'; drop table x; --", "100%"])
 TASKS = (["metadata.task", "model"], ["", "a..b", "taskName:", "metadata.", *TEXT[1]])
+CATALOGS = (["catalog.json"], [*IN_FILES[1], "prices.json", "scores.csv"])
+LITELLM = (["prices.json"], [*IN_FILES[1], "catalog.json", "scores.csv"])
+EVALS = (["scores.csv"], [*IN_FILES[1], "prices.json"])
 
 
 def choice(valid: list[str], *hostile: str):
@@ -59,7 +62,8 @@ def choice(valid: list[str], *hostile: str):
 # "out:SUFFIX" (an output file), "flag", or a tuple of several kinds.
 RUN = {"--paths": PATHS, "--seed": SEED, "--mode": choice(["expected", "stochastic"], "", "x"),
        "--threads": THREADS, "--memory-budget": NUMBER, "--precision": NUMBER,
-       "--quiet": "flag", "--antithetic": "flag", "--no-antithetic": "flag"}
+       "--quiet": "flag", "--antithetic": "flag", "--no-antithetic": "flag",
+       "--catalog": CATALOGS}
 SEVERAL, PAIR = "several", "pair"
 SHARE = (["0.001", "0.5"], ["-1", "2", "nan", "", "x"])
 COMMANDS = {
@@ -73,10 +77,19 @@ COMMANDS = {
                           "--with": choice(["sensitivity", "threshold"], "", ",,", "bogus"),
                           "--max-unserved": SHARE, **RUN}),
     "diff": (IN_FILES, {"--paths": PATHS, "--seed": SEED, "--threads": THREADS,
-                        "--json": "out:.json"}, PAIR),
+                        "--json": "out:.json", "--catalog": CATALOGS}, PAIR),
     "schema": (choice(["scenario", "result", "diff"], "", "x", "../scenario", "\x00"), {}),
-    "validate": (IN_FILES, {}),
-    "models": (None, {}),
+    "validate": (IN_FILES, {"--catalog": CATALOGS}),
+    "models": (None, {"--catalog": CATALOGS}),
+    "catalog import": (LITELLM, {"-o": "out:.json", "--provider": TEXT,
+                                 "--as-of": choice(["2026-12-01"], "", "2026-13-01", "x"),
+                                 "--json": "out:.json"}),
+    "catalog diff": (CATALOGS, {"--json": "out:.json"}, PAIR),
+    "quality import": (EVALS, {"--format": choice(["csv"], "promptfoo", "langfuse", "x", ""),
+                               "-o": "out:.yaml", "--workload": TEXT, "--metric": TEXT,
+                               "--replicates": choice(["2", "100"], "0", "1", "-1", "nan",
+                                                      "1000000000"),
+                               "--level": NUMBER, "--seed": SEED}),
     "sensitivity": (IN_FILES, {"--strategy": TEXT, "--delta": NUMBER, "--paths": PATHS,
                                "--seed": SEED, "--threads": THREADS, "--json": "out:.json",
                                "--plot": "out:.png"}),
@@ -115,6 +128,7 @@ COMMANDS = {
                               "--strategy": TEXT, "--seed": SEED, "-o": "out:.jsonl"}),
 }
 REQUIRED = {"report": ["-o"], "threshold": ["--strategy", "--within"],
+            "catalog import": ["-o"], "quality import": ["--format", "-o"],
             "backtest": ["--train-days"], "synth-logs": ["--days", "-o"]}
 SLOW = {"--paths": "2"}  # the value an absent option of a slow command gets
 
@@ -132,6 +146,10 @@ def prepare(folder) -> None:
     (folder / "sweep.yaml").write_text(yaml.safe_dump(sweep))
     shutil.copy(REPO / "tests" / "data" / "logs" / "openai-chat.jsonl", folder / "log.jsonl")
     shutil.copy(REPO / "tests" / "data" / "logs" / "litellm-spendlogs.csv", folder / "log.csv")
+    shutil.copy(REPO / "tests" / "data" / "litellm" / "model_prices_excerpt.json",
+                folder / "prices.json")
+    shutil.copy(REPO / "python" / "breakeven" / "data" / "catalog.json", folder / "catalog.json")
+    shutil.copy(REPO / "tests" / "data" / "evals" / "scores.csv", folder / "scores.csv")
 
 
 @pytest.fixture(scope="module")
@@ -176,7 +194,7 @@ def value_of(kind, draw, outputs: list[str]) -> list[str]:
 
 def draw_argv(draw, command: str) -> tuple[list[str], list[str]]:
     positional, options, *several = COMMANDS[command]
-    argv, outputs = [command], []
+    argv, outputs = command.split(), []  # a command and its verb: "catalog import"
     if positional:
         count = 2 if several == [PAIR] else draw(st.integers(1, 3)) if several else 1
         argv += [drawn(positional, draw) for _ in range(count)]
@@ -192,7 +210,11 @@ def test_every_command_is_fuzzed():
     from breakeven.cli import build_parser
 
     sub = next(a for a in build_parser()._actions if a.dest == "command_name")
-    assert set(COMMANDS) == set(sub.choices)
+    assert {c.split()[0] for c in COMMANDS} == set(sub.choices)
+    for name in ("catalog", "quality"):
+        verbs = next(a for a in sub.choices[name]._actions if a.dest.endswith("_command"))
+        assert {c.split()[1] for c in COMMANDS if c.startswith(name + " ")} == set(
+            verbs.choices)
 
 
 @fuzz_settings(60)

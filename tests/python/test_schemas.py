@@ -34,7 +34,7 @@ FULL = {
               "cache_ttl_tiers": [{"ttl_minutes": 60, "write_multiplier": 2,
                                    "storage_per_mtok_hour": 1.0}],
               "cache_block_tokens": 128, "batch_discount": 0.5, "provider": "p",
-              "source": "s", "as_of": "2026-01", "notes": "n",
+              "source": "s", "as_of": "2026-01", "notes": "n", "max_input_tokens": 200000,
               "price_changes": [{"month": 3, "factor": 0.8, "note": "cut"}],
               "price_trend": {"monthly": -0.02, "sigma": 0.1},
               "price_history": [{"date": "2025-01", "input": 2, "output": 4,
@@ -68,6 +68,7 @@ FULL = {
                           "history_tokens_per_turn": 400, "tokens_per_read": 500}},
         {"name": "b", "requests": {"per_day": 240}, "input_tokens": {"mean": 2000, "cv": 0.5},
          "output_tokens": {"p50": 100, "p95": 300}, "latency": "batch",
+         "min_quality": {"floor": 0.5, "probability": 0.9},
          "hourly_weights": [1.0] * 24, "weekday_weights": [1.0] * 7,
          "spikiness": {"weekly_p95_over_p5": 3},
          "conversation": {"turns": {"cdf": [[1, 0.5], [3, 1]]},
@@ -104,7 +105,9 @@ FULL = {
         "ptu-alone": {"price_per_unit_hour": 1, "tokens_per_minute_per_unit": 500,
                       "units": 1, "overflow": None},
     },
-    "quality": {"m": {"a": 0.9, "b": 0.9}, "n": {"a": 0.6, "b": 0.5}, "gpu": {"a": 0.8}},
+    "quality": {"m": {"a": 0.9, "b": {"mean": 0.9, "sd": 0.05, "low": 0.8, "high": 0.97,
+                                      "level": 0.95, "items": 40}},
+                "n": {"a": 0.6, "b": 0.5}, "gpu": {"a": 0.8}, "auto": {"b": 0.9}},
     "strategies": [
         {"name": "api", "description": "d", "route": {"default": "m"}, "caching": True,
          "batch_api": True},
@@ -127,8 +130,9 @@ def variant(**fields) -> dict:
     return {**copy.deepcopy(FULL), **fields}
 
 
-# The forms FULL does not take: a correlation matrix.
-VARIANTS = [FULL, variant(correlation=[[1, 0.5, 0], [0.5, 1, 0], [0, 0, 1]])]
+# The forms FULL does not take: a correlation matrix, a catalog file.
+VARIANTS = [FULL, variant(correlation=[[1, 0.5, 0], [0.5, 1, 0], [0, 0, 1]]),
+            variant(catalog=str(REPO / "python/breakeven/data/catalog.json"))]
 
 
 # -- walking a schema and a document together -------------------------------------
@@ -318,10 +322,29 @@ ALONGSIDE = {
     ".strategies[].caching|1.ttl_minutes": {
         ("models", "m", "cache_ttl_tiers", 0, "ttl_minutes"): SAME},
     # a route's target scores at least the workload's min_quality
-    ".workloads[].min_quality": {("quality", "m", "a"): 1e6, ("quality", "gpu", "a"): 1e6,
-                                 ("quality", "n", "a"): 1e6},
+    ".workloads[].min_quality|0": {("quality", "m", "a"): 1e6, ("quality", "gpu", "a"): 1e6,
+                                   ("quality", "n", "a"): 1e6},
     # a split's shares add up to 1: one target alone takes 1
     ".strategies[].route.*|1.*": {("strategies", 3, "route", "default", "n"): None},
+    ".workloads[].min_quality|1.floor": {("quality", "m", "b"): 1e6,
+                                         ("quality", "auto", "b"): 1e6,
+                                         ("quality", "n", "b"): 1e6},
+    # P(quality >= floor) just under 1 needs a score without spread
+    ".workloads[].min_quality|1.probability": {("quality", "m", "b"): 0.9},
+    # an eval score: low <= mean <= high, and workload b's P(quality >= 0.5) >= 0.9
+    # (and strategy 3's cascade for b from quality, which needs m above n)
+    ".quality.*.*|1.mean": {("quality", "m", "b", k): None for k in ("low", "high", "level")}
+    | {("workloads", 1, "min_quality"): None, ("strategies", 3, "route", "b"): None},
+    ".quality.*.*|1.sd": {("workloads", 1, "min_quality"): None},
+    ".quality.*.*|1.low": {("quality", "m", "b", "mean"): SAME,
+                           ("quality", "m", "b", "high"): SAME,
+                           ("workloads", 1, "min_quality"): None,
+                           ("strategies", 3, "route", "b"): None},
+    ".quality.*.*|0": {("workloads", 0, "min_quality"): None},
+    ".quality.*.*|1.high": {("quality", "m", "b", "mean"): SAME,
+                            ("quality", "m", "b", "low"): SAME,
+                            ("workloads", 1, "min_quality"): None,
+                            ("strategies", 3, "route", "b"): None},
     # p95 >= p50, and the lognormal's mean within the bound of tokens
     ".workloads[].input_tokens|2.p50": {("workloads", 2, "input_tokens", "p95"): SAME},
     ".workloads[].input_tokens|2.p95": {("workloads", 2, "input_tokens", "p50"): SAME},
@@ -332,8 +355,9 @@ ALONGSIDE = {
     ".clusters.*.gpus|1.min": {("clusters", "auto", "gpus", "max"): 1_000_000},
     ".clusters.*.gpus|1.max": {("clusters", "auto", "commitment", "gpus"): 1},
     # a positive semidefinite matrix: rho >= -1/(n-1) for n workloads; one has no pairs
-    ".correlation|0": {("workloads",): [WORKLOAD_A], ("quality", "m", "b"): None,
-                       ("quality", "n", "b"): None, ("strategies", 3, "route", "b"): None,
+    ".correlation|0": {("workloads",): [WORKLOAD_A],
+                       ("quality",): {"m": {"a": 0.9}, "n": {"a": 0.6}, "gpu": {"a": 0.8}},
+                       ("strategies", 3, "route", "b"): None,
                        ("strategies", 3, "route", "c"): None},
 }
 # Probes no other field can make pass, with the rule that refuses them.

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "breakeven/limits.hpp"
+#include "breakeven/quality.hpp"
 
 namespace breakeven {
 
@@ -107,6 +108,9 @@ struct Workload {
   // Routes scoring below this in the scenario's quality table are not allowed
   // (nor are routes without a score); none: every route is.
   std::optional<double> min_quality;
+  // With it, a route needs P(quality >= min_quality) >= this under the score's
+  // uncertainty (probability_at_least); without it, a mean score >= min_quality.
+  std::optional<double> min_quality_probability;
   std::optional<Conversation> conversation;
   // Parameter uncertainty (a fit's standard errors): each path draws its own
   // base rate, R exp(s_r Z - s_r^2/2), and growth, g + s_g Z (> -0.99).
@@ -358,7 +362,7 @@ struct Scenario {
   std::vector<Strategy> strategies;
   int baseline = 0;
   // quality[model or cluster][workload]: a score on the user's own scale.
-  std::map<std::string, std::map<std::string, double>> quality;
+  std::map<std::string, std::map<std::string, QualityScore>> quality;
   std::optional<History> history;
 
   int hours() const;
@@ -367,7 +371,15 @@ struct Scenario {
   // Workload w's quality on `route`: a target's score; a split's share-weighted
   // score; a cascade's (docs/model.md "Routes that split and cascade"). None when
   // a leg has no score.
-  std::optional<double> route_quality(int w, const Route& route) const;
+  // Blends of scores blend their means, sds and intervals alike (a split's
+  // legs taken as moving together: the cautious sd).
+  std::optional<QualityScore> route_quality(int w, const Route& route) const;
+  // Whether workload w's min_quality allows a route of this score (none: only
+  // when the workload has no min_quality): a mean at least the floor, or with
+  // min_quality_probability, P(quality >= floor) at least that (quality.hpp).
+  bool meets_quality(int w, const std::optional<QualityScore>& q) const;
+  // The same for all of workload w sent to one model or cluster.
+  bool route_allowed(int w, const std::string& target) const;
   // "gpt-5-mini", "gpt-5-mini 70% / gpt-5.5 30%", "gpt-5-mini -> gpt-5.5 (20%)".
   std::string route_label(const Route& route) const;
 };

@@ -7,7 +7,8 @@
 - one module per area, each with ``register(subparsers)`` and its ``cmd_*``
   functions: ``run.py`` (run, report, validate, models, schema, diff),
   ``decisions.py`` (sensitivity, threshold, optimize, sweep), ``logs.py``
-  (ingest, backtest, synth-logs), ``recordings.py`` (check, record).
+  (ingest, backtest, synth-logs), ``recordings.py`` (check, record), ``catalog.py``
+  (catalog import, catalog diff), ``quality.py`` (quality import).
 
 A new command goes in its area's module; its options take the API's parameter
 names as ``dest`` so that errors name the flag.
@@ -15,16 +16,17 @@ names as ``dest`` so that errors name the flag.
 
 from __future__ import annotations
 
+import argparse
 import os
 import sys
 import traceback
 
 from .. import _core
-from . import decisions, logs, recordings, run
+from . import catalog, decisions, logs, quality, recordings, run
 from .failures import EXIT_INTERNAL, failure, one_line
 from .parser import Parser, flag_table
 
-AREAS = (run, decisions, recordings, logs)
+AREAS = (run, decisions, recordings, logs, catalog, quality)
 
 
 def build_parser() -> Parser:
@@ -38,6 +40,16 @@ def build_parser() -> Parser:
     return parser
 
 
+def _command_parser(parser, args):
+    """The parser of the command that ran, verbs included (``catalog import``)."""
+    while True:
+        sub = next((a for a in parser._actions
+                    if isinstance(a, argparse._SubParsersAction)), None)
+        if sub is None:
+            return parser
+        parser = sub.choices[getattr(args, sub.dest)]
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -46,8 +58,7 @@ def main(argv: list[str] | None = None) -> int:
     except BaseException as e:  # noqa: BLE001 - the contract: one line, an exit status
         if isinstance(e, SystemExit):
             raise
-        sub = next(a for a in parser._actions if a.dest == "command_name")
-        status, message = failure(e, flag_table(sub.choices[args.command_name]))
+        status, message = failure(e, flag_table(_command_parser(parser, args)))
         if os.environ.get("BREAKEVEN_TRACEBACK") and status == EXIT_INTERNAL:
             traceback.print_exc()
         if message:

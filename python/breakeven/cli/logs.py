@@ -7,7 +7,7 @@ import argparse
 from .failures import EXIT_OK
 from .outputs import check_figures, check_outputs, save_figure, write_json
 from ..logs.shrinkage import DEFAULT_GROWTH_PRIOR
-from .parser import pair, whole
+from .parser import catalog_option, pair, whole
 
 
 def register(sub) -> None:
@@ -42,6 +42,7 @@ def register(sub) -> None:
 
     sl = sub.add_parser("synth-logs", help="request-level logs drawn from a scenario")
     sl.add_argument("scenario")
+    catalog_option(sl)
     sl.add_argument("--days", type=whole, required=True)
     sl.add_argument("--format", default="openai", choices=("openai", "anthropic", "litellm",
                                                             "otel"))
@@ -165,7 +166,7 @@ def cmd_synth_logs(args) -> int:
     from ..scenario import load
 
     check_output(args.output, args.format)
-    scenario = load(args.scenario)
+    scenario = load(args.scenario, catalog=args.catalog)
     logs = SyntheticLogs(scenario, args.days, seed=args.seed, strategy=args.strategy)
     n = write_logs(logs.chunks(), args.format, args.output)
     print(f"{n:,} {args.format} records over {args.days} days written to {args.output}")

@@ -69,6 +69,14 @@ def scenario_arg(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "scenario", nargs="?",
         help="scenario YAML or JSON file (default: the bundled content-platform example)")
+    catalog_option(parser)
+
+
+def catalog_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--catalog", metavar="FILE",
+        help="price from this catalog file (e.g. from `breakeven catalog import`) instead "
+             "of the scenario's catalog: or the bundled one")
 
 
 def run_options(parser: argparse.ArgumentParser) -> None:

@@ -8,6 +8,7 @@ from ..schemas import NAMES
 from .failures import EXIT_OK
 from .outputs import check_outputs, write_json
 from .parser import (
+    catalog_option,
     decision_run_options,
     max_unserved_option,
     run_options,
@@ -46,7 +47,9 @@ def register(sub) -> None:
     scenario_arg(validate)
     validate.set_defaults(command=cmd_validate)
 
-    models = sub.add_parser("models", help="list the bundled pricing catalog")
+    models = sub.add_parser("models", help="list the pricing catalog (the bundled one, or "
+                            "--catalog FILE)")
+    catalog_option(models)
     models.set_defaults(command=cmd_models)
 
     schema = sub.add_parser("schema", help="print a JSON Schema (default: the scenario "
@@ -59,12 +62,13 @@ def register(sub) -> None:
     diff.add_argument("a", metavar="A.yaml")
     diff.add_argument("b", metavar="B.yaml")
     decision_run_options(diff, "paths per run (default: A's)")
+    catalog_option(diff)
     diff.add_argument("--json", metavar="FILE", help="write the diff as JSON")
     diff.set_defaults(command=cmd_diff)
 
 
 def scenario_of(args):
-    return load(args.scenario if args.scenario else example_path())
+    return load(args.scenario if args.scenario else example_path(), catalog=args.catalog)
 
 
 def simulate(args, scenario=None):
@@ -135,9 +139,10 @@ def cmd_validate(args) -> int:
 
 
 def cmd_models(args) -> int:
-    from ..catalog import catalog_document
+    from ..catalog import catalog_document, read_catalog
 
-    print(catalog_document().terminal())
+    found = read_catalog(args.catalog) if args.catalog else None
+    print(catalog_document(found).terminal())
     return EXIT_OK
 
 
@@ -155,7 +160,8 @@ def cmd_diff(args) -> int:
     from ..diff import diff_scenarios
 
     check_outputs(json=args.json)
-    d = diff_scenarios(args.a, args.b, paths=args.paths, seed=args.seed, threads=args.threads)
+    a, b = (load(x, catalog=args.catalog) for x in (args.a, args.b))
+    d = diff_scenarios(a, b, paths=args.paths, seed=args.seed, threads=args.threads)
     print(d.document().terminal())
     if args.json:
         write_json(args.json, d.to_dict())

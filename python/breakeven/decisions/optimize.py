@@ -364,17 +364,13 @@ def allowed_targets(scenario) -> dict[str, list[str]]:
     used = candidate_targets(r)
     out = {}
     for w in r["workloads"]:
-        allowed = []
-        for t in sorted(used):
-            if w["min_quality"] is None:
-                allowed.append(t)
-            else:
-                score = r.get("quality", {}).get(t, {}).get(w["name"])
-                if score is not None and score >= w["min_quality"]:
-                    allowed.append(t)
+        allowed = [t for t in sorted(used) if scenario.route_allowed(w["name"], t)]
         if not allowed:
+            chance = w["min_quality_probability"]
+            needs = (f"P(quality >= {w['min_quality']}) >= {chance}" if chance is not None
+                     else f"quality >= {w['min_quality']}")
             raise OptionError("quality", f"workload {w['name']!r} has no model or cluster "
-                              f"scoring >= its min_quality {w['min_quality']}")
+                              f"with {needs} (its min_quality)")
         out[w["name"]] = allowed
     return out
 
@@ -452,13 +448,13 @@ def optimize(scenario, objective: str = "mean", budget: float | None = None,
                 index[(t, None, c, b)] = len(index)
                 for w in workloads:
                     if route[w] == route_field(t):
-                        quality[(t, w)] = s["route_quality"][w]
-        min_quality = {w["name"]: w["min_quality"] for w in r["workloads"]}
+                        quality[(t, w)] = scenario.meets_quality(
+                            w, s["route_quality"][w], s["route_quality_sd"][w])
         for c, b in flags:
             options = [[(m, t) for m in targets[w] if m in models for t in tiers(m, c)]
                        + [(t, None) for t, c2, b2, _ in mixed
                           if (c2, b2) == (c, b) and (t, w) in quality
-                          and _meets(quality[(t, w)], min_quality[w])]
+                          and quality[(t, w)]]
                        for w in workloads]
             if any(not o for o in options):
                 continue  # a workload only a cluster may serve: start from it below
@@ -514,10 +510,6 @@ def optimize(scenario, objective: str = "mean", budget: float | None = None,
     return out
 
 
-def _meets(quality: float | None, floor: float | None) -> bool:
-    return floor is None or (quality is not None and quality >= floor)
-
-
 def _mixed_routes(r: dict, models: list[str], workloads: list[str]) -> list:
     """(target, {workload: route}) probes of the splits and cascades among `models`:
     every pair on the SPLIT_STEP grid, and every cascade the quality table orders
@@ -534,7 +526,9 @@ def _mixed_routes(r: dict, models: list[str], workloads: list[str]) -> list:
         if limit and not limit.get("fallback"):
             continue  # an escalation may not be turned away
         qa, qb = scores.get(a, {}), scores.get(b, {})
-        ordered = [w for w in workloads if w in qa and w in qb and 0 <= qa[w] < qb[w]]
+        # resolved scores are {mean, sd, low, high, level}: the means order them
+        ordered = [w for w in workloads if w in qa and w in qb
+                   and 0 <= qa[w]["mean"] < qb[w]["mean"]]
         if ordered:
             t = Cascade(a, b)
             out.append((t, {w: t.field() if w in ordered else a for w in workloads}))

@@ -212,8 +212,11 @@ def load_sweep(path) -> SweepSpec:
         ranges = {name: (float(spec["min"]), float(spec["max"])) for name, spec in params.items()}
         points = latin_hypercube(ranges, n_random, sample_seed)
     base = load(path.parent / doc["base"])
-    columns = _checked_points(base.data, points, fields)
-    return SweepSpec(base.data, base.name, paths, seed, axes, points, source, design,
+    data = base.data
+    if base.catalog is not None:  # points are loaded from the data, in any folder
+        data["catalog"] = str(base.catalog.path.resolve())
+    columns = _checked_points(data, points, fields)
+    return SweepSpec(data, base.name, paths, seed, axes, points, source, design,
                      tuple(dict.fromkeys([*params, *columns])))
 
 

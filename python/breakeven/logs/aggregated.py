@@ -102,7 +102,9 @@ def read_aggregated(con, sources: list[Source], task: str | None,
     table["cost"] = table["logged_cost"].fillna(table["list_cost"]).fillna(0.0)
     table["cost_mismatch"] = 0
     table["cache_write_tokens"] = 0.0
+    table["reasoning_tokens"] = 0.0  # aggregated exports do not split output
     grouped = table.groupby(["task", "model", "hour"], as_index=False).sum(numeric_only=True)
+    grouped["provider"] = None
     grouped["catalog_model"] = grouped["model"].map(catalog_of)
     tokens = {}
     for t, g in grouped.groupby("task"):

@@ -2,9 +2,12 @@
 recognised. A format maps the canonical fields to dotted paths in a record; the
 first path present wins.
 
-Canonical fields: ``timestamp``, ``model``, ``input_tokens`` (as the format counts
-them), ``cached_tokens`` (prompt-cache reads), ``cache_write_tokens``,
-``output_tokens``, ``cost`` (USD, when the tool logs it), ``request_id``,
+Canonical fields: ``timestamp``, ``model``, ``provider`` (where the tool names
+it), ``input_tokens`` (as the format counts them), ``cached_tokens`` (prompt-cache
+reads), ``cache_write_tokens``, ``output_tokens``, ``reasoning_tokens`` (output
+tokens spent on reasoning: part of ``output_tokens`` in every format here, so
+priced as output and only shown apart), ``cost`` (USD, when the tool logs it),
+``request_id``,
 ``session`` (a conversation or session id, where the tool keeps one) and
 ``previous_response_id`` (OpenAI Responses: the response this one continues; chains
 of them are resolved to their first response, the conversation's id).
@@ -17,10 +20,12 @@ from dataclasses import dataclass, field
 FIELDS = (
     "timestamp",
     "model",
+    "provider",
     "input_tokens",
     "cached_tokens",
     "cache_write_tokens",
     "output_tokens",
+    "reasoning_tokens",
     "cost",
     "request_id",
     "session",
@@ -34,8 +39,11 @@ class LogFormat:
     name: str
     description: str
     paths: dict[str, tuple[str, ...]]
-    # OpenAI counts cached tokens inside prompt/input tokens; Anthropic, Langfuse
-    # and the Anthropic-shaped exports count them apart.
+    # Whether input_tokens counts cache reads and writes within it: OpenAI's
+    # prompt/input tokens and OpenTelemetry's gen_ai.usage.input_tokens do (the
+    # GenAI conventions: cache_read and cache_creation "SHOULD be included in
+    # gen_ai.usage.input_tokens"); Anthropic's raw usage, Langfuse and the
+    # Anthropic-shaped exports count them apart. records._total_input applies it.
     input_includes_cached: bool = True
     # Keys whose presence identifies the format (all must be present, dotted).
     signature: tuple[str, ...] = ()
@@ -57,6 +65,7 @@ FORMATS: dict[str, LogFormat] = {
                 "cached_tokens": ("usage.prompt_tokens_details.cached_tokens",),
                 "cache_write_tokens": (),
                 "output_tokens": ("usage.completion_tokens",),
+                "reasoning_tokens": ("usage.completion_tokens_details.reasoning_tokens",),
                 "cost": ("cost", "cost_usd"),
                 "request_id": ("id",),
             },
@@ -72,6 +81,7 @@ FORMATS: dict[str, LogFormat] = {
                 "cached_tokens": ("usage.input_tokens_details.cached_tokens",),
                 "cache_write_tokens": (),
                 "output_tokens": ("usage.output_tokens",),
+                "reasoning_tokens": ("usage.output_tokens_details.reasoning_tokens",),
                 "cost": ("cost", "cost_usd"),
                 "request_id": ("id",),
                 # The Conversations API's id where the response has one; else the
@@ -110,6 +120,8 @@ FORMATS: dict[str, LogFormat] = {
                 ),
                 "cache_write_tokens": (),
                 "output_tokens": ("completion_tokens",),
+                "reasoning_tokens": (
+                    "metadata.usage_object.completion_tokens_details.reasoning_tokens",),
                 "cost": ("spend",),
                 "request_id": ("request_id",),
                 # The SpendLogs column (litellm_session_id of the request), or the
@@ -148,15 +160,23 @@ FORMATS: dict[str, LogFormat] = {
             "OpenTelemetry GenAI spans (span.to_json(): attributes as a map)",
             {
                 "timestamp": ("start_time", "startTimeUnixNano", "startTime"),
+                # Each field: the GenAI conventions' current name first, then the
+                # older ones instrumentations still emit (v1.36.0 and before).
                 "model": ("attributes.gen_ai\\.request\\.model",
                           "attributes.gen_ai\\.response\\.model"),
+                "provider": ("attributes.gen_ai\\.provider\\.name",
+                             "attributes.gen_ai\\.system"),
                 "input_tokens": ("attributes.gen_ai\\.usage\\.input_tokens",
                                  "attributes.gen_ai\\.usage\\.prompt_tokens"),
-                "cached_tokens": ("attributes.gen_ai\\.usage\\.cache_read\\.input_tokens",),
+                "cached_tokens": ("attributes.gen_ai\\.usage\\.cache_read\\.input_tokens",
+                                  "attributes.gen_ai\\.usage\\.cache_read_input_tokens"),
                 "cache_write_tokens": (
-                    "attributes.gen_ai\\.usage\\.cache_creation\\.input_tokens",),
+                    "attributes.gen_ai\\.usage\\.cache_creation\\.input_tokens",
+                    "attributes.gen_ai\\.usage\\.cache_creation_input_tokens"),
                 "output_tokens": ("attributes.gen_ai\\.usage\\.output_tokens",
                                   "attributes.gen_ai\\.usage\\.completion_tokens"),
+                "reasoning_tokens": (
+                    "attributes.gen_ai\\.usage\\.reasoning\\.output_tokens",),
                 "cost": (),
                 "request_id": ("context.span_id", "spanId", "span_id"),
                 "session": ("attributes.gen_ai\\.conversation\\.id",

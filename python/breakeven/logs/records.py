@@ -26,6 +26,7 @@ PROBLEMS = (
     "negative tokens",
     "too many tokens",
     "cached tokens above input tokens",
+    "reasoning tokens above output tokens",
     "bad cost",
     "duplicate request id",
 )
@@ -234,10 +235,12 @@ def _fields_sql(src: Source, index: int, fmt: LogFormat, task: str | None,
               {x['timestamp']} as ts_text,
               {_task_sql(task, fmt, tabular, slot, q)} as task,
               coalesce({x['model']}, '(unknown)') as model,
+              {x['provider']} as provider,
               {x['input_tokens']} as input_raw,
               {x['cached_tokens']} as cached_raw,
               {x['cache_write_tokens']} as write_raw,
               {x['output_tokens']} as output_raw,
+              {x['reasoning_tokens']} as reasoning_raw,
               {x['cost']} as cost_raw, {x['request_id']} as rid,
               {x['session']} as session, {x['previous_response_id']} as prev_rid,
               {hashes_sql} as hashes
@@ -285,9 +288,9 @@ def build_records(con, sources: list[Source], fmt: LogFormat, task: str | None,
         # Layered so that each field is extracted and cast once per record.
         parts.append(f"""
             select src, line is null as blank, v is null as not_json,
-              ts_text, ts, task, model, input_raw, cached_raw, output_raw, input, cached,
-              cache_write,
-              output, cost, rid, session, prev_rid, hashes,
+              ts_text, ts, task, model, provider, input_raw, cached_raw, output_raw,
+              reasoning_raw, input, cached, cache_write, output, reasoning, cost, rid,
+              session, prev_rid, hashes,
               cast({_total_input(fmt)} as double) as total_input
             from (select *,
                     coalesce(try_cast(ts_text as double) / {unit},
@@ -296,6 +299,7 @@ def build_records(con, sources: list[Source], fmt: LogFormat, task: str | None,
                     coalesce(try_cast(cached_raw as double), 0) as cached,
                     coalesce(try_cast(write_raw as double), 0) as cache_write,
                     try_cast(output_raw as double) as output,
+                    coalesce(try_cast(reasoning_raw as double), 0) as reasoning,
                     try_cast(cost_raw as double) as cost
                   from ({fields_sql}))""")
         stats.units[i] = (src.name, src.unit, src.path)
@@ -318,19 +322,24 @@ def build_records(con, sources: list[Source], fmt: LogFormat, task: str | None,
         when input_raw is null then 'missing input tokens'
         when output_raw is null then 'missing output tokens'
         when input is null or output is null or not isfinite(input) or not isfinite(output)
-          or not isfinite(cached) or not isfinite(cache_write)
+          or not isfinite(cached) or not isfinite(cache_write) or not isfinite(reasoning)
           or (cached_raw is not null and try_cast(cached_raw as double) is null)
+          or (reasoning_raw is not null and try_cast(reasoning_raw as double) is null)
           then 'non-numeric tokens'
-        when input < 0 or output < 0 or cached < 0 or cache_write < 0 then 'negative tokens'
+        when input < 0 or output < 0 or cached < 0 or cache_write < 0 or reasoning < 0
+          then 'negative tokens'
         when greatest(input, output, cached, cache_write) > {MAX_TOKENS} then 'too many tokens'
-        when {check_cached} and cached > input then 'cached tokens above input tokens'
+        when {check_cached} and cached + cache_write > input
+          then 'cached tokens above input tokens'
+        when reasoning > output then 'reasoning tokens above output tokens'
         when cost is not null and (not isfinite(cost) or cost < 0
                                    or cost > {MAX_COST_PER_REQUEST}) then 'bad cost'
         end"""
     try:
         q.run(con, f"""create or replace table records as
-            select src, {problem} as status, ts, task, model, total_input as input,
-              cached, cache_write, output, cost, rid, session, prev_rid, hashes
+            select src, {problem} as status, ts, task, model, provider,
+              total_input as input, cached, cache_write, output, reasoning, cost, rid,
+              session, prev_rid, hashes
             from ({" union all ".join(parts)})""")
     except Exception as e:
         raise LogError(sources[0].name if len(sources) == 1 else "logs",

@@ -14,13 +14,17 @@ ROUTING_OPTIONS = 3  # cheaper models shown per task
 
 
 def spend_table(usage) -> pd.DataFrame:
-    """Requests, tokens, cost and share of spend per (task, model), by cost."""
+    """Requests, tokens, cost and share of spend per (task, model), by cost.
+    Reasoning tokens are within output tokens (priced as output), counted apart."""
     t = usage.hourly_table
-    g = t.groupby(["task", "model"], as_index=False).agg(
+    g = t.groupby(["task", "model"], as_index=False, dropna=False).agg(
+        provider=("provider", "first"),
         requests=("requests", "sum"), input_tokens=("input_tokens", "sum"),
         cached_tokens=("cached_tokens", "sum"), output_tokens=("output_tokens", "sum"),
+        reasoning_tokens=("reasoning_tokens", "sum"),
         cost=("cost", "sum"), list_cost=("list_cost", "sum"),
         cost_mismatch=("cost_mismatch", "sum"))
+    g["provider"] = g["provider"].astype(object).where(g["provider"].notna(), None)
     total = g.cost.sum()
     g["share"] = g.cost / total if total > 0 else 0.0
     g["cached_share"] = np.where(g.input_tokens > 0, g.cached_tokens / g.input_tokens.where(
@@ -85,7 +89,9 @@ def spend_summary(usage) -> dict:
     trend = weekly_trend(usage)
     by_task = table.groupby("task").agg(cost=("cost", "sum"), requests=("requests", "sum"),
                                         input_tokens=("input_tokens", "sum"),
-                                        cached_tokens=("cached_tokens", "sum"))
+                                        cached_tokens=("cached_tokens", "sum"),
+                                        output_tokens=("output_tokens", "sum"),
+                                        reasoning_tokens=("reasoning_tokens", "sum"))
     by_task["share"] = by_task.cost / max(by_task.cost.sum(), 1e-300)
     by_task["weekly_trend"] = trend
     by_task = by_task.sort_values("cost", ascending=False)
@@ -152,13 +158,16 @@ def spend_document(usage):
     by_task = [[str(r["task"]), f"${r['cost']:,.2f}", f"{r['share']:.1%}",
                 f"{r['requests']:,.0f}",
                 f"{r['cached_tokens'] / r['input_tokens'] if r['input_tokens'] else 0.0:.1%}",
+                f"{r['reasoning_tokens'] / r['output_tokens'] if r['output_tokens'] else 0:.1%}",
                 "" if r["weekly_trend"] is None else f"{r['weekly_trend']:+.1%}"]
                for r in s["by_task"]]
     sections = [
         Section("Logs read", read, summary=True),
-        Section("Spend by task", "Weekly trend: growth of spend per week, fitted over "
-                "full weeks.", (["task", "spend", "share", "requests", "cached",
-                                  "trend/wk"], by_task), summary=True),
+        Section("Spend by task", "Cached: share of input tokens read from a prompt cache. "
+                "Reasoning: share of output tokens spent on reasoning (billed as output, "
+                "included in the spend). Weekly trend: growth of spend per week, fitted "
+                "over full weeks.", (["task", "spend", "share", "requests", "cached",
+                                      "reasoning", "trend/wk"], by_task), summary=True),
     ]
     if s["routing_savings"]:
         sections.append(Section(

@@ -194,6 +194,7 @@ def aggregate(con, stats, files: list[str], cannot_give=(), max_names: int = MAX
         select task, records.model, floor(ts / 3600)::bigint as hour, count(*) as requests,
           sum(input) as input_tokens, sum(cached) as cached_tokens,
           sum(cache_write) as cache_write_tokens, sum(output) as output_tokens,
+          sum(reasoning) as reasoning_tokens, min(provider) as provider,
           sum(cost) as logged_cost, count(cost) as logged,
           sum({list_cost}) as list_cost,
           count(*) filter (where cost is not null and {list_cost} > 0 and

@@ -294,12 +294,25 @@ def _caching(strategy: dict) -> str:
     return "on" + "".join(f"; {w}: {t:g} min" for w, t in asked.items())
 
 
+def route_quality(resolved: dict, workload: str, target: str) -> str:
+    """`` (quality 0.86 [0.82, 0.90])``: the quality table's score of a route, with
+    its interval where an eval gave one; empty where the table has no score."""
+    q = resolved.get("quality", {}).get(target, {}).get(workload)
+    if q is None:
+        return ""
+    if q["level"] is None:
+        return f" (quality {q['mean']:.3g})"
+    return (f" (quality {q['mean']:.3g} [{q['low']:.3g}, {q['high']:.3g}] "
+            f"{q['level']:.0%})")
+
+
 def strategy_assumptions(resolved: dict) -> Table:
     header = ["strategy", "routes", "caching", "batch API"]
     rows = [
         [
             s["name"],
-            ", ".join(f"{w}: {t}" for w, t in s["route"].items()),
+            ", ".join(f"{w}: {t}{route_quality(resolved, w, t)}"
+                      for w, t in s["route"].items()),
             _caching(s),
             "on" if s["batch_api"] else "off",
         ]
