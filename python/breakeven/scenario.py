@@ -11,10 +11,11 @@ from pathlib import Path
 
 from . import _core
 from ._yaml import LineMap, check_plain, load_yaml, read_text
-from .catalog import catalog_json
+from .catalog import catalog_json, serving_json
 from .errors import OptionError
 from .expectations import ExpectationError, parse_expectation
 from .progress import progress_bar
+from .serving_bench import expand_bench
 
 
 def example_path(name: str = "content-platform") -> Path:
@@ -44,14 +45,22 @@ def load(source: str | os.PathLike | Mapping) -> Scenario:
 class Scenario:
     """A validated scenario. Create it with :func:`breakeven.load`."""
 
-    def __init__(self, data: dict, lines: LineMap, path: Path | None):
+    def __init__(self, data: dict, lines: LineMap, path: Path | None,
+                 base: Path | None = None):
         if not isinstance(data, dict):
             raise lines.error("", "a scenario must be a mapping of fields")
         self._data = data
         self._lines = lines
         self.path = path
+        # Files the scenario names (a cluster's serving.bench) are read from its
+        # folder; a scenario edited with with_values keeps its original's.
+        self._base = base if base is not None else (path.parent if path else None)
+        engine_data, problems = expand_bench(data, self._base)
+        if problems:
+            raise lines.error(*problems[0])
         try:
-            self._core = _core.parse_scenario(json.dumps(data), catalog_json())
+            self._core = _core.parse_scenario(
+                json.dumps(engine_data), catalog_json(), serving_json())
         except _core.ScenarioError as e:
             field, reason = e.args
             raise lines.error(field, reason) from None
@@ -119,7 +128,8 @@ class Scenario:
         data = self.data
         for path, value in values.items():
             set_value(data, path, value, known)
-        return load(data)
+        lines = LineMap("<dict>")
+        return Scenario(check_plain(data, lines), lines, path=None, base=self._base)
 
     def run(
         self,
