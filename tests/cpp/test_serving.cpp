@@ -69,7 +69,7 @@ TEST(ServingMemory, SeventyBillionAtFp8TakesTwoH100s) {
   // of weights; one H100 holds 0.9 x 80 = 72 GB, two 144 GB.
   const MemoryNeed need = memory_need(m, c.precisions.at("fp8"), 64, 5500);
   EXPECT_DOUBLE_EQ(need.weights_gb, 70.6);
-  EXPECT_NEAR(need.kv_gb, 64 * 5500 * 163840 / 1e9, 1e-12);
+  EXPECT_NEAR(need.kv_gb, 64.0 * 5500 * 163840 / 1e9, 1e-12);
   EXPECT_EQ(replica_gpus(need, c.gpus.at("h100")), 2);
   // One request in flight leaves the KV headroom one GPU has: 70.6 + 0.9 <= 72.
   EXPECT_EQ(replica_gpus(memory_need(m, c.precisions.at("fp8"), 1, 5500), c.gpus.at("h100")), 1);
