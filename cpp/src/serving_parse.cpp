@@ -120,7 +120,8 @@ Serving resolve_serving(const Field& f, const ServingCatalog& catalog, double co
   }
   auto model_it = catalog.models.find(s.model);
   part("model").require(model_it != catalog.models.end(),
-                        "unknown model '" + s.model + "' (models: " + names_of(catalog.models) + ")");
+                        "unknown model '" + s.model +
+                            "' (models: " + names_of(catalog.models) + ")");
   auto gpu_it = catalog.gpus.find(s.gpu);
   part("gpu").require(gpu_it != catalog.gpus.end(),
                       "unknown GPU '" + s.gpu + "' (GPUs: " + names_of(catalog.gpus) + ")");

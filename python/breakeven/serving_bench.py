@@ -74,7 +74,8 @@ def _records(path: Path) -> list[dict]:
 
 def _number(path: Path, record: dict, key: str, where: str) -> float:
     value = record.get(key)
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) or value < 0:
+    number = isinstance(value, (int, float)) and not isinstance(value, bool)
+    if not number or not math.isfinite(value) or value < 0:
         shown = "missing" if key not in record else f"{value!r}"[:40]
         raise BenchFileError(
             f"{path}{where}: '{key}' must be a number >= 0 (got {shown}); expected a vLLM "

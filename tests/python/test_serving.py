@@ -260,3 +260,26 @@ def test_bundled_scenario_runs_and_reports_estimates():
     # mark the estimated rates too.
     assert "\nServing\n" in str(document) and "ESTIMATE (roofline)" in str(document)
     assert "(estimate)" in document.terminal(full=True)
+
+
+def test_validate_names_the_memory_in_one_line(tmp_path, capsys):
+    # DeepSeek-V3's MLA cache: 61 layers x 576 x 1 byte x 64 x 5,500 = 12.4 GB.
+    from breakeven.cli import main
+
+    path = tmp_path / "big.yaml"
+    path.write_text(json.dumps(scenario("deepseek-v3/h100/fp8", gpus=8), indent=1))
+    assert main(["validate", str(path)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith(f"error: {path}:") and "\n" not in err
+    assert ("clusters.c.serving: deepseek-v3 at fp8 needs 683.4 GB per replica (weights "
+            "671 GB + KV cache 12.4 GB for 64 requests of 5500 tokens); 8 x h100 hold "
+            "576 GB") in err
+
+
+def test_report_json_carries_the_basis(tmp_path):
+    sc = breakeven.load(ROOT / "scenarios" / "self-host-serving-catalog.yaml")
+    out = tmp_path / "r.json"
+    sc.run(paths=20).report(out)
+    clusters = json.loads(out.read_text())["assumptions"]["clusters"]
+    assert clusters["qwen32-l40s"]["serving"]["basis"] == "estimate"
+    assert clusters["llama70-h100"]["serving"]["basis"] == "measured"

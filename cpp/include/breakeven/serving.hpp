@@ -154,8 +154,8 @@ struct Serving {
 };
 
 // Every measured entry and every model x GPU without one (at the model's native
-// precision, else fp8 where the GPU has FP8 arithmetic, else bf16), resolved at the default concurrency: rows for
-// `breakeven models`.
+// precision, else fp8 where the GPU has FP8 arithmetic, else bf16), resolved at
+// the default concurrency: rows for `breakeven models`.
 Json serving_catalog_rows(const Json& serving);
 
 }  // namespace breakeven

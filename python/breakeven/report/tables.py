@@ -298,7 +298,8 @@ def serving_table(resolved: dict) -> Table | None:
         v = k.get("serving")
         if not v:
             continue
-        spec = "/".join([v["model"], v["gpu"], v["precision"]] + ([v["engine"]] if v["engine"] else []))
+        parts = [v["model"], v["gpu"], v["precision"]] + ([v["engine"]] if v["engine"] else [])
+        spec = "/".join(parts)
         rows.append([
             name, f"{spec}, {v['concurrency']:g} in flight x {v['context_tokens']:,.0f} tokens",
             "ESTIMATE (roofline)" if v["basis"] == "estimate" else v["basis"],
