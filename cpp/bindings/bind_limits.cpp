@@ -5,6 +5,7 @@
 #include "breakeven/calendar.hpp"
 #include "breakeven/limits.hpp"
 #include "breakeven/result.hpp"
+#include "breakeven/serving.hpp"
 
 namespace py = pybind11;
 
@@ -57,7 +58,17 @@ void register_limits(py::module_& m) {
   d["max_threads"] = L::kMaxThreads;
   d["max_seed"] = L::kMaxSeed;
   d["default_memory_budget_bytes"] = L::kDefaultMemoryBudgetBytes;
+  d["max_gpus_per_replica"] = serving::kMaxGpusPerReplica;
+  d["max_serving_concurrency"] = serving::kMaxConcurrency;
   m.attr("LIMITS") = d;
+
+  // The serving model's constants (docs/model.md "Serving catalog and memory fit").
+  py::dict sv;
+  sv["usable_memory_share"] = serving::kUsableMemoryShare;
+  sv["default_concurrency"] = serving::kDefaultConcurrency;
+  sv["compute_efficiency"] = serving::kComputeEfficiency;
+  sv["bandwidth_efficiency"] = serving::kBandwidthEfficiency;
+  m.attr("SERVING") = sv;
 }
 
 }  // namespace breakeven::python

@@ -9,6 +9,7 @@
 #include "breakeven/pricing.hpp"
 #include "breakeven/scenario_json.hpp"
 #include "breakeven/scenario_parse.hpp"
+#include "breakeven/serving.hpp"
 
 namespace py = pybind11;
 
@@ -166,19 +167,31 @@ void register_scenario(py::module_& m) {
 
   m.def(
       "parse_scenario",
-      [](const std::string& scenario_json, const std::string& catalog_json) {
-        Json scenario, catalog;
+      [](const std::string& scenario_json, const std::string& catalog_json,
+         const std::string& serving_json) {
+        Json scenario, catalog, serving;
         try {
           scenario = Json::parse(scenario_json);
           catalog = Json::parse(catalog_json);
+          serving = Json::parse(serving_json);
         } catch (const Json::exception& e) {
           // The Python loader hands over plain data only; this is a last guard.
           throw ScenarioError("", std::string("not a plain scenario: ") + e.what());
         }
-        return std::make_shared<Scenario>(parse_scenario(scenario, catalog));
+        return std::make_shared<Scenario>(parse_scenario(scenario, catalog, serving));
       },
-      py::arg("scenario_json"), py::arg("catalog_json"),
-      "Validate a scenario (JSON text) against the catalog (JSON text).");
+      py::arg("scenario_json"), py::arg("catalog_json"), py::arg("serving_json") = "{}",
+      "Validate a scenario (JSON text) against the catalog and the serving catalog "
+      "(JSON text).");
+
+  m.def(
+      "serving_rows",
+      [](const std::string& serving_json) {
+        return serving_catalog_rows(Json::parse(serving_json)).dump();
+      },
+      py::arg("serving_json"),
+      "The serving catalog resolved at the default concurrency, as JSON text: one row "
+      "per measured entry and per model x GPU without one (a roofline estimate).");
 
   m.def(
       "catalog_models",

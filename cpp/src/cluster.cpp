@@ -83,16 +83,18 @@ void ClusterRun::scale(int t0, int hours, const std::uint8_t* spot_down) {
   committed_ = c.commitment && c.commitment->active(month) ? c.commitment->gpus : 0;
   double* gpus = gpus_.data();
   if (c.autoscaled) {
-    // desired(t) = clamp(ceil(D(t) / (3600 u)), min, max); the floor is min, or
-    // the committed GPUs when more (model v2).
+    // desired(t) = clamp(r ceil(D(t) / (3600 u r)), min, max) for replicas of r
+    // GPUs (1 unless serving: sized them); the floor is min, or the committed
+    // GPUs when more (model v2). min, max and the commitment are whole replicas.
     const int lag = c.lag_hours;
-    const double per_gpu = kSecondsPerHour * c.utilization;
+    const double per_replica = kSecondsPerHour * c.utilization * c.replica_gpus;
+    const double replica = c.replica_gpus;
     const double floor = std::max(c.min_gpus, committed_);
     const double most = c.max_gpus;
     double* desired = desired_.data() + lag;
     for (int h = 0; h < hours; ++h) {
-      const double q = demand_total_[h] / per_gpu;
-      desired[h] = q >= most ? most : std::max(std::ceil(q), floor);
+      const double q = demand_total_[h] / per_replica;
+      desired[h] = q * replica >= most ? most : std::max(replica * std::ceil(q), floor);
     }
     // desired_[h] is desired(t0 + h - lag).
     for (int h = 0; h < hours; ++h) gpus[h] = std::max(desired_[h], double(committed_));

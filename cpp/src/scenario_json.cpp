@@ -150,7 +150,31 @@ Json cluster_json(const Cluster& c, const Scenario& sc) {
                                    c.spot->interruptions_per_month},
                                   {"outage_hours", c.spot->outage_hours}}
                            : Json(nullptr);
+  Json serving = nullptr;
+  if (c.serving) {
+    const Serving& v = *c.serving;
+    serving = {{"model", v.model},
+               {"gpu", v.gpu},
+               {"precision", v.precision},
+               {"engine", v.engine.empty() ? Json(nullptr) : Json(v.engine)},
+               {"basis", v.basis},
+               {"gpus_per_replica", v.gpus_per_replica},
+               {"concurrency", v.concurrency},
+               {"context_tokens", v.context_tokens},
+               {"weights_gb", v.memory.weights_gb},
+               {"kv_cache_gb", v.memory.kv_gb},
+               {"usable_gb", v.usable_gb},
+               {"prefill_calibration", v.calibration.prefill},
+               {"decode_calibration", v.calibration.decode},
+               {"prefill_tokens_per_s_per_replica", v.rates.prefill * v.gpus_per_replica},
+               {"decode_tokens_per_s_per_replica", v.rates.decode * v.gpus_per_replica},
+               {"source", v.source},
+               {"as_of", v.as_of},
+               {"curve", v.curve}};
+  }
   return {{"offer", c.offer.empty() ? Json(nullptr) : Json(c.offer)},
+          {"serving", serving},
+          {"replica_gpus", c.replica_gpus},
           {"gpu_price_per_hour", c.gpu_price_per_hour},
           {"commitment", commitment},
           {"spot", spot},

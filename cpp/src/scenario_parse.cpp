@@ -12,6 +12,7 @@
 #include "breakeven/limits.hpp"
 #include "breakeven/weight_presets.hpp"
 #include "json_field.hpp"
+#include "serving_parse.hpp"
 
 namespace breakeven {
 namespace {
@@ -582,7 +583,7 @@ Cluster parse_cluster(const std::string& name, const Field& f,
                       const std::map<std::string, int>& model_index,
                       const std::map<std::string, GpuOffer>& offers) {
   f.allow_only({"description", "gpu_price_per_hour", "gpus", "prefill_tokens_per_s",
-                "decode_tokens_per_s", "utilization", "prefix_reuse",
+                "decode_tokens_per_s", "serving", "utilization", "prefix_reuse",
                 "prefix_cache_tokens", "available_from_month", "overflow", "fixed", "price_changes",
                 "price_trend", "offer", "commitment", "spot"});
   Cluster c;
@@ -616,10 +617,19 @@ Cluster parse_cluster(const std::string& name, const Field& f,
                                              std::to_string(c.min_gpus) + ")");
     if (auto l = g.find("lag_hours")) c.lag_hours = int(l->integer(0, L::kMaxLagHours));
   }
-  c.prefill_tokens_per_s =
-      f.at("prefill_tokens_per_s").number_in(L::kMinTokensPerSecond, L::kMaxTokensPerSecond);
-  c.decode_tokens_per_s =
-      f.at("decode_tokens_per_s").number_in(L::kMinTokensPerSecond, L::kMaxTokensPerSecond);
+  // Rates typed per GPU, or (serving:) resolved once the workloads routed here
+  // are known (resolve_cluster_serving).
+  if (f.has("serving")) {
+    for (auto key : {"prefill_tokens_per_s", "decode_tokens_per_s"})
+      if (f.has(key))
+        f.at(key).fail("give at most one of serving (the rates follow from the serving "
+                       "catalog or your bench) and prefill_tokens_per_s/decode_tokens_per_s");
+  } else {
+    c.prefill_tokens_per_s = f.at("prefill_tokens_per_s")
+                                 .number_in(L::kMinTokensPerSecond, L::kMaxTokensPerSecond);
+    c.decode_tokens_per_s = f.at("decode_tokens_per_s")
+                                .number_in(L::kMinTokensPerSecond, L::kMaxTokensPerSecond);
+  }
   if (auto u = f.find("utilization")) {
     c.utilization = u->number();
     u->require(c.utilization > 0 && c.utilization <= 1,
@@ -985,6 +995,29 @@ void resolve_fallbacks(std::vector<ApiModel>& models,
   }
 }
 
+// A cluster's serving: sized for the longest requests (mean input + mean output)
+// of the workloads some strategy routes to it (all workloads when none does).
+void resolve_cluster_serving(const Field& f, Cluster& c, const Scenario& sc,
+                             const ServingCatalog& catalog) {
+  auto field = f.find("serving");
+  if (!field) return;
+  const int index = int(&c - sc.clusters.data());
+  double routed = 0.0, any = 0.0;
+  for (std::size_t w = 0; w < sc.workloads.size(); ++w) {
+    const double context = sc.workloads[w].input.mean + sc.workloads[w].output.mean;
+    any = std::max(any, context);
+    for (const Strategy& s : sc.strategies)
+      if (s.routes[w].kind == Route::Kind::Cluster && s.routes[w].index == index)
+        routed = std::max(routed, context);
+  }
+  Serving serving = detail::resolve_serving(*field, catalog, routed > 0 ? routed : any);
+  c.prefill_tokens_per_s = serving.rates.prefill;
+  c.decode_tokens_per_s = serving.rates.decode;
+  c.replica_gpus = serving.gpus_per_replica;
+  c.serving = std::move(serving);
+  detail::check_whole_replicas(f, c);
+}
+
 }  // namespace
 
 const char* mode_name(Mode mode) {
@@ -1120,7 +1153,7 @@ std::vector<ApiModel> parse_catalog(const Json& catalog) {
   return out;
 }
 
-Scenario parse_scenario(const Json& scenario, const Json& catalog) {
+Scenario parse_scenario(const Json& scenario, const Json& catalog, const Json& serving) {
   Field root(scenario, "");
   root.require(root.is_object(), "a scenario must be a mapping of fields");
   root.allow_only({"version", "name", "description", "horizon_months", "simulation",
@@ -1159,6 +1192,7 @@ Scenario parse_scenario(const Json& scenario, const Json& catalog) {
   }
 
   const std::map<std::string, GpuOffer> offers = parse_offers(catalog);
+  const ServingCatalog serving_catalog = parse_serving_catalog(serving);
   // Catalog first, then the file's models merged over it by name.
   Json merged_models =
       catalog.contains("models") ? catalog.at("models") : Json::object();
@@ -1247,6 +1281,10 @@ Scenario parse_scenario(const Json& scenario, const Json& catalog) {
         strategies.item(i).at("name").fail("duplicate strategy name '" + s.name + "'");
     sc.strategies.push_back(std::move(s));
   }
+
+  if (auto cs = root.find("clusters"))
+    for (Cluster& c : sc.clusters)
+      resolve_cluster_serving(cs->at(c.name), c, sc, serving_catalog);
 
   // Planning assertions are evaluated by the front end after a run; the engine
   // only checks their form.

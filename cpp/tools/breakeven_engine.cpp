@@ -1,5 +1,6 @@
 // breakeven-engine: the engine driven by JSON alone, without Python.
-//   breakeven-engine SCENARIO.json [--catalog CATALOG.json] [--paths N] [--seed S]
+//   breakeven-engine SCENARIO.json [--catalog CATALOG.json] [--serving SERVING.json]
+//                    [--paths N] [--seed S]
 //                    [--mode expected|stochastic] [--threads N]
 // A scenario's `catalog: PATH` (relative to it) is read unless --catalog is given.
 // Writes the result JSON v1 to stdout. Exit 0 ok, 2 invalid input, 1 internal error.
@@ -32,7 +33,7 @@ breakeven::Json read_json(const std::string& path) {
 }
 
 int usage() {
-  std::cerr << "usage: breakeven-engine SCENARIO.json [--catalog FILE] [--paths N] "
+  std::cerr << "usage: breakeven-engine SCENARIO.json [--catalog FILE] [--serving FILE] [--paths N] "
                "[--seed S] [--mode expected|stochastic] [--threads N]\n";
   return 2;
 }
@@ -43,7 +44,7 @@ int main(int argc, char** argv) {
   using namespace breakeven;
   if (argc < 2) return usage();
   std::string scenario_path = argv[1];
-  std::string catalog_path;
+  std::string catalog_path, serving_path;
   RunOptions options;
   try {
     for (int i = 2; i < argc; ++i) {
@@ -52,6 +53,8 @@ int main(int argc, char** argv) {
       std::string value = argv[++i];
       if (arg == "--catalog")
         catalog_path = value;
+      else if (arg == "--serving")
+        serving_path = value;
       else if (arg == "--paths")
         options.paths = std::stoll(value);
       else if (arg == "--seed")
@@ -76,7 +79,8 @@ int main(int argc, char** argv) {
                          .string();
     Json catalog = catalog_path.empty() ? Json{{"models", Json::object()}}
                                         : read_json(catalog_path);
-    Scenario scenario = parse_scenario(scenario_json, catalog);
+    Json serving = serving_path.empty() ? Json::object() : read_json(serving_path);
+    Scenario scenario = parse_scenario(scenario_json, catalog, serving);
     std::signal(SIGINT, on_sigint);
     options.interrupted = [] { return g_interrupted != 0; };
     SimulationResult result = simulate(scenario, options);

@@ -7,7 +7,7 @@
 """
 
 from ._core import __version__
-from .catalog import catalog, gpu_offers_table, models_table
+from .catalog import catalog, gpu_offers_table, models_table, serving_table
 from .errors import OptionError, ScenarioError
 from .result import PART_NAMES, SERVED_NAMES, Result, StrategyResult
 from .scenario import Scenario, example_path, load
@@ -37,4 +37,5 @@ __all__ = [
     "ingest",
     "load",
     "models_table",
+    "serving_table",
 ]

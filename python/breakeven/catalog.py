@@ -1,5 +1,7 @@
-"""The pricing catalog: the bundled one (list prices per 1M tokens with source and
-date), or a catalog file a scenario names (``catalog:``, ``--catalog``)."""
+"""The pricing catalog: the bundled one (list prices per 1M tokens and GPU offers,
+with source and date), or a catalog file a scenario names (``catalog:``,
+``--catalog``); and the bundled serving catalog of open models on GPUs
+(serving.json)."""
 
 from __future__ import annotations
 
@@ -18,6 +20,27 @@ from ._yaml import LineMap, load_yaml, read_text
 def catalog_json() -> str:
     """The catalog file's text, as the engine reads it."""
     return resources.files("breakeven").joinpath("data/catalog.json").read_text("utf-8")
+
+
+@lru_cache(maxsize=1)
+def serving_json() -> str:
+    """The serving catalog file's text, as the engine reads it."""
+    return resources.files("breakeven").joinpath("data/serving.json").read_text("utf-8")
+
+
+def serving_rows() -> list[dict]:
+    """The serving catalog resolved at the engine's default concurrency: one row
+    per measured entry and per model x GPU without one (``basis: estimate``)."""
+    return json.loads(_core.serving_rows(serving_json()))
+
+
+def serving_table():
+    """``serving_rows()`` as a DataFrame: GPUs per replica from the memory fit,
+    per-GPU prefill and decode tokens/s, whether measured or a roofline estimate,
+    source and date."""
+    import pandas as pd
+
+    return pd.DataFrame(serving_rows())
 
 
 def catalog() -> dict:
@@ -117,7 +140,41 @@ def catalog_document(found: CatalogFile | None = None):
                   "min cache", "batch off", "context", "as of"], models), summary=True),
         Section("GPU offers", "USD per GPU-hour; a cluster names one with offer:.",
                 (["offer", "gpu", "provider", "on-demand", "committed", "term", "spot",
-                  "as of"], offers), summary=True)])
+                  "as of"], offers), summary=True),
+        serving_section()])
+
+
+def serving_section():
+    """The serving catalog as ``breakeven models`` prints it."""
+    from .presentation import Section
+
+    rows, sources = [], []
+    for r in serving_rows():
+        measured = r["basis"] == "measured"
+        if measured and r["source"] not in sources:
+            sources.append(r["source"])
+        fits = r["gpus_per_replica"] is not None
+        rows.append([r["model"], r["gpu"], r["precision"], r["engine"] or "-",
+                     r["basis"] if r["basis"] == "measured" else "ESTIMATE",
+                     str(r["gpus_per_replica"]) if fits else "over 8",
+                     f"{r['memory_gb']:,.0f}",
+                     f"{r['prefill_tokens_per_s']:,.0f}" if fits else "-",
+                     f"{r['decode_tokens_per_s']:,.0f}" if fits else "-",
+                     f"[{sources.index(r['source']) + 1}]" if measured else "roofline",
+                     r["as_of"]])
+    text = (
+        "A cluster's serving: MODEL/GPU/PRECISION[/ENGINE] fills in its rates. Tokens/s "
+        "per GPU, for requests of 1,000 input and 1,000 output tokens at 64 in flight per "
+        "replica; GPUs per replica from the "
+        "memory fit (GB: weights + KV cache). ESTIMATE rows are a roofline from the GPU's "
+        "FLOPs and memory bandwidth, not a measurement (docs/model.md 'Serving catalog "
+        "and memory fit'). Sources: "
+        + "; ".join(f"[{i}] {s}" for i, s in enumerate(sources, 1))
+        + "; roofline: the GPU's datasheet and the model's config "
+          "(python/breakeven/data/serving.json).")
+    return Section("Serving", text,
+                   (["model", "gpu", "precision", "engine", "basis", "GPUs/replica", "GB",
+                     "prefill/GPU", "decode/GPU", "source", "as of"], rows), summary=True)
 
 
 def gpu_offers_table():

@@ -11,10 +11,11 @@ from pathlib import Path
 
 from . import _core
 from ._yaml import LineMap, check_plain, load_yaml, read_text
-from .catalog import CatalogFile, catalog_json, read_catalog
+from .catalog import CatalogFile, catalog_json, read_catalog, serving_json
 from .errors import OptionError, ScenarioError
 from .expectations import ExpectationError, parse_expectation
 from .progress import progress_bar
+from .serving_bench import expand_bench
 
 
 def example_path(name: str = "content-platform") -> Path:
@@ -72,7 +73,7 @@ class Scenario:
     """A validated scenario. Create it with :func:`breakeven.load`."""
 
     def __init__(self, data: dict, lines: LineMap, path: Path | None,
-                 catalog: CatalogFile | None = None):
+                 catalog: CatalogFile | None = None, base: Path | None = None):
         if not isinstance(data, dict):
             raise lines.error("", "a scenario must be a mapping of fields")
         self._data = data
@@ -80,8 +81,14 @@ class Scenario:
         self.path = path
         self.catalog = catalog  # None: the bundled catalog
         text = catalog.text if catalog else catalog_json()
+        # Files the scenario names (a cluster's serving.bench) are read from its
+        # folder; a scenario edited with with_values keeps its original's.
+        self._base = base if base is not None else (path.parent if path else None)
+        engine_data, problems = expand_bench(data, self._base)
+        if problems:
+            raise lines.error(*problems[0])
         try:
-            self._core = _core.parse_scenario(json.dumps(data), text)
+            self._core = _core.parse_scenario(json.dumps(engine_data), text, serving_json())
         except _core.ScenarioError as e:
             field, reason = e.args
             if catalog and field.startswith("catalog."):  # a GPU offer of the file
@@ -161,7 +168,9 @@ class Scenario:
         data = self.data
         for path, value in values.items():
             set_value(data, path, value, known)
-        return load(data, catalog=self.catalog)
+        lines = LineMap("<dict>")
+        return Scenario(check_plain(data, lines), lines, path=None, catalog=self.catalog,
+                        base=self._base)
 
     def run(
         self,

@@ -299,6 +299,28 @@ def scenario_definitions() -> dict:
                                               "decision takes.")}, ["min", "max"],
                         "Autoscaled between min and max."),
                 doc="GPUs: a number, or {min, max, lag_hours} to autoscale."),
+            "serving": one_of(
+                string("MODEL/GPU/PRECISION or MODEL/GPU/PRECISION/ENGINE of the serving "
+                       "catalog (breakeven models lists it), e.g. llama-3.3-70b/h100/fp8."),
+                mapping({
+                    "model": string("A model of the serving catalog."),
+                    "gpu": string("A GPU of the serving catalog."),
+                    "precision": string("bf16, fp8, int4, fp4 or mxfp4."),
+                    "engine": string("The engine whose published figure to use."),
+                    "concurrency": number(1, _L["max_serving_concurrency"],
+                                          "Requests in flight per replica (default 64)."),
+                    "gpus_per_replica": {"enum": [1, 2, 4, 8], "description":
+                                         "Tensor-parallel GPUs per replica; default: "
+                                         "the fewest that hold the model and KV cache."},
+                    "bench": one_of(string(), array(string(), 1), doc=(
+                        "vLLM bench serve --save-result JSON or SGLang bench_serving "
+                        "JSONL files (relative to the scenario's folder).")),
+                    "curve": array({"type": "object"}, 1, 1000,
+                                   "Measured points, as bench reads them."),
+                    "source": string()}, ["model", "gpu", "precision"],
+                    "Your own measurements (bench) or a catalog entry with options."),
+                doc="Rates, replica size and memory fit from the serving catalog (not "
+                    "with prefill_tokens_per_s/decode_tokens_per_s)."),
             "prefill_tokens_per_s": number(_B["min_tokens_per_second"],
                                            _B["max_tokens_per_second"], "Per GPU."),
             "decode_tokens_per_s": number(_B["min_tokens_per_second"],
@@ -328,9 +350,11 @@ def scenario_definitions() -> dict:
                 "outage_hours": integer(1, HOURS_PER_MONTH * 12)},
                 ["gpus", "interruptions_per_month", "outage_hours"],
                 "Spot GPUs, interrupted at random.")},
-            ["gpus", "prefill_tokens_per_s", "decode_tokens_per_s"],
+            ["gpus"],
             "A self-hosted GPU cluster.",
-            anyOf=[{"required": ["gpu_price_per_hour"]}, {"required": ["offer"]}],
+            allOf=[{"anyOf": [{"required": ["gpu_price_per_hour"]}, {"required": ["offer"]}]},
+                   {"oneOf": [{"required": ["serving"]},
+                              {"required": ["prefill_tokens_per_s", "decode_tokens_per_s"]}]}],
             **{"not": {"required": ["prefix_reuse", "prefix_cache_tokens"]}}),
         "workload": mapping({
             "name": ref("name"), "description": string(),

@@ -193,6 +193,24 @@ TEST(ClusterRun, AutoscaleWithoutLagAndMaxCap) {
   EXPECT_EQ(run.gpus()[0], 0);
 }
 
+TEST(ClusterRun, AutoscaleInWholeReplicas) {
+  // Replicas of 4 GPUs, u = 1: desired = clamp(4 ceil(D / (3600 4)), 4, 12):
+  // D = 3600 (one GPU's worth) -> 4, 18000 (5 GPUs) -> 8, 1e6 -> 12 (max).
+  Cluster c = decode_bound(4, 1.0);
+  c.autoscaled = true;
+  c.max_gpus = 12;
+  c.replica_gpus = 4;
+  const std::vector<Workload> ws = {realtime("r")};
+  ClusterRun run(c, ws, {0});
+  run.reset();
+  const double demand[] = {3600, 18000, 1e6, 0};
+  const int expected[] = {4, 8, 12, 4};
+  for (int t = 0; t < 4; ++t) {
+    step(run, t, {{1, 0, demand[t]}});
+    EXPECT_EQ(run.gpus()[0], expected[t]) << "hour " << t;
+  }
+}
+
 TEST(ClusterRun, NoCapacityBeforeAvailableMonth) {
   Cluster c = decode_bound(4, 1.0);
   c.available_from_month = 1;

@@ -8,6 +8,7 @@ from __future__ import annotations
 import copy
 import json
 import math
+from pathlib import Path
 
 import jsonschema
 import pytest
@@ -130,9 +131,37 @@ def variant(**fields) -> dict:
     return {**copy.deepcopy(FULL), **fields}
 
 
-# The forms FULL does not take: a correlation matrix, a catalog file.
+BENCH_FILE = str(Path(__file__).resolve().parents[1] / "data" / "serving"
+                 / "vllm-concurrency50-Llama-3.3-70B-Instruct.json")
+CURVE_POINT = {"file": "f.json", "input_tokens": 5000, "output_tokens": 500,
+               "output_tokens_per_s": 814, "total_tokens_per_s": 8954,
+               "request_throughput": 1.6, "request_rate": "inf", "max_concurrency": 50,
+               "completed": 200, "duration_s": 120, "ttft_ms": {"mean": 830},
+               "tpot_ms": {"mean": 59.7}, "itl_ms": {"p99": 100}, "e2el_ms": {"median": 1}}
+
+
+def served(serving) -> dict:
+    """FULL with the serving cluster in another form."""
+    clusters = dict(copy.deepcopy(FULL["clusters"]),
+                    served={"offer": "h100-hyperstack", "gpus": 2, "serving": serving})
+    return variant(clusters=clusters)
+
+
+# The forms FULL does not take: a correlation matrix; a catalog file; a cluster's
+# serving (apart, so that probing a token bound in FULL is not refused by a serving
+# cluster's memory fit).
 VARIANTS = [FULL, variant(correlation=[[1, 0.5, 0], [0.5, 1, 0], [0, 0, 1]]),
-            variant(catalog=str(REPO / "python/breakeven/data/catalog.json"))]
+            variant(catalog=str(REPO / "python/breakeven/data/catalog.json")),
+            served("llama-3.3-70b/h100/fp8"),
+            served({"model": "llama-3.3-70b", "gpu": "h100", "precision": "fp8",
+                    "concurrency": 32, "gpus_per_replica": 2, "curve": [CURVE_POINT],
+                    "source": "my bench"}),
+            served({"model": "llama-3.3-70b", "gpu": "h100", "precision": "fp8",
+                    "engine": "nim"}),
+            served({"model": "llama-3.3-70b", "gpu": "h100", "precision": "fp8",
+                    "bench": [BENCH_FILE]}),
+            served({"model": "llama-3.3-70b", "gpu": "h100", "precision": "fp8",
+                    "bench": BENCH_FILE})]
 
 
 # -- walking a schema and a document together -------------------------------------
@@ -370,6 +399,8 @@ UNPROBED = {
     (".workloads[].conversation|0.gap_minutes|0.p95", "exclusiveMinimum inside"),
     # a split's shares add up to 1: one just above 0 leaves the rest unassigned
     (".strategies[].route.*|1.*", "exclusiveMinimum inside"),
+    # a million requests in flight need more memory than 8 GPUs hold (the fit)
+    (".clusters.*.serving|1.concurrency", "maximum"),
 }
 
 

@@ -14,6 +14,7 @@
 
 #include "breakeven/limits.hpp"
 #include "breakeven/quality.hpp"
+#include "breakeven/serving.hpp"
 
 namespace breakeven {
 
@@ -260,6 +261,10 @@ struct Cluster {
   std::optional<Commitment> commitment;
   std::optional<Spot> spot;
   std::string offer;  // the catalog GPU offer its prices came from, if any
+  // GPUs come in whole replicas of this many (tensor parallel); the autoscaler
+  // rounds up to them. 1 unless `serving:` sized a replica.
+  int replica_gpus = 1;
+  std::optional<Serving> serving;  // where the token rates came from, if not typed
 };
 
 // Provisioned throughput (Azure PTU, Bedrock provisioned units, Vertex provisioned

@@ -9,7 +9,10 @@ namespace breakeven {
 
 // `catalog` is the bundled pricing catalog: {"models": {name: {...}}}. The file's
 // `models:` entries are merged over it field by field, or added by name.
-Scenario parse_scenario(const Json& scenario, const Json& catalog);
+// `serving` is the serving catalog (serving.json) a cluster's `serving:` names;
+// empty: no cluster may use `serving:`.
+Scenario parse_scenario(const Json& scenario, const Json& catalog,
+                        const Json& serving = Json::object());
 
 // The catalog alone, validated the same way (for listing it).
 std::vector<ApiModel> parse_catalog(const Json& catalog);

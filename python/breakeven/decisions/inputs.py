@@ -98,8 +98,10 @@ def scenario_inputs(resolved: dict) -> list[Input]:
     for c in clusters:
         spec = resolved["clusters"][c]
         fixed = spec["fixed"]
-        for key in ("gpu_price_per_hour", "prefill_tokens_per_s", "decode_tokens_per_s",
-                    "utilization"):
+        # A cluster's serving: fixes its rates (catalog or bench): they are not
+        # typed inputs, and typing them beside serving: is an error.
+        rates = () if spec.get("serving") else ("prefill_tokens_per_s", "decode_tokens_per_s")
+        for key in ("gpu_price_per_hour", *rates, "utilization"):
             out.append(Input(f"clusters.{c}.{key}", spec[key], _field(f"clusters.{c}.{key}")))
         for key in ("setup", "ops_per_month", "staff_annual_cost"):
             out.append(Input(f"clusters.{c}.fixed.{key}", fixed[key],

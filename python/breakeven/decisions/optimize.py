@@ -275,8 +275,9 @@ class _Evaluator:
             top = g.get("max", 1) if isinstance(g, dict) else int(g or 1)
             if "commitment" in spec or "spot" in spec:
                 continue  # their GPU counts are a contract: keep the cluster as written
+            replica = self.resolved["clusters"][c]["replica_gpus"]  # whole replicas
             for n in SIZES:
-                if n <= max(2 * top, 8) and n != g:
+                if n <= max(2 * top, 8) and n != g and n % replica == 0:
                     self.variants[f"{c}@{n}"] = (c, n)
         clusters = {}
         for v, (c, n) in self.variants.items():

@@ -66,6 +66,14 @@ def run_document(result, c: ReportContent) -> Document:
         if kinds:
             s.append(Section("GPUs by kind", "Over the horizon.", kinds, level=3,
                              summary=True))
+    serving = tables.serving_table(c.assumptions)
+    if serving:
+        s.append(Section("Serving", "Clusters whose throughput comes from serving: the "
+                         "serving catalog's published figure (measured), your own bench "
+                         "files, or, where nothing is published, a roofline ESTIMATE from "
+                         "the GPU's FLOPs and memory bandwidth; GPUs per replica from the "
+                         "weights and the KV cache (docs/model.md 'Serving catalog and "
+                         "memory fit').", serving, summary=True))
     if c.limits:
         s.append(Section("Rate limits", table=tables.limits_table(c), summary=True))
     if c.price_paths:

@@ -269,13 +269,15 @@ def cluster_assumptions(c: ReportContent) -> Table:
         )
         if f["revalidation_every_months"]:
             fixed += f", {money(f['revalidation_cost'])} every {f['revalidation_every_months']} months"
+        # Rates from the serving catalog's roofline say so wherever they are shown.
+        estimate = " (estimate)" if (k.get("serving") or {}).get("basis") == "estimate" else ""
         rows.append(
             [
                 name,
                 f"${k['gpu_price_per_hour']:g}",
                 gpus,
-                f"{k['prefill_tokens_per_s']:,.0f}",
-                f"{k['decode_tokens_per_s']:,.0f}",
+                f"{k['prefill_tokens_per_s']:,.0f}{estimate}",
+                f"{k['decode_tokens_per_s']:,.0f}{estimate}",
                 f"{k['utilization']:.0%}",
                 f"{k['prefix_reuse']:.0%}",
                 str(k["available_from_month"]),
@@ -284,6 +286,28 @@ def cluster_assumptions(c: ReportContent) -> Table:
             ]
         )
     return header, rows
+
+
+def serving_table(resolved: dict) -> Table | None:
+    """Clusters whose rates came from `serving:`: what they resolved to, with the
+    basis (a published measurement, your bench, or a roofline ESTIMATE)."""
+    header = ["cluster", "serving", "basis", "GPUs/replica", "memory GB (weights + KV / usable)",
+              "prefill tok/s/GPU", "decode tok/s/GPU", "source", "as of"]
+    rows = []
+    for name, k in resolved["clusters"].items():
+        v = k.get("serving")
+        if not v:
+            continue
+        parts = [v["model"], v["gpu"], v["precision"]] + ([v["engine"]] if v["engine"] else [])
+        spec = "/".join(parts)
+        rows.append([
+            name, f"{spec}, {v['concurrency']:g} in flight x {v['context_tokens']:,.0f} tokens",
+            "ESTIMATE (roofline)" if v["basis"] == "estimate" else v["basis"],
+            str(v["gpus_per_replica"]),
+            f"{v['weights_gb']:,.1f} + {v['kv_cache_gb']:,.1f} / {v['usable_gb']:,.1f}",
+            f"{k['prefill_tokens_per_s']:,.0f}", f"{k['decode_tokens_per_s']:,.0f}",
+            v["source"], v["as_of"] or "-"])
+    return (header, rows) if rows else None
 
 
 def _caching(strategy: dict) -> str:
