@@ -71,9 +71,10 @@ def test_replay_is_deterministic_given_the_seed():
 
 def test_the_azure_trace_replayed():
     """An hour of real code completions (8,818 requests, minute dispersion ~163) on
-    one replica sized so that the hour's mean load is 0.5: the bursts queue, so
-    the replay's p95 TTFT is far above the Poisson model's; the model with the
-    trace's dispersion (fitted by mix_of_trace) sees them.
+    one replica at a mean load of 0.59: the bursts queue, so the replay's p95 TTFT
+    (94 s) is 60 times the Poisson model's (1.6 s); the model with the trace's
+    dispersion (fitted by mix_of_trace) gives 81 s. Checked to 25%: a real trace's
+    minutes are not gamma-mixed Poisson, the model's premise.
     """
     trace = pd.read_csv(AZURE)
     t = pd.to_datetime(trace["TIMESTAMP"])
@@ -82,17 +83,16 @@ def test_the_azure_trace_replayed():
     outputs = np.maximum(trace["GeneratedTokens"].to_numpy(float), 1.0)
     mix = mix_of_trace(seconds, inputs, outputs)
     assert 150 < mix.minute_dispersion < 175
-    per_replica = capacity_per_hour(Server(50000, 5000, 64), mix.input_mean, mix.output_mean)
-    server = Server(prefill_tokens_per_s=50000, decode_tokens_per_s=5000, max_batch=64,
-                    replicas=max(1, round(mix.requests_per_hour / 0.5 / per_replica)))
+    server = Server(prefill_tokens_per_s=10000, decode_tokens_per_s=1000, max_batch=64)
     r = replay(server, arrival_s=seconds, input_tokens=inputs, output_tokens=outputs)
     # no request is faster than its own prefill
     assert np.all(r.ttft >= inputs / server.prefill_tokens_per_s - 1e-9)
     replayed = r.percentiles()
     poisson = latency(server, RequestMix(**{**mix.__dict__, "minute_dispersion": 1.0}))
     bursty = latency(server, mix)
-    assert replayed.ttft_p95 > 2 * poisson.ttft_p95
-    assert bursty.ttft_p95 > 2 * poisson.ttft_p95
+    assert bursty.load == pytest.approx(0.595, abs=0.005)
+    assert replayed.ttft_p95 > 20 * poisson.ttft_p95
+    assert bursty.ttft_p95 == pytest.approx(replayed.ttft_p95, rel=0.25)
 
 
 @pytest.mark.parametrize("call, message", [
