@@ -17,7 +17,7 @@ namespace {
 
 constexpr double kInf = std::numeric_limits<double>::infinity();
 
-// Equal-probability nodes of a distribution: the quantiles at (k + 1/2) / K.
+// Equal-probability nodes of the output size: its quantiles at (k + 1/2) / K.
 constexpr int kSizeNodes = 32;
 constexpr int kMinuteNodes = 12;
 // The highest load of a minute taken at its steady state (see minutes_of).
@@ -173,7 +173,7 @@ struct SteadyState {
 struct Sizes {
   double prefill_mean, prefill_square, decode_tokens, decode_cv2;
   Lognormal prefill, output;
-  std::array<double, kSizeNodes> prefill_nodes, output_nodes;
+  std::array<double, kSizeNodes> output_nodes;
   Sizes(const ServingProfile& s, const RequestMix& m)
       : prefill_mean(m.input_mean / s.prefill_tokens_per_s),
         prefill_square((m.input_mean * m.input_mean + m.input_sd * m.input_sd) /
@@ -184,7 +184,6 @@ struct Sizes {
                                      : 0.0),
         prefill(m.input_mean / s.prefill_tokens_per_s, m.input_sd / s.prefill_tokens_per_s),
         output(m.output_mean, m.output_sd),
-        prefill_nodes(prefill.nodes(1.0)),
         output_nodes(output.nodes(1.0)) {}
 };
 
@@ -291,26 +290,81 @@ SteadyState steady_state(const ServingProfile& s, const Sizes& z, double per_sec
   return st;
 }
 
+// Gauss-Legendre nodes and weights on [0, 1] (Newton on the Legendre polynomial).
+struct Legendre {
+  static constexpr int kNodes = 24;
+  std::array<double, kNodes> x, w;
+  Legendre() {
+    const int n = kNodes;
+    for (int i = 0; i < n; ++i) {
+      double z = std::cos(M_PI * (i + 0.75) / (n + 0.5)), dp = 1.0;
+      for (int it = 0; it < 100; ++it) {
+        double p0 = 1.0, p1 = z;
+        for (int k = 2; k <= n; ++k) {
+          const double p2 = ((2 * k - 1) * z * p1 - (k - 1) * p0) / k;
+          p0 = p1, p1 = p2;
+        }
+        dp = n * (z * p1 - p0) / (z * z - 1.0);
+        const double step = p1 / dp;
+        z -= step;
+        if (std::abs(step) < 1e-15) break;
+      }
+      x[i] = 0.5 * (1.0 - z);
+      w[i] = 1.0 / ((1.0 - z * z) * dp * dp);
+    }
+  }
+};
+const Legendre kLegendre;
+
+// P(S + Y > t) for the own prefill S (lognormal) and a wait Y with survival
+// `survival` and density `density`: P(Y > t) + the integral over y < t of
+// P(S > t - y) f(y), by Gauss-Legendre over where the wait's density lives.
+template <class Survival, class Density>
+double with_prefill(const Sizes& z, double t, double scale, const Survival& survival,
+                    const Density& density) {
+  const double span = std::min(t, 40.0 * scale);
+  double sum = 0.0;
+  for (int i = 0; i < Legendre::kNodes; ++i) {
+    const double y = span * kLegendre.x[i];
+    sum += kLegendre.w[i] * z.prefill.survival(t - y) * density(y);
+  }
+  return survival(t) + span * sum;
+}
+
+double exp_density(double t, double y) { return std::exp(-y / t) / t; }
+
+// The density of E1 + E2, exponentials with means t1 != t2.
+double hypoexp_density(double t1, double t2, double y) {
+  if (std::abs(t1 - t2) < 1e-9 * (t1 + t2)) return y / (t1 * t1) * std::exp(-y / t1);
+  return (std::exp(-y / t1) - std::exp(-y / t2)) / (t1 - t2);
+}
+
 // P(TTFT > t) at a steady state: (slot wait) + (iteration and batch mates) + own
 // prefill; the slot wait an atom at 0 and an exponential, the next an atom at 0
-// (idle) and an exponential for a decode step or a prefill found running.
+// (idle) and an exponential for a decode step or a prefill found running; the
+// prefill's lognormal integrated against each.
 double ttft_tail(const SteadyState& st, const Sizes& z, double t) {
   if (st.load >= 1.0 || st.slot_wait_mean == kInf) return 1.0;
   const double c = st.slot_wait_p, tw = st.slot_wait_mean;
   const double td = st.decode_wait, tp = st.prefill_wait;
-  const double nothing = (1.0 - c) * st.idle;  // TTFT = own prefill
-  double sum = 0.0;
-  for (double s : z.prefill_nodes) {
-    const double x = t - s;
-    if (x < 0) {
-      sum += 1.0 - nothing;
-    } else {
-      sum += (1.0 - c) * (st.decoding * decay(td, x) + st.prefilling * decay(tp, x)) +
-             c * (st.idle * decay(tw, x) + st.decoding * hypoexp(tw, td, x) +
-                  st.prefilling * hypoexp(tw, tp, x));
-    }
-  }
-  return nothing * z.prefill.survival(t) + sum / kSizeNodes;
+  double p = (1.0 - c) * st.idle * z.prefill.survival(t);
+  auto one = [&](double weight, double m) {
+    if (weight <= 0 || m <= 0) return;
+    p += weight * with_prefill(z, t, m, [&](double x) { return decay(m, x); },
+                               [&](double y) { return exp_density(m, y); });
+  };
+  auto two = [&](double weight, double m1, double m2) {
+    if (weight <= 0) return;
+    if (m1 <= 0 || m2 <= 0) return one(weight, std::max(m1, m2));
+    p += weight * with_prefill(z, t, m1 + m2, [&](double x) { return hypoexp(m1, m2, x); },
+                               [&](double y) { return hypoexp_density(m1, m2, y); });
+  };
+  one((1.0 - c) * st.decoding, td);
+  one((1.0 - c) * st.prefilling, tp);
+  one(c * st.idle, tw);
+  two(c * st.decoding, tw, td);
+  two(c * st.prefilling, tw, tp);
+  return p;
 }
 
 // P(TPOT > t): the prefills that interrupt a request's decode are a compound
@@ -396,7 +450,7 @@ std::vector<Minute> minutes_of(const ServingProfile& s, const Sizes& z, const Re
       if (per_second > capacity) m.overload_wait = 60.0 * (per_second / capacity - 1.0);
       const SteadyState slots =
           steady_state(s, z, std::min(mean_rate + w * (per_second - mean_rate),
-                                      kMinuteLoadCap * capacity),
+                                      std::max(mean_rate, kMinuteLoadCap * capacity)),
                        1.0 + excess * (1.0 - w));
       m.state.slot_wait_p = slots.slot_wait_p;
       m.state.slot_wait_mean = slots.slot_wait_mean;

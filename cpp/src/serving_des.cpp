@@ -75,8 +75,11 @@ class Replay {
     out_.ttft.assign(req_.size(), kInf);
     out_.tpot.assign(req_.size(), std::numeric_limits<double>::quiet_NaN());
     first_token_.assign(req_.size(), 0.0);
+    for (int r = 0; r < server.replicas; ++r) free_at_.push_back(r), free_.push_back(r);
   }
 
+  // Each event touches only the replicas it changes: O(log replicas) per event
+  // besides the decode steps' work, so a large cluster replays as fast per request.
   ReplayTimes run() {
     std::size_t next = 0;
     while (true) {
@@ -90,11 +93,13 @@ class Replay {
         const int r = ends_.top().second;
         ends_.pop();
         now_ = iteration_end;
-        finish_iteration(replicas_[r]);
+        finish_iteration(r);
+        touched_.push_back(r);
       }
       dispatch();
-      for (std::size_t r = 0; r < replicas_.size(); ++r)
-        if (!replicas_[r].busy) start_iteration(int(r));
+      for (int r : touched_)
+        if (!replicas_[r].busy) start_iteration(r);
+      touched_.clear();
     }
     return std::move(out_);
   }
@@ -104,16 +109,27 @@ class Replay {
   // free slot (a random balancer: each replica sees Poisson arrivals while it has
   // room, as the fast model assumes).
   void dispatch() {
-    while (!waiting_.empty()) {
-      int count = 0, pick = -1;
-      for (std::size_t r = 0; r < replicas_.size(); ++r) {
-        if (replicas_[r].occupied() >= s_.max_batch) continue;
-        // reservoir sampling: the k-th free replica replaces the pick w.p. 1/k
-        if (uniform01(gen_) * ++count < 1.0) pick = int(r);
-      }
-      if (pick < 0) return;
-      replicas_[pick].admitted.push_back(waiting_.front());
+    while (!waiting_.empty() && !free_.empty()) {
+      const int r = free_[std::size_t(uniform01(gen_) * double(free_.size()))];
+      replicas_[r].admitted.push_back(waiting_.front());
       waiting_.pop_front();
+      if (replicas_[r].occupied() == s_.max_batch) set_free(r, false);
+      touched_.push_back(r);
+    }
+  }
+
+  // free_ lists the replicas with a free slot; free_at_[r] is r's place in it, or -1.
+  void set_free(int r, bool free) {
+    if (free == (free_at_[r] >= 0)) return;
+    if (free) {
+      free_at_[r] = int(free_.size());
+      free_.push_back(r);
+    } else {
+      const int last = free_.back();
+      free_[free_at_[r]] = last;
+      free_at_[last] = free_at_[r];
+      free_.pop_back();
+      free_at_[r] = -1;
     }
   }
 
@@ -134,7 +150,8 @@ class Replay {
     ends_.emplace(now_ + seconds, r);
   }
 
-  void finish_iteration(Replica& rep) {
+  void finish_iteration(int r) {
+    Replica& rep = replicas_[r];
     rep.busy = false;
     if (!rep.prefilling.empty()) {
       for (int i : rep.prefilling) {
@@ -143,22 +160,25 @@ class Replay {
         if (req_[i].output_tokens > 1) rep.running.emplace_back(i, req_[i].output_tokens - 1);
       }
       rep.prefilling.clear();
-      return;
-    }
-    std::size_t kept = 0;
-    for (auto& [i, left] : rep.running) {
-      if (--left > 0) {
-        rep.running[kept++] = {i, left};
-      } else {
-        out_.tpot[i] = (now_ - first_token_[i]) / (req_[i].output_tokens - 1);
+    } else {
+      std::size_t kept = 0;
+      for (auto& [i, left] : rep.running) {
+        if (--left > 0) {
+          rep.running[kept++] = {i, left};
+        } else {
+          out_.tpot[i] = (now_ - first_token_[i]) / (req_[i].output_tokens - 1);
+        }
       }
+      rep.running.resize(kept);
     }
-    rep.running.resize(kept);
+    if (rep.occupied() < s_.max_batch) set_free(r, true);
   }
 
   const ServingProfile& s_;
   const std::vector<ReplayRequest>& req_;
   std::vector<Replica> replicas_;
+  std::vector<int> free_, free_at_;
+  std::vector<int> touched_;  // replicas the current event changed
   std::deque<int> waiting_;
   using End = std::pair<double, int>;  // iteration end, replica
   std::priority_queue<End, std::vector<End>, std::greater<End>> ends_;
