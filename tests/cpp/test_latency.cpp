@@ -87,10 +87,10 @@ void expect_agreement(const Case& c) {
 }
 
 // Where the model holds to 10%. Left out: the chat server at 0.9 and above,
-// where the replay's own p95 moves by about 20% between two 48-hour samples
-// (one replica of 64 slots settles over many minutes), and the knee under bursty
+// where the replay's own p95 moves by 10-20% between two 48-hour samples (one
+// replica of 64 slots settles over many minutes), and the knee under bursty
 // arrivals, where the p95 is where the share of requests that wait for a slot
-// crosses 5% (chat at 0.8, dispersion 3: -24%; prompt-heavy at 0.95, dispersion
+// crosses 5% (chat at 0.8, dispersion 3: -21%; prompt-heavy at 0.95, dispersion
 // 3: -40%). docs/model.md "Serving latency" has the whole table.
 const std::vector<double> kAllLoads = {0.3, 0.5, 0.7, 0.8, 0.9, 0.95};
 
