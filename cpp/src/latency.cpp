@@ -74,19 +74,35 @@ struct Lognormal {
   }
 };
 
-// The smallest t with tail(t) <= q, tail non-increasing: bracketing, then
-// bisection to 1e-3 relative.
+// The t with tail(t) = q, tail non-increasing: bracketing by doubling, then the
+// Illinois variant of regula falsi on log tail - log q (near-linear in t where
+// the tail is exponential) to 1e-7 relative; bisection if the secant stalls.
 template <class Tail>
 double tail_quantile(const Tail& tail, double q, double scale) {
   double lo = 0.0, hi = std::max(scale, 1e-9);
-  for (int i = 0; tail(hi) > q; ++i) {
+  double f_lo = std::log(tail(lo)) - std::log(q), f_hi = std::log(tail(hi)) - std::log(q);
+  for (int i = 0; f_hi > 0; ++i) {
     if (i == 200) return kInf;
-    lo = hi;
+    lo = hi, f_lo = f_hi;
     hi *= 2.0;
+    f_hi = std::log(tail(hi)) - std::log(q);
   }
-  while (hi - lo > 1e-3 * hi) {
-    const double mid = 0.5 * (lo + hi);
-    (tail(mid) > q ? lo : hi) = mid;
+  int side = 0;
+  for (int i = 0; i < 100 && hi - lo > 1e-7 * hi; ++i) {
+    double t = std::isfinite(f_lo) && std::isfinite(f_hi) && f_lo != f_hi
+                   ? hi - f_hi * (hi - lo) / (f_hi - f_lo)
+                   : 0.5 * (lo + hi);
+    if (!(t > lo && t < hi)) t = 0.5 * (lo + hi);
+    const double f = std::log(tail(t)) - std::log(q);
+    if (f > 0) {
+      lo = t, f_lo = f;
+      if (side == -1) f_hi *= 0.5;
+      side = -1;
+    } else {
+      hi = t, f_hi = f;
+      if (side == 1) f_lo *= 0.5;
+      side = 1;
+    }
   }
   return hi;
 }

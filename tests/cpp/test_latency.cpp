@@ -139,12 +139,13 @@ TEST(ServingLatency, ReproducesThePublishedCurve) {
   EXPECT_NEAR(c25.tpot_p50, 0.0388, 0.0388 * 0.25);
   EXPECT_NEAR(c50.tpot_p50, 0.0597, 0.0597 * 0.25);
   EXPECT_NEAR(c50.ttft_p50, 0.83, 0.83 * 0.15);
-  // Monotone in the load, with the knee at saturation: flat to within 2x up to
+  // Monotone in the load (to the percentile solver's tolerance: these sizes are
+  // fixed, so the TTFT's tail has steps), with the knee at saturation: flat to within 2x up to
   // 80%, tens of seconds at 99%, and no finite latency at capacity.
   double last = 0.0;
   for (double load = 0.05; load < 0.995; load += 0.01) {
     const LatencyPercentiles p = at(load);
-    EXPECT_GE(p.ttft_p95, last) << load;
+    EXPECT_GE(p.ttft_p95, last * (1.0 - 1e-6)) << load;  // the percentiles' solver: 1e-7
     last = p.ttft_p95;
   }
   EXPECT_LT(at(0.8).ttft_p50, 2.0 * at(0.05).ttft_p50);
