@@ -556,4 +556,23 @@ LatencyPercentiles LatencyCurve::at(double requests_per_hour) const {
   return out;
 }
 
+double LatencyCurve::max_rate_within(double ttft_p95_s, double tpot_p95_s) const {
+  auto within = [&](const LatencyPercentiles& p) {
+    return p.ttft_p95 <= ttft_p95_s && p.tpot_p95 <= tpot_p95_s;
+  };
+  if (!within(points_.front())) return 0.0;
+  std::size_t i = 0;
+  while (i + 1 < points_.size() && within(points_[i + 1])) ++i;
+  if (i + 1 == points_.size()) return loads_.back() * capacity_;
+  // between points i (within) and i + 1 (not): where the interpolated p95s cross
+  // the limits, the earlier of the two
+  const LatencyPercentiles &a = points_[i], &b = points_[i + 1];
+  auto crossing = [](double x, double y, double limit) {
+    return y > limit ? (limit - x) / (y - x) : 1.0;
+  };
+  const double w = std::min(crossing(a.ttft_p95, b.ttft_p95, ttft_p95_s),
+                            crossing(a.tpot_p95, b.tpot_p95, tpot_p95_s));
+  return (loads_[i] + w * (loads_[i + 1] - loads_[i])) * capacity_;
+}
+
 }  // namespace breakeven

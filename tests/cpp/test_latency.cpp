@@ -176,6 +176,15 @@ TEST(ServingLatency, CurveReadsTheModel) {
     EXPECT_NEAR(read.tpot_p50 / direct.tpot_p50, 1.0, 0.02) << load;
   }
   EXPECT_TRUE(std::isinf(curve.at(curve.capacity_per_hour()).ttft_p95));
+  // An SLO as a rate: the hour at that rate reads exactly the limit, just above
+  // it breaches, and the tighter limit of the two binds.
+  const double rate = curve.max_rate_within(0.5, 1.0);
+  EXPECT_NEAR(curve.at(rate).ttft_p95, 0.5, 1e-9);
+  EXPECT_GT(curve.at(rate * 1.001).ttft_p95, 0.5);
+  const double tpot_rate = curve.max_rate_within(100.0, 0.05);
+  EXPECT_NEAR(curve.at(tpot_rate).tpot_p95, 0.05, 1e-9);
+  EXPECT_EQ(curve.max_rate_within(0.5, 0.05), std::min(rate, tpot_rate));
+  EXPECT_EQ(curve.max_rate_within(0.01, 1.0), 0.0);  // faster than a lone prompt
 }
 
 TEST(ServingReplay, LoneRequestClosedForm) {

@@ -74,6 +74,11 @@ class LatencyCurve {
   LatencyCurve(const ServingProfile& server, const RequestMix& mix);
   LatencyPercentiles at(double requests_per_hour) const;
   double capacity_per_hour() const { return capacity_; }
+  // The highest rate (requests per hour) whose p95 TTFT and p95 TPOT are within
+  // these limits (seconds), as `at` reads them; 0 if none is. The percentiles
+  // rise with the load, so an hour meets the SLO exactly when its rate is at
+  // most this: one comparison an hour instead of a read of the table.
+  double max_rate_within(double ttft_p95_s, double tpot_p95_s) const;
 
  private:
   double capacity_;
