@@ -34,7 +34,7 @@ double normal_quantile(double p) {
                                  -1.328068155288572e+01};
   static constexpr double c[] = {-7.784894002430293e-03, -3.223964580411365e-01,
                                  -2.400758277161838e+00, -2.549732539343734e+00,
-                                 4.374664141464968e+00, 2.938163982698783e+00};
+                                 4.374664141464968e+00,  2.938163982698783e+00};
   static constexpr double d[] = {7.784695709041462e-03, 3.224671290700398e-01,
                                  2.445134137142996e+00, 3.754408661907416e+00};
   double x;
@@ -80,7 +80,8 @@ struct Lognormal {
 template <class Tail>
 double tail_quantile(const Tail& tail, double q, double scale) {
   double lo = 0.0, hi = std::max(scale, 1e-9);
-  double f_lo = std::log(tail(lo)) - std::log(q), f_hi = std::log(tail(hi)) - std::log(q);
+  double f_lo = std::log(tail(lo)) - std::log(q),
+         f_hi = std::log(tail(hi)) - std::log(q);
   for (int i = 0; f_hi > 0; ++i) {
     if (i == 200) return kInf;
     lo = hi, f_lo = f_hi;
@@ -130,19 +131,23 @@ double ServingProfile::step_seconds(double batch) const {
 void ServingProfile::validate() const {
   auto rate = [](const char* name, double v) {
     if (!(v >= limits::kMinTokensPerSecond && v <= limits::kMaxTokensPerSecond))
-      throw OptionError(std::string("serving.") + name, "must be in [1e-6, 1e12] tokens/s");
+      throw OptionError(std::string("serving.") + name,
+                        "must be in [1e-6, 1e12] tokens/s");
   };
   rate("prefill_tokens_per_s", prefill_tokens_per_s);
   rate("decode_tokens_per_s", decode_tokens_per_s);
   if (max_batch < 1 || max_batch > limits::kMaxBatch)
-    throw OptionError("serving.max_batch", "must be in [1, " + std::to_string(limits::kMaxBatch) + "]");
+    throw OptionError("serving.max_batch",
+                      "must be in [1, " + std::to_string(limits::kMaxBatch) + "]");
   if (replicas < 1 || replicas > limits::kMaxGpus)
-    throw OptionError("serving.replicas", "must be in [1, " + std::to_string(limits::kMaxGpus) + "]");
+    throw OptionError("serving.replicas",
+                      "must be in [1, " + std::to_string(limits::kMaxGpus) + "]");
   const double full = max_batch / decode_tokens_per_s;
   if (!(lone_tpot_s >= 0 && lone_tpot_s <= full))
-    throw OptionError("serving.lone_tpot_s",
-                     "must be in [0, max_batch / decode_tokens_per_s = " + std::to_string(full) +
-                         " s] (a full batch's step is the longest)");
+    throw OptionError(
+        "serving.lone_tpot_s",
+        "must be in [0, max_batch / decode_tokens_per_s = " + std::to_string(full) +
+            " s] (a full batch's step is the longest)");
 }
 
 void RequestMix::validate() const {
@@ -151,7 +156,7 @@ void RequestMix::validate() const {
   auto size = [](const char* name, double mean, double sd, double least) {
     if (!(mean >= least && mean <= limits::kMaxTokensPerRequest))
       throw OptionError(std::string(name) + "_mean",
-                       "must be in [" + std::to_string(int(least)) + ", 1e8] tokens");
+                        "must be in [" + std::to_string(int(least)) + ", 1e8] tokens");
     if (!(sd >= 0 && sd <= limits::kMaxTokenCv * mean))
       throw OptionError(std::string(name) + "_sd", "must be in [0, 100 x the mean]");
   };
@@ -167,12 +172,11 @@ double serving_capacity_per_hour(const ServingProfile& server, const RequestMix&
   return server.replicas * 3600.0 / seconds;
 }
 
-
 namespace {
 
 // One replica's state at a steady arrival rate (docs/model.md "Serving latency").
 struct SteadyState {
-  double load = 0.0;        // of the whole server, 1 at saturation
+  double load = 0.0;  // of the whole server, 1 at saturation
   // Where an admitted request finds its replica, and its mean wait there for the
   // running iteration and its batch mates' prefill: idle (no wait), in a decode
   // step, in a prefill.
@@ -198,7 +202,8 @@ struct Sizes {
         decode_cv2(m.output_mean > 1 ? m.output_sd * m.output_sd /
                                            ((m.output_mean - 1) * (m.output_mean - 1))
                                      : 0.0),
-        prefill(m.input_mean / s.prefill_tokens_per_s, m.input_sd / s.prefill_tokens_per_s),
+        prefill(m.input_mean / s.prefill_tokens_per_s,
+                m.input_sd / s.prefill_tokens_per_s),
         output(m.output_mean, m.output_sd),
         output_nodes(output.nodes(1.0)) {}
 };
@@ -228,7 +233,8 @@ SteadyState steady_state(const ServingProfile& s, const Sizes& z, double per_sec
   // run of prefills starts with one request's and each next one holds the
   // arrivals during the last (mean rho_p times it), so the length-biased prefill
   // is E[sum X^2] / E[sum X] = E[S^2] / E[S] / (1 - rho_p^2).
-  const double biased_prefill = z.prefill_square / z.prefill_mean / (1.0 - rho_p * rho_p);
+  const double biased_prefill =
+      z.prefill_square / z.prefill_mean / (1.0 - rho_p * rho_p);
   const double in_prefill = biased_prefill * (0.5 + rho_p);
   // Requests holding a slot, all replicas together (n): a birth-death chain with
   // arrivals at the server's rate and completions at n / hold(n / replicas), the
@@ -250,8 +256,9 @@ SteadyState steady_state(const ServingProfile& s, const Sizes& z, double per_sec
     const double done = n / hold(n / R);
     const double stop = n / R / (z.decode_tokens * step(n / R));  // a replica's decodes
     // each arrival adds itself and the completions its prefill holds up: 1 + S stop
-    const double variance =
-        per_second * (arrival_scv + 2.0 * z.prefill_mean * stop + z.prefill_square * stop * stop) + done;
+    const double variance = per_second * (arrival_scv + 2.0 * z.prefill_mean * stop +
+                                          z.prefill_square * stop * stop) +
+                            done;
     return std::log(per_second / done) * (per_second + done) / variance;
   };
   const double full_rate = slots / hold(s.max_batch);
@@ -301,7 +308,8 @@ SteadyState steady_state(const ServingProfile& s, const Sizes& z, double per_sec
   // server's capacity (each departure lets in a prefill) as regularly as the
   // output sizes.
   st.slot_wait_p = (at_slots + queued) / mass;
-  const double capacity = R / (z.prefill_mean + z.decode_tokens / s.decode_tokens_per_s);
+  const double capacity =
+      R / (z.prefill_mean + z.decode_tokens / s.decode_tokens_per_s);
   st.slot_wait_mean = 0.5 * (arrival_scv + z.decode_cv2) / (capacity - per_second);
   return st;
 }
@@ -366,14 +374,16 @@ double ttft_tail(const SteadyState& st, const Sizes& z, double t) {
   double p = (1.0 - c) * st.idle * z.prefill.survival(t);
   auto one = [&](double weight, double m) {
     if (weight <= 0 || m <= 0) return;
-    p += weight * with_prefill(z, t, m, [&](double x) { return decay(m, x); },
-                               [&](double y) { return exp_density(m, y); });
+    p += weight * with_prefill(
+                      z, t, m, [&](double x) { return decay(m, x); },
+                      [&](double y) { return exp_density(m, y); });
   };
   auto two = [&](double weight, double m1, double m2) {
     if (weight <= 0) return;
     if (m1 <= 0 || m2 <= 0) return one(weight, std::max(m1, m2));
-    p += weight * with_prefill(z, t, m1 + m2, [&](double x) { return hypoexp(m1, m2, x); },
-                               [&](double y) { return hypoexp_density(m1, m2, y); });
+    p += weight * with_prefill(
+                      z, t, m1 + m2, [&](double x) { return hypoexp(m1, m2, x); },
+                      [&](double y) { return hypoexp_density(m1, m2, y); });
   };
   one((1.0 - c) * st.decoding, td);
   one((1.0 - c) * st.prefilling, tp);
@@ -405,7 +415,8 @@ namespace {
 // start, then Newton steps on P (its derivative is the gamma density).
 double gamma_quantile(double a, double p) {
   const double z = normal_quantile(p), c = 1.0 / (9.0 * a);
-  double x = std::max(1e-300, a * std::pow(std::max(0.0, 1.0 - c + z * std::sqrt(c)), 3.0));
+  double x =
+      std::max(1e-300, a * std::pow(std::max(0.0, 1.0 - c + z * std::sqrt(c)), 3.0));
   for (int i = 0; i < 50; ++i) {
     const double density = std::exp((a - 1.0) * std::log(x) - x - log_gamma(a));
     if (!(density > 0)) break;
@@ -430,7 +441,8 @@ struct Minute {
 // equal-probability nodes of the minute rates' gamma (mean n / 60, variance
 // (dispersion - 1) n / 60: requests per minute then have variance / mean =
 // dispersion), weighted by their rate (a request is more likely in a busy minute).
-std::vector<Minute> minutes_of(const ServingProfile& s, const Sizes& z, const RequestMix& mix) {
+std::vector<Minute> minutes_of(const ServingProfile& s, const Sizes& z,
+                               const RequestMix& mix) {
   const double per_minute = mix.requests_per_hour / 60.0;
   const double excess = mix.minute_dispersion - 1.0;
   std::vector<double> rates;
@@ -438,11 +450,13 @@ std::vector<Minute> minutes_of(const ServingProfile& s, const Sizes& z, const Re
     rates.push_back(per_minute);
   } else {
     for (int j = 0; j < kMinuteNodes; ++j)
-      rates.push_back(excess * gamma_quantile(per_minute / excess, (j + 0.5) / kMinuteNodes));
+      rates.push_back(excess *
+                      gamma_quantile(per_minute / excess, (j + 0.5) / kMinuteNodes));
   }
   double total = 0.0;
   for (double r : rates) total += r;
-  const double capacity = s.replicas / (z.prefill_mean + z.decode_tokens / s.decode_tokens_per_s);
+  const double capacity =
+      s.replicas / (z.prefill_mean + z.decode_tokens / s.decode_tokens_per_s);
   // The slot queue settles in about 1 / (capacity (1 - sqrt(load))^2) (M/M/1's
   // relaxation time): a minute much shorter than that, it sees the hour's mean
   // rate with arrivals as variable as the minute counts (squared cv = the
@@ -465,8 +479,9 @@ std::vector<Minute> minutes_of(const ServingProfile& s, const Sizes& z, const Re
       m.state = steady_state(s, z, std::min(per_second, kMinuteLoadCap * capacity));
       if (per_second > capacity) m.overload_wait = 60.0 * (per_second / capacity - 1.0);
       const SteadyState slots =
-          steady_state(s, z, std::min(mean_rate + w * (per_second - mean_rate),
-                                      std::max(mean_rate, kMinuteLoadCap * capacity)),
+          steady_state(s, z,
+                       std::min(mean_rate + w * (per_second - mean_rate),
+                                std::max(mean_rate, kMinuteLoadCap * capacity)),
                        1.0 + excess * (1.0 - w));
       m.state.slot_wait_p = slots.slot_wait_p;
       m.state.slot_wait_mean = slots.slot_wait_mean;
@@ -486,7 +501,8 @@ double minute_ttft_tail(const Minute& m, const Sizes& z, double t) {
 
 }  // namespace
 
-LatencyPercentiles serving_latency(const ServingProfile& server, const RequestMix& mix) {
+LatencyPercentiles serving_latency(const ServingProfile& server,
+                                   const RequestMix& mix) {
   server.validate();
   mix.validate();
   const Sizes z(server, mix);

@@ -23,8 +23,8 @@ constexpr double kInf = std::numeric_limits<double>::infinity();
 void check_count(std::size_t n) {
   if (n > std::size_t(limits::kMaxReplayRequests))
     throw OptionError("requests", "a replay serves at most " +
-                                     std::to_string(limits::kMaxReplayRequests) +
-                                     " requests (got " + std::to_string(n) + ")");
+                                      std::to_string(limits::kMaxReplayRequests) +
+                                      " requests (got " + std::to_string(n) + ")");
 }
 
 // Gamma(shape, 1) by Marsaglia and Tsang ("A simple method for generating gamma
@@ -54,17 +54,20 @@ struct SizeSampler {
     mu = std::log(mean) - 0.5 * sigma * sigma;
   }
   double operator()(Xoshiro256pp& gen) const {
-    const double x = sigma > 0 ? std::exp(mu + sigma * standard_normal(gen)) : std::exp(mu);
+    const double x =
+        sigma > 0 ? std::exp(mu + sigma * standard_normal(gen)) : std::exp(mu);
     return std::max(1.0, std::round(x));
   }
 };
 
 struct Replica {
-  std::vector<int> admitted;    // waiting for the next prefill
-  std::vector<int> prefilling;  // in the running prefill
+  std::vector<int> admitted;                    // waiting for the next prefill
+  std::vector<int> prefilling;                  // in the running prefill
   std::vector<std::pair<int, double>> running;  // request, output tokens left
   bool busy = false;
-  int occupied() const { return int(admitted.size() + prefilling.size() + running.size()); }
+  int occupied() const {
+    return int(admitted.size() + prefilling.size() + running.size());
+  }
 };
 
 class Replay {
@@ -157,7 +160,8 @@ class Replay {
       for (int i : rep.prefilling) {
         out_.ttft[i] = now_ - req_[i].arrival_s;
         first_token_[i] = now_;
-        if (req_[i].output_tokens > 1) rep.running.emplace_back(i, req_[i].output_tokens - 1);
+        if (req_[i].output_tokens > 1)
+          rep.running.emplace_back(i, req_[i].output_tokens - 1);
       }
       rep.prefilling.clear();
     } else {
@@ -222,7 +226,8 @@ std::vector<ReplayRequest> draw_hour(const RequestMix& mix, std::uint64_t seed) 
 }
 
 ReplayTimes replay_requests(const ServingProfile& server,
-                            const std::vector<ReplayRequest>& requests, std::uint64_t seed) {
+                            const std::vector<ReplayRequest>& requests,
+                            std::uint64_t seed) {
   server.validate();
   check_count(requests.size());
   double last = -kInf;
@@ -230,7 +235,8 @@ ReplayTimes replay_requests(const ServingProfile& server,
     const ReplayRequest& r = requests[i];
     const std::string where = "requests[" + std::to_string(i) + "]";
     if (!std::isfinite(r.arrival_s) || r.arrival_s < last)
-      throw OptionError(where + ".arrival_s", "must be finite and not before the previous request's");
+      throw OptionError(where + ".arrival_s",
+                        "must be finite and not before the previous request's");
     if (!(r.input_tokens >= 1 && r.input_tokens <= limits::kMaxTokensPerRequest))
       throw OptionError(where + ".input_tokens", "must be in [1, 1e8]");
     if (!(r.output_tokens >= 1 && r.output_tokens <= limits::kMaxTokensPerRequest) ||

@@ -17,7 +17,8 @@
 namespace breakeven {
 namespace {
 
-ServingProfile server(double prefill, double decode, int batch, int replicas, double lone) {
+ServingProfile server(double prefill, double decode, int batch, int replicas,
+                      double lone) {
   ServingProfile s;
   s.prefill_tokens_per_s = prefill;
   s.decode_tokens_per_s = decode;
@@ -27,7 +28,8 @@ ServingProfile server(double prefill, double decode, int batch, int replicas, do
   return s;
 }
 
-RequestMix sizes(double in, double in_sd, double out, double out_sd, double dispersion) {
+RequestMix sizes(double in, double in_sd, double out, double out_sd,
+                 double dispersion) {
   RequestMix m;
   m.input_mean = in, m.input_sd = in_sd, m.output_mean = out, m.output_sd = out_sd;
   m.minute_dispersion = dispersion;
@@ -80,8 +82,8 @@ void expect_agreement(const Case& c) {
     const std::vector<double> ttft(times.ttft.begin() + warm_up, times.ttft.end());
     const double replayed = quantile(ttft, 0.95);
     const double modelled = serving_latency(c.server, m).ttft_p95;
-    std::printf("%-28s load %.2f  model %8.3f s  replay %8.3f s  %+6.1f%%\n", c.name, load,
-                modelled, replayed, 100.0 * (modelled / replayed - 1.0));
+    std::printf("%-28s load %.2f  model %8.3f s  replay %8.3f s  %+6.1f%%\n", c.name,
+                load, modelled, replayed, 100.0 * (modelled / replayed - 1.0));
     EXPECT_NEAR(modelled / replayed, 1.0, 0.10) << c.name << " at load " << load;
   }
 }
@@ -102,20 +104,29 @@ TEST(ServingLatency, AgreesWithTheReplayPromptHeavyPoisson) {
 }
 
 TEST(ServingLatency, AgreesWithTheReplayPromptHeavyBursty) {
-  expect_agreement({"prompt-heavy, dispersion 3", server(20000, 3000, 128, 4, 0.0),
-                    sizes(2000, 1500, 200, 150, 3.0), {0.3, 0.5, 0.7, 0.8, 0.9}, 8});
+  expect_agreement({"prompt-heavy, dispersion 3",
+                    server(20000, 3000, 128, 4, 0.0),
+                    sizes(2000, 1500, 200, 150, 3.0),
+                    {0.3, 0.5, 0.7, 0.8, 0.9},
+                    8});
 }
 
 // A chat server (decode 70% of the work), one replica of 64 slots whose step
 // grows with the batch from a lone sequence's 18.6 ms.
 TEST(ServingLatency, AgreesWithTheReplayChatPoisson) {
-  expect_agreement({"chat, Poisson", server(8000, 900, 64, 1, 0.0186),
-                    sizes(1000, 500, 300, 150, 1.0), {0.3, 0.5, 0.7, 0.8}, 24});
+  expect_agreement({"chat, Poisson",
+                    server(8000, 900, 64, 1, 0.0186),
+                    sizes(1000, 500, 300, 150, 1.0),
+                    {0.3, 0.5, 0.7, 0.8},
+                    24});
 }
 
 TEST(ServingLatency, AgreesWithTheReplayChatBursty) {
-  expect_agreement({"chat, dispersion 3", server(8000, 900, 64, 1, 0.0186),
-                    sizes(1000, 500, 300, 150, 3.0), {0.3, 0.5, 0.7}, 24});
+  expect_agreement({"chat, dispersion 3",
+                    server(8000, 900, 64, 1, 0.0186),
+                    sizes(1000, 500, 300, 150, 3.0),
+                    {0.3, 0.5, 0.7},
+                    24});
 }
 
 // The published curve: NIM, Llama 3.3 70B FP8 on 2x H100, 5000 in / 500 out, by
@@ -140,12 +151,13 @@ TEST(ServingLatency, ReproducesThePublishedCurve) {
   EXPECT_NEAR(c50.tpot_p50, 0.0597, 0.0597 * 0.25);
   EXPECT_NEAR(c50.ttft_p50, 0.83, 0.83 * 0.15);
   // Monotone in the load (to the percentile solver's tolerance: these sizes are
-  // fixed, so the TTFT's tail has steps), with the knee at saturation: flat to within 2x up to
-  // 80%, tens of seconds at 99%, and no finite latency at capacity.
+  // fixed, so the TTFT's tail has steps), with the knee at saturation: flat to within
+  // 2x up to 80%, tens of seconds at 99%, and no finite latency at capacity.
   double last = 0.0;
   for (double load = 0.05; load < 0.995; load += 0.01) {
     const LatencyPercentiles p = at(load);
-    EXPECT_GE(p.ttft_p95, last * (1.0 - 1e-6)) << load;  // the percentiles' solver: 1e-7
+    EXPECT_GE(p.ttft_p95, last * (1.0 - 1e-6))
+        << load;  // the percentiles' solver: 1e-7
     last = p.ttft_p95;
   }
   EXPECT_LT(at(0.8).ttft_p50, 2.0 * at(0.05).ttft_p50);
@@ -194,8 +206,8 @@ TEST(ServingReplay, LoneRequestClosedForm) {
   EXPECT_NEAR(t.ttft[0], 0.1, 1e-12);
   EXPECT_NEAR(t.tpot[0], 0.02, 1e-12);
   // One output token: the prefill gives it; no TPOT.
-  EXPECT_TRUE(std::isnan(replay_requests(server(10000, 1000, 32, 1, 0.02), {{0, 10, 1}}, 1)
-                             .tpot[0]));
+  EXPECT_TRUE(std::isnan(
+      replay_requests(server(10000, 1000, 32, 1, 0.02), {{0, 10, 1}}, 1).tpot[0]));
 }
 
 TEST(ServingReplay, SlotsQueueAndBatchesShareSteps) {
@@ -224,10 +236,12 @@ TEST(ServingReplay, DrawnHourHasTheMixsRateAndDispersion) {
   const int hours = 40;
   for (int h = 0; h < hours; ++h) {
     std::vector<double> minutes(60, 0.0);
-    for (const ReplayRequest& r : draw_hour(m, h)) minutes[int(r.arrival_s / 60.0)] += 1;
+    for (const ReplayRequest& r : draw_hour(m, h))
+      minutes[int(r.arrival_s / 60.0)] += 1;
     for (double c : minutes) sum += c, square += c * c;
   }
-  const double mean = sum / (60 * hours), variance = square / (60 * hours) - mean * mean;
+  const double mean = sum / (60 * hours),
+               variance = square / (60 * hours) - mean * mean;
   EXPECT_NEAR(mean, 1000.0, 15.0);
   EXPECT_NEAR(variance / mean, 4.0, 0.8);
 }
@@ -242,19 +256,28 @@ TEST(ServingReplay, RefusesBadInput) {
     }
     return std::string();
   };
-  EXPECT_EQ(reason([&] { replay_requests(s, {{1.0, 10, 2}, {0.5, 10, 2}}, 1); }),
-            "requests[1].arrival_s: must be finite and not before the previous request's");
+  EXPECT_EQ(
+      reason([&] { replay_requests(s, {{1.0, 10, 2}, {0.5, 10, 2}}, 1); }),
+      "requests[1].arrival_s: must be finite and not before the previous request's");
   EXPECT_EQ(reason([&] { replay_requests(s, {{0, 10, 2.5}}, 1); }),
             "requests[0].output_tokens: must be a whole number in [1, 1e8]");
   RequestMix m = sizes(100, 0, 10, 0, 1.0);
   m.requests_per_hour = 2.0 * limits::kMaxReplayRequests;
-  EXPECT_EQ(reason([&] { draw_hour(m, 1); }).rfind("requests: a replay serves at most 10000000", 0),
+  EXPECT_EQ(reason([&] {
+              draw_hour(m, 1);
+            }).rfind("requests: a replay serves at most 10000000", 0),
             0u);
-  EXPECT_EQ(reason([&] { serving_latency(server(10000, 1000, 0, 1, 0.0), sizes(1, 0, 1, 0, 1)); }),
+  EXPECT_EQ(reason([&] {
+              serving_latency(server(10000, 1000, 0, 1, 0.0), sizes(1, 0, 1, 0, 1));
+            }),
             "serving.max_batch: must be in [1, 100000]");
-  EXPECT_EQ(reason([&] { serving_latency(server(10000, 1000, 8, 1, 0.5), sizes(1, 0, 1, 0, 1)); })
-                .rfind("serving.lone_tpot_s: must be in [0, max_batch / decode_tokens_per_s", 0),
-            0u);
+  EXPECT_EQ(
+      reason([&] {
+        serving_latency(server(10000, 1000, 8, 1, 0.5), sizes(1, 0, 1, 0, 1));
+      })
+          .rfind("serving.lone_tpot_s: must be in [0, max_batch / decode_tokens_per_s",
+                 0),
+      0u);
 }
 
 }  // namespace

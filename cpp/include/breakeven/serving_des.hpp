@@ -35,6 +35,7 @@ std::vector<ReplayRequest> draw_hour(const RequestMix& mix, std::uint64_t seed);
 // the balancer's choices. Throws OptionError on more than
 // limits::kMaxReplayRequests requests or a malformed request.
 ReplayTimes replay_requests(const ServingProfile& server,
-                            const std::vector<ReplayRequest>& requests, std::uint64_t seed);
+                            const std::vector<ReplayRequest>& requests,
+                            std::uint64_t seed);
 
 }  // namespace breakeven
