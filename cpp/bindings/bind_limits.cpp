@@ -37,6 +37,8 @@ void register_limits(py::module_& m) {
   d["max_price_per_million"] = L::kMaxPricePerMillion;
   d["max_gpu_price_per_hour"] = L::kMaxGpuPricePerHour;
   d["max_gpus"] = L::kMaxGpus;
+  d["max_batch"] = L::kMaxBatch;
+  d["max_replay_requests"] = L::kMaxReplayRequests;
   d["max_cache_tiers"] = L::kMaxCacheTiers;
   d["max_mean_turns"] = L::kMaxMeanTurns;
   d["max_turns"] = L::kMaxTurns;

@@ -12,6 +12,7 @@ void register_errors(pybind11::module_& m);
 void register_limits(pybind11::module_& m);
 void register_scenario(pybind11::module_& m);
 void register_simulation(pybind11::module_& m);
+void register_serving(pybind11::module_& m);
 
 // A JSON value as plain Python values (dict, list, str, int, float, bool, None),
 // built directly: no JSON text in between.

@@ -12,4 +12,5 @@ PYBIND11_MODULE(BREAKEVEN_MODULE, m) {
   breakeven::python::register_limits(m);
   breakeven::python::register_scenario(m);
   breakeven::python::register_simulation(m);
+  breakeven::python::register_serving(m);
 }

@@ -80,3 +80,21 @@ def simulate(
     progress: Callable[[int, int], None] | None = None,
 ) -> SimulationResult: ...
 def run_memory_bytes(scenario: Scenario, paths: int, threads: int) -> float: ...
+def serving_latency(
+    prefill_tokens_per_s: float, decode_tokens_per_s: float, max_batch: int, replicas: int,
+    lone_tpot_s: float, requests_per_hour: float, input_mean: float, input_sd: float,
+    output_mean: float, output_sd: float, minute_dispersion: float,
+) -> dict[str, float]: ...
+def serving_capacity_per_hour(
+    prefill_tokens_per_s: float, decode_tokens_per_s: float, input_mean: float,
+    output_mean: float,
+) -> float: ...
+def draw_hour(
+    requests_per_hour: float, input_mean: float, input_sd: float, output_mean: float,
+    output_sd: float, minute_dispersion: float, seed: int,
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64], npt.NDArray[np.float64]]: ...
+def replay_hour(
+    arrival_s: npt.ArrayLike, input_tokens: npt.ArrayLike, output_tokens: npt.ArrayLike,
+    prefill_tokens_per_s: float, decode_tokens_per_s: float, max_batch: int, replicas: int,
+    lone_tpot_s: float, seed: int,
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]: ...

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "breakeven/calendar.hpp"
+#include "breakeven/latency.hpp"
 #include "breakeven/samplers.hpp"
 #include "breakeven/scenario_parse.hpp"
 #include "breakeven/strategy.hpp"
@@ -103,6 +104,57 @@ void BM_StrategyHourStep(benchmark::State& state) {
   state.SetLabel(sc.strategies[state.range(0)].name);
 }
 BENCHMARK(BM_StrategyHourStep)->DenseRange(0, 3)->Unit(benchmark::kMillisecond);
+
+// Serving latency (docs/model.md "Serving latency"): the fast model per call, the
+// table a run would build per (server, workload mix, replica count), and the
+// per-hour read of it, against the strategy hour-step above (issue 24: SLO
+// evaluation adds at most 30% to a run). A chat server, minute dispersion 1
+// (Poisson) or 3 (the argument).
+ServingProfile chat_server() {
+  ServingProfile s;
+  s.prefill_tokens_per_s = 8000;
+  s.decode_tokens_per_s = 900;
+  s.max_batch = 64;
+  s.lone_tpot_s = 0.0186;
+  return s;
+}
+
+RequestMix chat_mix(double dispersion) {
+  RequestMix m;
+  m.input_mean = 1000, m.input_sd = 500, m.output_mean = 300, m.output_sd = 150;
+  m.minute_dispersion = dispersion;
+  m.requests_per_hour = 0.7 * serving_capacity_per_hour(chat_server(), m);
+  return m;
+}
+
+void BM_ServingLatencyCall(benchmark::State& state) {
+  const ServingProfile s = chat_server();
+  RequestMix m = chat_mix(double(state.range(0)));
+  for (auto _ : state) {
+    m.requests_per_hour *= 1.0000001;  // a new hour's rate each call
+    benchmark::DoNotOptimize(serving_latency(s, m));
+  }
+}
+BENCHMARK(BM_ServingLatencyCall)->Arg(1)->Arg(3)->Unit(benchmark::kMicrosecond);
+
+void BM_LatencyCurveBuild(benchmark::State& state) {
+  const ServingProfile s = chat_server();
+  const RequestMix m = chat_mix(double(state.range(0)));
+  for (auto _ : state) benchmark::DoNotOptimize(LatencyCurve(s, m));
+}
+BENCHMARK(BM_LatencyCurveBuild)->Arg(1)->Arg(3)->Unit(benchmark::kMillisecond);
+
+// Reads at a path's hours' rates; time per hour.
+void BM_LatencyCurveHour(benchmark::State& state) {
+  const LatencyCurve curve(chat_server(), chat_mix(3.0));
+  std::vector<double> rates(kHoursPerMonth);
+  for (std::size_t i = 0; i < rates.size(); ++i)
+    rates[i] = curve.capacity_per_hour() * (0.5 + 0.4 * std::sin(0.26 * double(i)));
+  for (auto _ : state)
+    for (double r : rates) benchmark::DoNotOptimize(curve.at(r));
+  state.SetItemsProcessed(state.iterations() * std::int64_t(rates.size()));
+}
+BENCHMARK(BM_LatencyCurveHour);
 
 }  // namespace
 

@@ -56,10 +56,15 @@ inline constexpr double kMaxMinuteDispersion = 1e6;    // variance / mean per mi
 inline constexpr double kMaxGrowthUncertainty = 1.0;   // sd of growth per month
 inline constexpr int kMaxDeadlineHours = 24 * 365;
 inline constexpr int kMaxLagHours = 24 * 365;
-inline constexpr int kMaxRouteLegs = 16;
-inline constexpr int kMaxProvisionedUnits = 1000000;  // of one provisioned deployment  // targets of one split route
+inline constexpr int kMaxRouteLegs = 16;  // targets of one split route
+inline constexpr int kMaxProvisionedUnits = 1000000;  // of one provisioned deployment
 // How far a split's shares may add up from 1 (as typed: 0.33 + 0.33 + 0.34).
 inline constexpr double kRouteShareTolerance = 1e-6;
+// -- serving latency (latency.hpp, serving_des.hpp)
+inline constexpr int kMaxBatch = 100000;  // sequences one replica decodes together
+// Requests one replay may serve: memory is ~100 bytes a request and the time
+// grows with their output tokens, so an hour of a large cluster still fits.
+inline constexpr int kMaxReplayRequests = 10000000;
 
 // -- run options
 inline constexpr int kDefaultPaths = 1000;
