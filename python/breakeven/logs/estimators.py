@@ -256,17 +256,10 @@ def estimate(counts: np.ndarray, cal: Calendar, mask: np.ndarray | None = None,
                 hp = float(np.clip((cov1 + hs2 * (1 - kept)) / hs2, 0.0, MAX_HOURLY_PHI))
             hs = float(np.sqrt(max(signal / (1 - _ar1_mean_variance(hp, n)), 0.0)))
 
-    # Weekly sigma from the spread of the weekly levels.
     sigma, phi = 0.0, 0.0
     if fits["weekly"] and weeks >= 3:
-        used = 2 if fits["growth"] else 1
-        lv = level[:weeks] - level[:weeks].mean()
-        spread = np.sum(lv**2) / max(weeks - used, 1)
-        hourly_part = hs**2 * _ar1_mean_variance(hp, per_week) if hs > 0 else 0.0
-        poisson_part = np.mean([1.0 / (mu[week_of == k].sum() + 0.5) for k in range(weeks)])
-        sigma = float(np.sqrt(max(spread - hourly_part - poisson_part, 0.0)))
-        if weeks >= WEEKLY_AUTOCORRELATION_WEEKS and sigma > 0:
-            phi = float(np.clip(np.sum(lv[1:] * lv[:-1]) / np.sum(lv**2), -0.9, 0.95))
+        sigma, phi = weekly_swings(level[:weeks], mu, week_of, hs, hp, cal,
+                                   used=2 if fits["growth"] else 1)
 
     bursts = np.zeros(cal.buckets, dtype=bool)
     if detect_bursts and fits["hourly_noise"]:
@@ -276,6 +269,61 @@ def estimate(counts: np.ndarray, cal: Calendar, mask: np.ndarray | None = None,
     share = on_days / (on_days + off_days) if on_days else 1.0
     return TaskEstimate(rate * share, hw, dw, float(np.expm1(gamma)), sigma, phi, hs, hp,
                         on_days, off_days, mu, within, bursts)
+
+
+def weekly_swings(level: np.ndarray, mu: np.ndarray, week_of: np.ndarray, hs: float,
+                  hp: float, cal: Calendar, used: int) -> tuple[float, float]:
+    """Weekly sigma and autocorrelation from the full weeks' log levels against
+    their fit (``used`` degrees of freedom spent on it), less what hourly and
+    Poisson noise put there."""
+    weeks = len(level)
+    per_week = WEEK // cal.width
+    lv = level - level.mean()
+    spread = np.sum(lv**2) / max(weeks - used, 1)
+    hourly_part = hs**2 * _ar1_mean_variance(hp, per_week) if hs > 0 else 0.0
+    poisson_part = np.mean([1.0 / (mu[week_of == k].sum() + 0.5) for k in range(weeks)])
+    sigma = float(np.sqrt(max(spread - hourly_part - poisson_part, 0.0)))
+    phi = 0.0
+    if weeks >= WEEKLY_AUTOCORRELATION_WEEKS and sigma > 0:
+        phi = float(np.clip(np.sum(lv[1:] * lv[:-1]) / np.sum(lv**2), -0.9, 0.95))
+    return sigma, phi
+
+
+def _mean_for_growth(counts: np.ndarray, cal: Calendar, e: TaskEstimate,
+                     growth: float) -> tuple[np.ndarray, np.ndarray]:
+    """The fitted mean per bucket with the trend ``growth`` instead of the fit's,
+    scaled to the history's total over the buckets the fit used (bursts out); and
+    those buckets."""
+    y = np.asarray(counts, float)
+    w = ~e.burst_hours & (e.mu > 0)
+    mu = e.mu * ((1 + growth) / (1 + e.growth)) ** cal.months()
+    return mu * np.sum(y[w]) / max(np.sum(mu[w]), 1e-12), w
+
+
+def rate_for_growth(counts: np.ndarray, cal: Calendar, e: TaskEstimate,
+                    growth: float) -> float:
+    """The rate at the history's start that keeps its total when its trend is
+    ``growth`` instead of the fit's."""
+    mu, w = _mean_for_growth(counts, cal, e, growth)
+    first = mu[0] / e.mu[0] if e.mu[0] > 0 else 1.0
+    return float(e.rate_at_start * first)
+
+
+def swings_left(counts: np.ndarray, cal: Calendar, e: TaskEstimate, growth: float) -> float:
+    """The weekly sigma of a task's history once its trend is ``growth`` instead of
+    the fit's: what a trend taken down by the growth prior leaves as week-to-week
+    swings (0 under 2 full weeks)."""
+    per_week = WEEK // cal.width
+    weeks = cal.buckets // per_week
+    if weeks < 2:
+        return 0.0
+    y = np.asarray(counts, float)
+    mu, w = _mean_for_growth(counts, cal, e, growth)
+    week_of = np.minimum(np.arange(cal.buckets) // per_week, weeks - 1)
+    level = np.array([np.log((y[(week_of == k) & w].sum() + 0.5)
+                             / (mu[(week_of == k) & w].sum() + 0.5)) for k in range(weeks)])
+    return weekly_swings(level, mu, week_of, e.hourly_sigma, e.hourly_autocorrelation,
+                         cal, used=1)[0]
 
 
 def burst_runs(bursts: np.ndarray) -> list[tuple[int, int]]:

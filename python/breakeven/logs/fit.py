@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from .. import _core
-from .estimators import PARAMETERS, Calendar
+from .estimators import PARAMETERS, Calendar, rate_for_growth, swings_left
 from .fitted_scenario import scenario_dict
 from .fitted_yaml import commented_yaml
 from .shrinkage import (
@@ -25,7 +25,7 @@ from .shrinkage import (
 )
 from .shrinkage import growth as growth_of
 from .timeline import counts_matrix, epoch_hour, monday_at_or_after
-from .traffic_fit import DEFAULT_BOOTSTRAP, fit_traffic, parameter_flag
+from .traffic_fit import DEFAULT_BOOTSTRAP, TaskFits, fit_traffic, parameter_flag
 
 MAX_BOOTSTRAP = 1000  # replicates (--bootstrap): 0 (no standard errors) or 2 to this
 # Counts the bootstrap holds at once: replicates x tasks x buckets (8 bytes each,
@@ -112,8 +112,22 @@ def fit_scenario(usage, start: dt.datetime | None = None, horizon_months: int = 
         if weekly is None:  # the future's swings: assumed where the logs cannot show them
             est[i, isg] = ASSUMED_WEEKLY_SIGMA
         bse = float(se[i, ig]) if fits["growth"] and np.isfinite(se[i, ig]) else None
-        g = growth_of(float(est[i, ig]) if fits["growth"] else None, bse, cal.days,
-                      weekly, prior)
+        raw = float(est[i, ig]) if fits["growth"] else None
+        g = growth_of(raw, bse, cal.days, weekly, prior)
+        if raw is not None and g.used != raw:
+            e = TaskFits(counts[i:i + 1], cal).estimates[0]
+            # The rate at the history's start came with the raw trend: with the
+            # growth used, it is the one that keeps the history's total (a steep
+            # raw trend put the start low).
+            est[i, 0] = rate_for_growth(counts[i], cal, e, g.used)
+            # What the trend no longer explains is week-to-week swings; they widen
+            # the growth's error in turn (once more).
+            left = swings_left(counts[i], cal, e, g.used)
+            if left > (ASSUMED_WEEKLY_SIGMA if weekly is None else weekly):
+                weekly = left
+                est[i, isg] = weekly
+                g = growth_of(raw, bse, cal.days, weekly, prior)
+                est[i, 0] = rate_for_growth(counts[i], cal, e, g.used)
         growths[t] = g
         est[i, ig] = g.used
         rse = se[i, 0] if np.isfinite(se[i, 0]) else None
@@ -181,7 +195,8 @@ def _notes(cal: Calendar, usage) -> list[str]:
                      "the prior by its standard error, week-to-week swings included")
     if not f["weekly"]:
         notes.append(f"weekly sigma not fitted (under 3 weeks): {ASSUMED_WEEKLY_SIGMA:g} "
-                     "assumed (ServeGen's clients swing more), so the bands hold "
+                     "assumed (ServeGen's clients swing more), or what two weeks show "
+                     "once their trend is shrunk where that is more, so the bands hold "
                      "week-to-week swings the logs are too short to show")
     else:
         notes.append(f"weekly sigma is weakly identified from {int(weeks)} weeks: its error "
