@@ -33,17 +33,29 @@ def best_api(scenario, paths: int | None = None, seed: int | None = None,
     seed, that sends each workload to one API model its min_quality allows, with the
     caching and batch flags (and TTL tiers) the optimizer would choose: a strategy
     named ``best-api`` and its label ("best-api: gpt-5-mini for chat, ...")."""
+    from ..constants import DEFAULT_MAX_UNSERVED
     from .optimize import optimize
 
-    found = optimize(scenario, "mean", paths=paths, seed=seed, threads=threads,
-                     api_only=True)
+    try:
+        found = optimize(scenario, "mean", paths=paths, seed=seed, threads=threads,
+                         api_only=True)
+    except OptionError as e:
+        if e.option != "max_unserved":
+            raise
+        raise OptionError("against", f"no API-only plan leaves at most "
+                          f"{DEFAULT_MAX_UNSERVED:.1%} of requests unserved (rate "
+                          "limits without a fallback)") from None
     plan = found.best.plan
     by_model: dict[str, list[str]] = {}
     for workload, model in plan.route:
         by_model.setdefault(model, []).append(workload)
-    routes = ", ".join(f"{m} for {' and '.join(ws)}" for m, ws in by_model.items())
+    routes = ", ".join(f"{m} for {_listed(ws)}" for m, ws in by_model.items())
     flags = f"caching {plan.caching_label()}, batch API {'on' if plan.batch_api else 'off'}"
     return plan.strategy(BEST_API), f"{BEST_API}: {routes} ({flags})"
+
+
+def _listed(names: list[str]) -> str:
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
 
 
 def compared(scenario, against: str, paths: int | None = None, seed: int | None = None,

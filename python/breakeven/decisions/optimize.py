@@ -378,8 +378,11 @@ def allowed_targets(scenario, api_only: bool = False) -> dict[str, list[str]]:
             chance = w["min_quality_probability"]
             needs = (f"P(quality >= {w['min_quality']}) >= {chance}" if chance is not None
                      else f"quality >= {w['min_quality']}")
-            what = "API model" if api_only else "model or cluster"
-            raise OptionError("quality", f"workload {w['name']!r} has no {what} "
+            if api_only:  # asked for by --against best-api
+                raise OptionError("against", f"no API-only plan meets quality: workload "
+                                  f"{w['name']!r} has no API model with {needs} (its "
+                                  "min_quality)")
+            raise OptionError("quality", f"workload {w['name']!r} has no model or cluster "
                               f"with {needs} (its min_quality)")
         out[w["name"]] = allowed
     return out
