@@ -147,6 +147,16 @@ def test_no_api_plan_within_quality_is_one_clear_error():
         threshold(breakeven.load(data), "hosted", 12, against="best-api")
 
 
+def test_no_api_plan_within_the_unserved_cap_is_one_clear_error():
+    # 100 requests an hour against 1 a minute without a fallback: 40% turned away.
+    data = copy.deepcopy(TWO)
+    for m in data["models"].values():
+        m["rate_limit"] = {"requests_per_minute": 1}
+    with pytest.raises(breakeven.OptionError, match=r"^against: no API-only plan leaves at "
+                       r"most 0\.1% of requests unserved \(rate limits without a fallback\)$"):
+        threshold(breakeven.load(data), "hosted", 12, against="best-api")
+
+
 def test_against_option_errors(tmp_path):
     two = breakeven.load(TWO)
     with pytest.raises(breakeven.OptionError,
