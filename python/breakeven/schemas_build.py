@@ -624,6 +624,15 @@ def history_schema() -> dict:
                    "swings are mostly assumed.")
 
 
+def against_fields() -> dict:
+    """What a decision compares with (decisions/against.py)."""
+    from .decisions.against import AGAINST
+
+    return {"against": {"enum": list(AGAINST), "description": "The scenario's baseline, or "
+                        "best-api: the cheapest API-only plan within quality."},
+            "against_label": string("The baseline's name, or best-api's plan spelled out.")}
+
+
 def sensitivity_schema() -> dict:
     outcome = mapping({"savings_at_horizon": number(),
                        "break_even_p50_month": month_or_null(),
@@ -635,7 +644,7 @@ def sensitivity_schema() -> dict:
     return output("sensitivity", "breakeven sensitivity --json",
                   "Each input moved -/+delta (docs/decisions.md).", {
                       "scenario": string(), "strategy": string(), "baseline": string(),
-                      "delta": number(0, lo_open=True), "paths": integer(1, _L["max_paths"]),
+                      **against_fields(), "delta": number(0, lo_open=True), "paths": integer(1, _L["max_paths"]),
                       "seed": integer(0, _L["max_seed"]), "base": outcome,
                       "effects": array(effect, doc="Largest swing first."),
                       "no_effect": array(string()),
@@ -650,7 +659,7 @@ def threshold_schema() -> dict:
     return output("threshold", "breakeven threshold --json",
                   "The traffic scale from which a strategy pays (docs/decisions.md).", {
                       "scenario": string(), "strategy": string(), "baseline": string(),
-                      "within": integer(1, _L["max_horizon_months"]),
+                      **against_fields(), "within": integer(1, _L["max_horizon_months"]),
                       "probability": number(0, 1), "workload": nullable(string()),
                       "paths": integer(1, _L["max_paths"]),
                       "seed": integer(0, _L["max_seed"]),
@@ -681,7 +690,7 @@ def optimize_schema() -> dict:
                       "budget": nullable(number(0)), "max_unserved": number(0, 1),
                       "paths": integer(1, _L["max_paths"]),
                       "seed": integer(0, _L["max_seed"]), "runs": integer(0),
-                      "best": plan, "baseline": plan,
+                      **against_fields(), "best": plan, "baseline": plan,
                       "savings": mapping({k: number() for k in ("mean", "p5", "p95",
                                                                 "share")},
                                          ["mean", "p5", "p95", "share"]),

@@ -104,7 +104,8 @@ def test_cli_writes_the_documented_json(tmp_path):
     assert proc.returncode == 0, proc.stderr
     assert "hosted breaks even within 12 months with probability >= 80%" in proc.stdout
     doc = json.loads(out.read_text())
-    assert set(doc) == {"schema", "scenario", "strategy", "baseline", "within", "probability",
+    assert set(doc) == {"schema", "scenario", "strategy", "baseline", "against",
+                        "against_label", "within", "probability",
                         "workload", "paths", "seed", "scale", "scale_low", "scale_high",
                         "baseline_monthly", "outside", "search", "steps"}
     bad = subprocess.run(

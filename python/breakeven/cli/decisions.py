@@ -7,6 +7,7 @@ from ..constants import checked_max_unserved
 from .failures import EXIT_OK
 from .outputs import check_figures, check_outputs, save_figure, write_json
 from .parser import (
+    against_option,
     decision_run_options,
     json_option,
     max_unserved_option,
@@ -23,6 +24,7 @@ def register(sub) -> None:
     scenario_arg(sens)
     sens.add_argument("--strategy", help="default: the cheapest besides the baseline")
     sens.add_argument("--delta", type=number, default=0.25, help="default %(default)s")
+    against_option(sens)
     decision_run_options(sens, "paths per run (default: the scenario's)")
     json_option(sens, "the result (docs/decisions.md)")
     sens.add_argument("--plot", metavar="FILE.png", help="write the tornado chart")
@@ -36,6 +38,7 @@ def register(sub) -> None:
     thr.add_argument("--workload", help="scale this workload alone (default: all)")
     thr.add_argument("--range", type=number, nargs=2, default=(0.01, 100.0),
                      metavar=("LOW", "HIGH"), help="scales searched (default 0.01 100)")
+    against_option(thr)
     decision_run_options(thr, "paths per run (default: the scenario's)")
     json_option(thr, "the result (docs/decisions.md)")
     thr.set_defaults(command=cmd_threshold)
@@ -49,6 +52,7 @@ def register(sub) -> None:
     max_unserved_option(opt)
     opt.add_argument("--single-routes", action="store_true",
                      help="one model or cluster per workload: no splits or cascades")
+    against_option(opt)
     decision_run_options(opt, "paths per run (default: min(scenario's, 500))")
     json_option(opt, "the result (docs/decisions.md)")
     opt.add_argument("--plot", metavar="FILE.png", help="write the Pareto chart")
@@ -77,7 +81,7 @@ def cmd_sensitivity(args) -> int:
     check_outputs(json=args.json)
     check_figures(plot=args.plot)
     s = sensitivity(scenario_of(args), args.strategy, args.delta, args.paths, args.seed,
-                    args.threads)
+                    args.threads, against=args.against)
     print(s.document().terminal())
     if args.plot:
         save_figure(s.plot(), args.plot, "plot", dpi=120)
@@ -92,7 +96,8 @@ def cmd_threshold(args) -> int:
 
     check_outputs(json=args.json)
     t = threshold(scenario_of(args), args.strategy, args.within, args.prob, args.workload,
-                  tuple(args.range), args.paths, args.seed, args.threads)
+                  tuple(args.range), args.paths, args.seed, args.threads,
+                  against=args.against)
     print(t.document().terminal())
     if args.json:
         write_json(args.json, t.to_dict())
@@ -107,7 +112,8 @@ def cmd_optimize(args) -> int:
     check_figures(plot=args.plot)
     best = optimize(scenario_of(args), objective=args.objective, budget=args.budget,
                     max_unserved=args.max_unserved, paths=args.paths, seed=args.seed,
-                    threads=args.threads, mixed_routes=not args.single_routes)
+                    threads=args.threads, mixed_routes=not args.single_routes,
+                    against=args.against)
     print(best.document().terminal())
     if args.json:
         write_json(args.json, best.to_dict())

@@ -106,6 +106,14 @@ def decision_run_options(parser: argparse.ArgumentParser, paths_help: str) -> No
     parser.add_argument("--threads", type=whole)
 
 
+def against_option(parser: argparse.ArgumentParser) -> None:
+    from ..decisions.against import AGAINST
+
+    parser.add_argument("--against", default="baseline", choices=AGAINST,
+                        help="compare with the scenario's baseline or the cheapest API-only "
+                        "plan within quality (default %(default)s)")
+
+
 def max_unserved_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--max-unserved", type=number, default=DEFAULT_MAX_UNSERVED,
                         metavar="SHARE", help="the largest share of requests a recommended "

@@ -57,6 +57,7 @@ from ..edits import REMOVE
 from ..errors import OptionError
 from ..routes import route_targets
 from ..schemas import schema_id
+from .against import Against, compared
 
 OBJECTIVES = ("mean", "p95", "cvar95")
 EXHAUSTIVE_LIMIT = 20_000  # API-only plans scored exhaustively up to this many
@@ -175,6 +176,7 @@ class Optimum:
     # Plan -> {workload: the engine's label of its route}, for best, baseline and
     # the Pareto front
     labels: dict = field(default_factory=dict)
+    against: Against | None = None  # what `baseline` is: the scenario's or best-api
 
     def pareto(self) -> list[Evaluation]:
         """Feasible plans not beaten on both mean and p95 total cost."""
@@ -224,6 +226,7 @@ class Optimum:
                 "objective": self.objective,
                 "budget": self.budget, "max_unserved": self.max_unserved,
                 "paths": self.paths, "seed": self.seed, "runs": self.runs,
+                "against": self.against.kind, "against_label": self.against.label,
                 "best": ev(self.best), "baseline": ev(self.baseline),
                 "savings": self.savings, "yaml": self.yaml(),
                 "cluster_sizes": {k: {"cluster": c, "gpus": g}
@@ -249,7 +252,9 @@ class Optimum:
                 f"requests unserved (at most {self.max_unserved:.2%} allowed)"
                 + (f", p95 monthly cost within {money(self.budget)}" if self.budget else "")
                 + f". It saves {money(s['mean'])} ({s['share']:.1%}) against "
-                f"{self.scenario}'s baseline, p5-p95 {money(s['p5'])} to {money(s['p95'])}.")
+                + (f"{self.scenario}'s baseline" if self.against.kind == "baseline"
+                   else self.against.label)
+                + f", p5-p95 {money(s['p5'])} to {money(s['p95'])}.")
         front = self.pareto()
         rows = [[", ".join(f"{w}: {t}" for w, t in self.labels[e.plan].items()),
                  e.plan.caching_label(), "on" if e.plan.batch_api else "off",
@@ -359,10 +364,13 @@ def candidate_targets(r: dict) -> list[str]:
     return sorted(used)
 
 
-def allowed_targets(scenario) -> dict[str, list[str]]:
-    """Each workload's candidate targets (candidate_targets) filtered by min_quality."""
+def allowed_targets(scenario, api_only: bool = False) -> dict[str, list[str]]:
+    """Each workload's candidate targets (candidate_targets), API models alone with
+    `api_only`, filtered by min_quality."""
     r = scenario.resolved()
     used = candidate_targets(r)
+    if api_only:
+        used = [t for t in used if t in r["models"]]
     out = {}
     for w in r["workloads"]:
         allowed = [t for t in sorted(used) if scenario.route_allowed(w["name"], t)]
@@ -370,6 +378,10 @@ def allowed_targets(scenario) -> dict[str, list[str]]:
             chance = w["min_quality_probability"]
             needs = (f"P(quality >= {w['min_quality']}) >= {chance}" if chance is not None
                      else f"quality >= {w['min_quality']}")
+            if api_only:  # asked for by --against best-api
+                raise OptionError("against", f"no API-only plan meets quality: workload "
+                                  f"{w['name']!r} has no API model with {needs} (its "
+                                  "min_quality)")
             raise OptionError("quality", f"workload {w['name']!r} has no model or cluster "
                               f"with {needs} (its min_quality)")
         out[w["name"]] = allowed
@@ -386,9 +398,12 @@ def _flag_settings(r: dict) -> list[tuple[bool, bool]]:
 def optimize(scenario, objective: str = "mean", budget: float | None = None,
              max_unserved: float = DEFAULT_MAX_UNSERVED, paths: int | None = None,
              seed: int | None = None, threads: int | None = None,
-             mixed_routes: bool = True) -> Optimum:
+             mixed_routes: bool = True, api_only: bool = False,
+             against: str = "baseline") -> Optimum:
     """Search routes, cluster sizes and flags for the plan minimizing `objective`;
-    `mixed_routes`: splits and cascades too (step 3 above)."""
+    `mixed_routes`: splits and cascades too (step 3 above); `api_only`: one API
+    model per workload, no cluster or provisioned deployment (the best API plan,
+    decisions/against.py); `against`: the savings against the baseline or best-api."""
     if objective not in OBJECTIVES:
         raise OptionError("objective", f"must be one of {', '.join(OBJECTIVES)} "
                           f"(got {objective!r})")
@@ -398,8 +413,11 @@ def optimize(scenario, objective: str = "mean", budget: float | None = None,
     r = scenario.resolved()
     paths = paths or min(r["simulation"]["paths"], 500)
     seed = r["simulation"]["seed"] if seed is None else seed
+    scenario, compared_with = compared(scenario, against, paths, seed, threads)
+    r = scenario.resolved()
     ev = _Evaluator(scenario, paths, seed, threads)
-    targets = allowed_targets(scenario)
+    targets = allowed_targets(scenario, api_only)
+    mixed_routes = mixed_routes and not api_only
     workloads = [w["name"] for w in r["workloads"]]
     clusters = set(r.get("clusters", {}))
 
@@ -410,7 +428,8 @@ def optimize(scenario, objective: str = "mean", budget: float | None = None,
     # 1. API routes from per-workload costs, one run for all models, provisioned
     # deployments and flags (every candidate model: one below a workload's
     # min_quality may still be a leg).
-    models = [t for t in candidate_targets(r) if t not in clusters]
+    models = [t for t in candidate_targets(r) if t not in clusters
+              and (t in r["models"] or not api_only)]
     flags = _flag_settings(r)
     starts: list[Plan] = []
     if models:
@@ -506,7 +525,8 @@ def optimize(scenario, objective: str = "mean", budget: float | None = None,
                "share": float(saved.mean() / cost[0].mean()) if cost[0].mean() else 0.0}
     out = Optimum(r["name"], objective, budget, max_unserved, paths, seed, best, baseline,
                   savings, sorted(candidates, key=lambda e: e.mean),
-                  {k: v for k, v in ev.variants.items() if v[1] is not None}, ev.runs)
+                  {k: v for k, v in ev.variants.items() if v[1] is not None}, ev.runs,
+                  against=compared_with)
     out.labels = ev.labels([best.plan, base_plan, *(e.plan for e in out.pareto())])
     return out
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from ..errors import OptionError, ScenarioError
 from ..schemas import schema_id
+from .against import compared
 from .inputs import scenario_inputs
 from .threshold import _others
 
@@ -46,8 +47,9 @@ def _month(m: int | None, horizon: int) -> float:
 class Sensitivity:
     """What :func:`sensitivity` returns: the effects sorted by swing."""
 
-    def __init__(self, scenario, strategy, delta, paths, seed, base, effects):
+    def __init__(self, scenario, strategy, delta, paths, seed, base, effects, against):
         self.scenario = scenario
+        self.against = against  # an Against: the scenario's baseline, or best-api
         self.strategy = strategy
         self.delta = delta
         self.paths = paths
@@ -103,6 +105,8 @@ class Sensitivity:
             "scenario": self.scenario.name,
             "strategy": self.strategy,
             "baseline": self.scenario.baseline,
+            "against": self.against.kind,
+            "against_label": self.against.label,
             "delta": self.delta,
             "paths": self.paths,
             "seed": self.seed,
@@ -134,7 +138,7 @@ class Sensitivity:
                  money(e.low.savings), money(e.high.savings), money(e.swing(self.base)),
                  month(e.low.p50_month, h), month(e.high.p50_month, h)]
                 for e in self.effects[:top]]
-        text = (f"Saving of {self.strategy} against {self.scenario.baseline} over {h} "
+        text = (f"Saving of {self.strategy} against {self.against.label} over {h} "
                 f"months ({money(self.base.savings)} as planned) with each input moved "
                 f"-/+{self.delta:.0%}, one at a time on the same random numbers "
                 f"({counted(self.paths, 'path')} a run, seed {self.seed}); largest swing first.")
@@ -173,22 +177,27 @@ def default_strategy(result, max_unserved: float | None = None) -> str:
 
 def sensitivity(scenario, strategy: str | None = None, delta: float = 0.25,
                 paths: int | None = None, seed: int | None = None,
-                threads: int | None = None) -> Sensitivity:
+                threads: int | None = None, against: str = "baseline") -> Sensitivity:
     """Move every numeric input that can matter by -delta and +delta, one at a
     time, and measure the saving of ``strategy`` against the baseline at the
     horizon and its break-even month. ``strategy`` defaults to the cheapest one
-    other than the baseline."""
+    other than the baseline. ``against``: "baseline", or "best-api" (the best API
+    plan, chosen at the scenario's values and held: decisions/against.py)."""
     if not (isinstance(delta, (int, float)) and 0 < delta < 1):
         raise OptionError("delta", f"must be between 0 and 1 (got {delta!r})")
-    if len(scenario.strategies) < 2:
+    if len(scenario.strategies) < 2 and against == "baseline":
         raise OptionError("strategy", "the scenario has no strategy besides the baseline")
-    seed = scenario.resolved()["simulation"]["seed"] if seed is None else seed
+    simulation = scenario.resolved()["simulation"]
+    seed = simulation["seed"] if seed is None else seed
+    if strategy is not None and (strategy not in scenario.strategies or (
+            strategy == scenario.baseline and against == "baseline")):
+        raise OptionError("strategy", _others(scenario, strategy))
+    scenario, compared_with = compared(scenario, against, paths or simulation["paths"],
+                                       seed, threads)
     run = dict(paths=paths, seed=seed, threads=threads, progress=False)
     base_result = scenario.run(**run)
     if strategy is None:
         strategy = default_strategy(base_result)
-    elif strategy not in scenario.strategies or strategy == scenario.baseline:
-        raise OptionError("strategy", _others(scenario, strategy))
     base = Outcome.of(base_result, strategy)
     effects = []
     for inp in scenario_inputs(scenario.resolved()):
@@ -201,5 +210,6 @@ def sensitivity(scenario, strategy: str | None = None, delta: float = 0.25,
                 problem = e.reason
                 outcomes.append(None)
         effects.append(Effect(inp.name, inp.value, *outcomes, invalid=problem))
-    return Sensitivity(scenario, strategy, delta, base_result.paths, seed, base, effects)
+    return Sensitivity(scenario, strategy, delta, base_result.paths, seed, base, effects,
+                       compared_with)
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from ..errors import OptionError
 from ..schemas import schema_id
+from .against import Against, compared
 from .inputs import Input, scenario_inputs
 
 
@@ -44,6 +45,7 @@ class Threshold:
     baseline_monthly: float | None  # the baseline's mean monthly spend at `scale`
     outside: str  # "", "below" (met at the lowest scale) or "above" (never met)
     steps: list[Step]
+    against: Against  # what `baseline` is: the scenario's, or best-api
 
     def to_dict(self) -> dict:
         """The JSON document of ``breakeven threshold --json`` (docs/decisions.md)."""
@@ -51,6 +53,7 @@ class Threshold:
             "scenario", "strategy", "baseline", "within", "probability", "workload",
             "paths", "seed", "scale", "scale_low", "scale_high", "baseline_monthly",
             "outside")}
+        out["against"], out["against_label"] = self.against.kind, self.against.label
         out["search"] = list(self.search)
         out["steps"] = [vars(s) for s in self.steps]
         return {"schema": schema_id("threshold"), **out}
@@ -80,7 +83,7 @@ class Threshold:
     def summary(self) -> str:
         what = f"workload {self.workload}" if self.workload else "all workloads"
         goal = (f"{self.strategy} breaks even within {self.within} months with "
-                f"probability >= {self.probability:.0%} (against {self.baseline})")
+                f"probability >= {self.probability:.0%} (against {self.against.label})")
         lo, hi = self.search
         if self.outside == "below":
             return f"{goal} already at {lo:g}x the traffic of {what}: the lowest scale searched."
@@ -107,14 +110,17 @@ def _rate_inputs(scenario, workload: str | None) -> list[Input]:
 def threshold(scenario, strategy: str, within: int, probability: float = 0.8,
               workload: str | None = None, search: tuple[float, float] = (0.01, 100.0),
               paths: int | None = None, seed: int | None = None,
-              threads: int | None = None, steps: int = 24) -> Threshold:
+              threads: int | None = None, steps: int = 24,
+              against: str = "baseline") -> Threshold:
     """The smallest traffic scale at which ``strategy`` breaks even within
     ``within`` months with at least ``probability``; all workloads scaled
     together, or ``workload`` alone. Bisection on the logarithm of the scale in
     ``search``; the uncertainty is where the probability crosses the target plus
-    and minus two binomial standard errors."""
+    and minus two binomial standard errors. ``against``: "baseline", or "best-api"
+    (the best API plan, chosen at scale 1 and held: decisions/against.py)."""
     horizon = scenario.horizon_months
-    if strategy not in scenario.strategies or strategy == scenario.baseline:
+    if strategy not in scenario.strategies or (strategy == scenario.baseline
+                                               and against == "baseline"):
         raise OptionError("strategy", _others(scenario, strategy))
     if not (isinstance(within, int) and 1 <= within <= horizon):
         raise OptionError("within", f"must be a whole number of months in 1..{horizon} (got {within!r})")
@@ -123,8 +129,11 @@ def threshold(scenario, strategy: str, within: int, probability: float = 0.8,
     lo, hi = search
     if not (0 < lo < hi):
         raise OptionError("range", f"must be two scales 0 < low < high (got {search!r})")
-    seed = scenario.resolved()["simulation"]["seed"] if seed is None else seed
+    simulation = scenario.resolved()["simulation"]
+    seed = simulation["seed"] if seed is None else seed
     rates = _rate_inputs(scenario, workload)
+    scenario, compared_with = compared(scenario, against, paths or simulation["paths"],
+                                       seed, threads)
     b_index = scenario.strategies.index(scenario.baseline)
     seen: dict[float, Step] = {}
     used_paths, mode = 0, ""
@@ -175,5 +184,5 @@ def threshold(scenario, strategy: str, within: int, probability: float = 0.8,
         within=within, probability=probability, workload=workload, paths=used_paths,
         seed=seed, search=(lo, hi), scale=scale, scale_low=scale_low,
         scale_high=scale_high, baseline_monthly=baseline_monthly, outside=outside,
-        steps=sorted(seen.values(), key=lambda s: s.scale),
+        steps=sorted(seen.values(), key=lambda s: s.scale), against=compared_with,
     )
