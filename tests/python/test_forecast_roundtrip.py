@@ -39,8 +39,14 @@ def forecast_against_truth(tmp_path, name: str, days: int, seed: int):
     return totals, true_mean
 
 
+# content-platform from 28 days (seed 1): its fastest-swinging task's four weeks rose
+# steeply; the raw trend (+50% a month, at its bound) was shrunk but its low start
+# kept, and the swings it had explained were lost: 0.76x the truth, p5-p95 0.67x to
+# 0.88x, before the fit kept the level and the swings (estimators.rate_for_growth,
+# swings_left).
 @pytest.mark.parametrize(("name", "days"), [("spend-by-task", 14), ("spend-by-task", 28),
-                                            ("growth", 14), ("growth", 28)])
+                                            ("growth", 14), ("growth", 28),
+                                            ("content-platform", 28)])
 def test_short_histories_forecast_their_truth(tmp_path, name, days):
     totals, truth = forecast_against_truth(tmp_path, name, days, seed=1)
     p5, p95 = np.quantile(totals, [0.05, 0.95])
