@@ -195,8 +195,7 @@ def _notes(cal: Calendar, usage) -> list[str]:
                      "the prior by its standard error, week-to-week swings included")
     if not f["weekly"]:
         notes.append(f"weekly sigma not fitted (under 3 weeks): {ASSUMED_WEEKLY_SIGMA:g} "
-                     "assumed (ServeGen's clients swing more), or what two weeks show "
-                     "once their trend is shrunk where that is more, so the bands hold "
+                     "assumed (ServeGen's clients swing more), so the bands hold "
                      "week-to-week swings the logs are too short to show")
     else:
         notes.append(f"weekly sigma is weakly identified from {int(weeks)} weeks: its error "
