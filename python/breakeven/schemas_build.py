@@ -421,7 +421,15 @@ def scenario_definitions() -> dict:
                         ["floor", "probability"],
                         "Routes need P(quality >= floor) >= probability under the "
                         "score's sd (normal)."),
-                doc="A quality floor, or a floor with the probability to clear it.")},
+                doc="A quality floor, or a floor with the probability to clear it."),
+            "slo": mapping({
+                "ttft_p95_ms": number(0, _L["max_slo_ms"], "p95 time to first token, ms.",
+                                      lo_open=True),
+                "tpot_p95_ms": number(0, _L["max_slo_ms"], "p95 time per output token "
+                                      "after the first, ms.", lo_open=True)},
+                doc="A real-time workload's latency SLO at the clusters it is routed "
+                    "to (either limit or both); the result counts the hours in breach.",
+                minProperties=1)},
             ["name", "requests", "input_tokens", "output_tokens"],
             "A task category and its traffic."),
         "provisioned": mapping({
