@@ -46,6 +46,25 @@ RequestMix routed_mix(const std::vector<Workload>& workloads, const std::vector<
   return mix;
 }
 
+double slo_ceiling(const ServingProfile& server, const RequestMix& mix, const Slo& slo) {
+  const double capacity = serving_capacity_per_hour(server, mix);
+  auto within = [&](double load) {
+    RequestMix at = mix;
+    at.requests_per_hour = load * capacity;
+    const LatencyPercentiles p = serving_latency(server, at);
+    return p.ttft_p95 <= slo.ttft_p95_s && p.tpot_p95 <= slo.tpot_p95_s;
+  };
+  if (!within(0.0)) return 0.0;
+  // The percentiles rise with the load: bisect on it, within(lo) and !within(hi)
+  // (at a load of 1 they are infinite).
+  double lo = 0.0, hi = 1.0;
+  for (int i = 0; i < kSloBisections; ++i) {
+    const double mid = 0.5 * (lo + hi);
+    (within(mid) ? lo : hi) = mid;
+  }
+  return lo * capacity;
+}
+
 SloCeilings::SloCeilings(const Scenario& scenario)
     : clusters_(int(scenario.clusters.size())) {
   const auto& workloads = scenario.workloads;
@@ -83,13 +102,10 @@ SloCeilings::SloCeilings(const Scenario& scenario)
         const int least = (cluster.autoscaled ? cluster.min_gpus : cluster.max_gpus) / g;
         const RequestMix mix = routed_mix(workloads, realtime_w, realtime_share);
         ceilings.assign(plan.slots.size(), std::vector<double>(std::size_t(most) + 1, 0.0));
-        for (int r = std::max(1, least); r <= most; ++r) {
-          const LatencyCurve curve(cluster_server(cluster, r), mix);
-          for (std::size_t j = 0; j < plan.slots.size(); ++j) {
-            const Slo& slo = *workloads[routed[plan.slots[j]]].slo;
-            ceilings[j][r] = curve.max_rate_within(slo.ttft_p95_s, slo.tpot_p95_s);
-          }
-        }
+        for (int r = std::max(1, least); r <= most; ++r)
+          for (std::size_t j = 0; j < plan.slots.size(); ++j)
+            ceilings[j][r] = slo_ceiling(cluster_server(cluster, r), mix,
+                                         *workloads[routed[plan.slots[j]]].slo);
       }
       plan.ceilings = ceilings;
       plans_[std::size_t(s) * clusters_ + c] = std::move(plan);

@@ -24,6 +24,12 @@ ServingProfile cluster_server(const Cluster& cluster, int replicas);
 RequestMix routed_mix(const std::vector<Workload>& workloads, const std::vector<int>& routed,
                       const std::vector<double>& share);
 
+// The highest rate (requests per hour) at which the fast model (serving_latency)
+// puts the p95 TTFT and TPOT within the slo, to 2^-kSloBisections of the capacity
+// (bisection on the load: 13 calls, against a LatencyCurve's 64); 0 if none.
+inline constexpr int kSloBisections = 12;
+double slo_ceiling(const ServingProfile& server, const RequestMix& mix, const Slo& slo);
+
 struct ClusterSlo {
   std::vector<int> realtime;  // k (into the routed workloads) of the real-time ones
   std::vector<int> slots;     // k of the ones with an slo
@@ -32,9 +38,10 @@ struct ClusterSlo {
   std::vector<std::vector<double>> ceilings;
 };
 
-// Built once per run, before the paths (a LatencyCurve per replica count of each
-// cluster a strategy sends an slo to: 9 ms each for Poisson arrivals, 130 ms for
-// bursty ones), and read by every worker's costers.
+// Built once per run, before the paths (an slo_ceiling per replica count of each
+// cluster a strategy sends an slo to and workload with an slo there: ~2 ms each
+// for Poisson arrivals, ~25 ms for bursty ones), and read by every worker's
+// costers.
 class SloCeilings {
  public:
   explicit SloCeilings(const Scenario& scenario);
