@@ -66,6 +66,14 @@ StrategyCoster::StrategyCoster(const Scenario& scenario, int strategy,
                      {}};
     plan.scaled.resize(routed.size());
     plan.slo = slo.of(strategy, c);
+    if (plan.slo)
+      for (int k : plan.slo->slots) {
+        const int w = routed[k];
+        if (slo_row_.empty()) slo_row_.assign(workloads.size(), -1);
+        if (slo_row_[w] >= 0) continue;  // a split's other cluster leg has it
+        slo_row_[w] = int(slo_checked_.size());
+        slo_checked_.push_back(w);
+      }
     if (cluster.overflow_model) {
       const int m = *cluster.overflow_model;
       plan.overflow_model = m;
@@ -420,11 +428,14 @@ void StrategyCoster::cost_cluster(ClusterPlan& plan, const TrafficPath& path,
 
 void StrategyCoster::count_breaches(PathRecord& out) const {
   const std::size_t n_workloads = scenario_->workloads.size();
-  for (std::size_t w = 0; w < n_workloads; ++w) {
-    if (!scenario_->workloads[w].slo) continue;
-    const std::uint8_t* breach = &breach_[w * path_hours_];
-    for (std::size_t t = 0; t < path_hours_; ++t)
-      out.slo_breach_hours[std::size_t(month_of(int(t))) * n_workloads + w] += breach[t];
+  for (std::size_t row = 0; row < slo_checked_.size(); ++row) {
+    const std::uint8_t* breach = &breach_[row * path_hours_];
+    for (std::size_t t0 = 0, m = 0; t0 < path_hours_; t0 += kHoursPerMonth, ++m) {
+      const std::size_t end = std::min(path_hours_, t0 + kHoursPerMonth);
+      int hours = 0;
+      for (std::size_t t = t0; t < end; ++t) hours += breach[t];
+      out.slo_breach_hours[m * n_workloads + slo_checked_[row]] += hours;
+    }
   }
 }
 
@@ -444,7 +455,7 @@ void StrategyCoster::check_slo(const ClusterPlan& plan, int t, int hours) {
     const double* ceiling = slo.ceilings[j].data();
     const double most = double(slo.ceilings[j].size() - 1);
     std::uint8_t* breach =
-        &breach_[std::size_t(run.routed()[slo.slots[j]]) * path_hours_ + t];
+        &breach_[std::size_t(slo_row_[run.routed()[slo.slots[j]]]) * path_hours_ + t];
     for (int h = 0; h < hours; ++h)
       breach[h] |= rate[h] > ceiling[std::size_t(std::min(gpus[h] / replica, most))];
   }
@@ -522,12 +533,13 @@ void StrategyCoster::cost(const TrafficPath& path, PathTotals& totals,
                           PathRecord out) {
   cost_api_routes(path, totals, out);
   for (LimitedModel& l : limited_) cost_limited(l, path, out);
-  if (out.slo_breach_hours) {
+  const bool check = out.slo_breach_hours && !slo_checked_.empty();
+  if (check) {
     path_hours_ = std::size_t(path.hours);
-    breach_.assign(scenario_->workloads.size() * path_hours_, 0);
+    breach_.assign(slo_checked_.size() * path_hours_, 0);
   }
   for (ClusterPlan& plan : clusters_) cost_cluster(plan, path, out);
-  if (out.slo_breach_hours) count_breaches(out);
+  if (check) count_breaches(out);
   for (const ProvisionedPlan& plan : provisioned_) cost_provisioned(plan, path, out);
   for (int m = 0; m < scenario_->horizon_months; ++m) {
     const double* p = out.parts + std::size_t(m) * kPartCount;

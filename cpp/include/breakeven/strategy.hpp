@@ -127,8 +127,11 @@ class StrategyCoster {
   // Scratch of cost_provisioned: per routed workload, a month's tokens within the
   // units (their share of the month's fee).
   std::vector<double> covered_tokens_;
-  // Per workload and hour of the path, 1 where its slo was missed at a cluster
-  // (a split's legs at two clusters: either); empty without slos.
+  // The workloads with an slo this strategy sends to a cluster, and each
+  // workload's row among them (-1: none); only these are checked and counted.
+  std::vector<int> slo_checked_, slo_row_;
+  // Per row and hour of the path, 1 where its slo was missed at a cluster (a
+  // split's legs at two clusters: either).
   std::vector<std::uint8_t> breach_;
   std::size_t path_hours_ = 0;
   std::vector<double> slo_rate_;  // scratch of check_slo: per hour of the month
