@@ -595,6 +595,12 @@ def result_schema() -> dict:
                               "on_demand_gpu_cost"], "GPU-hours and cost by kind."),
         "utilization": SERIES,
         "utilization_over_horizon": number(0),
+        "slo": {"type": "object", "additionalProperties": mapping(
+                    {"breach_hours": SERIES, "p_met": number(0, 1)},
+                    ["breach_hours", "p_met"]),
+                "description": "Per workload with an slo: mean hours in breach per "
+                "month and P(SLO met), the share of hours not in breach. Present "
+                "when a workload has an slo."},
         "total_cost": band(True, "Total over the horizon (USD)."),
         "savings_vs_baseline": band(False, "Share of the baseline's total saved."),
         "break_even": nullable(mapping({
@@ -614,7 +620,7 @@ def result_schema() -> dict:
         "precision": mapping({"target": number(0, lo_open=True), "met": boolean()},
                              ["target", "met"], "Present for a run to a precision."),
         "history": history_schema(),
-        "strategies": array(mapping(strategy, list(strategy)), 1),
+        "strategies": array(mapping(strategy, [k for k in strategy if k != "slo"]), 1),
         "price_paths": {"type": "object", "additionalProperties": band_series(False),
                         "description": "Price factor of each price path, per month."}}
     return document("breakeven result JSON, version 1",

@@ -8,8 +8,10 @@ import copy
 from pathlib import Path
 
 import breakeven
+import jsonschema
 import numpy as np
 import pytest
+from breakeven import schemas
 from breakeven.constants import HOURS_PER_MONTH
 from breakeven.serving import RequestMix, Server, latency
 
@@ -78,6 +80,13 @@ def test_an_hour_breaches_where_the_model_puts_its_p95_above_the_limit(margin, p
     doc = run(data).as_dict()
     assert doc["strategies"][1]["requests"]["unserved"] == [0.0] * MONTHS
     assert doc["strategies"][1]["slo"]["chat"]["p_met"] == p_met
+
+
+def test_the_result_json_with_slo_validates_against_its_schema():
+    doc = run(with_slo({"tpot_p95_ms": 1})).as_dict()
+    assert list(jsonschema.Draft7Validator(schemas.schema("result")).iter_errors(doc)) == []
+    doc["strategies"][1]["slo"]["chat"]["p_met"] = 1.5
+    assert not jsonschema.Draft7Validator(schemas.schema("result")).is_valid(doc)
 
 
 def test_a_scenario_without_slo_reports_none():
