@@ -136,3 +136,28 @@ def test_the_recorded_70_percent_cluster_is_passed_over_for_the_slo_sized_one():
     assert 0.7 < met < 0.9
     assert (f"Passed over, though cheaper: at-70 (meets chat's latency SLO in {met:.1%} "
             "of hours, below the 99% required)") in text
+
+
+def test_optimize_passes_over_a_cluster_that_misses_the_slo():
+    from breakeven.decisions.optimize import optimize
+
+    # Without the slo the cluster is the cheapest plan; with one it misses every
+    # hour, the optimizer keeps the API.
+    free = optimize(breakeven.load(BASE), paths=20)
+    assert free.labels[free.best.plan] == {"chat": "gpu"}
+    held = optimize(breakeven.load(with_slo({"tpot_p95_ms": 1})), paths=20)
+    assert held.labels[held.best.plan] == {"chat": "frontier"}
+    assert held.best.slo_met == 1.0
+    assert min(e.slo_met for e in held.evaluated) == 1.0  # none of them misses it
+
+
+def test_slo_met_statistic_names_a_workload_with_an_slo():
+    from breakeven.planning_stats import UnknownStatistic, estimate, validate_statistic
+
+    validate_statistic("slo_met.chat", ["chat"])
+    with pytest.raises(UnknownStatistic, match="unknown workload 'chta' in 'slo_met.chta'"):
+        validate_statistic("slo_met.chta", ["chat"])
+    with pytest.raises(UnknownStatistic, match="workload 'chat' has no slo"):
+        estimate(run(BASE), "self-host", "slo_met.chat")
+    missed = estimate(run(with_slo({"tpot_p95_ms": 1})), "self-host", "slo_met.chat")
+    assert (missed.value, missed.low, missed.high) == (0.0, 0.0, 0.0)
