@@ -168,7 +168,7 @@ def _why_passed_over(strategy: dict, max_unserved: float) -> list[str]:
     if unserved_share(strategy) > max_unserved:
         reasons.append(f"leaves {unserved_share(strategy):.1%} of requests unserved, "
                        f"above the {max_unserved:.1%} allowed")
-    reasons += [f"meets {w}'s latency SLO in {met:.1%} of hours, below the "
+    reasons += [f"meets the latency SLO of {w} in {met:.1%} of hours, below the "
                 f"{MIN_SLO_MET:.0%} required" for w, met in _slo_misses(strategy).items()]
     return reasons
 
