@@ -317,7 +317,8 @@ SimulationResult simulate(const Scenario& scenario, const RunOptions& options) {
   const bool antithetic = options.antithetic.value_or(scenario.simulation.antithetic) &&
                           mode == Mode::Stochastic;
   const SloCeilings slo(scenario);
-  const RunContext run{scenario, traffic, mode, antithetic, seed, threads, options, slo};
+  const RunContext run{scenario, traffic, mode, antithetic, seed, threads, options,
+                       slo};
   SimulationResult result;
   result.start(scenario, mode, seed);
   result.antithetic = antithetic;

@@ -95,7 +95,9 @@ Json cache_ttls_json(const Strategy& s, const Scenario& sc) {
 // An slo's limits in ms as written; an absent one is null. Only workloads with an
 // slo carry the key, so scenarios without one resolve as before.
 Json slo_json(const Slo& slo) {
-  auto ms = [](double s) { return std::isfinite(s) ? Json(s * 1000.0) : Json(nullptr); };
+  auto ms = [](double s) {
+    return std::isfinite(s) ? Json(s * 1000.0) : Json(nullptr);
+  };
   return {{"ttft_p95_ms", ms(slo.ttft_p95_s)}, {"tpot_p95_ms", ms(slo.tpot_p95_s)}};
 }
 

@@ -433,7 +433,8 @@ Workload parse_workload(const Field& f, int horizon_months) {
     slo->allow_only({"ttft_p95_ms", "tpot_p95_ms"});
     slo->require(slo->has("ttft_p95_ms") || slo->has("tpot_p95_ms"),
                  "give ttft_p95_ms, tpot_p95_ms or both");
-    slo->require(!w.is_batch(), "applies to real-time workloads only (this one is batch)");
+    slo->require(!w.is_batch(),
+                 "applies to real-time workloads only (this one is batch)");
     // An absent limit never binds.
     auto limit_s = [&](const char* key) {
       auto x = slo->find(key);

@@ -18,7 +18,8 @@ ServingProfile cluster_server(const Cluster& cluster, int replicas) {
   return p;
 }
 
-RequestMix routed_mix(const std::vector<Workload>& workloads, const std::vector<int>& routed,
+RequestMix routed_mix(const std::vector<Workload>& workloads,
+                      const std::vector<int>& routed,
                       const std::vector<double>& share) {
   // Moments of the mixture: E[x] and E[x^2] weighted by each workload's requests.
   double n = 0, in1 = 0, in2 = 0, out1 = 0, out2 = 0, dispersion = 0;
@@ -46,7 +47,8 @@ RequestMix routed_mix(const std::vector<Workload>& workloads, const std::vector<
   return mix;
 }
 
-double slo_ceiling(const ServingProfile& server, const RequestMix& mix, const Slo& slo) {
+double slo_ceiling(const ServingProfile& server, const RequestMix& mix,
+                   const Slo& slo) {
   const double capacity = serving_capacity_per_hour(server, mix);
   auto within = [&](double load) {
     RequestMix at = mix;
@@ -99,9 +101,11 @@ SloCeilings::SloCeilings(const Scenario& scenario)
         const int g = cluster.replica_gpus;
         const int spot = cluster.spot ? cluster.spot->gpus : 0;
         const int most = (cluster.max_gpus + spot) / g;
-        const int least = (cluster.autoscaled ? cluster.min_gpus : cluster.max_gpus) / g;
+        const int least =
+            (cluster.autoscaled ? cluster.min_gpus : cluster.max_gpus) / g;
         const RequestMix mix = routed_mix(workloads, realtime_w, realtime_share);
-        ceilings.assign(plan.slots.size(), std::vector<double>(std::size_t(most) + 1, 0.0));
+        ceilings.assign(plan.slots.size(),
+                        std::vector<double>(std::size_t(most) + 1, 0.0));
         for (int r = std::max(1, least); r <= most; ++r)
           for (std::size_t j = 0; j < plan.slots.size(); ++j)
             ceilings[j][r] = slo_ceiling(cluster_server(cluster, r), mix,

@@ -69,7 +69,8 @@ def validate_statistic(stat: str, workloads: list[str]) -> None:
         name = stat.removeprefix("slo_met.")
         if name not in workloads:
             raise UnknownStatistic(
-                f"unknown workload '{name}' in '{stat}' (workloads: {', '.join(workloads)})"
+                f"unknown workload '{name}' in '{stat}' "
+                f"(workloads: {', '.join(workloads)})"
             )
         return
     raise UnknownStatistic(

@@ -137,7 +137,8 @@ class Result:
         breach = self.slo_breach_hours
         if breach is None:
             return None
-        return 1.0 - breach.sum(axis=2).mean(axis=1) / (breach.shape[2] * HOURS_PER_MONTH)
+        hours = breach.shape[2] * HOURS_PER_MONTH
+        return 1.0 - breach.sum(axis=2).mean(axis=1) / hours
 
     @cached_property
     def demand(self) -> np.ndarray:

@@ -423,8 +423,8 @@ def scenario_definitions() -> dict:
                         "score's sd (normal)."),
                 doc="A quality floor, or a floor with the probability to clear it."),
             "slo": mapping({
-                "ttft_p95_ms": number(0, _L["max_slo_ms"], "p95 time to first token, ms.",
-                                      lo_open=True),
+                "ttft_p95_ms": number(0, _L["max_slo_ms"],
+                                      "p95 time to first token, ms.", lo_open=True),
                 "tpot_p95_ms": number(0, _L["max_slo_ms"], "p95 time per output token "
                                       "after the first, ms.", lo_open=True)},
                 doc="A real-time workload's latency SLO at the clusters it is routed "

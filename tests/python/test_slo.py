@@ -84,9 +84,10 @@ def test_an_hour_breaches_where_the_model_puts_its_p95_above_the_limit(margin, p
 
 def test_the_result_json_with_slo_validates_against_its_schema():
     doc = run(with_slo({"tpot_p95_ms": 1})).as_dict()
-    assert list(jsonschema.Draft7Validator(schemas.schema("result")).iter_errors(doc)) == []
+    validator = jsonschema.Draft7Validator(schemas.schema("result"))
+    assert list(validator.iter_errors(doc)) == []
     doc["strategies"][1]["slo"]["chat"]["p_met"] = 1.5
-    assert not jsonschema.Draft7Validator(schemas.schema("result")).is_valid(doc)
+    assert not validator.is_valid(doc)
 
 
 def test_a_scenario_without_slo_reports_none():
@@ -98,8 +99,8 @@ def test_a_scenario_without_slo_reports_none():
 def test_a_plan_missing_its_slo_is_passed_over_with_its_reason():
     result = run(with_slo({"tpot_p95_ms": 1}))
     text = " ".join(str(result.document()).split())
-    assert ("Passed over, though cheaper: self-host (meets the latency SLO of chat in 0.0% "
-            "of hours, below the 99% required)") in text
+    assert ("Passed over, though cheaper: self-host (meets the latency SLO of chat in "
+            "0.0% of hours, below the 99% required)") in text
     assert "SLO breach" in text and "100.00% (over cap)" in text
 
 
@@ -109,7 +110,9 @@ def test_a_plan_missing_its_slo_is_passed_over_with_its_reason():
     ({"ttft_p95_ms": -5}, r"workloads\[0\]\.slo\.ttft_p95_ms: must be between 0 and"),
     ({"tpot_p95_ms": 1e9}, r"workloads\[0\]\.slo\.tpot_p95_ms: must be between 0 and"),
     ({"tpot_p95_ms": "fast"}, r"workloads\[0\]\.slo\.tpot_p95_ms: must be a number"),
-    ({"ttft_p99_ms": 800}, r"workloads\[0\]\.slo\.ttft_p99_ms: unknown field \(allowed: ttft_p95_ms, tpot_p95_ms\)"),
+    ({"ttft_p99_ms": 800},
+     r"workloads\[0\]\.slo\.ttft_p99_ms: unknown field \(allowed: ttft_p95_ms, "
+     r"tpot_p95_ms\)"),
     ("800ms", r"workloads\[0\]\.slo: must be an? (object|mapping)"),
 ])
 def test_hostile_slo_fields_are_one_error(slo, message):
@@ -120,8 +123,8 @@ def test_hostile_slo_fields_are_one_error(slo, message):
 def test_a_batch_workload_may_not_have_an_slo():
     data = with_slo({"ttft_p95_ms": 800})
     data["workloads"][0]["latency"] = "batch"
-    with pytest.raises(breakeven.ScenarioError,
-                       match=r"workloads\[0\]\.slo: applies to real-time workloads only"):
+    with pytest.raises(breakeven.ScenarioError, match=r"workloads\[0\]\.slo: applies "
+                       r"to real-time workloads only"):
         breakeven.load(data)
 
 
@@ -134,8 +137,8 @@ def test_the_recorded_70_percent_cluster_is_passed_over_for_the_slo_sized_one():
     assert "Self-host chat on at-slo (at-slo): saves" in text
     met = result.as_dict()["strategies"][1]["slo"]["chat"]["p_met"]
     assert 0.7 < met < 0.9
-    assert (f"Passed over, though cheaper: at-70 (meets the latency SLO of chat in {met:.1%} "
-            "of hours, below the 99% required)") in text
+    assert ("Passed over, though cheaper: at-70 (meets the latency SLO of chat in "
+            f"{met:.1%} of hours, below the 99% required)") in text
 
 
 def test_optimize_passes_over_a_cluster_that_misses_the_slo():
@@ -155,7 +158,8 @@ def test_slo_met_statistic_names_a_workload_with_an_slo():
     from breakeven.planning_stats import UnknownStatistic, estimate, validate_statistic
 
     validate_statistic("slo_met.chat", ["chat"])
-    with pytest.raises(UnknownStatistic, match="unknown workload 'chta' in 'slo_met.chta'"):
+    with pytest.raises(UnknownStatistic,
+                       match="unknown workload 'chta' in 'slo_met.chta'"):
         validate_statistic("slo_met.chta", ["chat"])
     with pytest.raises(UnknownStatistic, match="workload 'chat' has no slo"):
         estimate(run(BASE), "self-host", "slo_met.chat")

@@ -21,14 +21,15 @@ ServingProfile cluster_server(const Cluster& cluster, int replicas);
 // The request mix of the real-time workloads `routed` (with their shares of the
 // workload's requests) at one server: token sizes of the rate-weighted mixture,
 // minute dispersion of the sum (variances add).
-RequestMix routed_mix(const std::vector<Workload>& workloads, const std::vector<int>& routed,
-                      const std::vector<double>& share);
+RequestMix routed_mix(const std::vector<Workload>& workloads,
+                      const std::vector<int>& routed, const std::vector<double>& share);
 
 // The highest rate (requests per hour) at which the fast model (serving_latency)
 // puts the p95 TTFT and TPOT within the slo, to 2^-kSloBisections of the capacity
 // (bisection on the load: 13 calls, against a LatencyCurve's 64); 0 if none.
 inline constexpr int kSloBisections = 12;
-double slo_ceiling(const ServingProfile& server, const RequestMix& mix, const Slo& slo);
+double slo_ceiling(const ServingProfile& server, const RequestMix& mix,
+                   const Slo& slo);
 
 struct ClusterSlo {
   std::vector<int> realtime;  // k (into the routed workloads) of the real-time ones

@@ -506,7 +506,8 @@ def optimize(scenario, objective: str = "mean", budget: float | None = None,
                      tuple((w, base_ttl[w]) for w in workloads if base_ttl[w]))
     cost, requests, _, slo_met = ev.run([base_plan.strategy("baseline"),
                                          best.plan.strategy("best")])
-    baseline = _evaluation(base_plan, cost[0], requests[0], r["horizon_months"], slo_met[0])
+    baseline = _evaluation(base_plan, cost[0], requests[0], r["horizon_months"],
+                           slo_met[0])
     saved = cost[0] - cost[1]
     savings = {"mean": float(saved.mean()), "p5": float(np.quantile(saved, 0.05)),
                "p95": float(np.quantile(saved, 0.95)),

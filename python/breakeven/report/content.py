@@ -169,7 +169,8 @@ def _why_passed_over(strategy: dict, max_unserved: float) -> list[str]:
         reasons.append(f"leaves {unserved_share(strategy):.1%} of requests unserved, "
                        f"above the {max_unserved:.1%} allowed")
     reasons += [f"meets the latency SLO of {w} in {met:.1%} of hours, below the "
-                f"{MIN_SLO_MET:.0%} required" for w, met in _slo_misses(strategy).items()]
+                f"{MIN_SLO_MET:.0%} required"
+                for w, met in _slo_misses(strategy).items()]
     return reasons
 
 
@@ -194,7 +195,8 @@ def recommendation(doc: dict, resolved: dict,
         if not with_slo:
             return (f"No strategy serves all but {max_unserved:.1%} of requests: every "
                     "one leaves more unserved (" + ", ".join(
-                        f"{s['name']} {unserved_share(s):.1%}" for s in too_lossy) + ").")
+                        f"{s['name']} {unserved_share(s):.1%}" for s in too_lossy)
+                    + ").")
         return (f"No strategy serves all but {max_unserved:.1%} of requests and keeps "
                 "its latency SLOs: " + "; ".join(
                     f"{s['name']} " + ", ".join(_why_passed_over(s, max_unserved))
