@@ -38,6 +38,7 @@ void register_limits(py::module_& m) {
   d["max_gpu_price_per_hour"] = L::kMaxGpuPricePerHour;
   d["max_gpus"] = L::kMaxGpus;
   d["max_batch"] = L::kMaxBatch;
+  d["max_slo_ms"] = L::kMaxSloMs;
   d["max_replay_requests"] = L::kMaxReplayRequests;
   d["max_cache_tiers"] = L::kMaxCacheTiers;
   d["max_mean_turns"] = L::kMaxMeanTurns;

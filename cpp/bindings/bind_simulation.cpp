@@ -53,6 +53,8 @@ ArrayView array_named(const ResultPtr& r, const std::string& name) {
   if (name == "gpu_hours") return month_array(r, r->gpu_hours, 1, false);
   if (name == "gpu_seconds_served") return month_array(r, r->gpu_seconds_served, 1, false);
   if (name == "details") return month_array(r, r->details, kDetailCount, true);
+  if (name == "slo_breach_hours" && r->has_slo())
+    return month_array(r, r->slo_breach_hours, r->workloads(), true);
   if (name == "demand") {
     const py::ssize_t d = sizeof(double);
     return {r, r->demand.data(), {r->paths, r->months}, {r->months * d, d}};
@@ -213,6 +215,7 @@ void register_simulation(py::module_& m) {
       .def_readonly("costing_seconds", &SimulationResult::costing_seconds)
       .def_readonly("strategy_names", &SimulationResult::strategy_names)
       .def_readonly("workload_names", &SimulationResult::workload_names)
+      .def_readonly("slo_workloads", &SimulationResult::slo_workloads)
       .def("array", &array_named, py::arg("name"),
            "A read-only buffer over one result array (np.asarray views it).")
       .def(

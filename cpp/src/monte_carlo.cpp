@@ -14,6 +14,7 @@
 
 #include "breakeven/errors.hpp"
 #include "breakeven/rng.hpp"
+#include "breakeven/slo.hpp"
 #include "breakeven/statistics.hpp"
 #include "breakeven/strategy.hpp"
 #include "breakeven/traffic.hpp"
@@ -44,6 +45,7 @@ struct RunContext {
   std::uint64_t seed;
   int threads;
   const RunOptions& options;
+  const SloCeilings& slo;
 };
 
 // The path's factors of the prices that move (model v2).
@@ -74,7 +76,7 @@ void work(const RunContext& run, int first_path, int count, SimulationResult& re
       PathTotals totals;
       std::vector<StrategyCoster> costers;
       for (int s = 0; s < int(run.scenario.strategies.size()); ++s)
-        costers.emplace_back(run.scenario, s);
+        costers.emplace_back(run.scenario, s, run.slo);
       for (int i = state.next_path++; i < count && !state.stop; i = state.next_path++) {
         const int p = first_path + i;
         const auto t0 = Clock::now();
@@ -249,7 +251,8 @@ double bytes_per_path(const Scenario& sc) {
   for (const ApiModel& m : sc.models) price_paths += !m.price_path.is_flat();
   for (const Cluster& c : sc.clusters) price_paths += !c.gpu_price_path.is_flat();
   return SimulationResult::bytes_per_path(int(sc.strategies.size()), sc.horizon_months,
-                                          int(sc.workloads.size()), price_paths);
+                                          int(sc.workloads.size()), price_paths,
+                                          sc.has_slo());
 }
 
 int resolve_threads(int asked) {
@@ -313,7 +316,9 @@ SimulationResult simulate(const Scenario& scenario, const RunOptions& options) {
   const TrafficModel traffic(scenario);
   const bool antithetic = options.antithetic.value_or(scenario.simulation.antithetic) &&
                           mode == Mode::Stochastic;
-  const RunContext run{scenario, traffic, mode, antithetic, seed, threads, options};
+  const SloCeilings slo(scenario);
+  const RunContext run{scenario, traffic, mode, antithetic, seed, threads, options,
+                       slo};
   SimulationResult result;
   result.start(scenario, mode, seed);
   result.antithetic = antithetic;

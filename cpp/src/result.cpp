@@ -3,10 +3,11 @@
 namespace breakeven {
 
 double SimulationResult::bytes_per_path(int strategies, int months, int workloads,
-                                        int price_paths) {
-  // cost, gpu_hours, gpu_seconds_served, parts, workload_cost, requests, details;
-  // demand and price factors.
-  const double per_month = 3 + kPartCount + workloads + kServedCount + kDetailCount;
+                                        int price_paths, bool with_slo) {
+  // cost, gpu_hours, gpu_seconds_served, parts, workload_cost, requests, details,
+  // slo breach hours; demand and price factors.
+  const double per_month = 3 + kPartCount + workloads + kServedCount + kDetailCount +
+                           (with_slo ? workloads : 0);
   return 8.0 * months * (double(strategies) * per_month + 1 + price_paths);
 }
 
@@ -18,6 +19,9 @@ void SimulationResult::start(const Scenario& sc, Mode run_mode, std::uint64_t ru
   seed = run_seed;
   months = sc.horizon_months;
   baseline = sc.baseline;
+  slo_workloads.clear();
+  for (int w = 0; w < int(sc.workloads.size()); ++w)
+    if (sc.workloads[w].slo) slo_workloads.push_back(w);
   strategy_names.clear();
   for (const auto& s : sc.strategies) strategy_names.push_back(s.name);
   workload_names.clear();
@@ -48,6 +52,7 @@ void for_each_array(SimulationResult& r, F f) {
   f(r.gpu_hours, row);
   f(r.gpu_seconds_served, row);
   f(r.details, row * kDetailCount);
+  f(r.slo_breach_hours, r.has_slo() ? row * r.workloads() : 0);
   f(r.demand, std::size_t(r.months));
   f(r.price_factors, r.price_path_names.size() * r.months);
 }
@@ -75,7 +80,8 @@ PathRecord SimulationResult::record(int s, int p) {
           requests.data() + base * kServedCount,
           gpu_hours.data() + base,
           gpu_seconds_served.data() + base,
-          details.data() + base * kDetailCount};
+          details.data() + base * kDetailCount,
+          has_slo() ? slo_breach_hours.data() + base * workloads() : nullptr};
 }
 
 }  // namespace breakeven

@@ -101,6 +101,17 @@ Json result_json(const SimulationResult& r, const Summary& summary) {
     details["on_demand_gpu_hours"] = series(s.on_demand_gpu_hours);
     details["on_demand_gpu_cost"] = series(s.on_demand_gpu_cost);
     j["details"] = details;
+    if (r.has_slo()) {
+      // Per workload with an slo: mean hours in breach per month and P(SLO met).
+      Json slo = Json::object();
+      for (std::size_t i = 0; i < r.slo_workloads.size(); ++i) {
+        const auto first = s.slo_breach_hours.begin() + std::ptrdiff_t(i) * r.months;
+        slo[r.workload_names[r.slo_workloads[i]]] = {
+            {"breach_hours", series(std::vector<double>(first, first + r.months))},
+            {"p_met", finite(s.slo_met[i])}};
+      }
+      j["slo"] = std::move(slo);
+    }
     j["utilization"] = series(s.utilization);
     j["utilization_over_horizon"] = finite(s.utilization_over_horizon);
     j["total_cost"] = band_json(s.total);

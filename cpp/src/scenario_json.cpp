@@ -1,5 +1,7 @@
 #include "breakeven/scenario_json.hpp"
 
+#include <cmath>
+
 namespace breakeven {
 namespace {
 
@@ -90,8 +92,17 @@ Json cache_ttls_json(const Strategy& s, const Scenario& sc) {
   return out;
 }
 
+// An slo's limits in ms as written; an absent one is null. Only workloads with an
+// slo carry the key, so scenarios without one resolve as before.
+Json slo_json(const Slo& slo) {
+  auto ms = [](double s) {
+    return std::isfinite(s) ? Json(s * 1000.0) : Json(nullptr);
+  };
+  return {{"ttft_p95_ms", ms(slo.ttft_p95_s)}, {"tpot_p95_ms", ms(slo.tpot_p95_s)}};
+}
+
 Json workload_json(const Workload& w) {
-  return {{"name", w.name},
+  Json out = {{"name", w.name},
           {"requests_per_hour", w.requests_per_hour},
           {"input_tokens", tokens_json(w.input)},
           {"output_tokens", tokens_json(w.output)},
@@ -123,6 +134,8 @@ Json workload_json(const Workload& w) {
           {"min_quality_probability", w.min_quality_probability
                                           ? Json(*w.min_quality_probability)
                                           : Json(nullptr)}};
+  if (w.slo) out["slo"] = slo_json(*w.slo);
+  return out;
 }
 
 Json provisioned_json(const Provisioned& p, const Scenario& sc) {

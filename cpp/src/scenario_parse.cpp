@@ -354,7 +354,7 @@ Workload parse_workload(const Field& f, int horizon_months) {
   f.allow_only({"name", "description", "requests", "input_tokens", "prefix_tokens",
                 "prefix_variants", "output_tokens", "latency", "hourly_weights",
                 "weekday_weights", "growth_per_month", "spikiness", "activity",
-                "bursts", "min_quality", "conversation", "uncertainty"});
+                "bursts", "min_quality", "conversation", "uncertainty", "slo"});
   Workload w;
   w.name = f.at("name").name();
   if (auto q = f.find("min_quality")) {
@@ -428,6 +428,22 @@ Workload parse_workload(const Field& f, int horizon_months) {
       w.latency = Latency::Batch;
       w.deadline_hours = int(b.at("deadline_hours").integer(1, L::kMaxDeadlineHours));
     }
+  }
+  if (auto slo = f.find("slo")) {
+    slo->allow_only({"ttft_p95_ms", "tpot_p95_ms"});
+    slo->require(slo->has("ttft_p95_ms") || slo->has("tpot_p95_ms"),
+                 "give ttft_p95_ms, tpot_p95_ms or both");
+    slo->require(!w.is_batch(),
+                 "applies to real-time workloads only (this one is batch)");
+    // An absent limit never binds.
+    auto limit_s = [&](const char* key) {
+      auto x = slo->find(key);
+      if (!x) return std::numeric_limits<double>::infinity();
+      const double ms = x->number_in(0, L::kMaxSloMs);
+      x->require(ms > 0, "must be above 0 ms");
+      return ms / 1000.0;
+    };
+    w.slo = Slo{limit_s("ttft_p95_ms"), limit_s("tpot_p95_ms")};
   }
 
   w.hourly_weights.fill(1.0);

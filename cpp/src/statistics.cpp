@@ -160,6 +160,18 @@ Summary summarize(const SimulationResult& r) {
           std::max(0.0, ss.parts[std::size_t(m) * kPartCount + kGpu] -
                             d[kCommittedGpuCost] - d[kSpotGpuCost]));
     }
+    if (r.has_slo()) {
+      const std::vector<double> breach = mean_over_paths(r.slo_breach_hours, W);
+      const double hours = double(H) * kHoursPerMonth;
+      for (int w : r.slo_workloads) {
+        double total = 0.0;
+        for (int m = 0; m < H; ++m) {
+          ss.slo_breach_hours.push_back(breach[std::size_t(m) * W + w]);
+          total += breach[std::size_t(m) * W + w];
+        }
+        ss.slo_met.push_back(1.0 - total / hours);
+      }
+    }
     const std::vector<double> served = mean_over_paths(r.gpu_seconds_served, 1);
     ss.utilization.resize(H);
     double served_total = 0.0, provisioned_total = 0.0;

@@ -8,7 +8,8 @@
 
 namespace breakeven {
 
-StrategyCoster::StrategyCoster(const Scenario& scenario, int strategy)
+StrategyCoster::StrategyCoster(const Scenario& scenario, int strategy,
+                               const SloCeilings& slo)
     : scenario_(&scenario), strategy_(&scenario.strategies[strategy]) {
   const auto& models = scenario.models;
   const auto& workloads = scenario.workloads;
@@ -64,6 +65,15 @@ StrategyCoster::StrategyCoster(const Scenario& scenario, int strategy)
     ClusterPlan plan{c, ClusterRun(cluster, workloads, routed), share, {}, {}, -1, nullptr,
                      {}};
     plan.scaled.resize(routed.size());
+    plan.slo = slo.of(strategy, c);
+    if (plan.slo)
+      for (int k : plan.slo->slots) {
+        const int w = routed[k];
+        if (slo_row_.empty()) slo_row_.assign(workloads.size(), -1);
+        if (slo_row_[w] >= 0) continue;  // a split's other cluster leg has it
+        slo_row_[w] = int(slo_checked_.size());
+        slo_checked_.push_back(w);
+      }
     if (cluster.overflow_model) {
       const int m = *cluster.overflow_model;
       plan.overflow_model = m;
@@ -368,6 +378,7 @@ void StrategyCoster::cost_cluster(ClusterPlan& plan, const TrafficPath& path,
     const std::uint8_t* spot_down =
         c.spot ? &path.spot_down[std::size_t(plan.cluster) * path.hours + t] : nullptr;
     run.serve(t, hours, demand_, spot_down);
+    if (plan.slo) check_slo(plan, t, hours);
 
     double* gpu_cost = gpu_cost_.data();
     GpuMonth month = bill_gpus(run, hours, path.cluster_price_factor(plan.cluster, m),
@@ -413,6 +424,41 @@ void StrategyCoster::cost_cluster(ClusterPlan& plan, const TrafficPath& path,
   }
   for (int m = 0; m < scenario_->horizon_months; ++m)
     out.parts[std::size_t(m) * kPartCount + kFixed] += c.fixed.in_month(m);
+}
+
+void StrategyCoster::count_breaches(PathRecord& out) const {
+  const std::size_t n_workloads = scenario_->workloads.size();
+  for (std::size_t row = 0; row < slo_checked_.size(); ++row) {
+    const std::uint8_t* breach = &breach_[row * path_hours_];
+    for (std::size_t t0 = 0, m = 0; t0 < path_hours_; t0 += kHoursPerMonth, ++m) {
+      const std::size_t end = std::min(path_hours_, t0 + kHoursPerMonth);
+      int hours = 0;
+      for (std::size_t t = t0; t < end; ++t) hours += breach[t];
+      out.slo_breach_hours[m * n_workloads + slo_checked_[row]] += hours;
+    }
+  }
+}
+
+void StrategyCoster::check_slo(const ClusterPlan& plan, int t, int hours) {
+  const ClusterRun& run = plan.run;
+  const ClusterSlo& slo = *plan.slo;
+  // The real-time requests the cluster served each hour, at its replicas then.
+  slo_rate_.assign(std::size_t(hours), 0.0);
+  double* rate = slo_rate_.data();
+  for (int k : slo.realtime) {
+    const double* served = run.served_requests(k);
+    for (int h = 0; h < hours; ++h) rate[h] += served[h];
+  }
+  const double* gpus = run.gpus();
+  const double replica = run.cluster().replica_gpus;
+  for (std::size_t j = 0; j < slo.slots.size(); ++j) {
+    const double* ceiling = slo.ceilings[j].data();
+    const double most = double(slo.ceilings[j].size() - 1);
+    std::uint8_t* breach =
+        &breach_[std::size_t(slo_row_[run.routed()[slo.slots[j]]]) * path_hours_ + t];
+    for (int h = 0; h < hours; ++h)
+      breach[h] |= rate[h] > ceiling[std::size_t(std::min(gpus[h] / replica, most))];
+  }
 }
 
 void StrategyCoster::cost_provisioned(const ProvisionedPlan& plan, const TrafficPath& path,
@@ -487,7 +533,13 @@ void StrategyCoster::cost(const TrafficPath& path, PathTotals& totals,
                           PathRecord out) {
   cost_api_routes(path, totals, out);
   for (LimitedModel& l : limited_) cost_limited(l, path, out);
+  const bool check = out.slo_breach_hours && !slo_checked_.empty();
+  if (check) {
+    path_hours_ = std::size_t(path.hours);
+    breach_.assign(slo_checked_.size() * path_hours_, 0);
+  }
   for (ClusterPlan& plan : clusters_) cost_cluster(plan, path, out);
+  if (check) count_breaches(out);
   for (const ProvisionedPlan& plan : provisioned_) cost_provisioned(plan, path, out);
   for (int m = 0; m < scenario_->horizon_months; ++m) {
     const double* p = out.parts + std::size_t(m) * kPartCount;

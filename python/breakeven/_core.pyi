@@ -58,6 +58,7 @@ class SimulationResult:
     baseline: int
     strategy_names: list[str]
     workload_names: list[str]
+    slo_workloads: list[int]
     precision_target: float | None
     precision_met: bool
     traffic_seconds: float

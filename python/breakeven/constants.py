@@ -19,6 +19,9 @@ NOT_SERVED = ("unserved", "rate_limited")
 # The largest share of requests a plan may leave not served and still be recommended
 # (the optimizer's --max-unserved, the report's and the summary's).
 DEFAULT_MAX_UNSERVED = 0.001
+# The least share of hours a plan must meet each workload's slo in to be
+# recommended (the report's and the optimizer's; docs/model.md "Serving latency").
+MIN_SLO_MET = 0.99
 
 
 def checked_max_unserved(value: float) -> float:

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .constants import PART_NAMES, SECONDS_PER_HOUR, SERVED_NAMES
+from .constants import HOURS_PER_MONTH, PART_NAMES, SECONDS_PER_HOUR, SERVED_NAMES
 
 _BAND = ("mean", "p5", "p50", "p95")
 FIXED_STATISTICS = (
@@ -50,7 +50,8 @@ class Estimate:
 
 
 def describe_statistics() -> str:
-    return ", ".join([*FIXED_STATISTICS, "workload_share.<workload>[+<workload>...]"])
+    return ", ".join([*FIXED_STATISTICS, "workload_share.<workload>[+<workload>...]",
+                      "slo_met.<workload>"])
 
 
 def validate_statistic(stat: str, workloads: list[str]) -> None:
@@ -62,6 +63,14 @@ def validate_statistic(stat: str, workloads: list[str]) -> None:
         if unknown:
             raise UnknownStatistic(
                 f"unknown workload '{unknown[0]}' in '{stat}' (workloads: {', '.join(workloads)})"
+            )
+        return
+    if stat.startswith("slo_met."):
+        name = stat.removeprefix("slo_met.")
+        if name not in workloads:
+            raise UnknownStatistic(
+                f"unknown workload '{name}' in '{stat}' "
+                f"(workloads: {', '.join(workloads)})"
             )
         return
     raise UnknownStatistic(
@@ -168,6 +177,12 @@ def estimate(result, strategy: str, stat: str, k: float = 4.0) -> Estimate:
         )
         part = result.workload_cost[s][..., idx].sum(axis=(1, 2))
         return around(value, _ratio_se(part, total))
+    if group == "slo_met":  # P(SLO met): share of the horizon's hours not in breach
+        if field not in js.get("slo", {}):
+            raise UnknownStatistic(f"workload '{field}' has no slo")
+        breach = result.slo_breach_hours[s][..., result.workloads.index(field)]
+        met = 1.0 - breach.sum(axis=1) / (months * HOURS_PER_MONTH)
+        return around(js["slo"][field]["p_met"], _mean_se(met))
     if stat == "utilization.mean":
         served = result.gpu_seconds_served[s].sum(axis=1)
         provisioned = result.gpu_hours[s].sum(axis=1) * SECONDS_PER_HOUR

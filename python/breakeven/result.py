@@ -10,7 +10,7 @@ from functools import cached_property
 
 import numpy as np
 
-from .constants import PART_NAMES, SERVED_NAMES
+from .constants import HOURS_PER_MONTH, PART_NAMES, SERVED_NAMES
 
 
 @dataclass(frozen=True)
@@ -120,6 +120,25 @@ class Result:
         (the result JSON's ``details`` has them too).
         """
         return np.asarray(self._core.array("details"))
+
+    @cached_property
+    def slo_breach_hours(self) -> np.ndarray | None:
+        """Hours each workload missed its ``slo`` at a cluster, (strategies, paths,
+        months, workloads), 0 for workloads without one; None when no workload has
+        an slo (docs/model.md "Serving latency")."""
+        if not self._core.slo_workloads:
+            return None
+        return np.asarray(self._core.array("slo_breach_hours"))
+
+    def slo_met(self) -> np.ndarray | None:
+        """P(SLO met) per (strategy, workload): the share of the horizon's hours
+        not in breach, mean over paths (1 for workloads without an slo); None when
+        no workload has an slo."""
+        breach = self.slo_breach_hours
+        if breach is None:
+            return None
+        hours = breach.shape[2] * HOURS_PER_MONTH
+        return 1.0 - breach.sum(axis=2).mean(axis=1) / hours
 
     @cached_property
     def demand(self) -> np.ndarray:

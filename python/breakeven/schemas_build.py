@@ -421,7 +421,15 @@ def scenario_definitions() -> dict:
                         ["floor", "probability"],
                         "Routes need P(quality >= floor) >= probability under the "
                         "score's sd (normal)."),
-                doc="A quality floor, or a floor with the probability to clear it.")},
+                doc="A quality floor, or a floor with the probability to clear it."),
+            "slo": mapping({
+                "ttft_p95_ms": number(0, _L["max_slo_ms"],
+                                      "p95 time to first token, ms.", lo_open=True),
+                "tpot_p95_ms": number(0, _L["max_slo_ms"], "p95 time per output token "
+                                      "after the first, ms.", lo_open=True)},
+                doc="A real-time workload's latency SLO at the clusters it is routed "
+                    "to (either limit or both); the result counts the hours in breach.",
+                minProperties=1)},
             ["name", "requests", "input_tokens", "output_tokens"],
             "A task category and its traffic."),
         "provisioned": mapping({
@@ -587,6 +595,12 @@ def result_schema() -> dict:
                               "on_demand_gpu_cost"], "GPU-hours and cost by kind."),
         "utilization": SERIES,
         "utilization_over_horizon": number(0),
+        "slo": {"type": "object", "additionalProperties": mapping(
+                    {"breach_hours": SERIES, "p_met": number(0, 1)},
+                    ["breach_hours", "p_met"]),
+                "description": "Per workload with an slo: mean hours in breach per "
+                "month and P(SLO met), the share of hours not in breach. Present "
+                "when a workload has an slo."},
         "total_cost": band(True, "Total over the horizon (USD)."),
         "savings_vs_baseline": band(False, "Share of the baseline's total saved."),
         "break_even": nullable(mapping({
@@ -606,7 +620,7 @@ def result_schema() -> dict:
         "precision": mapping({"target": number(0, lo_open=True), "met": boolean()},
                              ["target", "met"], "Present for a run to a precision."),
         "history": history_schema(),
-        "strategies": array(mapping(strategy, list(strategy)), 1),
+        "strategies": array(mapping(strategy, [k for k in strategy if k != "slo"]), 1),
         "price_paths": {"type": "object", "additionalProperties": band_series(False),
                         "description": "Price factor of each price path, per month."}}
     return document("breakeven result JSON, version 1",

@@ -63,6 +63,7 @@ FULL = {
          "spikiness": {"sigma": 0.3, "autocorrelation": 0.5, "hourly_sigma": 0.1,
                        "hourly_autocorrelation": 0.5, "minute_dispersion": 20},
          "bursts": {"per_month": 1, "hours": 6, "multiplier": 3}, "min_quality": 0.5,
+         "slo": {"ttft_p95_ms": 800, "tpot_p95_ms": 60},
          "activity": {"on_days": 2, "off_days": 5},
          "uncertainty": {"requests": 0.1, "growth_per_month": 0.02},
          "conversation": {"turns": 2, "gap_minutes": {"p50": 2, "p95": 30},

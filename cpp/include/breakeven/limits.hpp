@@ -62,6 +62,8 @@ inline constexpr int kMaxProvisionedUnits = 1000000;  // of one provisioned depl
 inline constexpr double kRouteShareTolerance = 1e-6;
 // -- serving latency (latency.hpp, serving_des.hpp)
 inline constexpr int kMaxBatch = 100000;  // sequences one replica decodes together
+// A workload's slo: p95 TTFT and TPOT limits, milliseconds (an hour at most).
+inline constexpr double kMaxSloMs = 3.6e6;
 // Requests one replay may serve: memory is ~100 bytes a request and the time
 // grows with their output tokens, so an hour of a large cluster still fits.
 inline constexpr int kMaxReplayRequests = 10000000;

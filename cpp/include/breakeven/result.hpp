@@ -63,6 +63,9 @@ struct PathRecord {
   double* gpu_hours;           // [month]
   double* gpu_seconds_served;  // [month]
   double* details;             // [month][detail]
+  // Hours a workload's slo was missed at a cluster (docs/model.md "Serving
+  // latency"); nullptr when no workload has an slo.
+  double* slo_breach_hours;    // [month][workload]
 };
 
 struct SimulationResult {
@@ -92,6 +95,10 @@ struct SimulationResult {
   std::vector<double> gpu_hours;
   std::vector<double> gpu_seconds_served;
   std::vector<double> details;
+  // [path][strategy][month][workload]; empty unless some workload has an slo
+  // (has_slo()), so that runs without one are as before.
+  std::vector<int> slo_workloads;  // the workloads with an slo
+  std::vector<double> slo_breach_hours;
   // Requests of all workloads per [path][month]: the demand every strategy serves.
   std::vector<double> demand;
   // Model v2: the price factor of every model and cluster whose price moves,
@@ -103,10 +110,11 @@ struct SimulationResult {
 
   int strategies() const { return int(strategy_names.size()); }
   int workloads() const { return int(workload_names.size()); }
+  bool has_slo() const { return !slo_workloads.empty(); }
 
   // Bytes one path adds to the arrays above.
   static double bytes_per_path(int strategies, int months, int workloads,
-                               int price_paths);
+                               int price_paths, bool with_slo);
 
   // Names and sizes from the scenario, no paths yet.
   void start(const Scenario& scenario, Mode mode, std::uint64_t seed);

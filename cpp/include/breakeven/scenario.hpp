@@ -91,6 +91,14 @@ struct Conversation {
   double mean_earlier_turns() const;
 };
 
+// A real-time workload's latency objective (docs/model.md "Serving latency"): the
+// p95 TTFT and p95 TPOT of an hour's requests at a cluster, in seconds; either
+// may be absent (infinite). Checked where the workload is routed to a cluster.
+struct Slo {
+  double ttft_p95_s = 0.0;
+  double tpot_p95_s = 0.0;
+};
+
 struct Workload {
   std::string name;
   double requests_per_hour = 0.0;  // R_w
@@ -113,6 +121,7 @@ struct Workload {
   // uncertainty (probability_at_least); without it, a mean score >= min_quality.
   std::optional<double> min_quality_probability;
   std::optional<Conversation> conversation;
+  std::optional<Slo> slo;
   // Parameter uncertainty (a fit's standard errors): each path draws its own
   // base rate, R exp(s_r Z - s_r^2/2), and growth, g + s_g Z (> -0.99).
   double rate_uncertainty = 0.0;    // s_r, relative
@@ -371,6 +380,12 @@ struct Scenario {
   std::optional<History> history;
 
   int hours() const;
+  // Whether a workload has an slo (the run then counts hours in breach).
+  bool has_slo() const {
+    for (const Workload& w : workloads)
+      if (w.slo) return true;
+    return false;
+  }
   // The name of a leg's model or cluster.
   const std::string& target_name(const RouteLeg& leg) const;
   // Workload w's quality on `route`: a target's score; a split's share-weighted

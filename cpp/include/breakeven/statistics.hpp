@@ -73,6 +73,11 @@ struct StrategySummary {
   // The rest of gpu_hours and of the gpu part: GPUs rented on demand.
   std::vector<double> on_demand_gpu_hours;
   std::vector<double> on_demand_gpu_cost;
+  // Latency SLOs, for SimulationResult::slo_workloads in order (empty without):
+  // mean hours in breach [slo workload][month], and P(SLO met), the share of the
+  // horizon's hours not in breach (mean over paths).
+  std::vector<double> slo_breach_hours;
+  std::vector<double> slo_met;
   std::vector<double> utilization;    // served / provisioned GPU-seconds, per month
   // Utilization's one definition over the horizon: GPU-seconds served over
   // GPU-seconds provisioned, both summed over months (means over paths).

@@ -2,6 +2,7 @@
 // generator, so all strategies see the same traffic (common random numbers).
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <vector>
 
@@ -9,13 +10,15 @@
 #include "breakeven/path_totals.hpp"
 #include "breakeven/result.hpp"
 #include "breakeven/scenario.hpp"
+#include "breakeven/slo.hpp"
 #include "breakeven/traffic.hpp"
 
 namespace breakeven {
 
 class StrategyCoster {
  public:
-  StrategyCoster(const Scenario& scenario, int strategy);
+  // `slo`: the run's rate ceilings (built once, outliving the coster).
+  StrategyCoster(const Scenario& scenario, int strategy, const SloCeilings& slo);
 
   // Fills `out` (zeroed by the caller) with this strategy's months on `path`;
   // `totals` holds (and gets) the path's monthly totals.
@@ -66,8 +69,14 @@ class StrategyCoster {
     int overflow_model = -1;
     LimitedModel* overflow_limit = nullptr;    // when the overflow model is limited
     std::vector<ApiPricer> overflow_fallback;  // parallel to run.routed()
+    const ClusterSlo* slo = nullptr;  // when a routed workload has an slo
   };
   void cost_cluster(ClusterPlan& plan, const TrafficPath& path, PathRecord& out);
+  // Marks the hours t .. t + hours - 1 that plan's cluster, just served, missed a
+  // routed workload's slo in (breach_).
+  void check_slo(const ClusterPlan& plan, int t, int hours);
+  // Adds breach_'s hours to out's months.
+  void count_breaches(PathRecord& out) const;
   // Routed workload k's share of a month's demand (a split sends part of it).
   static HourlySlices scaled_demand(ClusterPlan& plan, std::size_t k,
                                     const HourlySlices& demand, int hours);
@@ -118,6 +127,14 @@ class StrategyCoster {
   // Scratch of cost_provisioned: per routed workload, a month's tokens within the
   // units (their share of the month's fee).
   std::vector<double> covered_tokens_;
+  // The workloads with an slo this strategy sends to a cluster, and each
+  // workload's row among them (-1: none); only these are checked and counted.
+  std::vector<int> slo_checked_, slo_row_;
+  // Per row and hour of the path, 1 where its slo was missed at a cluster (a
+  // split's legs at two clusters: either).
+  std::vector<std::uint8_t> breach_;
+  std::size_t path_hours_ = 0;
+  std::vector<double> slo_rate_;  // scratch of check_slo: per hour of the month
 };
 
 }  // namespace breakeven

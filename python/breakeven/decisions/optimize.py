@@ -48,6 +48,7 @@ import numpy as np
 
 from ..constants import (
     DEFAULT_MAX_UNSERVED,
+    MIN_SLO_MET,
     LIMITS,
     NOT_SERVED,
     SERVED_NAMES,
@@ -152,6 +153,7 @@ class Evaluation:
     cvar95: float
     unserved_share: float
     p95_monthly: float  # p95 over paths of the mean monthly cost
+    slo_met: float = 1.0  # the least P(SLO met) of its workloads with an slo
 
     def objective(self, name: str) -> float:
         return getattr(self, name)
@@ -323,27 +325,30 @@ class _Evaluator:
         cost = result.cost.sum(axis=2)  # (strategy, path)
         requests = result.requests.sum(axis=2)  # (strategy, path, kind)
         per_workload = result.workload_cost.sum(axis=2)  # (strategy, path, workload)
-        return cost, requests, per_workload
+        met = result.slo_met()
+        slo_met = np.ones(len(strategies)) if met is None else met.min(axis=1)
+        return cost, requests, per_workload, slo_met
 
     def evaluate(self, plans: list[Plan]) -> list[Evaluation]:
         todo = [p for p in dict.fromkeys(plans) if p not in self.cache]
         for start in range(0, len(todo), self.limit):
             chunk = todo[start:start + self.limit]
-            cost, requests, _ = self.run([p.strategy(f"c{i}") for i, p in enumerate(chunk)])
+            cost, requests, _, slo_met = self.run(
+                [p.strategy(f"c{i}") for i, p in enumerate(chunk)])
             for i, p in enumerate(chunk):
                 self.cache[p] = _evaluation(p, cost[i], requests[i],
-                                            self.resolved["horizon_months"])
+                                            self.resolved["horizon_months"], slo_met[i])
         return [self.cache[p] for p in plans]
 
 
 def _evaluation(plan: Plan, totals: np.ndarray, requests: np.ndarray,
-                months: int) -> Evaluation:
+                months: int, slo_met: float = 1.0) -> Evaluation:
     p95 = float(np.quantile(totals, 0.95))
     tail = np.sort(totals)[int(np.floor(0.95 * len(totals))):]
     lost = requests[:, [SERVED_NAMES.index(k) for k in NOT_SERVED]].sum()
     share = float(lost / max(requests.sum(), 1e-300))
     return Evaluation(plan, float(totals.mean()), p95, float(tail.mean()), share,
-                      float(np.quantile(totals / months, 0.95)))
+                      float(np.quantile(totals / months, 0.95)), float(slo_met))
 
 
 def objective_of(totals: np.ndarray, objective: str) -> float:
@@ -422,8 +427,8 @@ def optimize(scenario, objective: str = "mean", budget: float | None = None,
     clusters = set(r.get("clusters", {}))
 
     def feasible(e: Evaluation) -> bool:
-        return e.unserved_share <= max_unserved and (budget is None
-                                                     or e.p95_monthly <= budget)
+        return (e.unserved_share <= max_unserved and e.slo_met >= MIN_SLO_MET
+                and (budget is None or e.p95_monthly <= budget))
 
     # 1. API routes from per-workload costs, one run for all models, provisioned
     # deployments and flags (every candidate model: one below a workload's
@@ -443,7 +448,7 @@ def optimize(scenario, objective: str = "mean", budget: float | None = None,
         per_workload = []
         for start in range(0, len(probes), ev.limit):
             chunk = probes[start:start + ev.limit]
-            _, _, pw = ev.run([{"name": f"p{i}", "route": {"default": m},
+            _, _, pw, _ = ev.run([{"name": f"p{i}", "route": {"default": m},
                                 "caching": {"ttl_minutes": t} if t else c, "batch_api": b}
                                for i, (m, t, c, b) in enumerate(chunk)])
             per_workload.append(pw)
@@ -507,7 +512,8 @@ def optimize(scenario, objective: str = "mean", budget: float | None = None,
     if not candidates:
         raise OptionError("max_unserved" if budget is None else "budget",
                           "no plan searched meets the limits (unserved share "
-                          f"<= {max_unserved}" + (f", p95 monthly cost <= {budget}" if budget
+                          f"<= {max_unserved}, each slo met in >= {MIN_SLO_MET:.0%} of "
+                          "hours" + (f", p95 monthly cost <= {budget}" if budget
                                                   else "") + ")")
     best = min(candidates, key=lambda e: (e.objective(objective), e.mean))
 
@@ -517,8 +523,10 @@ def optimize(scenario, objective: str = "mean", budget: float | None = None,
     base_plan = Plan(tuple((w, target_of(base_strategy["route_legs"][w])) for w in workloads),
                      base_strategy["caching"], base_strategy["batch_api"],
                      tuple((w, base_ttl[w]) for w in workloads if base_ttl[w]))
-    cost, requests, _ = ev.run([base_plan.strategy("baseline"), best.plan.strategy("best")])
-    baseline = _evaluation(base_plan, cost[0], requests[0], r["horizon_months"])
+    cost, requests, _, slo_met = ev.run([base_plan.strategy("baseline"),
+                                         best.plan.strategy("best")])
+    baseline = _evaluation(base_plan, cost[0], requests[0], r["horizon_months"],
+                           slo_met[0])
     saved = cost[0] - cost[1]
     savings = {"mean": float(saved.mean()), "p5": float(np.quantile(saved, 0.05)),
                "p95": float(np.quantile(saved, 0.95)),

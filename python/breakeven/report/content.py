@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from ..constants import (
     DEFAULT_MAX_UNSERVED,
     HOURS_PER_MONTH,
+    MIN_SLO_MET,
     NOT_SERVED,
     PART_NAMES,
     checked_max_unserved,
@@ -37,6 +38,9 @@ class StrategyRow:
     break_even_p90: int | None
     p_within: float | None
     unserved_share: float  # of all requests over the horizon (mean path): NOT_SERVED
+    # The share of hours in breach of its worst workload's slo (1 - the least P(SLO
+    # met)); None when no workload has an slo.
+    slo_breach: float | None = None
 
 
 @dataclass(frozen=True)
@@ -142,34 +146,70 @@ def unserved_share(strategy: dict) -> float:
     return sum(requests[k] for k in NOT_SERVED) / total if total > 0 else 0.0
 
 
+def slo_breach(strategy: dict) -> float | None:
+    """The share of hours (result JSON) a strategy misses its worst workload's slo
+    in; None when no workload has an slo."""
+    if "slo" not in strategy:
+        return None
+    return max((1.0 - v["p_met"] for v in strategy["slo"].values()), default=0.0)
+
+
+def _slo_misses(strategy: dict) -> dict[str, float]:
+    """Workloads whose slo the strategy meets in fewer than MIN_SLO_MET of hours:
+    name -> P(SLO met)."""
+    return {w: v["p_met"] for w, v in strategy.get("slo", {}).items()
+            if v["p_met"] < MIN_SLO_MET}
+
+
+def _why_passed_over(strategy: dict, max_unserved: float) -> list[str]:
+    """Why a plan may not be recommended: too many requests not served, or a
+    workload's slo missed in too many hours (judged on the mean over paths)."""
+    reasons = []
+    if unserved_share(strategy) > max_unserved:
+        reasons.append(f"leaves {unserved_share(strategy):.1%} of requests unserved, "
+                       f"above the {max_unserved:.1%} allowed")
+    reasons += [f"meets the latency SLO of {w} in {met:.1%} of hours, below the "
+                f"{MIN_SLO_MET:.0%} required"
+                for w, met in _slo_misses(strategy).items()]
+    return reasons
+
+
 def _passed_over(doc: dict, max_unserved: float) -> list[dict]:
-    """Strategies cheaper than the one recommended that leave too many requests
-    not served (a plan is judged on its mean over paths)."""
-    return [s for s in doc["strategies"] if unserved_share(s) > max_unserved]
+    """Strategies that may not be recommended (see _why_passed_over)."""
+    return [s for s in doc["strategies"] if _why_passed_over(s, max_unserved)]
 
 
 def recommendation(doc: dict, resolved: dict,
                    max_unserved: float = DEFAULT_MAX_UNSERVED) -> str:
     """One sentence: the cheapest strategy on average that serves all but at most
-    ``max_unserved`` of its requests, with its uncertainty; then the cheaper ones
-    passed over, and why."""
+    ``max_unserved`` of its requests and meets each workload's slo in at least
+    MIN_SLO_MET of hours, with its uncertainty; then the cheaper ones passed over,
+    and why."""
     baseline = doc["baseline"]
     months = doc["horizon_months"]
     too_lossy = _passed_over(doc, max_unserved)
+    with_slo = any("slo" in s for s in doc["strategies"])
+    keeps = "that serves the requests " + ("and keeps the SLOs " if with_slo else "")
     keeping = [s for s in doc["strategies"] if s not in too_lossy]
     if not keeping:
-        return (f"No strategy serves all but {max_unserved:.1%} of requests: every one "
-                "leaves more unserved (" + ", ".join(
-                    f"{s['name']} {unserved_share(s):.1%}" for s in too_lossy) + ").")
+        if not with_slo:
+            return (f"No strategy serves all but {max_unserved:.1%} of requests: every "
+                    "one leaves more unserved (" + ", ".join(
+                        f"{s['name']} {unserved_share(s):.1%}" for s in too_lossy)
+                    + ").")
+        return (f"No strategy serves all but {max_unserved:.1%} of requests and keeps "
+                "its latency SLOs: " + "; ".join(
+                    f"{s['name']} " + ", ".join(_why_passed_over(s, max_unserved))
+                    for s in too_lossy) + ".")
     best = min(keeping, key=lambda s: s["total_cost"]["mean"])
     cheaper = [s for s in too_lossy if s["total_cost"]["mean"] < best["total_cost"]["mean"]]
     passed = "" if not cheaper else " Passed over, though cheaper: " + "; ".join(
-        f"{s['name']} (leaves {unserved_share(s):.1%} of requests unserved, above the "
-        f"{max_unserved:.1%} allowed)" for s in cheaper) + "."
+        f"{s['name']} ({'; '.join(_why_passed_over(s, max_unserved))})"
+        for s in cheaper) + "."
     if best["name"] == baseline:
         return (
             f"Keep {baseline}: no alternative "
-            f"{'that serves the requests ' if cheaper else ''}is cheaper on average "
+            f"{keeps if cheaper else ''}is cheaper on average "
             f"over {months} months "
             f"(mean {money(best['total_cost']['mean'])})." + passed
         )
@@ -224,6 +264,7 @@ def build_content(result, max_unserved: float = DEFAULT_MAX_UNSERVED) -> ReportC
                 break_even_p90=be["p90_month"] if be else None,
                 p_within=be["p_within_horizon"] if be else None,
                 unserved_share=unserved_share(s),
+                slo_breach=slo_breach(s),
             )
         )
         parts[s["name"]] = {p: sum(s["parts"][p]) for p in PART_NAMES}

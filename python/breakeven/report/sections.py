@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from functools import partial
 
+from ..constants import MIN_SLO_MET
 from ..presentation import Document, Section
 from . import tables
 from .content import ReportContent, history_warning, precision_line
@@ -28,6 +29,15 @@ def _low_utilization(c: ReportContent) -> str:
             + "; fewer GPUs, autoscaling or API overflow may cost less.")
 
 
+def _slo_note(c: ReportContent) -> str:
+    """What the SLO breach column is, where the table has one."""
+    if all(r.slo_breach is None for r in c.strategies):
+        return ""
+    return (" SLO breach: the share of hours its worst workload misses its latency "
+            f"SLO at a cluster (a recommended plan meets each in {MIN_SLO_MET:.0%} of "
+            "hours or more).")
+
+
 def run_document(result, c: ReportContent) -> Document:
     months, baseline = c.months, c.baseline
     s = [
@@ -37,7 +47,7 @@ def run_document(result, c: ReportContent) -> Document:
                 f"{baseline}. p5/p95 are over Monte Carlo paths; 'avg month' is a path's "
                 "total divided by its months. Unserved: the share of requests dropped by a "
                 f"cluster or over a rate limit (a recommended plan leaves at most "
-                f"{c.max_unserved:.1%}).",
+                f"{c.max_unserved:.1%})." + _slo_note(c),
                 tables.strategy_table(c), summary=True),
         Section("Monthly cost", "Median and p5-p95 band over paths, per month.",
                 figure=partial(_chart, "plot_fan", result), summary=True),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 
-from ..constants import PART_NAMES
+from ..constants import MIN_SLO_MET, PART_NAMES
 from ..formatting import cache_tiers, money, month
 from ..presentation import Table
 from .content import ReportContent
@@ -52,7 +52,20 @@ def strategy_table(c: ReportContent) -> Table:
                 _unserved(r.unserved_share, c.max_unserved),
             ]
         )
+    if any(r.slo_breach is not None for r in c.strategies):
+        header.append("SLO breach")
+        for row, r in zip(rows, c.strategies):
+            row.append(slo_breach_cell(r.slo_breach))
     return header, rows
+
+
+def slo_breach_cell(share: float | None) -> str:
+    """The share of hours the worst workload's slo is missed in; flagged when the
+    plan may not be recommended for it (MIN_SLO_MET)."""
+    if share is None:
+        return "-"
+    text = "0%" if share == 0 else "<0.01%" if share < 1e-4 else f"{share:.2%}"
+    return text + (" (over cap)" if 1.0 - share < MIN_SLO_MET else "")
 
 
 def _unserved(share: float, cap: float) -> str:
