@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 
 from .failures import EXIT_OK
 from .outputs import check_figures, check_outputs, save_figure, write_json
@@ -56,6 +57,9 @@ def register(sub) -> None:
 def _log_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("logs", nargs="+", metavar="LOG",
                    help="files, globs or a postgresql:// URL of a LiteLLM proxy database")
+    p.add_argument("--catalog", metavar="FILE",
+                   help="price the logs and the fitted scenario from this catalog file "
+                        "(e.g. from `breakeven catalog import`) instead of the bundled one")
     p.add_argument("--task", metavar="FIELD",
                    help="task category: a field or JSON path (metadata.task_type) or a "
                         "LiteLLM tag prefix ending in ':' (taskName:); default: the model")
@@ -92,7 +96,7 @@ def _ingest(args):
                   memory_limit=args.memory_limit or DEFAULT_MEMORY_LIMIT,
                   max_files=args.max_files, max_names=args.max_names, max_days=args.max_days,
                   session=args.session, prefix_hashes=args.prefix_hashes,
-                  block_tokens=args.block_tokens)
+                  block_tokens=args.block_tokens, catalog=args.catalog)
 
 
 def cmd_ingest(args) -> int:
@@ -129,7 +133,7 @@ def cmd_ingest(args) -> int:
     if args.output:
         scenario = usage.fit(bootstrap=args.bootstrap, growth_prior=args.growth_prior)
         with open_output(args.output, "output") as f:
-            f.write(scenario.fit_report.yaml)
+            f.write(scenario.fit_report.yaml_in(os.path.dirname(os.path.abspath(args.output))))
         print(f"fitted scenario written to {args.output}")
         for note in scenario.fit_report.notes:
             print(printable(f"  {note}"))
@@ -162,12 +166,14 @@ def cmd_backtest(args) -> int:
 
 
 def cmd_synth_logs(args) -> int:
+    from ..logs.prices import catalog_prices
     from ..logs.synth import SyntheticLogs, check_output, write_logs
     from ..scenario import load
 
     check_output(args.output, args.format)
     scenario = load(args.scenario, catalog=args.catalog)
     logs = SyntheticLogs(scenario, args.days, seed=args.seed, strategy=args.strategy)
-    n = write_logs(logs.chunks(), args.format, args.output)
+    n = write_logs(logs.chunks(), args.format, args.output,
+                   prices=catalog_prices(scenario.catalog))
     print(f"{n:,} {args.format} records over {args.days} days written to {args.output}")
     return EXIT_OK

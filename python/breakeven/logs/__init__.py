@@ -12,6 +12,7 @@ import re
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
+from ..catalog import CatalogFile, read_catalog
 from ..errors import LogError, OptionError
 
 if TYPE_CHECKING:
@@ -48,6 +49,7 @@ def ingest(
     session: str | None = None,
     prefix_hashes: str | None = None,
     block_tokens: int = 512,
+    catalog: str | os.PathLike | CatalogFile | None = None,
 ) -> "Usage":
     """Read usage logs (files, globs or a ``postgresql://`` URL of a LiteLLM proxy
     database) and aggregate them per task, model and hour.
@@ -84,6 +86,11 @@ def ingest(
         1 h and 24 h TTLs (cache_replay.py).
     block_tokens
         Tokens per hashed block (``--block-tokens``, default 512).
+    catalog
+        A catalog file (a path or a read :class:`breakeven.catalog.CatalogFile`;
+        ``--catalog``) to price the logs with instead of the bundled catalog: list
+        prices, which catalog model a logged name means, cache tiers and the
+        fitted scenario (whose YAML names it with ``catalog:``).
     """
     import dataclasses
 
@@ -106,6 +113,8 @@ def ingest(
     from .cache_replay import checked_block_tokens
 
     checked_block_tokens(block_tokens)
+    if catalog is not None and not isinstance(catalog, CatalogFile):
+        catalog = read_catalog(catalog)
     for path in (mapping or {}).values():
         checked_field("map", path)
     config = {"memory_limit": f"{memory_limit_bytes(memory_limit)}B"}
@@ -123,7 +132,7 @@ def ingest(
             if any(s.kind == "json-document" for s in sources) or all(
                 is_aggregated(con, s, i) for i, s in enumerate(sources)
             ):
-                return read_aggregated(con, sources, task, **bounds)
+                return read_aggregated(con, sources, task, catalog=catalog, **bounds)
             formats, fields = [], set()
             for i, s in enumerate(sources):
                 keys = sample_keys(con, s, i)
@@ -137,7 +146,7 @@ def ingest(
             if session:
                 first = dataclasses.replace(first, paths={**first.paths, "session": (session,)})
             stats = build_records(con, sources, first, task, fields, hashes=prefix_hashes)
-            usage = aggregate(con, stats, [s.name for s in sources], **bounds)
+            usage = aggregate(con, stats, [s.name for s in sources], catalog=catalog, **bounds)
             caching(con, usage, stats, prefix_hashes, block_tokens)
             return usage
         finally:

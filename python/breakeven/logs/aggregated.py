@@ -16,6 +16,7 @@ import zlib
 import numpy as np
 import pandas as pd
 
+from ..catalog import CatalogFile
 from ..errors import LogError
 from ..files import UnreadableFile, read_regular
 from .formats import LogFormat
@@ -65,7 +66,8 @@ def is_aggregated(con, src: Source, index: int) -> bool:
 
 
 def read_aggregated(con, sources: list[Source], task: str | None,
-                    max_names: int = MAX_NAMES, max_days: int = MAX_DAYS) -> Usage:
+                    max_names: int = MAX_NAMES, max_days: int = MAX_DAYS,
+                    catalog: CatalogFile | None = None) -> Usage:
     frames, fmt, problems = [], None, {}
     for src in sources:
         if src.kind == "json-document":
@@ -91,7 +93,7 @@ def read_aggregated(con, sources: list[Source], task: str | None,
                  seconds.min(), seconds.max() + width * 3600, max_names, max_days)
     from .prices import catalog_name, catalog_prices, list_cost
 
-    prices = catalog_prices()
+    prices = catalog_prices(catalog)
     catalog_of = {m: catalog_name(str(m), set(prices)) for m in table["model"].unique()}
     table["list_cost"] = np.nan
     for model, rows in table.groupby("model").groups.items():
@@ -119,7 +121,7 @@ def read_aggregated(con, sources: list[Source], task: str | None,
     return Usage(fmt.name, fmt.description, [s.name for s in sources], task_col,
                  ingested + sum(p.count for p in found), ingested,
                  grouped.drop(columns=["rows"]), tokens, problems=found,
-                 cannot_give=fmt.cannot_give, bucket_hours=width,
+                 cannot_give=fmt.cannot_give, bucket_hours=width, catalog=catalog,
                  notes=[f"aggregated export in {width}-hour buckets: token sizes are means "
                         "only" + ("; no hour-of-day shape" if width >= 24 else "")])
 

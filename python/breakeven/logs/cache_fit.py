@@ -36,8 +36,9 @@ class CacheFit:
     notes: list[str] = field(default_factory=list)
 
 
-def _probe(workload: dict, model: str, models: dict):
-    """A scenario of this one workload sent to `model` with caching on."""
+def _probe(workload: dict, model: str, models: dict, catalog=None):
+    """A scenario of this one workload sent to `model` with caching on, priced
+    with `catalog` (a CatalogFile; None: the bundled catalog)."""
     from ..scenario import load
 
     spec = {"name": "cache-fit", "horizon_months": 1, "simulation": {"mode": "expected"},
@@ -45,7 +46,7 @@ def _probe(workload: dict, model: str, models: dict):
             "strategies": [{"name": "logged", "route": {"default": model}, "caching": True}]}
     if models:
         spec["models"] = models
-    return load(spec)
+    return load(spec, catalog=catalog)
 
 
 def _week(scenario) -> np.ndarray:
@@ -56,10 +57,10 @@ def _week(scenario) -> np.ndarray:
             * np.asarray(w["weekday_weights"])[hours // 24])
 
 
-def _figures(workload: dict, model: str, models: dict) -> dict:
+def _figures(workload: dict, model: str, models: dict, catalog=None) -> dict:
     """The engine's cache figures over the fitted week, weighted by requests (so
     the cached share is one of tokens)."""
-    scenario = _probe(workload, model, models)
+    scenario = _probe(workload, model, models, catalog)
     rates = _week(scenario)
     rows = [scenario._core.cache_figures("logged", workload["name"], float(n))
             for n in rates]
@@ -77,10 +78,12 @@ def _shared_hit(figures: dict) -> float:
     return (figures["prefix_hit_share"] - q) / (1 - q) if q < 1 else 1.0
 
 
-def _variants(workload: dict, model: str, models: dict, target: float) -> int:
+def _variants(workload: dict, model: str, models: dict, target: float,
+              catalog=None) -> int:
     """The fewest prefix variants whose hit probability is at most `target`."""
     def hit(k: int) -> float:
-        return _shared_hit(_figures({**workload, "prefix_variants": k}, model, models))
+        return _shared_hit(_figures({**workload, "prefix_variants": k}, model, models,
+                                     catalog))
 
     if hit(1) <= target:
         return 1
@@ -94,10 +97,12 @@ def _variants(workload: dict, model: str, models: dict, target: float) -> int:
     return hi
 
 
-def calibrate(workload: dict, model: str, models: dict, tok, conv) -> CacheFit | None:
+def calibrate(workload: dict, model: str, models: dict, tok, conv,
+              catalog=None) -> CacheFit | None:
     """Sets ``workload``'s prefix_tokens, prefix_variants and its conversation's
     tokens_per_read from the logged cache reads (in place); None when the logs show
-    none (or cannot: no cached-token field)."""
+    none (or cannot: no cached-token field). ``catalog``: the CatalogFile the logs
+    are priced with (None: the bundled catalog)."""
     if not tok.cache_fields or tok.cached_requests == 0 or tok.requests == 0:
         return None
     input_tokens = tok.input_mean * tok.requests
@@ -109,7 +114,7 @@ def calibrate(workload: dict, model: str, models: dict, tok, conv) -> CacheFit |
         _, later_hits, later_tokens = conv.later_reads
         share = first_hits / first_n if first_n else 0.0
         size = first_tokens / first_hits if first_hits else 0.0
-        probe = _probe({**workload, "prefix_tokens": 0}, model, models)
+        probe = _probe({**workload, "prefix_tokens": 0}, model, models, catalog)
         earlier = probe.resolved()["workloads"][0]["conversation"]["mean_earlier_turns"]
         room = max(tok.input_mean - talk["history_tokens_per_turn"] * earlier, 0.0)
     else:
@@ -119,22 +124,22 @@ def calibrate(workload: dict, model: str, models: dict, tok, conv) -> CacheFit |
     prefix = min(size, room)
     if prefix > 0:
         workload["prefix_tokens"] = float(f"{prefix:.6g}")
-        workload["prefix_variants"] = _variants(workload, model, models, share)
+        workload["prefix_variants"] = _variants(workload, model, models, share, catalog)
         # Whole variants hit a little less often than the logs: the same tokens.
-        hit = _shared_hit(_figures(workload, model, models))
+        hit = _shared_hit(_figures(workload, model, models, catalog))
         if hit > 0:
             workload["prefix_tokens"] = float(f"{min(prefix * share / hit, room):.6g}")
     else:
         workload.pop("prefix_tokens", None)
     if conv is not None and talk is not None:
         # What later turns read beyond the shared prefix, per request, is Q c.
-        q = _figures(workload, model, models)["conversation_hit_share"]
+        q = _figures(workload, model, models, catalog)["conversation_hit_share"]
         beyond = max(later_tokens - later_hits * prefix, 0.0) / tok.requests
         if q > 0:
             # Later turns may be longer than the mean request: a read can cover more
             # than the mean input (the engine keeps an hour's reads within its V).
             talk["tokens_per_read"] = float(f"{beyond / q:.6g}")
-    fitted = _figures(workload, model, models)
+    fitted = _figures(workload, model, models, catalog)
     if abs(fitted["cached_share"] - logged) > 0.02:
         notes.append(f"the fitted cache structure reads {fitted['cached_share']:.1%} of "
                      f"input tokens at the logged {fitted['ttl_minutes']:g}-minute TTL, "

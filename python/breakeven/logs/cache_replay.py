@@ -157,15 +157,17 @@ def check_hashes(con, stats, field: str) -> int:
 
 
 def replay_records(con, ttls_minutes=TTLS_MINUTES,
-                   block_tokens: int = DEFAULT_BLOCK_TOKENS) -> pd.DataFrame:
+                   block_tokens: int = DEFAULT_BLOCK_TOKENS,
+                   prices: dict | None = None) -> pd.DataFrame:
     """Replay the ingest's ``records`` (with hashes; each model its own cache) and
     aggregate per task and model: requests, input, output, cached and written
-    tokens under each TTL (columns ``cached0``, ``written0``, ...)."""
+    tokens under each TTL (columns ``cached0``, ``written0``, ...). ``prices``: the
+    resolved catalog the logs are priced with (default: the bundled one)."""
     ttls = tuple(float(t) for t in ttls_minutes)
     models = [m for (m,) in con.execute(
         "select distinct model from records where status is null and hashes is not null"
     ).fetchall()]
-    con.register("replay_min_tokens", min_tokens_table(models))
+    con.register("replay_min_tokens", min_tokens_table(models, prices))
     con.execute("""create or replace temp table replay_requests as
         select r.rowid as seq, ts, task, r.model, input, output,
           try_cast(hashes::json as hugeint[]) as h,
@@ -187,15 +189,16 @@ def replay_records(con, ttls_minutes=TTLS_MINUTES,
     return table
 
 
-def replay_costs(per_model: pd.DataFrame, ttls_minutes=TTLS_MINUTES) -> pd.DataFrame:
+def replay_costs(per_model: pd.DataFrame, ttls_minutes=TTLS_MINUTES,
+                 prices: dict | None = None) -> pd.DataFrame:
     """Per task and TTL: requests, input tokens, cached tokens and share, written
     tokens, and the list cost at the catalog model's tier of that TTL (cache reads
     at its cached price, writes at the tier's multiplier of its input price); the
     cost is missing (NaN) where a task's model is not in the catalog or does not
-    sell that TTL."""
+    sell that TTL. ``prices``: the resolved catalog (default: the bundled one)."""
     from .prices import cache_tiers, catalog_name, catalog_prices
 
-    prices = catalog_prices()
+    prices = prices or catalog_prices()
     rows = []
     for task, g in per_model.groupby("task", sort=True):
         for i, ttl in enumerate(ttls_minutes):
@@ -204,7 +207,7 @@ def replay_costs(per_model: pd.DataFrame, ttls_minutes=TTLS_MINUTES) -> pd.DataF
             for r in g.itertuples():
                 name = catalog_name(str(r.model), set(prices))
                 p = prices.get(name) if name else None
-                tier = cache_tiers(name, p).get(float(ttl)) if p else None
+                tier = cache_tiers(p).get(float(ttl)) if p else None
                 if tier is None:
                     priced = False
                     break
@@ -226,12 +229,12 @@ def replay_costs(per_model: pd.DataFrame, ttls_minutes=TTLS_MINUTES) -> pd.DataF
                                        "cost", "models"])
 
 
-def min_tokens_table(models) -> pd.DataFrame:
-    """Each logged model's minimum cacheable prompt from the catalog (models it
-    lacks: DEFAULT_MIN_TOKENS)."""
+def min_tokens_table(models, prices: dict | None = None) -> pd.DataFrame:
+    """Each logged model's minimum cacheable prompt from the catalog ``prices``
+    (default: the bundled one; models it lacks: DEFAULT_MIN_TOKENS)."""
     from .prices import catalog_name, catalog_prices
 
-    prices = catalog_prices()
+    prices = prices or catalog_prices()
     rows = []
     for m in models:
         name = catalog_name(str(m), set(prices))

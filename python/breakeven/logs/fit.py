@@ -8,7 +8,9 @@ YAML (fitted_yaml.py); FitReport holds what the fit found and could not fit.
 from __future__ import annotations
 
 import datetime as dt
+import os
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -16,7 +18,7 @@ import pandas as pd
 from .. import _core
 from .estimators import PARAMETERS, Calendar, rate_for_growth, swings_left
 from .fitted_scenario import scenario_dict
-from .fitted_yaml import commented_yaml
+from .fitted_yaml import catalog_line, commented_yaml
 from .shrinkage import (
     ASSUMED_WEEKLY_SIGMA,
     DEFAULT_GROWTH_PRIOR,
@@ -44,6 +46,18 @@ class FitReport:
     yaml: str = ""
     cache_fits: dict = field(default_factory=dict)  # task -> cache_fit.CacheFit
     growth: dict = field(default_factory=dict)  # task -> shrinkage.Growth
+    catalog_path: Path | None = None  # the catalog file the logs were priced with
+
+    def yaml_in(self, folder: str | os.PathLike) -> str:
+        """The YAML as written to a file in ``folder``: its ``catalog:`` relative
+        to that folder where a relative path can reach it, else absolute."""
+        if self.catalog_path is None:
+            return self.yaml
+        try:
+            path = os.path.relpath(self.catalog_path, Path(folder).resolve())
+        except ValueError:  # another drive
+            return self.yaml
+        return self.yaml.replace(catalog_line(str(self.catalog_path)), catalog_line(path), 1)
 
     def table(self) -> pd.DataFrame:
         return self.parameters
@@ -154,9 +168,10 @@ def fit_scenario(usage, start: dt.datetime | None = None, horizon_months: int = 
                 rows.append((t, p, value, se[i, j], parameter_flag(p, shown, se[i, j])))
     report = FitReport(pd.DataFrame(rows, columns=["task", "parameter", "estimate", "se",
                                                    "flag"]),
-                       notes, cal.days, start, cache_fits=cache_fits, growth=growths)
+                       notes, cal.days, start, cache_fits=cache_fits, growth=growths,
+                       catalog_path=usage.catalog.path.resolve() if usage.catalog else None)
     report.yaml = commented_yaml(spec, usage, report, tasks, cal)
-    scenario = load(spec)
+    scenario = load(spec, catalog=usage.catalog)
     scenario.fit_report = report
     scenario.traffic_fit = traffic
     scenario.fit_estimate = est  # what the scenario uses: growth shrunk, swings assumed

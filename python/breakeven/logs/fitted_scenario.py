@@ -53,6 +53,8 @@ def traffic_scenario(est: np.ndarray, bursts, corr, first_hour: int, hours: int,
         if bursts[i]:
             wl["bursts"] = bursts[i]
         workloads.append(wl)
+    # Only its traffic is drawn, never priced: the bundled catalog's gpt-5-mini
+    # routes it (a catalog file the logs were priced with may lack that model).
     spec = {"name": "traffic", "horizon_months": math.ceil((offset + hours) / 730),
             "workloads": workloads,
             "strategies": [{"name": "any", "route": {"default": "gpt-5-mini"}}]}
@@ -129,7 +131,7 @@ def scenario_dict(usage, tasks, est, bursts, corr, start, data_start,
         if uncertainty is not None:
             wl["uncertainty"] = {k: _round(v) for k, v in uncertainty[i].items()}
         fit = calibrate(wl, route.get(t, route["default"]), models, tok,
-                        conv if "conversation" in wl else None)
+                        conv if "conversation" in wl else None, usage.catalog)
         if fit is not None:
             cache_fits[t] = fit
         workloads.append(wl)

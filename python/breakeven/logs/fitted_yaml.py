@@ -4,6 +4,7 @@ the layout and the comments are written here, since PyYAML drops comments."""
 
 from __future__ import annotations
 
+import json
 import math
 from typing import TYPE_CHECKING
 
@@ -14,6 +15,13 @@ from .estimators import Calendar
 
 if TYPE_CHECKING:
     from .fit import FitReport
+
+
+def catalog_line(path: str) -> str:
+    """The fitted YAML's ``catalog:`` line: the catalog file the logs were priced
+    with, so that ``breakeven run`` prices the scenario the same way (JSON quoting
+    is YAML's double-quoted form)."""
+    return f"catalog: {json.dumps(path)}  # the catalog the logs were priced with (--catalog)"
 
 
 def commented_yaml(spec: dict, usage, report: FitReport, tasks, cal: Calendar) -> str:
@@ -45,6 +53,8 @@ def commented_yaml(spec: dict, usage, report: FitReport, tasks, cal: Calendar) -
     out.append(yaml.safe_dump(head, sort_keys=False, width=100).strip())
     out.append(f"history: {dump(spec['history'])}  # the logs fitted; a forecast from "
                f"under {_core.LIMITS['short_history_days']:g} days says so in every output")
+    if report.catalog_path is not None:
+        out.append(catalog_line(str(report.catalog_path)))
     if "models" in spec:
         out.append("models:  # not in the catalog: prices fitted to logged cost per 1M tokens")
         for m, p in spec["models"].items():

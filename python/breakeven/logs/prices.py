@@ -5,16 +5,17 @@ from __future__ import annotations
 import re
 
 from .. import _core
-from ..catalog import catalog_json
+from ..catalog import CatalogFile, catalog_json
 
 _DATE = re.compile(r"[-@](\d{4}-\d{2}-\d{2}|\d{8}|latest)$")
 
 COST_MISMATCH = 0.05  # a logged cost this far from the list price is flagged
 
 
-def catalog_prices() -> dict[str, dict]:
-    """The engine's resolved catalog: name -> prices per 1M tokens and defaults."""
-    return _core.catalog_models(catalog_json())
+def catalog_prices(catalog: CatalogFile | None = None) -> dict[str, dict]:
+    """The engine's resolved catalog: name -> prices per 1M tokens and defaults, of
+    the catalog file ``catalog`` (``ingest --catalog``), else of the bundled one."""
+    return _core.catalog_models(catalog.text if catalog else catalog_json())
 
 
 def catalog_name(logged: str, names: set[str] | None = None) -> str | None:
@@ -69,20 +70,12 @@ def record_cost_sql() -> str:
             " + cache_write * price_write + output * price_output) / 1e6")
 
 
-def cache_tiers(name: str, p: dict) -> dict[float, float]:
-    """The prompt-cache TTL tiers catalog model ``name`` (resolved prices ``p``)
-    sells: ``{ttl minutes: write multiplier}``, its default tier first (the
-    catalog's ``cache_ttl_minutes`` and ``cache_write_multiplier``), then those of
-    its ``cache_ttl_tiers``."""
-    from ..catalog import catalog
-
-    if p.get("cache_tiers"):  # the engine's resolved tiers, where it gives them
-        return {float(t["ttl_minutes"]): float(t.get("write_multiplier", 1.0))
-                for t in p["cache_tiers"]}
-    written = catalog()["models"].get(name, {})
-    tiers = {float(p.get("cache_ttl_minutes", written.get("cache_ttl_minutes", 5.0))):
-             float(p.get("cache_write_multiplier",
-                         written.get("cache_write_multiplier", 1.0)))}
-    for t in written.get("cache_ttl_tiers") or ():
-        tiers.setdefault(float(t["ttl_minutes"]), float(t.get("write_multiplier", 1.0)))
+def cache_tiers(p: dict) -> dict[float, float]:
+    """The prompt-cache TTL tiers a catalog model (resolved prices ``p``, of
+    whichever catalog priced the logs) sells: ``{ttl minutes: write multiplier}``,
+    its default tier first (``cache_ttl_minutes`` and ``cache_write_multiplier``),
+    then those of its ``cache_ttl_tiers``."""
+    tiers = {float(p["cache_ttl_minutes"]): float(p["cache_write_multiplier"])}
+    for t in p["cache_ttl_tiers"]:
+        tiers.setdefault(float(t["ttl_minutes"]), float(t["write_multiplier"]))
     return tiers

@@ -63,7 +63,7 @@ def routing_savings(usage, table: pd.DataFrame | None = None) -> pd.DataFrame:
     """For each task, the cheapest catalog models for its tokens: cost at list
     prices (cache reads at the model's cached price where it has one) and the saving
     against what the task costs now. `table`: the usage's spend_table, if at hand."""
-    prices = catalog_prices()
+    prices = catalog_prices(usage.catalog)
     table = spend_table(usage) if table is None else table
     by = table.groupby("task").agg(
         cost=("cost", "sum"), input_tokens=("input_tokens", "sum"),

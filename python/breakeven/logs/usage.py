@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from ..catalog import CatalogFile
 from ..errors import LogError
 from .prices import (
     COST_MISMATCH,
@@ -84,6 +85,9 @@ class Usage:
     session_field: str | None = None  # where session ids came from, if any
     prefix_hashes: str | None = None
     block_tokens: int = 512
+    # The catalog file the logs are priced with (list prices, model matching,
+    # cache tiers, the fitted scenario); None: the bundled catalog.
+    catalog: CatalogFile | None = None
 
     @property
     def tasks(self) -> list[str]:
@@ -175,15 +179,16 @@ def check_bounds(where: str, tasks: int, models: int, first: float, last: float,
 
 
 def aggregate(con, stats, files: list[str], cannot_give=(), max_names: int = MAX_NAMES,
-              max_days: int = MAX_DAYS) -> Usage:
-    """Aggregate the ``records`` table (see records.py) into a Usage."""
+              max_days: int = MAX_DAYS, catalog: CatalogFile | None = None) -> Usage:
+    """Aggregate the ``records`` table (see records.py) into a Usage priced with
+    ``catalog`` (None: the bundled catalog)."""
     where = files[0] if len(files) == 1 else "logs"
     tasks, models, first, last = con.execute(
         "select count(distinct task), count(distinct model), min(ts), max(ts) "
         "from records where status is null").fetchone()
     if tasks:
         check_bounds(where, tasks, models, first, last, max_names, max_days)
-    prices = catalog_prices()
+    prices = catalog_prices(catalog)
     matched = {m: catalog_name(m, set(prices)) for (m,) in con.execute(
         "select distinct model from records where status is null").fetchall()}
     # List prices by a join with the few catalog models the logs name (one SQL
@@ -241,6 +246,7 @@ def aggregate(con, stats, files: list[str], cannot_give=(), max_names: int = MAX
         problems=stats.problems,
         notes=stats.notes,
         cannot_give=tuple(cannot_give) or stats.format.cannot_give,
+        catalog=catalog,
     )
 
 
@@ -256,8 +262,9 @@ def caching(con, usage: Usage, stats, prefix_hashes: str | None, block_tokens: i
     if prefix_hashes:
         hashed = check_hashes(con, stats, prefix_hashes)
         if hashed:
+            prices = catalog_prices(usage.catalog)
             usage.cache_replay = replay_costs(
-                replay_records(con, TTLS_MINUTES, block_tokens), TTLS_MINUTES)
+                replay_records(con, TTLS_MINUTES, block_tokens, prices), TTLS_MINUTES, prices)
         if hashed < usage.ingested:
             usage.notes.append(f"--prefix-hashes {prefix_hashes}: in {hashed:,} of "
                                f"{usage.ingested:,} records; the replay covers those")
