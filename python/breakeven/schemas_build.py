@@ -639,8 +639,8 @@ def history_schema() -> dict:
 
 
 def against_fields() -> dict:
-    """What a decision compares with (decisions/against.py)."""
-    from .decisions.against import AGAINST
+    """What a decision compares with (decisions/optimize.py, compared)."""
+    from .decisions.optimize import AGAINST
 
     return {"against": {"enum": list(AGAINST), "description": "The scenario's baseline, or "
                         "best-api: the cheapest API-only plan within quality."},

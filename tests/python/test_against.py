@@ -1,5 +1,5 @@
 """--against best-api: the cheapest API-only plan within quality as what threshold,
-sensitivity and optimize compare with (decisions/against.py)."""
+sensitivity and optimize compare with (decisions/optimize.py, compared)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 import yaml
 from breakeven.decisions import optimize, sensitivity, threshold
-from breakeven.decisions.against import best_api, compared
+from breakeven.decisions.optimize import best_api, compared
 from conftest import REPO
 
 # Expected mode, no randomness. Per unit of traffic scale a month (730 hours of 100

@@ -30,7 +30,8 @@ CASES = [
         "workloads[0].outptu_tokens",
         "unknown field (allowed: name, description, requests, input_tokens, prefix_tokens, "
         "prefix_variants, output_tokens, latency, hourly_weights, weekday_weights, "
-        "growth_per_month, spikiness, bursts, min_quality, conversation, uncertainty)",
+        "growth_per_month, spikiness, activity, bursts, min_quality, conversation, "
+        "uncertainty, slo)",
     ),
     (
         "my-model: {input: 1.0,",

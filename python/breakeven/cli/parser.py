@@ -107,7 +107,7 @@ def decision_run_options(parser: argparse.ArgumentParser, paths_help: str) -> No
 
 
 def against_option(parser: argparse.ArgumentParser) -> None:
-    from ..decisions.against import AGAINST
+    from ..decisions.optimize import AGAINST
 
     parser.add_argument("--against", default="baseline", choices=AGAINST,
                         help="compare with the scenario's baseline or the cheapest API-only "

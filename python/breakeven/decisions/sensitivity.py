@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from ..errors import OptionError, ScenarioError
 from ..schemas import schema_id
-from .against import compared
+from .optimize import compared
 from .inputs import scenario_inputs
 from .threshold import _others
 
@@ -182,7 +182,7 @@ def sensitivity(scenario, strategy: str | None = None, delta: float = 0.25,
     time, and measure the saving of ``strategy`` against the baseline at the
     horizon and its break-even month. ``strategy`` defaults to the cheapest one
     other than the baseline. ``against``: "baseline", or "best-api" (the best API
-    plan, chosen at the scenario's values and held: decisions/against.py)."""
+    plan, chosen at the scenario's values and held: decisions/optimize.py, compared)."""
     if not (isinstance(delta, (int, float)) and 0 < delta < 1):
         raise OptionError("delta", f"must be between 0 and 1 (got {delta!r})")
     if len(scenario.strategies) < 2 and against == "baseline":

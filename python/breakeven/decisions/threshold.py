@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from ..errors import OptionError
 from ..schemas import schema_id
-from .against import Against, compared
+from .optimize import Against, compared
 from .inputs import Input, scenario_inputs
 
 
@@ -117,7 +117,7 @@ def threshold(scenario, strategy: str, within: int, probability: float = 0.8,
     together, or ``workload`` alone. Bisection on the logarithm of the scale in
     ``search``; the uncertainty is where the probability crosses the target plus
     and minus two binomial standard errors. ``against``: "baseline", or "best-api"
-    (the best API plan, chosen at scale 1 and held: decisions/against.py)."""
+    (the best API plan, chosen at scale 1 and held: decisions/optimize.py, compared)."""
     horizon = scenario.horizon_months
     if strategy not in scenario.strategies or (strategy == scenario.baseline
                                                and against == "baseline"):
