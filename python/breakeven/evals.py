@@ -32,7 +32,7 @@ from pathlib import Path
 import numpy as np
 
 from .errors import ScenarioError
-from .files import UnreadableFile, read_regular
+from .files import UnreadableFile, read_text
 
 FORMATS = ("csv", "promptfoo", "langfuse")
 MAX_EVAL_BYTES = 256 * 1024 * 1024  # an eval export far larger is not one
@@ -64,13 +64,9 @@ def read_evals(path: str | Path, fmt: str, workload: str | None = None,
     if fmt not in FORMATS:
         raise ScenarioError(source, None, "", f"unknown format {fmt!r} ({', '.join(FORMATS)})")
     try:
-        raw = read_regular(path, MAX_EVAL_BYTES, "eval files")
+        text = read_text(path, MAX_EVAL_BYTES, "eval files", "utf-8-sig")
     except UnreadableFile as e:
         raise ScenarioError(source, None, "", e.reason) from None
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as e:
-        raise ScenarioError(source, None, "", f"not UTF-8 text at byte {e.start}") from None
     out = EvalRows(source, [], [], [], [], {})
     reader = {"csv": _csv_rows, "promptfoo": _promptfoo_rows, "langfuse": _langfuse_rows}
     for where, task, model, item, score in reader[fmt](text, source, metric, out):

@@ -99,6 +99,17 @@ def read_regular(path: str | os.PathLike, limit: int, what: str) -> bytes:
         os.close(fd)
 
 
+def read_text(path: str | os.PathLike, limit: int, what: str,
+              encoding: str = "utf-8") -> str:
+    """:func:`read_regular`'s bytes decoded; text that is not ``encoding`` is an
+    UnreadableFile naming the byte."""
+    raw = read_regular(path, limit, what)
+    try:
+        return raw.decode(encoding)
+    except UnicodeDecodeError as e:
+        raise UnreadableFile(f"not UTF-8 text ({e.reason} at byte {e.start})") from None
+
+
 @contextlib.contextmanager
 def open_output(path: str | os.PathLike, option: str, binary: bool = False):
     """``path`` opened for writing (created or truncated) for the output that

@@ -35,7 +35,7 @@ from pathlib import Path
 from . import _core
 from .catalog import catalog
 from .errors import ScenarioError
-from .files import UnreadableFile, read_regular
+from .files import UnreadableFile, read_text
 
 # The real file is about 1.6 MB (2026); a file far larger is not a price table.
 MAX_LITELLM_BYTES = 64 * 1024 * 1024
@@ -127,14 +127,9 @@ def read_litellm(path: str | Path) -> dict:
     """The parsed file: a mapping of model name -> entry, within MAX_LITELLM_BYTES."""
     source = str(path)
     try:
-        raw = read_regular(path, MAX_LITELLM_BYTES, "LiteLLM price files")
+        text = read_text(path, MAX_LITELLM_BYTES, "LiteLLM price files")
     except UnreadableFile as e:
         raise ScenarioError(source, None, "", e.reason) from None
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as e:
-        raise ScenarioError(source, None, "", f"not UTF-8 text ({e.reason} at byte "
-                            f"{e.start})") from None
     try:
         data = json.loads(text, parse_constant=_no_constant)
     except json.JSONDecodeError as e:
