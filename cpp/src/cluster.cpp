@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "breakeven/calendar.hpp"
+#include "breakeven/minute_limits.hpp"
 
 namespace breakeven {
 
@@ -51,6 +52,8 @@ ClusterRun::ClusterRun(const Cluster& cluster, const std::vector<Workload>& work
                           cluster.prefix_cache_tokens ? server_reuse(w, cache_minutes)
                                                       : ServerReuse{cluster.prefix_reuse, 0});
     deadline_hours_.push_back(w.is_batch() ? w.deadline_hours : 0);
+    dispersion_.push_back(w.is_batch() ? 0.0 : w.spikiness.minute_dispersion);
+    by_minute_ |= dispersion_.back() > 0;
     if (w.is_batch()) batch_slots_.push_back(int(k));
   }
   // One hour's arrivals come due by deadline_hours, ties to the lower slot.
@@ -61,7 +64,7 @@ ClusterRun::ClusterRun(const Cluster& cluster, const std::vector<Workload>& work
   backlog_.resize(room);
   desired_.resize(cluster.lag_hours + kHoursPerMonth);
   for (auto* v : {&gpus_, &spot_, &capacity_, &demand_total_, &realtime_seconds_,
-                  &realtime_turned_})
+                  &realtime_turned_, &realtime_requests_, &realtime_variance_})
     v->resize(kHoursPerMonth);
   for (auto* v : {&demand_seconds_, &served_requests_, &served_seconds_,
                   &away_requests_, &away_input_, &away_output_})
@@ -95,6 +98,15 @@ void ClusterRun::scale(int t0, int hours, const std::uint8_t* spot_down) {
     for (int h = 0; h < hours; ++h) {
       const double q = demand_total_[h] / per_replica;
       desired[h] = q * replica >= most ? most : std::max(replica * std::ceil(q), floor);
+    }
+    if (scale_slo_) {
+      // And the fewest replicas whose ceilings hold the hour's real-time rate.
+      const std::vector<double>& met = scale_slo_->all_met;
+      for (int h = 0; h < hours; ++h) {
+        const double r = double(
+            std::lower_bound(met.begin(), met.end(), realtime_requests_[h]) - met.begin());
+        desired[h] = std::min(most, std::max(desired[h], replica * r));
+      }
     }
     // desired_[h] is desired(t0 + h - lag).
     for (int h = 0; h < hours; ++h) gpus[h] = std::max(desired_[h], double(committed_));
@@ -180,7 +192,10 @@ void ClusterRun::serve_batch(int t0, int hours, const std::vector<HourlySlices>&
       std::fill_n((*v)[k].begin(), hours, 0.0);
   for (int h = 0; h < hours; ++h) {
     const int t = t0 + h;
-    double capacity = std::max(0.0, capacity_[h] - realtime_seconds_[h]);
+    // By the minute, batch work also fills the minutes real-time work left idle.
+    const double realtime = by_minute_ ? realtime_seconds_[h] * (1.0 - realtime_turned_[h])
+                                       : realtime_seconds_[h];
+    double capacity = std::max(0.0, capacity_[h] - realtime);
     for (int k : batch_slots_) {
       if (demand[k].requests[h] <= 0) continue;
       // With nothing queued ahead of it (most hours), an arrival is served at once
@@ -213,15 +228,41 @@ void ClusterRun::serve(int t0, int hours, const std::vector<HourlySlices>& deman
     if (!deadline_hours_[k])
       for (int h = 0; h < hours; ++h) realtime_seconds_[h] += seconds[h];
   }
+  if (scale_slo_) {
+    std::fill_n(realtime_requests_.begin(), hours, 0.0);
+    for (int k : scale_slo_->realtime)
+      for (int h = 0; h < hours; ++h) realtime_requests_[h] += demand[k].requests[h];
+  }
   scale(t0, hours, spot_down);
 
   // 1. Real-time first; an overload turns away the same fraction of each.
   // 2. Batch arrivals join the backlog; leftover capacity serves it EDF.
   double* turned = realtime_turned_.data();
-  for (int h = 0; h < hours; ++h)
-    turned[h] = realtime_seconds_[h] > capacity_[h]
-                    ? 1.0 - capacity_[h] / realtime_seconds_[h]
-                    : 0.0;
+  if (by_minute_) {
+    // Each minute turns away what exceeds its sixtieth of the capacity: the
+    // minute's GPU-seconds are gamma with mean S/60 and variance
+    // sum_k phi_k s_k^2 / (60 n_k) (phi_k requests per minute over Poisson,
+    // s_k / n_k seconds a request), as a rate limit's requests (minute_limits.hpp).
+    std::fill_n(realtime_variance_.begin(), hours, 0.0);
+    for (std::size_t k = 0; k < routed_.size(); ++k) {
+      if (deadline_hours_[k] || dispersion_[k] <= 0) continue;
+      const double* n = demand[k].requests;
+      const double* seconds = demand_seconds_[k].data();
+      for (int h = 0; h < hours; ++h)
+        if (n[h] > 0)
+          realtime_variance_[h] += dispersion_[k] * seconds[h] * seconds[h] / (60.0 * n[h]);
+    }
+    for (int h = 0; h < hours; ++h) {
+      const double s = realtime_seconds_[h];
+      turned[h] = s > 0 ? (s - passed_in_hour(s, realtime_variance_[h], capacity_[h] / 60.0)) / s
+                        : 0.0;
+    }
+  } else {
+    for (int h = 0; h < hours; ++h)
+      turned[h] = realtime_seconds_[h] > capacity_[h]
+                      ? 1.0 - capacity_[h] / realtime_seconds_[h]
+                      : 0.0;
+  }
   for (std::size_t k = 0; k < routed_.size(); ++k) {
     if (deadline_hours_[k]) continue;
     split_turned(hours, turned, demand[k], demand_seconds_[k].data(),

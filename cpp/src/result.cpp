@@ -14,6 +14,9 @@ double SimulationResult::bytes_per_path(int strategies, int months, int workload
 void SimulationResult::start(const Scenario& sc, Mode run_mode, std::uint64_t run_seed) {
   scenario = sc.name;
   history = sc.history;
+  serving.clear();
+  for (const Cluster& c : sc.clusters)
+    if (c.serving) serving.emplace_back(c.name, *c.serving);
   mode = run_mode;
   paths = 0;
   seed = run_seed;

@@ -3,6 +3,7 @@
 #include <cmath>
 #include <stdexcept>
 
+#include "breakeven/scenario_json.hpp"
 #include "breakeven/version.hpp"
 
 namespace breakeven {
@@ -70,6 +71,11 @@ Json result_json(const SimulationResult& r, const Summary& summary) {
   out["horizon_months"] = r.months;
   out["baseline"] = r.strategy_names[r.baseline];
   out["workloads"] = r.workload_names;
+  if (!r.serving.empty()) {
+    Json serving = Json::object();
+    for (const auto& [cluster, basis] : r.serving) serving[cluster] = serving_json(basis);
+    out["serving"] = std::move(serving);
+  }
   if (r.history)
     out["history"] = {{"days", r.history->days},
                       {"logs", r.history->logs},

@@ -41,6 +41,27 @@ Json conversation_json(const std::optional<Conversation>& c) {
 
 }  // namespace
 
+Json serving_json(const Serving& v) {
+  return {{"model", v.model},
+          {"gpu", v.gpu},
+          {"precision", v.precision},
+          {"engine", v.engine.empty() ? Json(nullptr) : Json(v.engine)},
+          {"basis", v.basis},
+          {"gpus_per_replica", v.gpus_per_replica},
+          {"concurrency", v.concurrency},
+          {"context_tokens", v.context_tokens},
+          {"weights_gb", v.memory.weights_gb},
+          {"kv_cache_gb", v.memory.kv_gb},
+          {"usable_gb", v.usable_gb},
+          {"prefill_calibration", v.calibration.prefill},
+          {"decode_calibration", v.calibration.decode},
+          {"prefill_tokens_per_s_per_replica", v.rates.prefill * v.gpus_per_replica},
+          {"decode_tokens_per_s_per_replica", v.rates.decode * v.gpus_per_replica},
+          {"source", v.source},
+          {"as_of", v.as_of},
+          {"curve", v.curve}};
+}
+
 Json model_json(const ApiModel& m) {
   return {{"input", m.input},
           {"output", m.output},
@@ -163,30 +184,8 @@ Json cluster_json(const Cluster& c, const Scenario& sc) {
                                    c.spot->interruptions_per_month},
                                   {"outage_hours", c.spot->outage_hours}}
                            : Json(nullptr);
-  Json serving = nullptr;
-  if (c.serving) {
-    const Serving& v = *c.serving;
-    serving = {{"model", v.model},
-               {"gpu", v.gpu},
-               {"precision", v.precision},
-               {"engine", v.engine.empty() ? Json(nullptr) : Json(v.engine)},
-               {"basis", v.basis},
-               {"gpus_per_replica", v.gpus_per_replica},
-               {"concurrency", v.concurrency},
-               {"context_tokens", v.context_tokens},
-               {"weights_gb", v.memory.weights_gb},
-               {"kv_cache_gb", v.memory.kv_gb},
-               {"usable_gb", v.usable_gb},
-               {"prefill_calibration", v.calibration.prefill},
-               {"decode_calibration", v.calibration.decode},
-               {"prefill_tokens_per_s_per_replica", v.rates.prefill * v.gpus_per_replica},
-               {"decode_tokens_per_s_per_replica", v.rates.decode * v.gpus_per_replica},
-               {"source", v.source},
-               {"as_of", v.as_of},
-               {"curve", v.curve}};
-  }
   return {{"offer", c.offer.empty() ? Json(nullptr) : Json(c.offer)},
-          {"serving", serving},
+          {"serving", c.serving ? serving_json(*c.serving) : Json(nullptr)},
           {"replica_gpus", c.replica_gpus},
           {"gpu_price_per_hour", c.gpu_price_per_hour},
           {"commitment", commitment},
@@ -196,7 +195,8 @@ Json cluster_json(const Cluster& c, const Scenario& sc) {
            {{"autoscaled", c.autoscaled},
             {"min", c.min_gpus},
             {"max", c.max_gpus},
-            {"lag_hours", c.lag_hours}}},
+            {"lag_hours", c.lag_hours},
+            {"scale_to", c.scale_to_slo ? "slo" : "utilization"}}},
           {"prefill_tokens_per_s", c.prefill_tokens_per_s},
           {"decode_tokens_per_s", c.decode_tokens_per_s},
           {"utilization", c.utilization},

@@ -623,7 +623,7 @@ Cluster parse_cluster(const std::string& name, const Field& f,
   if (g.is_number()) {
     c.min_gpus = c.max_gpus = int(g.integer(0, L::kMaxGpus));
   } else {
-    g.allow_only({"min", "max", "lag_hours"});
+    g.allow_only({"min", "max", "lag_hours", "scale_to"});
     c.autoscaled = true;
     c.min_gpus = int(g.at("min").integer(0, L::kMaxGpus));
     Field mx = g.at("max");
@@ -632,6 +632,12 @@ Cluster parse_cluster(const std::string& name, const Field& f,
                                              std::to_string(c.max_gpus) + " < " +
                                              std::to_string(c.min_gpus) + ")");
     if (auto l = g.find("lag_hours")) c.lag_hours = int(l->integer(0, L::kMaxLagHours));
+    if (auto t = g.find("scale_to")) {
+      const std::string target = t->string();
+      t->require(target == "utilization" || target == "slo",
+                 "must be utilization or slo (got '" + target + "')");
+      c.scale_to_slo = target == "slo";
+    }
   }
   // Rates typed per GPU, or (serving:) resolved once the workloads routed here
   // are known (resolve_cluster_serving).
@@ -1263,6 +1269,9 @@ Scenario parse_scenario(const Json& scenario, const Json& catalog, const Json& s
       if (model_index.count(name))
         cs->at(name).fail("cluster name '" + name + "' is also an API model's name");
       sc.clusters.push_back(parse_cluster(name, cs->at(name), model_index, offers));
+      if (sc.clusters.back().scale_to_slo && !sc.has_slo())
+        cs->at(name).at("gpus").at("scale_to").fail(
+            "slo needs a workload with an slo (no workload states one)");
       targets[name] = Route::single(Route::Kind::Cluster, int(sc.clusters.size()) - 1);
     }
   }

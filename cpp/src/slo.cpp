@@ -112,6 +112,11 @@ SloCeilings::SloCeilings(const Scenario& scenario)
                                          *workloads[routed[plan.slots[j]]].slo);
       }
       plan.ceilings = ceilings;
+      plan.all_met = ceilings[0];
+      for (std::size_t r = 0; r < plan.all_met.size(); ++r) {
+        for (const auto& c : ceilings) plan.all_met[r] = std::min(plan.all_met[r], c[r]);
+        if (r > 0) plan.all_met[r] = std::max(plan.all_met[r], plan.all_met[r - 1]);
+      }
       plans_[std::size_t(s) * clusters_ + c] = std::move(plan);
     }
 }

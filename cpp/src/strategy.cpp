@@ -66,6 +66,7 @@ StrategyCoster::StrategyCoster(const Scenario& scenario, int strategy,
                      {}};
     plan.scaled.resize(routed.size());
     plan.slo = slo.of(strategy, c);
+    if (cluster.scale_to_slo) plan.run.scale_to(plan.slo);
     if (plan.slo)
       for (int k : plan.slo->slots) {
         const int w = routed[k];

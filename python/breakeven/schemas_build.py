@@ -296,9 +296,13 @@ def scenario_definitions() -> dict:
                 mapping({"min": integer(0, _L["max_gpus"]),
                          "max": integer(1, _L["max_gpus"], "At least min."),
                          "lag_hours": integer(0, _B["max_lag_hours"], "Hours a scaling "
-                                              "decision takes.")}, ["min", "max"],
-                        "Autoscaled between min and max."),
-                doc="GPUs: a number, or {min, max, lag_hours} to autoscale."),
+                                              "decision takes."),
+                         "scale_to": {"enum": ["utilization", "slo"], "description":
+                                      "utilization (default): the hour's demand at "
+                                      "utilization; slo: also the fewest replicas that "
+                                      "keep the routed real-time workloads' slos."}},
+                        ["min", "max"], "Autoscaled between min and max."),
+                doc="GPUs: a number, or {min, max, lag_hours, scale_to} to autoscale."),
             "serving": one_of(
                 string("MODEL/GPU/PRECISION or MODEL/GPU/PRECISION/ENGINE of the serving "
                        "catalog (breakeven models lists it), e.g. llama-3.3-70b/h100/fp8."),
@@ -620,13 +624,34 @@ def result_schema() -> dict:
         "precision": mapping({"target": number(0, lo_open=True), "met": boolean()},
                              ["target", "met"], "Present for a run to a precision."),
         "history": history_schema(),
+        "serving": {"type": "object", "additionalProperties": serving_basis_schema(),
+                    "description": "Per cluster whose rates came from `serving:`, where "
+                    "they came from. Present when a cluster has one."},
         "strategies": array(mapping(strategy, [k for k in strategy if k != "slo"]), 1),
         "price_paths": {"type": "object", "additionalProperties": band_series(False),
                         "description": "Price factor of each price path, per month."}}
     return document("breakeven result JSON, version 1",
                     "What `breakeven run --json` and Result.to_json write (docs/model.md).",
                     mapping(properties, [k for k in properties
-                                         if k not in ("precision", "history")]))
+                                         if k not in ("precision", "history",
+                                                      "serving")]))
+
+
+def serving_basis_schema() -> dict:
+    """Where a cluster's rates came from (docs/model.md "Serving catalog and memory
+    fit"), as the engine's serving_json writes it."""
+    numbers = ("concurrency", "context_tokens", "weights_gb", "kv_cache_gb", "usable_gb",
+               "prefill_calibration", "decode_calibration",
+               "prefill_tokens_per_s_per_replica", "decode_tokens_per_s_per_replica")
+    fields = {"model": string(), "gpu": string(), "precision": string(),
+              "engine": nullable(string()),
+              "basis": {"enum": ["measured", "estimate", "bench"], "description":
+                        "measured: a published throughput; estimate: a roofline ESTIMATE; "
+                        "bench: the user's vLLM or SGLang bench file."},
+              "gpus_per_replica": integer(1), **{k: number(0) for k in numbers},
+              "source": string(), "as_of": string(),
+              "curve": array({"type": "object"}, doc="A bench's points as given.")}
+    return mapping(fields, list(fields))
 
 
 def history_schema() -> dict:
@@ -695,9 +720,11 @@ def optimize_schema() -> dict:
                                                          "not the model's default tier."},
                     "batch_api": boolean(), "mean": number(),
                     "p95": number(), "cvar95": number(), "unserved_share": number(0, 1),
-                    "p95_monthly": number()},
+                    "p95_monthly": number(),
+                    "slo_met": number(0, 1, "The least P(SLO met) of its workloads with "
+                                      "an slo (1 without).")},
                    ["route", "caching", "cache_ttl_minutes", "batch_api", "mean", "p95",
-                    "cvar95", "unserved_share", "p95_monthly"])
+                    "cvar95", "unserved_share", "p95_monthly", "slo_met"])
     return output("optimize", "breakeven optimize --json",
                   "The best plan and the Pareto front (docs/decisions.md).", {
                       "scenario": string(), "objective": {"enum": list(OBJECTIVES)},

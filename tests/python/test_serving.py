@@ -7,10 +7,11 @@ import json
 import shutil
 from pathlib import Path
 
+import jsonschema
 import pytest
 
 import breakeven
-from breakeven import _core
+from breakeven import _core, schemas
 from breakeven.catalog import serving_json, serving_rows
 from breakeven.errors import ScenarioError
 from breakeven.serving_bench import BenchFileError, read_bench
@@ -283,3 +284,16 @@ def test_report_json_carries_the_basis(tmp_path):
     clusters = json.loads(out.read_text())["assumptions"]["clusters"]
     assert clusters["qwen32-l40s"]["serving"]["basis"] == "estimate"
     assert clusters["llama70-h100"]["serving"]["basis"] == "measured"
+
+
+def test_result_json_carries_the_basis():
+    # The result JSON (run --json, Result.to_json) says where each cluster's rates
+    # came from, as resolved() does; a scenario without `serving:` has no key.
+    sc = breakeven.load(ROOT / "scenarios" / "self-host-serving-catalog.yaml")
+    doc = sc.run(paths=20).as_dict()
+    assert list(jsonschema.Draft7Validator(schemas.schema("result")).iter_errors(doc)) == []
+    clusters = sc.resolved()["clusters"]
+    assert doc["serving"] == {name: c["serving"] for name, c in clusters.items()}
+    assert doc["serving"]["qwen32-l40s"]["basis"] == "estimate"
+    plain = breakeven.load(ROOT / "scenarios" / "self-host-low-spend.yaml")
+    assert "serving" not in plain.run(paths=20).as_dict()

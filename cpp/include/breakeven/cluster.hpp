@@ -8,6 +8,7 @@
 
 #include "breakeven/pricing.hpp"
 #include "breakeven/scenario.hpp"
+#include "breakeven/slo.hpp"
 
 namespace breakeven {
 
@@ -47,6 +48,9 @@ class ClusterRun {
              std::vector<int> routed);
 
   void reset();
+  // For a cluster that scales to its slos (Cluster::scale_to_slo): the slos of the
+  // workloads this strategy routes here; nullptr (none) scales on utilization alone.
+  void scale_to(const ClusterSlo* slo) { scale_slo_ = slo; }
 
   // Serves hours t0 .. t0 + hours - 1, all in one month, given the demand of each
   // routed workload over them (parallel to routed()) and, for a cluster with spot
@@ -97,6 +101,11 @@ class ClusterRun {
   const Cluster* cluster_;
   std::vector<int> routed_;
   std::vector<int> deadline_hours_;   // parallel to routed_; 0 for real-time
+  // Real-time requests per minute over Poisson (minute_dispersion; 0 for batch),
+  // parallel to routed_; by_minute_ when one is above 0: the capacity is then
+  // checked minute by minute within the hour.
+  std::vector<double> dispersion_;
+  bool by_minute_ = false;
   std::vector<ServiceTime> service_;  // parallel to routed_
   // The k of batch-class workloads, in the order one hour's arrivals come due
   // (so that, with nothing queued, serving them in this order is EDF).
@@ -109,6 +118,9 @@ class ClusterRun {
   std::size_t backlog_head_ = 0, backlog_end_ = 0;
   // The autoscaler's desired GPUs: lag_hours of history, then the block's hours.
   std::vector<double> desired_;
+  const ClusterSlo* scale_slo_ = nullptr;
+  std::vector<double> realtime_requests_;  // per hour of the block, when scale_slo_
+  std::vector<double> realtime_variance_;  // of a minute's seconds, when by_minute_
   int committed_ = 0;
   std::vector<double> gpus_, spot_, capacity_;  // per hour of the block
   std::vector<double> demand_total_, realtime_seconds_, realtime_turned_;

@@ -80,6 +80,9 @@ struct SimulationResult {
   // Set when the run was asked for a precision (RunOptions::precision).
   std::optional<double> precision_target;
   std::optional<History> history;  // the scenario's, where it was fitted from logs
+  // Clusters whose rates came from `serving:`, with what they came from: a run's
+  // output says so wherever it prices them (an ESTIMATE above all).
+  std::vector<std::pair<std::string, Serving>> serving;
   bool antithetic = false;  // paths 2k, 2k+1 are antithetic pairs
   bool precision_met = false;
   // CPU seconds summed over worker threads, for benchmarks (tests/bench/run.py).

@@ -254,6 +254,9 @@ struct Cluster {
   double gpu_price_per_hour = 0.0;
   PricePath gpu_price_path;  // of gpu_price_per_hour
   bool autoscaled = false;
+  // The autoscaler also runs enough replicas for the slos of the real-time
+  // workloads routed here (gpus.scale_to: slo; docs/model.md "SLOs in a run").
+  bool scale_to_slo = false;
   int min_gpus = 0;  // == max_gpus for a fixed cluster
   int max_gpus = 0;
   int lag_hours = 0;

@@ -37,6 +37,9 @@ struct ClusterSlo {
   // ceilings[j][replicas]: requests per hour, for replicas 0 (none: 0) to the most
   // the cluster runs (all of max_gpus and its spot GPUs).
   std::vector<std::vector<double>> ceilings;
+  // all_met[replicas]: the highest rate at which every slo here holds (the least
+  // of the ceilings, made nondecreasing), for an autoscaler that scales to them.
+  std::vector<double> all_met;
 };
 
 // Built once per run, before the paths (an slo_ceiling per replica count of each

@@ -178,6 +178,7 @@ class Optimum:
     # the Pareto front
     labels: dict = field(default_factory=dict)
     against: Against | None = None  # what `baseline` is: the scenario's or best-api
+    has_slo: bool = False  # some workload states an slo: plans show P(SLO met)
 
     def pareto(self) -> list[Evaluation]:
         """Feasible plans not beaten on both mean and p95 total cost."""
@@ -221,7 +222,7 @@ class Optimum:
                     "cache_ttl_minutes": {w: t for w, t in e.plan.ttl},
                     "batch_api": e.plan.batch_api, "mean": e.mean, "p95": e.p95,
                     "cvar95": e.cvar95, "unserved_share": e.unserved_share,
-                    "p95_monthly": e.p95_monthly}
+                    "p95_monthly": e.p95_monthly, "slo_met": e.slo_met}
 
         return {"schema": schema_id("optimize"), "scenario": self.scenario,
                 "objective": self.objective,
@@ -251,6 +252,8 @@ class Optimum:
                 f"{counted(self.runs, 'engine run')}): mean {money(b.mean)}, p95 "
                 f"{money(b.p95)}, CVaR95 {money(b.cvar95)}; {b.unserved_share:.2%} of "
                 f"requests unserved (at most {self.max_unserved:.2%} allowed)"
+                + (f", every slo met in at least {b.slo_met:.1%} of hours ("
+                   f"{MIN_SLO_MET:.0%} required)" if self.has_slo else "")
                 + (f", p95 monthly cost within {money(self.budget)}" if self.budget else "")
                 + f". It saves {money(s['mean'])} ({s['share']:.1%}) against "
                 + (f"{self.scenario}'s baseline" if self.against.kind == "baseline"
@@ -259,12 +262,16 @@ class Optimum:
         front = self.pareto()
         rows = [[", ".join(f"{w}: {t}" for w, t in self.labels[e.plan].items()),
                  e.plan.caching_label(), "on" if e.plan.batch_api else "off",
-                 money(e.mean), money(e.p95), f"{e.unserved_share:.2%}"] for e in front]
+                 money(e.mean), money(e.p95), f"{e.unserved_share:.2%}"]
+                + ([f"{e.slo_met:.1%}"] if self.has_slo else []) for e in front]
+        header = ["routes", "caching", "batch API", "mean", "p95", "unserved"] + (
+            ["SLO met"] if self.has_slo else [])
         return Document(f"Best plan: {self.scenario}", [
             Section("Best plan", text, code=self.yaml(), summary=True),
             Section("Pareto front", f"{counted(len(front), 'plan')} not beaten on both mean "
-                    "and p95 total cost.", (["routes", "caching", "batch API", "mean", "p95",
-                                     "unserved"], rows), figure=self.plot, summary=True)])
+                    "and p95 total cost" + (" (SLO met: the least share of hours a workload's "
+                                            "slo holds)" if self.has_slo else "") + ".",
+                    (header, rows), figure=self.plot, summary=True)])
 
 
 class _Evaluator:
@@ -533,7 +540,8 @@ def optimize(scenario, objective: str = "mean", budget: float | None = None,
     out = Optimum(r["name"], objective, budget, max_unserved, paths, seed, best, baseline,
                   savings, sorted(candidates, key=lambda e: e.mean),
                   {k: v for k, v in ev.variants.items() if v[1] is not None}, ev.runs,
-                  against=compared_with)
+                  against=compared_with,
+                  has_slo=any(w.get("slo") for w in r["workloads"]))
     out.labels = ev.labels([best.plan, base_plan, *(e.plan for e in out.pareto())])
     return out
 

@@ -272,7 +272,8 @@ def cluster_assumptions(c: ReportContent) -> Table:
     for name, k in c.assumptions["clusters"].items():
         g, f = k["gpus"], k["fixed"]
         gpus = (
-            f"{g['min']}-{g['max']} (lag {g['lag_hours']} h)"
+            f"{g['min']}-{g['max']} (lag {g['lag_hours']} h"
+            + (", to the SLO)" if g["scale_to"] == "slo" else ")")
             if g["autoscaled"]
             else str(g["max"])
         )
