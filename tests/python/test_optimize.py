@@ -78,9 +78,26 @@ def test_optimizer_finds_the_brute_force_optimum(objective):
     assert best.best.objective(objective) == truth.objective(objective)
     # and it did not get there by evaluating everything
     assert len(best.evaluated) < n / 2
-    # splits and cascades only add options: never worse than the best single routes
+    # splits, and cascades asked for, only add options: never worse than the best
+    # single routes
     mixed = optimize(scenario, objective=objective, max_unserved=1.0)
     assert mixed.best.objective(objective) <= truth.objective(objective)
+    cascaded = optimize(scenario, objective=objective, max_unserved=1.0, cascades=True)
+    assert cascaded.best.objective(objective) <= mixed.best.objective(objective)
+
+
+def test_cascades_are_searched_only_when_asked():
+    # quality-routing: with --cascades, fact-checking and reasoning cascade from
+    # gpt-5-mini to gpt-5.5 on a perfect verifier's quality; without, no plan the
+    # optimizer proposes rests on that bound.
+    scenario = be.load(Path(__file__).resolve().parents[2] / "scenarios/quality-routing.yaml")
+    plain = optimize(scenario, paths=40)
+    assert not any(" -> " in label for label in plain.labels[plain.best.plan].values())
+    cascaded = optimize(scenario, paths=40, cascades=True)
+    assert any(" -> " in label for label in cascaded.labels[cascaded.best.plan].values())
+    assert cascaded.best.mean < plain.best.mean
+    with pytest.raises(be.OptionError, match="cascades"):
+        optimize(scenario, paths=40, cascades=True, mixed_routes=False)
 
 
 def test_no_route_below_min_quality():

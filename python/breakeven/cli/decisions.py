@@ -51,7 +51,10 @@ def register(sub) -> None:
                      help="the most a plan's p95 monthly cost may be")
     max_unserved_option(opt)
     opt.add_argument("--single-routes", action="store_true",
-                     help="one model or cluster per workload: no splits or cascades")
+                     help="one model or cluster per workload: no splits")
+    opt.add_argument("--cascades", action="store_true",
+                     help="also cascades escalating from_quality, scored as their strong "
+                          "model (a perfect verifier: an upper bound)")
     against_option(opt)
     decision_run_options(opt, "paths per run (default: min(scenario's, 500))")
     json_option(opt, "the result (docs/decisions.md)")
@@ -113,7 +116,7 @@ def cmd_optimize(args) -> int:
     best = optimize(scenario_of(args), objective=args.objective, budget=args.budget,
                     max_unserved=args.max_unserved, paths=args.paths, seed=args.seed,
                     threads=args.threads, mixed_routes=not args.single_routes,
-                    against=args.against)
+                    against=args.against, cascades=args.cascades)
     print(best.document().terminal())
     if args.json:
         write_json(args.json, best.to_dict())

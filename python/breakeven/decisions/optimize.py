@@ -25,9 +25,10 @@ The search uses the structure of the problem:
 3. Splits and cascades (docs/model.md "Routes that split and cascade") join a
    workload's API options in step 1: among the SPLIT_MODELS API models with the
    lowest mean cost of all workloads, every pair split on a SPLIT_STEP grid of
-   shares (0.1 to 0.9: 9 splits a pair) and every cascade from a cheaper-scoring
-   model to a better-scoring one with its escalated share from the quality table.
-   At most 6 x 9 splits and 12 cascades per flag setting, at each model's default
+   shares (0.1 to 0.9: 9 splits a pair), and, asked for (`cascades`: they score
+   as a perfect verifier would, an upper bound), every cascade from a
+   cheaper-scoring model to a better-scoring one with its escalated share from the
+   quality table. At most 6 x 9 splits and 12 cascades per flag setting, at each model's default
    TTL; a split or cascade is an option where its quality meets min_quality.
    Provisioned deployments are single routes only.
 
@@ -410,15 +411,19 @@ def optimize(scenario, objective: str = "mean", budget: float | None = None,
              max_unserved: float = DEFAULT_MAX_UNSERVED, paths: int | None = None,
              seed: int | None = None, threads: int | None = None,
              mixed_routes: bool = True, api_only: bool = False,
-             against: str = "baseline") -> Optimum:
+             against: str = "baseline", cascades: bool = False) -> Optimum:
     """Search routes, cluster sizes and flags for the plan minimizing `objective`;
-    `mixed_routes`: splits and cascades too (step 3 above); `api_only`: one API
+    `mixed_routes`: splits too (step 3 above), and with `cascades` cascades
+    escalating from_quality (scored as a perfect verifier: an upper bound, so
+    asked for by name); `api_only`: one API
     model per workload, no cluster or provisioned deployment (the best API plan,
     compared below); `against`: the savings against the baseline or best-api."""
     if objective not in OBJECTIVES:
         raise OptionError("objective", f"must be one of {', '.join(OBJECTIVES)} "
                           f"(got {objective!r})")
     checked_max_unserved(max_unserved)
+    if cascades and not mixed_routes:
+        raise OptionError("cascades", "needs mixed routes (not with single routes)")
     if budget is not None and not budget > 0:
         raise OptionError("budget", f"must be > 0 (got {budget})")
     r = scenario.resolved()
@@ -466,7 +471,8 @@ def optimize(scenario, objective: str = "mean", budget: float | None = None,
             ranked = sorted((m for m in models if m in r["models"]),
                             key=lambda m: cost[index[(m, None, c, b)]].sum(axis=1)
                             .mean())[:SPLIT_MODELS]
-            mixed += [(t, c, b, route) for t, route in _mixed_routes(r, ranked, workloads)]
+            mixed += [(t, c, b, route)
+                      for t, route in _mixed_routes(r, ranked, workloads, cascades)]
         quality = {}  # (target, workload) -> score or None; absent: not probed for it
         if mixed:
             strategies = [{"name": f"x{i}", "route": route, "caching": c, "batch_api": b}
@@ -546,16 +552,19 @@ def optimize(scenario, objective: str = "mean", budget: float | None = None,
     return out
 
 
-def _mixed_routes(r: dict, models: list[str], workloads: list[str]) -> list:
-    """(target, {workload: route}) probes of the splits and cascades among `models`:
-    every pair on the SPLIT_STEP grid, and every cascade the quality table orders
-    for some workload (the other workloads sent to its first model)."""
+def _mixed_routes(r: dict, models: list[str], workloads: list[str],
+                  cascades: bool) -> list:
+    """(target, {workload: route}) probes of the splits among `models`, every pair
+    on the SPLIT_STEP grid, and with `cascades` every cascade the quality table
+    orders for some workload (the other workloads sent to its first model)."""
     out = []
     steps = round(1 / SPLIT_STEP)
     for a, b in itertools.combinations(models, 2):
         for k in range(1, steps):
             t = Split(((a, round(k * SPLIT_STEP, 10)), (b, round(1 - k * SPLIT_STEP, 10))))
             out.append((t, {w: t.field() for w in workloads}))
+    if not cascades:
+        return out
     scores = r.get("quality", {})
     for a, b in itertools.permutations(models, 2):
         limit = r["models"][b]["rate_limit"]
