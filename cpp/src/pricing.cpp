@@ -17,22 +17,22 @@ bool caching_applies(const ApiModel& model, const Workload& workload, bool cachi
 
 ApiPricer::ApiPricer(const ApiModel& model, const Workload& workload, bool caching_on,
                      bool batch_priced, double ttl_minutes, double tier_multiplier)
-    : ApiPricer(model, workload, caching_on, batch_priced, ttl_minutes,
+    : ApiPricer(model, workload, caching_on, batch_priced, cache_tier(model, ttl_minutes),
                 token_prices(model, workload, tier_multiplier)) {}
 
 ApiPricer::ApiPricer(const ApiModel& model, const Workload& workload, bool caching_on,
-                     bool batch_priced, double ttl_minutes, const TokenPrices& prices)
+                     bool batch_priced, const CacheTier& tier, const TokenPrices& prices)
     : input_(prices.input * 1e-6),
       output_(prices.output * 1e-6),
       cached_input_(prices.cached_input * 1e-6),
-      write_input_(cache_tier(model, ttl_minutes).write_multiplier * prices.input * 1e-6),
+      write_input_(tier.write_multiplier * prices.input * 1e-6),
       // A conversation writes its whole prompt; otherwise the variable part is
       // never cached and costs the plain input price.
       variable_input_(workload.conversation ? write_input_ : input_),
       batch_factor_(1.0 - model.batch_discount),
-      storage_(cache_tier(model, ttl_minutes).storage_per_mtok_hour * 1e-6),
+      storage_(tier.storage_per_mtok_hour * 1e-6),
       prefix_tokens_(workload.prefix_tokens),
-      ttl_minutes_(cache_tier(model, ttl_minutes).ttl_minutes),
+      ttl_minutes_(tier.ttl_minutes),
       stored_prefix_tokens_(prefix_cacheable(model, workload)
                                 ? workload.prefix_variants * workload.prefix_tokens
                                 : 0.0),
@@ -41,7 +41,7 @@ ApiPricer::ApiPricer(const ApiModel& model, const Workload& workload, bool cachi
       batch_priced_(batch_priced),
       shared_prefix_(prefix_cacheable(model, workload)) {
   if (uses_cache() && workload.conversation)
-    conversation_ = ConversationCache(workload, model, cache_tier(model, ttl_minutes));
+    conversation_ = ConversationCache(workload, model, tier);
 }
 
 }  // namespace breakeven

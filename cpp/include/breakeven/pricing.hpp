@@ -95,7 +95,7 @@ class ApiPricer {
 
  private:
   ApiPricer(const ApiModel& model, const Workload& workload, bool caching_on,
-            bool batch_priced, double ttl_minutes, const TokenPrices& prices);
+            bool batch_priced, const CacheTier& tier, const TokenPrices& prices);
 
   // Prices per token (the model's are per 1M tokens); storage per token-hour.
   double input_, output_, cached_input_, write_input_, variable_input_, batch_factor_;
