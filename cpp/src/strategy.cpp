@@ -26,9 +26,12 @@ StrategyCoster::StrategyCoster(const Scenario& scenario, int strategy,
     if (limited_of[model] < 0) {
       const RateLimit& r = *models[model].rate_limit;
       limited_of[model] = int(limited_.size());
-      limited_.push_back({model, r.per_hour(), r.fallback.value_or(-1), {}, {}, {}, {}, {}});
-      limited_.back().tokens_per_minute = r.tokens_per_minute;
-      limited_.back().by_minute = r.tokens_per_minute.has_value();
+      LimitedModel& l = limited_.emplace_back();
+      l.model = model;
+      l.per_hour = r.per_hour();
+      l.fallback = r.fallback.value_or(-1);
+      l.tokens_per_minute = r.tokens_per_minute;
+      l.by_minute = r.tokens_per_minute.has_value();
     }
     return limited_[limited_of[model]];
   };

@@ -30,9 +30,9 @@ class StrategyCoster {
   // A rate-limited API model this strategy sends to, directly or as a cluster's
   // overflow (model v2 "API rate limits"): at most 60 R requests an hour.
   struct LimitedModel {
-    int model;
-    double per_hour;
-    int fallback;                      // -1: the excess is counted rate-limited
+    int model = 0;
+    double per_hour = 0.0;
+    int fallback = -1;                 // -1: the excess is counted rate-limited
     std::vector<int> direct;           // workloads routed here: real-time first
     std::vector<double> share;         // parallel to direct: of the workload's hours
     std::vector<bool> counted;         // parallel to direct: not a cascade's escalation
