@@ -423,7 +423,8 @@ def optimize(scenario, objective: str = "mean", budget: float | None = None,
                           f"(got {objective!r})")
     checked_max_unserved(max_unserved)
     if cascades and not mixed_routes:
-        raise OptionError("cascades", "needs mixed routes (not with single routes)")
+        raise OptionError("cascades", "cascades are mixed routes: not with --single-routes "
+                          "(mixed_routes=False)")
     if budget is not None and not budget > 0:
         raise OptionError("budget", f"must be > 0 (got {budget})")
     r = scenario.resolved()
