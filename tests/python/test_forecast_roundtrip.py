@@ -18,10 +18,9 @@ import datetime as dt
 import json
 from functools import cache
 
+import breakeven
 import numpy as np
 import pytest
-
-import breakeven
 from breakeven.catalog import catalog, read_catalog
 from breakeven.cli import main
 from breakeven.errors import OptionError
