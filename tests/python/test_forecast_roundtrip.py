@@ -8,7 +8,7 @@ excluded it.
 
 The logs are read as ingest reads them (SyntheticLogs.usage: the hourly counts
 of the logs, their tokens' expectations), priced with the scenario's own catalog
-(its ``models:`` over the bundled ones, as ``ingest --catalog`` would): 120 fits
+(its ``models:`` over the bundled ones, as ``ingest --catalog`` would): 132 fits
 from up to 17 million requests each would take an hour written and parsed. The
 first test holds that reading against ingest of written logs."""
 
