@@ -2,7 +2,9 @@
 benchmarks and demos of ``breakeven ingest``.
 
 Hourly request counts are the engine's (path 0 of the scenario's seed, so exactly
-the traffic a run sees). Within an hour, timestamps are uniform. A request's
+the traffic a stochastic run sees; drawn stochastic whatever the scenario's mode,
+since logs are one history: expected mode's counts are fractional, and whole
+requests of them lost a quarter of a 40-a-day workload). Within an hour, timestamps are uniform. A request's
 input is the prefix P plus a variable part drawn from a lognormal with the
 workload's variable mean and the input's standard deviation (so its mean and sd are
 the scenario's); output is lognormal with the output's mean and sd. A request
@@ -73,18 +75,82 @@ class SyntheticLogs:
         if mixed:
             raise OptionError("strategy", f"synthetic logs need one model per workload; "
                                           f"{strategy!r} splits or cascades {', '.join(mixed)}")
+        # The engine reads a conversation's history from cache; these logs draw
+        # the shared prefix's reads only, so they would cost what the scenario
+        # does not (1.3x to 1.6x for the bundled caching-ttl examples).
+        chats = [w["name"] for w in r["workloads"] if w.get("conversation")]
+        if chats and self.strategy["caching"]:
+            raise OptionError("strategy", f"synthetic logs draw no conversations, and "
+                                          f"{strategy!r} caches those of {', '.join(chats)}: "
+                                          "choose a strategy without caching")
         self.resolved = r
         self._scenario = scenario._core
         self.t0 = start.timestamp()
         # Path 0 of the engine's hourly traffic: workloads x hours.
         self.counts = _core.sample_traffic(scenario._core, paths=1, seed=self.seed,
-                                           hours=days * 24)["requests"][0].astype(np.int64)
+                                           mode="stochastic", hours=days * 24
+                                           )["requests"][0].astype(np.int64)
         self.records = int(self.counts.sum())
         if self.records > max_records:
             raise OptionError("days", (
                 f"{days} days of {scenario.name} are {self.records:,} requests; synth-logs "
                 f"writes at most {max_records:,} (breakeven.logs.synth.MAX_RECORDS): "
                 "draw fewer days"))
+
+    def usage(self, catalog=None):
+        """What ``ingest`` reads from these logs in the openai format, priced with
+        ``catalog`` (a CatalogFile, as ``ingest(catalog=)``; None: the bundled one),
+        without a request drawn, written or parsed: each hour's requests are the
+        logs', its tokens and cache reads their expectations given those (the mean
+        sizes; the engine's hit probability times the prefix). Months of logs of
+        millions of requests in a second, for the forecast round trips; it leaves out
+        the draws' noise in the token means, cv / sqrt(requests) (0.06% for a million
+        requests of cv 0.6). tests/python/test_forecast_roundtrip.py holds it
+        against ingest of the written logs."""
+        import pandas as pd
+
+        from .formats import FORMATS
+        from .prices import catalog_name, catalog_prices, list_cost
+        from .usage import TokenStats, Usage
+
+        fmt, prices = FORMATS["openai-chat"], catalog_prices(catalog)
+        r, strat = self.resolved, self.strategy
+        hours = pd.to_datetime(self.t0 + 3600.0 * np.arange(self.counts.shape[1]), unit="s",
+                               utc=True)
+        tables, tokens = [], {}
+        for w, wl in enumerate(r["workloads"]):
+            n = self.counts[w].astype(float)
+            if n.sum() == 0:
+                continue
+            model = strat["route"][wl["name"]]
+            prefix = float(np.round(wl["prefix_tokens"]))
+            hits = self._scenario.cache_hit_probability(strat["name"], wl["name"], n) * n
+            size = {k: (wl[k]["mean"], wl[k]["sd"]) for k in ("input_tokens", "output_tokens")}
+            sums = {k: n * m for k, (m, _) in size.items()}
+            known = catalog_name(model, set(prices))
+            cost = (list_cost(prices[known], sums["input_tokens"], hits * prefix, 0.0,
+                              sums["output_tokens"]) if known else np.zeros_like(n))
+            on = n > 0
+            tables.append(pd.DataFrame({
+                "task": wl["name"], "model": model, "hour": hours[on],
+                "requests": n[on].astype(np.int64), "input_tokens": sums["input_tokens"][on],
+                "cached_tokens": (hits * prefix)[on], "cache_write_tokens": 0.0,
+                "output_tokens": sums["output_tokens"][on], "reasoning_tokens": 0.0,
+                "provider": None, "logged_cost": np.nan, "logged": 0,
+                "list_cost": cost[on], "cost_mismatch": 0, "catalog_model": known,
+                "cost": cost[on]}))
+            (in_mean, in_sd), (out_mean, out_sd) = size.values()
+            tokens[wl["name"]] = TokenStats(
+                int(n.sum()), in_mean, in_sd, *_lognormal_quantiles(in_mean - prefix, in_sd,
+                                                                    prefix),
+                out_mean, out_sd, *_lognormal_quantiles(out_mean, out_sd, 0.0),
+                int(round(hits.sum())), prefix if hits.sum() > 0 else 0.0, True,
+                float((hits * prefix).sum()))
+        return Usage(format=fmt.name, format_description=fmt.description,
+                     files=[f"synthetic logs of {r['name']}"], task_field="metadata.task",
+                     records=self.records, ingested=self.records,
+                     hourly_table=pd.concat(tables, ignore_index=True), tokens=tokens,
+                     cannot_give=fmt.cannot_give, catalog=catalog)
 
     def chunks(self, size: int = CHUNK_RECORDS) -> Iterator[dict[str, np.ndarray]]:
         """The requests in time order, about ``size`` at a time (whole hours)."""
@@ -128,6 +194,15 @@ class SyntheticLogs:
         data = {k: np.concatenate(v) if v else np.zeros(0) for k, v in cols.items()}
         order = np.argsort(data["ts"], kind="stable")
         return {k: v[order] for k, v in data.items()}
+
+
+def _lognormal_quantiles(mean: float, sd: float, shift: float) -> tuple[float, float]:
+    """p50 and p95 of ``shift`` plus the lognormal that _lognormal draws."""
+    if sd <= 0 or mean <= 0:
+        return shift + max(mean, 0.0), shift + max(mean, 0.0)
+    s2 = np.log1p((sd / mean) ** 2)
+    mu = np.log(mean) - s2 / 2
+    return shift + float(np.exp(mu)), shift + float(np.exp(mu + 1.6448536 * np.sqrt(s2)))
 
 
 def _hour_spans(per_hour: np.ndarray, size: int) -> Iterator[tuple[int, int]]:
