@@ -2,12 +2,13 @@
 "Pooled across tasks").
 
 1. **Swings under 3 weeks.** One week of a task cannot show how its level moves
-   from week to week, but the tasks together can show how levels move within the
-   history: each steady task's log ratio of its second half's requests to its
-   first half's (against the fitted shape), less what Poisson and hourly noise put
-   there, estimates twice the squared swing. Their mean over tasks, with the
-   prior ``ASSUMED_WEEKLY_SIGMA`` counted as ``PRIOR_TASKS`` tasks (a conjugate
-   scaled-inverse-chi-square prior), is the weekly sigma of every task.
+   from week to week, but it shows how its level moved between the history's
+   halves: each steady task's log ratio of its second half's requests to its
+   first half's (against the fitted shape) has variance 2 sigma^2 plus what
+   Poisson and hourly noise put there. A task's sigma^2 has a scaled inverse
+   chi-square prior fitted to every steady task's move by maximum marginal
+   likelihood (empirical Bayes; ``ASSUMED_WEEKLY_SIGMA`` counted as
+   ``PRIOR_TASKS`` tasks), and its weekly sigma is its posterior mean.
 2. **A task silent in every fitted day** is not a task at rate 0: it is a task
    off so far. Its days on and off are the Markov chain of the tasks that had days
    off (their moves pooled, the silent ones' days included), and its level on a
@@ -37,7 +38,9 @@ from .shrinkage import ASSUMED_WEEKLY_SIGMA
 # The prior swing counts as this many tasks' halves: a log of one task keeps
 # mostly the prior, one of dozens mostly its own tasks.
 PRIOR_TASKS = 4
-# The engine's bound on a rate's relative uncertainty (uncertainty.requests).
+# The engine's bound on a rate's relative uncertainty (uncertainty.requests,
+# kMaxSigma in limits.hpp; schemas_build.ENGINE_BOUNDS, probed by test_schemas.py,
+# cannot be imported here without a cycle).
 MAX_SPREAD = 5.0
 
 
