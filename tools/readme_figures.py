@@ -346,6 +346,7 @@ def servegen() -> dict[str, str]:
         "train-days": str(train),
         "test-days": str(bt.test_days),
         "total-days": f"{round(total.coverage * total.days)} of {int(total.days)}",
+        "total-days-50": f"{round(total.coverage_50 * total.days)} of {int(total.days)}",
         "total-pinball": sig(total.relative_pinball),
         "client-days": pct(pooled),
         "under-covered": f"{int((req.coverage < CALIBRATED[0]).sum())} of {len(req)}",
@@ -356,6 +357,7 @@ def servegen() -> dict[str, str]:
         "verdict": cal.verdict,
         "silent": f"{len(silent)} of {len(req)}",
         "heard-client-days": pct(heard.inside.mean()),
+        "silent-client-days": pct(fitted_days[fitted_days.task.isin(silent)].inside.mean()),
         "heard-client-days-50": pct(heard.inside_50.mean()),
     }
 

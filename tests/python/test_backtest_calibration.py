@@ -186,9 +186,11 @@ def test_chi2_survival_function(df):
 # the forecast took growth shrunk, week-to-week swings assumed where a week cannot
 # show them, and the level's doubt (docs/ingest.md "Growth and parameter
 # uncertainty"); 0.42 and 0.60 before weekday weights needed two weeks and clients
-# could switch on and off for days (docs/model.md "Activity").
-COVERAGE_50 = 0.60
-COVERAGE_90 = 0.81
+# could switch on and off for days (docs/model.md "Activity"); 0.60 and 0.81 before
+# batch clients kept their level, swings were pooled across clients and silent
+# clients were forecast from the others (docs/ingest.md "Pooled across tasks").
+COVERAGE_50 = 0.595
+COVERAGE_90 = 0.857
 
 
 @pytest.fixture(scope="module")
@@ -279,13 +281,15 @@ def test_servegen_calibration_is_the_recorded_one(servegen):
     _, doc, _ = servegen
     req = next(r for r in doc["calibration"]
                if r["metric"] == "requests" and r["scope"] == "tasks")
-    assert req["coverage_50"] == pytest.approx(COVERAGE_50, abs=0.02)
-    assert req["coverage_90"] == pytest.approx(COVERAGE_90, abs=0.02)
-    # The low tail is a calibrated fit's (days off are forecast); the high one holds
-    # clients silent in the fitted week that come on, and clients ramping up.
-    assert 0.07 < req["pit_below_10"] < 0.14
-    assert req["pit_above_90"] > 0.2
-    assert req["chi2_p"] < 1e-6
+    assert req["coverage_50"] == pytest.approx(COVERAGE_50, abs=0.005)
+    assert req["coverage_90"] == pytest.approx(COVERAGE_90, abs=0.005)
+    # Issue 23's target (at least 85% and 40-60%) is met, but 85.7% is still more
+    # than 2 binomial SEs under 90%: both PIT tails are heavy (clients ramping up
+    # or dropping beyond a lognormal's tails).
+    assert req["coverage_90"] >= 0.85 and 0.40 <= req["coverage_50"] <= 0.60
+    assert 0.11 < req["pit_below_10"] < 0.15
+    assert 0.15 < req["pit_above_90"] < 0.19
+    assert 1e-6 < req["chi2_p"] < 1e-3  # 2.5e-5 recorded: not uniform yet
     assert req["verdict"] == "too narrow"
     total = next(r for r in doc["calibration"]
                  if r["metric"] == "requests" and r["scope"] == "total")

@@ -173,14 +173,26 @@ def days_on(counts: np.ndarray, cal: Calendar) -> np.ndarray | None:
     return on
 
 
-def activity(on: np.ndarray) -> tuple[float, float]:
-    """Mean runs of days on and off of a two-state Markov chain seen as ``on``, from
-    the Jeffreys posterior means of its moves (each at least a day).
-    """
+def day_moves(on: np.ndarray) -> np.ndarray:
+    """The moves of a two-state chain seen as ``on``: days on that turned off, days
+    on with a next day, days off that turned on, days off with a next day."""
     a, b = on[:-1], on[1:]
-    leave_on = (np.sum(a & ~b) + 0.5) / (np.sum(a) + 1)
-    leave_off = (np.sum(~a & b) + 0.5) / (np.sum(~a) + 1)
+    return np.array([np.sum(a & ~b), np.sum(a), np.sum(~a & b), np.sum(~a)], float)
+
+
+def activity_of_moves(turned_off: float, on: float, turned_on: float,
+                      off: float) -> tuple[float, float]:
+    """Mean runs of days on and off from the chain's moves (``day_moves``, or their
+    sum over tasks), by the Jeffreys posterior means of its two exits (each run at
+    least a day)."""
+    leave_on = (turned_off + 0.5) / (on + 1)
+    leave_off = (turned_on + 0.5) / (off + 1)
     return float(max(1 / leave_on, 1.0)), float(max(1 / leave_off, 1.0))
+
+
+def activity(on: np.ndarray) -> tuple[float, float]:
+    """Mean runs of days on and off of a two-state Markov chain seen as ``on``."""
+    return activity_of_moves(*day_moves(on))
 
 
 def estimate(counts: np.ndarray, cal: Calendar, mask: np.ndarray | None = None,

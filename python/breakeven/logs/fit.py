@@ -19,6 +19,7 @@ from .. import _core
 from .estimators import PARAMETERS, Calendar, rate_for_growth, swings_left
 from .fitted_scenario import scenario_dict
 from .fitted_yaml import catalog_line, commented_yaml
+from .pooling import PRIOR_TASKS, PooledSwings, SilentTasks, pooled_swings, silent_tasks
 from .shrinkage import (
     ASSUMED_WEEKLY_SIGMA,
     DEFAULT_GROWTH_PRIOR,
@@ -115,18 +116,26 @@ def fit_scenario(usage, start: dt.datetime | None = None, horizon_months: int = 
     est, se, bursts, corr = traffic.estimate, traffic.se, traffic.bursts, traffic.correlation
 
     start = start or monday_at_or_after(data_end)
-    notes = _notes(cal, usage)
+    fits, ig, isg = cal.fits(), PARAMETERS.index("growth"), PARAMETERS.index("sigma")
+    # What one task's history cannot show, from all of them (pooling.py): the
+    # swings under 3 weeks, and the tasks silent in every fitted day.
+    swings = None if fits["weekly"] else pooled_swings(counts, cal,
+                                                       TaskFits(counts, cal).estimates)
+    est = est.copy()
+    silent = counts.sum(axis=1) == 0
+    unheard = silent_tasks(counts, cal, est) if silent.any() else None
+    if unheard is not None:
+        est[silent] = unheard.parameters()
+    notes = _notes(cal, usage, swings, unheard, int(silent.sum()))
     # Growth as far as the data support it, and each task's parameter uncertainty.
     prior = checked_prior(growth_prior)
-    est = est.copy()
-    fits, ig, isg = cal.fits(), PARAMETERS.index("growth"), PARAMETERS.index("sigma")
     growths, uncertainty = {}, []
     for i, t in enumerate(tasks):
-        weekly = float(est[i, isg]) if fits["weekly"] else None
-        if weekly is None:  # the future's swings: assumed where the logs cannot show them
-            est[i, isg] = ASSUMED_WEEKLY_SIGMA
-        bse = float(se[i, ig]) if fits["growth"] and np.isfinite(se[i, ig]) else None
-        raw = float(est[i, ig]) if fits["growth"] else None
+        weekly = float(est[i, isg]) if fits["weekly"] else float(swings.sigma[i])
+        est[i, isg] = weekly
+        fitted_growth = fits["growth"] and not silent[i]
+        bse = float(se[i, ig]) if fitted_growth and np.isfinite(se[i, ig]) else None
+        raw = float(est[i, ig]) if fitted_growth else None
         g = growth_of(raw, bse, cal.days, weekly, prior)
         if raw is not None and g.used != raw:
             e = TaskFits(counts[i:i + 1], cal).estimates[0]
@@ -137,7 +146,7 @@ def fit_scenario(usage, start: dt.datetime | None = None, horizon_months: int = 
             # What the trend no longer explains is week-to-week swings; they widen
             # the growth's error in turn (once more).
             left = swings_left(counts[i], cal, e, g.used)
-            if left > (ASSUMED_WEEKLY_SIGMA if weekly is None else weekly):
+            if left > weekly:
                 weekly = left
                 est[i, isg] = weekly
                 g = growth_of(raw, bse, cal.days, weekly, prior)
@@ -145,9 +154,9 @@ def fit_scenario(usage, start: dt.datetime | None = None, horizon_months: int = 
         growths[t] = g
         est[i, ig] = g.used
         rse = se[i, 0] if np.isfinite(se[i, 0]) else None
-        uncertainty.append({"requests": rate_uncertainty(float(est[i, 0]), rse, cal.days,
-                                                         weekly),
-                            "growth_per_month": g.sd})
+        level = (unheard.spread if unheard is not None and silent[i] else
+                 rate_uncertainty(float(est[i, 0]), rse, cal.days, weekly))
+        uncertainty.append({"requests": level, "growth_per_month": g.sd})
     spec, cache_fits = scenario_dict(usage, tasks, est, bursts, corr, start, data_start,
                                      horizon_months, name or "fitted", until=data_end,
                                      history_days=cal.days, uncertainty=uncertainty)
@@ -161,7 +170,8 @@ def fit_scenario(usage, start: dt.datetime | None = None, horizon_months: int = 
             if p == "rate":
                 value = spec["workloads"][i]["requests"]["per_hour"]
                 scale = value / est[i, 0] if est[i, 0] > 0 else 1.0
-                rows.append((t, p, value, se[i, j] * scale, ""))
+                rows.append((t, p, value, se[i, j] * scale,
+                             "silent in the fitted days: pooled" if silent[i] else ""))
             else:
                 # growth: flagged by what the logs said, before the prior
                 shown = growths[t].raw if p == "growth" else value
@@ -189,7 +199,8 @@ def _is_fitted(p: str, fitted: dict[str, bool]) -> bool:
             "hourly_autocorrelation": fitted["hourly_noise"]}.get(p, True)
 
 
-def _notes(cal: Calendar, usage) -> list[str]:
+def _notes(cal: Calendar, usage, swings: PooledSwings | None, unheard: SilentTasks | None,
+           silent: int) -> list[str]:
     f = cal.fits()
     weeks = cal.days / 7
     notes = [f"fitted from {cal.days:.1f} days ({weeks:.1f} weeks) of {usage.format} logs"]
@@ -209,12 +220,23 @@ def _notes(cal: Calendar, usage) -> list[str]:
         notes.append(f"growth is weakly identified from {weeks:.1f} weeks: shrunk toward "
                      "the prior by its standard error, week-to-week swings included")
     if not f["weekly"]:
-        notes.append(f"weekly sigma not fitted (under 3 weeks): {ASSUMED_WEEKLY_SIGMA:g} "
-                     "assumed (ServeGen's clients swing more), so the bands hold "
-                     "week-to-week swings the logs are too short to show")
+        notes.append(f"weekly sigma not fitted (under 3 weeks): each task's from how its "
+                     "level moved between the history's halves, shrunk to a prior fitted "
+                     f"to {swings.tasks} steady task(s)' moves (sigma {swings.prior_sigma:.3g}"
+                     f", {swings.prior_df:g} df; {ASSUMED_WEEKLY_SIGMA:g} counted as "
+                     f"{PRIOR_TASKS} tasks): median {np.median(swings.sigma):.3g}, so the "
+                     "bands hold week-to-week swings each task's logs are too short to show")
     else:
         notes.append(f"weekly sigma is weakly identified from {int(weeks)} weeks: its error "
                      "falls only as weeks^0.5")
+    if silent:
+        notes.append(
+            f"{silent} task(s) silent in every fitted day: "
+            + ("off so far, not at rate 0: days on and off "
+               f"{unheard.on_days:.3g} and {unheard.off_days:.3g} pooled from the moves of "
+               f"{unheard.switching} task(s) with days off, the level on a day on one of "
+               f"{unheard.heard} heard tasks' (log sd {unheard.spread:.3g}) drawn per path"
+               if unheard is not None else "at rate 0 (under 2 tasks heard to pool from)"))
     for c in usage.cannot_give:
         notes.append(f"{usage.format} logs cannot give the {c}")
     notes.extend(_caching_notes(usage))

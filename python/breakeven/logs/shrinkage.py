@@ -13,8 +13,8 @@ horizons do not see a sustained +/-10% a month; ``growth_prior`` sets another) a
 ``se`` the larger of the bootstrap's and what week-to-week swings of ``sigma_w``
 give a least-squares slope over the history's ``n`` weeks,
 ``sigma_w / sqrt(n (n^2 - 1) / 12)`` per week, times 730 / 168 per month. Where the
-history is too short to fit ``sigma_w`` (under 3 weeks), ``sigma_w`` is
-``ASSUMED_WEEKLY_SIGMA``, what ServeGen's production clients show week to week;
+history is too short to fit ``sigma_w`` (under 3 weeks), ``sigma_w`` is pooled
+across tasks (pooling.py) with ``ASSUMED_WEEKLY_SIGMA`` as its prior;
 under 14 days growth is not fitted and is the prior's. The rate's relative
 standard error adds the level's doubt from the same swings, ``sigma_w / sqrt(n)``.
 ``sd`` and that error become the workload's ``uncertainty:``, which the engine draws
@@ -27,9 +27,9 @@ import math
 from dataclasses import dataclass
 
 DEFAULT_GROWTH_PRIOR = (0.0, 0.05)  # mean, sd per month
-# Week-to-week sd of log traffic where the logs are too short to fit it (under 3
-# weeks): a bundled scenario's "weekly_p95_over_p5: 3", about what ServeGen's
-# clients show; used for the growth's and rate's errors and the fitted spikiness.
+# Week-to-week sd of log traffic, the prior of the one pooled across tasks where
+# the logs are too short to fit it (under 3 weeks): a bundled scenario's
+# "weekly_p95_over_p5: 3".
 ASSUMED_WEEKLY_SIGMA = 0.33
 WEEKS_PER_MONTH = 730 / 168
 # A rate known to within a factor of e either way: a task of a handful of requests

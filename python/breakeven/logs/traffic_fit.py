@@ -30,6 +30,9 @@ BIAS_ROUNDS = 3
 # An on/off task (near zero, then thousands an hour) is not a burst process; its
 # multiplier is capped here rather than fitted to the ratio.
 MAX_BURST_MULTIPLIER = 100.0
+# Bursts are rare surges on top of a task's traffic; hours flagged as bursts that
+# hold more than this share of its requests are its traffic, not bursts.
+MAX_BURST_SHARE = 0.5
 # The noise parameters are biased over a few weeks; rate, growth and weights come
 # from Poisson regression and a ratio of totals, unbiased, so the bootstrap only
 # gives their standard errors (correcting them would only add replicate noise).
@@ -44,6 +47,10 @@ class TaskFits:
         self.estimates: list[TaskEstimate] = []
         for y in counts:
             e = estimate(y, cal, detect_bursts=detect_bursts)
+            if e.burst_hours.any() and y[e.burst_hours].sum() > MAX_BURST_SHARE * y.sum():
+                # Surges that hold most of the requests are the traffic (a batch
+                # client busy a few hours a day): masked, they left a rate of ~0.
+                e = estimate(y, cal, detect_bursts=False)
             if e.burst_hours.any():
                 first = e.burst_hours
                 e = estimate(y, cal, mask=first, detect_bursts=False)
