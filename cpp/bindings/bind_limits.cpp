@@ -51,6 +51,7 @@ void register_limits(py::module_& m) {
   d["max_history_days"] = L::kMaxHistoryDays;
   d["short_history_days"] = kShortHistoryDays;
   d["max_growth_uncertainty"] = L::kMaxGrowthUncertainty;
+  d["max_sigma"] = L::kMaxSigma;
   d["max_route_legs"] = L::kMaxRouteLegs;
   d["max_provisioned_units"] = L::kMaxProvisionedUnits;
   d["route_share_tolerance"] = L::kRouteShareTolerance;

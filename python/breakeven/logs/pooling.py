@@ -23,6 +23,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..constants import LIMITS
 from .estimators import (
     PARAMETERS,
     SCALARS,
@@ -38,10 +39,8 @@ from .shrinkage import ASSUMED_WEEKLY_SIGMA
 # The prior swing counts as this many tasks' halves: a log of one task keeps
 # mostly the prior, one of dozens mostly its own tasks.
 PRIOR_TASKS = 4
-# The engine's bound on a rate's relative uncertainty (uncertainty.requests,
-# kMaxSigma in limits.hpp; schemas_build.ENGINE_BOUNDS, probed by test_schemas.py,
-# cannot be imported here without a cycle).
-MAX_SPREAD = 5.0
+# The engine's bound on a rate's relative uncertainty (uncertainty.requests).
+MAX_SPREAD = LIMITS["max_sigma"]
 
 
 @dataclass(frozen=True)
