@@ -254,8 +254,8 @@ void ClusterRun::serve(int t0, int hours, const std::vector<HourlySlices>& deman
     }
     for (int h = 0; h < hours; ++h) {
       const double s = realtime_seconds_[h];
-      turned[h] = s > 0 ? (s - passed_in_hour(s, realtime_variance_[h], capacity_[h] / 60.0)) / s
-                        : 0.0;
+      const double passed = passed_in_hour(s, realtime_variance_[h], capacity_[h] / 60.0);
+      turned[h] = s > 0 ? std::clamp((s - passed) / s, 0.0, 1.0) : 0.0;
     }
   } else {
     for (int h = 0; h < hours; ++h)
