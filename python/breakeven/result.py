@@ -177,13 +177,34 @@ class Result:
         # Computed once by the engine and handed over as plain values.
         return self._core.summary()
 
-    def as_dict(self) -> dict:
-        """The result JSON v1 as a dict (statistics over paths); a copy."""
-        return copy.deepcopy(self._summary)
+    def as_dict(self, band_sources: bool = False) -> dict:
+        """The result JSON v1 as a dict (statistics over paths); a copy. With
+        ``band_sources``, also :meth:`band_sources` where the paths draw parameters
+        (a second run the first time)."""
+        doc = copy.deepcopy(self._summary)
+        if band_sources and self.band_sources() is not None:
+            doc["band_sources"] = copy.deepcopy(self.band_sources())
+        return doc
+
+    def band_sources(self) -> dict | None:
+        """How much of each strategy's band is parameter uncertainty: the horizon
+        total's p5 and p95, the same with fixed parameters (traffic noise alone) and
+        the parameters' share of its variance; None when the paths draw no
+        parameters (docs/model.md "Parameter uncertainty"). The first call runs the
+        scenario once more with ``fixed_parameters: true``, the same paths and seed.
+        """
+        return self._band_sources
+
+    @cached_property
+    def _band_sources(self) -> dict | None:
+        from .band_sources import band_sources
+
+        return band_sources(self)
 
     def to_json(self, path: str | os.PathLike | None = None, indent: int = 1) -> str:
-        """The result JSON v1 as text; also written to ``path`` when given."""
-        text = json.dumps(self._summary, indent=indent)
+        """The result JSON v1 as text, with ``band_sources`` where the paths draw
+        parameters; also written to ``path`` when given."""
+        text = json.dumps(self.as_dict(band_sources=True), indent=indent)
         if path is not None:
             from .files import open_output
 

@@ -627,6 +627,7 @@ def result_schema() -> dict:
         "serving": {"type": "object", "additionalProperties": serving_basis_schema(),
                     "description": "Per cluster whose rates came from `serving:`, where "
                     "they came from. Present when a cluster has one."},
+        "band_sources": band_sources_schema(),
         "strategies": array(mapping(strategy, [k for k in strategy if k != "slo"]), 1),
         "price_paths": {"type": "object", "additionalProperties": band_series(False),
                         "description": "Price factor of each price path, per month."}}
@@ -634,7 +635,7 @@ def result_schema() -> dict:
                     "What `breakeven run --json` and Result.to_json write (docs/model.md).",
                     mapping(properties, [k for k in properties
                                          if k not in ("precision", "history",
-                                                      "serving")]))
+                                                      "serving", "band_sources")]))
 
 
 def serving_basis_schema() -> dict:
@@ -652,6 +653,20 @@ def serving_basis_schema() -> dict:
               "source": string(), "as_of": string(),
               "curve": array({"type": "object"}, doc="A bench's points as given.")}
     return mapping(fields, list(fields))
+
+
+def band_sources_schema() -> dict:
+    """Result.band_sources(): how much of each band is parameter uncertainty."""
+    totals = {k: number(0) for k in ("p5", "p95", "traffic_p5", "traffic_p95")}
+    row = mapping({**totals, "parameter_share": number(0, 1)},
+                  [*totals, "parameter_share"])
+    return mapping({"paths": integer(1, _L["max_paths"]),
+                    "strategies": {"type": "object", "additionalProperties": row}},
+                   ["paths", "strategies"],
+                   "Present where the paths draw parameters (a workload's uncertainty:): "
+                   "per strategy the horizon total's p5 and p95, the same run with fixed "
+                   "parameters (traffic noise alone), and the parameters' share of the "
+                   "total's variance.")
 
 
 def history_schema() -> dict:

@@ -4,10 +4,13 @@ its own, so the traffic's other draws are those of fixed parameters."""
 
 from __future__ import annotations
 
-import numpy as np
-import pytest
+import json
 
 import breakeven
+import jsonschema
+import numpy as np
+import pytest
+from breakeven import schemas
 
 
 def scenario(uncertainty=None, fixed=False, mode="stochastic"):
@@ -59,3 +62,53 @@ def test_growth_uncertainty_spreads_the_later_months():
     # Growth runs from hour 0: month 0 is half a month of it on average, sd about
     # 0.5 x 0.03 / 1.02 of its mean.
     assert months[:, 0].std() / months[:, 0].mean() == pytest.approx(0.0147, rel=0.1)
+
+
+def test_band_sources_split_the_band_into_parameters_and_traffic():
+    """With only the rate uncertain (sd of log 0.2) and Poisson noise of 0.08% a
+    month, the band is the rate's: p5 and p95 at exp(-0.02 -+ 1.645 x 0.2) of the
+    mean, traffic noise alone a band under 0.1% wide, the parameters' share of the
+    variance about 1. The traffic band is that of the run with fixed_parameters."""
+    s = scenario({"requests": 0.2})
+    r = s.run(progress=False)
+    b = r.band_sources()
+    assert b["paths"] == 4000 and list(b["strategies"]) == ["s"]
+    row = b["strategies"]["s"]
+    total = r.cost[0].sum(axis=1)
+    mean = total.mean()
+    assert row["p5"] == pytest.approx(mean * np.exp(-0.02 - 1.645 * 0.2), rel=0.03)
+    assert row["p95"] == pytest.approx(mean * np.exp(-0.02 + 1.645 * 0.2), rel=0.03)
+    assert row["traffic_p95"] / row["traffic_p5"] - 1 < 0.001
+    assert row["parameter_share"] > 0.999
+    fixed = scenario({"requests": 0.2}, fixed=True).run(progress=False).as_dict()
+    alone = fixed["strategies"][0]["total_cost"]
+    assert (row["traffic_p5"], row["traffic_p95"]) == (alone["p5"], alone["p95"])
+
+
+def test_band_sources_where_weekly_swings_and_the_rate_both_count():
+    """Weekly swings of sigma 0.3 (autocorrelation 0) over 52 weeks and a rate of
+    sd 0.1: the rate's variance is about 0.01 against the swings' 0.09 / 52 of a
+    year's total, so the parameters hold about 0.01 / 0.0117 = 85% of it."""
+    s = scenario({"requests": 0.1}).with_values(
+        {"workloads.chat.spikiness": {"sigma": 0.3, "autocorrelation": 0.0}})
+    share = s.run(progress=False).band_sources()["strategies"]["s"]["parameter_share"]
+    assert share == pytest.approx(0.85, abs=0.04)
+
+
+def test_no_band_sources_without_parameter_doubt():
+    for s in (scenario(), scenario({"requests": 0.2}, fixed=True),
+              scenario({"requests": 0.2}, mode="expected")):
+        r = s.run(progress=False)
+        assert r.band_sources() is None
+        assert "band_sources" not in json.loads(r.to_json())
+        assert "Where the band comes from" not in r.document().terminal()
+
+
+def test_band_sources_in_the_json_and_the_terminal():
+    r = scenario({"requests": 0.2}).run(progress=False)
+    doc = json.loads(r.to_json())
+    assert doc["band_sources"] == r.band_sources()
+    assert list(jsonschema.Draft7Validator(schemas.schema("result")).iter_errors(doc)) == []
+    assert "band_sources" not in r.as_dict()  # the engine's JSON, as decisions read it
+    text = r.document().terminal()
+    assert "Where the band comes from" in text and "parameters' share of variance" in text

@@ -36,7 +36,7 @@ def write_report(result, path: str | os.PathLike, format: str | None = None,
     data = {
         "schema": schema_id("report"),
         "recommendation": content.recommendation,
-        "result": result.as_dict(),
+        "result": result.as_dict(band_sources=True),
         "assumptions": content.assumptions,
         "sections": [{"title": s.title, "text": s.text,
                       "table": None if s.table is None else

@@ -82,6 +82,7 @@ class ReportContent:
     precision: dict = field(default_factory=dict)
     max_unserved: float = DEFAULT_MAX_UNSERVED  # a recommended plan leaves at most this
     history: dict | None = None  # the logs a fitted scenario came from (result JSON)
+    band_sources: dict | None = None  # Result.band_sources(): parameters vs traffic
 
 
 def history_warning(history: dict | None) -> str | None:
@@ -322,4 +323,5 @@ def build_content(result, max_unserved: float = DEFAULT_MAX_UNSERVED) -> ReportC
         precision=precision,
         max_unserved=max_unserved,
         history=doc.get("history"),
+        band_sources=result.band_sources(),
     )

@@ -63,6 +63,14 @@ def run_document(result, c: ReportContent) -> Document:
         Section("By workload", "API and overflow costs, and GPU time by the GPU-seconds "
                 "each workload used.", tables.workload_table(c), level=3),
     ]
+    if c.band_sources:  # beside the bands it splits
+        s.insert(2, Section(
+            "Where the band comes from",
+            "Each path draws its workloads' rate and growth from their standard errors "
+            "(uncertainty:); the same paths and seed with fixed parameters keep every "
+            "traffic draw, so what their band lacks is the parameters' doubt. The share "
+            "is of the horizon total's variance across paths (docs/model.md 'Parameter "
+            "uncertainty').", tables.band_sources_table(c), summary=True))
     warning = history_warning(c.history)
     if warning:  # before anything it qualifies
         s.insert(0, Section("Fitted from a short history", warning, highlight=True,

@@ -59,6 +59,18 @@ def strategy_table(c: ReportContent) -> Table:
     return header, rows
 
 
+def band_sources_table(c: ReportContent) -> Table:
+    """Each strategy's horizon band, the same with fixed parameters, and the
+    parameters' share of its variance (c.band_sources must be set)."""
+    header = ["strategy", f"total {c.months} mo p5-p95", "traffic noise alone p5-p95",
+              "parameters' share of variance"]
+    rows = [[name, f"{money(b['p5'])} to {money(b['p95'])}",
+             f"{money(b['traffic_p5'])} to {money(b['traffic_p95'])}",
+             f"{b['parameter_share']:.0%}"]
+            for name, b in c.band_sources["strategies"].items()]
+    return header, rows
+
+
 def slo_breach_cell(share: float | None) -> str:
     """The share of hours the worst workload's slo is missed in; flagged when the
     plan may not be recommended for it (MIN_SLO_MET)."""
