@@ -466,6 +466,24 @@ def minutes() -> dict[str, str]:
     return out
 
 
+@source("against")
+def against() -> dict[str, str]:
+    """self-host-vs-best-api's break-even traffic against Sonnet and against the best
+    API plan, in expected mode (tests/python/test_against.py asserts both)."""
+    import breakeven
+    from breakeven.decisions import threshold
+    from breakeven.decisions.optimize import best_api
+
+    scenario = breakeven.load(SCENARIOS / "self-host-vs-best-api.yaml")
+    (strategy, _), data = best_api(scenario), scenario.data
+    data["simulation"] = {"mode": "expected"}
+    exact = breakeven.load(data)
+    return {"best-api": strategy["route"]["support"],
+            "sonnet": times(threshold(exact, "llama70-h100", within=24).scale, 2),
+            "mini": times(threshold(exact, "llama70-h100", within=24,
+                                    against="best-api").scale)}
+
+
 @source("precision")
 def precision() -> dict[str, str]:
     """Paths a --precision 0.005 run of the standard bench takes (seeded: the same

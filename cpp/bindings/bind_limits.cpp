@@ -16,6 +16,7 @@ void register_limits(py::module_& m) {
   m.attr("HOURS_PER_WEEK") = kHoursPerWeek;
   m.attr("HOURS_PER_MONTH") = kHoursPerMonth;
   m.attr("SECONDS_PER_HOUR") = kSecondsPerHour;
+  m.attr("Z95") = limits::kZ95;
 
   std::vector<std::string> parts(kPartNames, kPartNames + kPartCount);
   std::vector<std::string> served(kServedNames, kServedNames + kServedCount);

@@ -114,6 +114,11 @@ void register_scenario(py::module_& m) {
                              })
       .def_property_readonly(
           "baseline", [](const Scenario& s) { return s.strategies[s.baseline].name; })
+      .def_property_readonly("has_slo", &Scenario::has_slo,
+                             "Whether some workload states an slo.")
+      .def_property_readonly("draws_parameters", &Scenario::draws_parameters,
+                             "Whether a stochastic run's paths draw their own rate "
+                             "and growth (some uncertainty above 0, not fixed).")
       .def("resolved",
            [](const Scenario& s) { return to_python(resolved_scenario_json(s)); },
            "The scenario as the engine sees it, as plain values.")

@@ -20,9 +20,7 @@ namespace {
 using detail::Field;
 using detail::format_number;
 namespace L = limits;
-
-// z of the 95th percentile of the standard normal: s = ln(ratio) / (2 z95).
-constexpr double kZ95 = 1.6448536;
+using L::kZ95;  // s = ln(p95 / p50) / z95; s = ln(ratio) / (2 z95)
 
 std::string join(const std::vector<std::string>& names) {
   std::string out;

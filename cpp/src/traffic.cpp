@@ -59,9 +59,7 @@ TrafficModel::TrafficModel(const Scenario& scenario)
     any_spot_ |= c.spot.has_value();
   }
   for (const Workload& w : workloads_) hourly_noise_ |= w.spikiness.hourly_sigma > 0;
-  if (!scenario.simulation.fixed_parameters)
-    for (const Workload& w : workloads_)
-      uncertain_ |= w.rate_uncertainty > 0 || w.growth_uncertainty > 0;
+  uncertain_ = scenario.draws_parameters();
   for (int w = 0; w < workloads(); ++w) {
     const Workload& wl = workloads_[w];
     const double log_growth = std::log1p(wl.growth_per_month);

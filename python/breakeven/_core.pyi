@@ -17,6 +17,7 @@ HOURS_PER_DAY: int
 HOURS_PER_WEEK: int
 HOURS_PER_MONTH: int
 SECONDS_PER_HOUR: float
+Z95: float  # the normal 95th percentile as p95s are read (limits.hpp kZ95)
 LIMITS: dict[str, int | float]
 
 class ScenarioError(ValueError):

@@ -13,27 +13,17 @@ from __future__ import annotations
 import numpy as np
 
 
-def draws_parameters(result) -> bool:
-    """Whether the run's paths drew their own parameters: stochastic, not
-    ``fixed_parameters``, and some workload with an ``uncertainty:`` above 0."""
-    resolved = result.scenario.resolved()
-    if result.mode != "stochastic" or resolved["simulation"]["fixed_parameters"]:
-        return False
-    return any(v > 0 for w in resolved["workloads"]
-               for v in (w.get("uncertainty") or {}).values())
-
-
 def band_sources(result) -> dict | None:
     """Per strategy: the horizon total's p5 and p95, the same with fixed parameters
     (traffic noise alone), and the parameters' share of the total's variance; None
     when the paths draw no parameters. Runs the scenario once more, with the
-    result's paths, seed and antithetic setting."""
-    if not draws_parameters(result):
+    result's paths, seed, antithetic setting, threads and memory budget."""
+    if result.mode != "stochastic" or not result.scenario._core.draws_parameters:
         return None
     doc = result.as_dict()
     fixed = result.scenario.with_values({"simulation.fixed_parameters": True}).run(
         paths=result.paths, seed=result.seed, mode="stochastic", progress=False,
-        antithetic=doc["antithetic"])
+        antithetic=doc["antithetic"], **result._limits)
     traffic_doc = {s["name"]: s["total_cost"] for s in fixed.as_dict()["strategies"]}
     totals, traffic = result.cost.sum(axis=2), fixed.cost.sum(axis=2)
     out = {}

@@ -44,9 +44,12 @@ class Result:
     strategy's arrays by name.
     """
 
-    def __init__(self, core, scenario):
+    def __init__(self, core, scenario, threads: int | None = None,
+                 memory_budget_gib: float | None = None):
         self._core = core
         self.scenario = scenario
+        # What the run was allowed, for a second run (band_sources) to keep.
+        self._limits = {"threads": threads, "memory_budget_gib": memory_budget_gib}
 
     # -- metadata -----------------------------------------------------------------
     @property

@@ -236,7 +236,7 @@ class Scenario:
                 )
             except _core.OptionError as e:
                 raise OptionError(*e.args) from None
-        return Result(core, self)
+        return Result(core, self, threads=threads, memory_budget_gib=memory_budget_gib)
 
     def _repr_html_(self) -> str:
         from .display import scenario_html

@@ -33,13 +33,11 @@ _L = _core.LIMITS
 # until it is made here too.
 ENGINE_BOUNDS = {
     "max_quality": 1e6,
-    "max_models": 1000,
     "max_expectations": 1000,
     "max_token_cv": 100.0,
     "min_tokens_per_second": 1e-6,
     "max_tokens_per_second": 1e12,
     "max_fixed_cost": 1e15,
-    "max_sigma": 5.0,
     "max_price_factor": 100.0,
     "max_monthly_trend": 0.5,
     "max_burst_multiplier": 1e4,
@@ -53,8 +51,6 @@ ENGINE_BOUNDS = {
     "max_available_from_month": 100_000,
     "max_staff_fte": 1e6,
     "max_revalidation_every_months": 100_000,
-    # z of the 95th percentile as the parser rounds it (kZ95)
-    "z95": 1.6448536,
 }
 _B = ENGINE_BOUNDS
 HOURS_PER_MONTH = _core.HOURS_PER_MONTH
@@ -375,7 +371,7 @@ def scenario_definitions() -> dict:
                                        "Distinct prefixes, each cached apart."),
             "conversation": nullable(ref("conversation")),
             "uncertainty": mapping({
-                "requests": number(0, _B["max_sigma"], "Relative standard error of the "
+                "requests": number(0, _L["max_sigma"], "Relative standard error of the "
                                    "base rate (lognormal per path)."),
                 "growth_per_month": number(0, _L["max_growth_uncertainty"],
                                            "Standard error of the growth (normal per "
@@ -393,12 +389,12 @@ def scenario_definitions() -> dict:
             "growth_per_month": number(-1, doc="Fraction per month, compounded.",
                                        lo_open=True),
             "spikiness": mapping({
-                "sigma": number(0, _B["max_sigma"], "Sd of the weekly log-multiplier."),
+                "sigma": number(0, _L["max_sigma"], "Sd of the weekly log-multiplier."),
                 "weekly_p95_over_p5": number(
-                    1, math.exp(2 * _B["z95"] * _B["max_sigma"]),
+                    1, math.exp(2 * _core.Z95 * _L["max_sigma"]),
                     "Ratio of a busy week to a quiet one (p95 / p5)."),
                 "autocorrelation": number(0, 1, "Week to week."),
-                "hourly_sigma": number(0, _B["max_sigma"], "Hour-level noise."),
+                "hourly_sigma": number(0, _L["max_sigma"], "Hour-level noise."),
                 "hourly_autocorrelation": number(0, 1, "Hour to hour.", hi_open=True),
                 "minute_dispersion": number(0, _L["max_minute_dispersion"],
                                             "Variance / mean of requests per minute "
@@ -523,7 +519,7 @@ def scenario_schema() -> dict:
             "horizon_months": integer(1, _L["max_horizon_months"]),
             "simulation": mapping(simulation, doc="Run defaults; options override them."),
             "models": named_mapping(ref("model"), "API models, merged over the catalog's "
-                                    "by name.", _B["max_models"]),
+                                    "by name.", _L["max_models"]),
             "workloads": array(ref("workload"), 1, _L["max_workloads"]),
             "correlation": one_of(
                 number(-1, 1, "The same for every pair of workloads."),

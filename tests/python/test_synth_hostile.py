@@ -115,3 +115,16 @@ def test_synth_logs_does_not_need_pyarrow(tmp_path):
     assert len(table) == int(proc.stdout.split()[0].replace(",", ""))
     assert table["request_id"].tolist() == [f"req-{i}" for i in range(len(table))]
     assert table["startTime"].is_monotonic_increasing
+
+
+def test_days_that_draw_no_request_are_one_line(tmp_path):
+    """A workload of one request a month drawn for a day: nothing to write (and
+    SyntheticLogs.usage() had nothing to concatenate)."""
+    spec = tmp_path / "quiet.yaml"
+    spec.write_text("name: quiet\nhorizon_months: 1\nsimulation: {seed: 1}\n"
+                    "workloads:\n  - {name: q, requests: {per_day: 0.03}, input_tokens: 10,"
+                    " output_tokens: 10}\n"
+                    "strategies:\n  - {name: s, route: {default: gpt-5-mini}}\n")
+    line = one_error_line(capped_cli("synth-logs", spec, "--days", "1", "-o", tmp_path / "x"))
+    assert line == "error: --days: 1 days of quiet draw no requests: draw more days"
+    assert not (tmp_path / "x").exists()

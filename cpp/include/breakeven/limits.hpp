@@ -79,4 +79,9 @@ inline constexpr std::uint64_t kMaxSeed = std::numeric_limits<std::uint64_t>::ma
 // path), estimated before anything is allocated. Configurable per run.
 inline constexpr double kDefaultMemoryBudgetBytes = 4.0 * (1ull << 30);
 
+// The standard normal's 95th percentile as a scenario's p95s are read (p50 and p95
+// of a lognormal, weekly_p95_over_p5): rounded once, here, so that Python's
+// conversions (breakeven._core.Z95) give the same sigma to the bit.
+inline constexpr double kZ95 = 1.6448536;
+
 }  // namespace breakeven::limits

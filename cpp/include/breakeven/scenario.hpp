@@ -389,6 +389,14 @@ struct Scenario {
       if (w.slo) return true;
     return false;
   }
+  // Whether a stochastic run's paths draw their own parameters (docs/model.md
+  // "Parameter uncertainty"): some workload's uncertainty above 0, not fixed.
+  bool draws_parameters() const {
+    if (simulation.fixed_parameters) return false;
+    for (const Workload& w : workloads)
+      if (w.rate_uncertainty > 0 || w.growth_uncertainty > 0) return true;
+    return false;
+  }
   // The name of a leg's model or cluster.
   const std::string& target_name(const RouteLeg& leg) const;
   // Workload w's quality on `route`: a target's score; a split's share-weighted

@@ -13,7 +13,7 @@ Json resolved_scenario_json(const Scenario& scenario);
 // One API model with every default filled in.
 Json model_json(const ApiModel& model);
 // Where a cluster's rates came from (its `serving:`): catalog entry, basis
-// (measured, fitted or ESTIMATE), replica, memory fit, source and date.
+// (measured, estimate or bench), replica, memory fit, source and date.
 Json serving_json(const Serving& serving);
 
 }  // namespace breakeven

@@ -548,7 +548,7 @@ def optimize(scenario, objective: str = "mean", budget: float | None = None,
                   savings, sorted(candidates, key=lambda e: e.mean),
                   {k: v for k, v in ev.variants.items() if v[1] is not None}, ev.runs,
                   against=compared_with,
-                  has_slo=any(w.get("slo") for w in r["workloads"]))
+                  has_slo=scenario._core.has_slo)
     out.labels = ev.labels([best.plan, base_plan, *(e.plan for e in out.pareto())])
     return out
 

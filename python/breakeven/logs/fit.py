@@ -129,8 +129,15 @@ def fit_scenario(usage, start: dt.datetime | None = None, horizon_months: int = 
     notes = _notes(cal, usage, swings, unheard, int(silent.sum()))
     # Growth as far as the data support it, and each task's parameter uncertainty.
     prior = checked_prior(growth_prior)
-    growths, uncertainty = {}, []
-    for i, t in enumerate(tasks):
+    growths, uncertainty = {}, [None] * len(tasks)
+    # The heard tasks first: from 3 weeks nothing is pooled, and a silent task
+    # swings as the heard ones' median (their swings once the prior took their trend).
+    for i in sorted(range(len(tasks)), key=lambda i: silent[i]):
+        t = tasks[i]
+        if silent[i] and unheard is not None and fits["weekly"]:
+            for p in ("sigma", "autocorrelation"):
+                j = PARAMETERS.index(p)
+                est[i, j] = np.median(est[~silent, j])
         weekly = float(est[i, isg]) if fits["weekly"] else float(swings.sigma[i])
         est[i, isg] = weekly
         fitted_growth = fits["growth"] and not silent[i]
@@ -156,7 +163,7 @@ def fit_scenario(usage, start: dt.datetime | None = None, horizon_months: int = 
         rse = se[i, 0] if np.isfinite(se[i, 0]) else None
         level = (unheard.spread if unheard is not None and silent[i] else
                  rate_uncertainty(float(est[i, 0]), rse, cal.days, weekly))
-        uncertainty.append({"requests": level, "growth_per_month": g.sd})
+        uncertainty[i] = {"requests": level, "growth_per_month": g.sd}
     spec, cache_fits = scenario_dict(usage, tasks, est, bursts, corr, start, data_start,
                                      horizon_months, name or "fitted", until=data_end,
                                      history_days=cal.days, uncertainty=uncertainty)
@@ -173,9 +180,11 @@ def fit_scenario(usage, start: dt.datetime | None = None, horizon_months: int = 
                 rows.append((t, p, value, se[i, j] * scale,
                              "silent in the fitted days: pooled" if silent[i] else ""))
             else:
-                # growth: flagged by what the logs said, before the prior
+                # growth: flagged by what the logs said, before the prior; a silent
+                # task's values are pooled or the prior's, nothing it said
                 shown = growths[t].raw if p == "growth" else value
-                rows.append((t, p, value, se[i, j], parameter_flag(p, shown, se[i, j])))
+                rows.append((t, p, value, se[i, j],
+                             "" if silent[i] else parameter_flag(p, shown, se[i, j])))
     report = FitReport(pd.DataFrame(rows, columns=["task", "parameter", "estimate", "se",
                                                    "flag"]),
                        notes, cal.days, start, cache_fits=cache_fits, growth=growths,

@@ -35,6 +35,7 @@ from .estimators import (
     days_on,
 )
 from .shrinkage import ASSUMED_WEEKLY_SIGMA
+from .traffic_fit import BOUNDS
 
 # The prior swing counts as this many tasks' halves: a log of one task keeps
 # mostly the prior, one of dozens mostly its own tasks.
@@ -88,6 +89,9 @@ def pooled_swings(counts: np.ndarray, cal: Calendar,
     sigma[steady] = np.sqrt(post)
     if not nu > 2:
         sigma[~np.isin(np.arange(len(counts)), steady)] = math.sqrt(np.median(var))
+    # A task whose halves moved e^5 apart would be given a sigma past the model's
+    # range (the engine refuses above LIMITS max_sigma): kept at the fit's bound.
+    sigma = np.minimum(sigma, BOUNDS["sigma"][1])
     return PooledSwings(sigma, math.sqrt(s2), nu, len(steady))
 
 
@@ -140,8 +144,9 @@ class SilentTasks:
 
     def parameters(self) -> np.ndarray:
         """A silent task's row of parameters (PARAMETERS order): the pooled rate and
-        days on and off, flat weights, no trend or noise of its own (the loop over
-        tasks in fit.py gives it the prior's growth and the pooled swings)."""
+        days on and off, flat weights, no trend or noise of its own (fit.py gives it
+        the prior's growth, and the pooled swings, or from 3 weeks of history the
+        heard tasks' median weekly sigma and autocorrelation)."""
         row = np.zeros(len(PARAMETERS))
         row[PARAMETERS.index("rate")] = self.rate
         row[PARAMETERS.index("on_days")] = self.on_days
@@ -164,7 +169,8 @@ def silent_tasks(counts: np.ndarray, cal: Calendar, est: np.ndarray) -> SilentTa
     levels = np.log(est[heard, PARAMETERS.index("rate")] / share)
     mean, spread = float(levels.mean()), float(levels.std(ddof=1))
     moves, switching = np.zeros(4), 0
-    days = cal.buckets // (24 // cal.width)
+    per_day = 24 // cal.width  # 0 for buckets longer than a day: no days on or off
+    days = cal.buckets // per_day if per_day else 0
     for row, was_heard in zip(y, heard):
         seen = days_on(row, cal) if was_heard else np.zeros(days, dtype=bool)
         if seen is None or len(seen) < 2:

@@ -70,12 +70,11 @@ def swing_se(days: float, weekly_sigma: float) -> float:
 
 
 def growth(raw: float | None, bootstrap_se: float | None, days: float,
-           weekly_sigma: float | None, prior=DEFAULT_GROWTH_PRIOR) -> Growth:
+           weekly_sigma: float, prior=DEFAULT_GROWTH_PRIOR) -> Growth:
     mean, sd = prior
     if raw is None:
         return Growth(None, None, prior, mean, sd)
-    sigma = ASSUMED_WEEKLY_SIGMA if weekly_sigma is None else weekly_sigma
-    se = max(bootstrap_se or 0.0, swing_se(days, sigma))
+    se = max(bootstrap_se or 0.0, swing_se(days, weekly_sigma))
     if se == 0:  # no swings fitted and no bootstrap: the estimate as it is
         return Growth(raw, se, prior, raw, 0.0)
     precision = 1 / se**2 + 1 / sd**2
@@ -84,9 +83,9 @@ def growth(raw: float | None, bootstrap_se: float | None, days: float,
 
 
 def rate_uncertainty(rate: float, bootstrap_se: float | None, days: float,
-                     weekly_sigma: float | None) -> float:
+                     weekly_sigma: float) -> float:
     """The rate's relative standard error: the bootstrap's and the level's doubt
     from week-to-week swings over the history's weeks."""
-    sigma = ASSUMED_WEEKLY_SIGMA if weekly_sigma is None else weekly_sigma
     relative = (bootstrap_se or 0.0) / rate if rate > 0 else 0.0
-    return min(math.sqrt(relative**2 + sigma**2 / max(days / 7, 1.0)), MAX_RATE_UNCERTAINTY)
+    return min(math.sqrt(relative**2 + weekly_sigma**2 / max(days / 7, 1.0)),
+               MAX_RATE_UNCERTAINTY)

@@ -91,6 +91,9 @@ class SyntheticLogs:
                                            mode="stochastic", hours=days * 24
                                            )["requests"][0].astype(np.int64)
         self.records = int(self.counts.sum())
+        if self.records == 0:
+            raise OptionError("days", f"{days} days of {scenario.name} draw no requests: "
+                                      "draw more days")
         if self.records > max_records:
             raise OptionError("days", (
                 f"{days} days of {scenario.name} are {self.records:,} requests; synth-logs "
@@ -202,7 +205,7 @@ def _lognormal_quantiles(mean: float, sd: float, shift: float) -> tuple[float, f
         return shift + max(mean, 0.0), shift + max(mean, 0.0)
     s2 = np.log1p((sd / mean) ** 2)
     mu = np.log(mean) - s2 / 2
-    return shift + float(np.exp(mu)), shift + float(np.exp(mu + 1.6448536 * np.sqrt(s2)))
+    return shift + float(np.exp(mu)), shift + float(np.exp(mu + _core.Z95 * np.sqrt(s2)))
 
 
 def _hour_spans(per_hour: np.ndarray, size: int) -> Iterator[tuple[int, int]]:
