@@ -208,6 +208,35 @@ struct Sizes {
         output_nodes(output.nodes(1.0)) {}
 };
 
+// 2x2 matrices for the full slots' quasi-birth-death process (row vectors).
+struct M2 {
+  double a, b, c, d;
+  M2 operator*(const M2& o) const {
+    return {a * o.a + b * o.c, a * o.b + b * o.d, c * o.a + d * o.c, c * o.b + d * o.d};
+  }
+  M2 operator+(const M2& o) const { return {a + o.a, b + o.b, c + o.c, d + o.d}; }
+  M2 operator-(const M2& o) const { return {a - o.a, b - o.b, c - o.c, d - o.d}; }
+};
+M2 inverse(const M2& m) {
+  const double det = m.a * m.d - m.b * m.c;
+  return {m.d / det, -m.b / det, -m.c / det, m.a / det};
+}
+// R of a level-independent QBD (up A0, local A1, down A2): G by logarithmic
+// reduction (Latouche and Ramaswami), R = A0 (-(A1 + A0 G))^-1.
+M2 qbd_rate(const M2& A0, const M2& A1, const M2& A2) {
+  const M2 I{1, 0, 0, 1}, N = inverse(M2{0, 0, 0, 0} - A1);
+  M2 H = N * A0, L = N * A2, G = L, T = H;
+  for (int i = 0; i < 60; ++i) {
+    const M2 U = H * L + L * H, W = inverse(I - U);
+    const M2 H2 = W * (H * H), L2 = W * (L * L);
+    G = G + T * L2;
+    T = T * H2;
+    H = H2, L = L2;
+    if (std::abs(1 - G.a - G.b) + std::abs(1 - G.c - G.d) < 1e-13) break;
+  }
+  return A0 * inverse(M2{0, 0, 0, 0} - (A1 + A0 * G));
+}
+
 SteadyState steady_state(const ServingProfile& s, const Sizes& z, double per_second,
                          double arrival_scv = 1.0) {
   SteadyState st;
@@ -237,42 +266,40 @@ SteadyState steady_state(const ServingProfile& s, const Sizes& z, double per_sec
       z.prefill_square / z.prefill_mean / (1.0 - rho_p * rho_p);
   const double in_prefill = biased_prefill * (0.5 + rho_p);
   // Requests holding a slot, all replicas together (n): a birth-death chain with
-  // arrivals at the server's rate and completions at n / hold(n / replicas), the
-  // decode of a request taking decode_tokens steps of step(batch) stretched by the
-  // prefills between them. Below the slots this is a symmetric (processor-sharing
-  // like) queue, whose distribution does not depend on the output sizes' (Kelly);
-  // past them, requests wait in the queue at the full slots' completion rate.
-  // Each arrival's prefill also stops its replica's decodes for S, which the
-  // mean rate counts but not the spread: the chain's steps are scaled as its
-  // diffusion's, by (arrivals + completions) / (their variance with the stops), 1
-  // for the plain chain. Past the slots the departures of many staggered slots are
-  // taken as Poisson whatever the output sizes (checked against the replay).
+  // arrivals at the server's rate and completions at done(n), the decode of a
+  // request taking decode_tokens steps of step(batch) stretched by the prefills
+  // between them. Those prefills are the completions' own (each one lets a request
+  // in): with n held the share of time in prefill is done(n) E[S] / R, not the
+  // arrivals' rho_p, and it rises toward the slots, so done(n) solves
+  // done (E[S] + D / (1 - done E[S] / R)) = n, D = decode_tokens step(n / R).
+  // Below the slots this is a symmetric (processor-sharing like) queue, whose
+  // distribution does not depend on the output sizes' (Kelly). Each arrival's
+  // prefill also stops its replica's decodes for S, which the mean rate counts but
+  // not the spread: the chain's steps are scaled as its diffusion's, by (arrivals +
+  // completions) / (their variance with the stops), 1 for the plain chain.
   const double slots = double(s.max_batch) * s.replicas;
   const double R = s.replicas;
-  auto hold = [&](double batch) {
-    return z.prefill_mean + z.decode_tokens * step(batch) / (1.0 - rho_p);
+  auto done = [&](double n) {
+    const double a = z.prefill_mean, c = a / R,
+                 D = z.decode_tokens * step(n / R), B = a + D + n * c;
+    return 2.0 * n / (B + std::sqrt(B * B - 4.0 * a * c * n));
   };
   auto log_ratio = [&](double n) {  // log(w_n / w_(n-1))
-    const double done = n / hold(n / R);
+    const double out = done(n);
     const double stop = n / R / (z.decode_tokens * step(n / R));  // a replica's decodes
     // each arrival adds itself and the completions its prefill holds up: 1 + S stop
     const double variance = per_second * (arrival_scv + 2.0 * z.prefill_mean * stop +
                                           z.prefill_square * stop * stop) +
-                            done;
-    return std::log(per_second / done) * (per_second + done) / variance;
+                            out;
+    return std::log(per_second / out) * (per_second + out) / variance;
   };
-  const double full_rate = slots / hold(s.max_batch);
-  if (per_second >= full_rate) {
-    st.slot_wait_p = 1.0;
-    st.slot_wait_mean = kInf;
-    return st;
-  }
-  // log of the chain's unnormalized weights, n = 0 .. slots, stopped where they
-  // are negligible past their peak
+  // log of the chain's unnormalized weights, n = 0 .. slots - 1, stopped where
+  // they are negligible past their peak
   double log_w = 0.0, peak = 0.0;
-  double mass = 1.0, mass_n = 0.0, mass_step_n = 0.0, at_slots = 0.0;
+  double mass = 1.0, mass_n = 0.0, mass_step_n = 0.0;
   double prev = 1.0;  // weight relative to the running peak
-  for (double n = 1; n <= slots; ++n) {
+  double below_slots = slots == 1 ? 1.0 : 0.0;  // weight at n = slots - 1
+  for (double n = 1; n < slots; ++n) {
     log_w += log_ratio(n);
     if (log_w > peak) {  // rescale the sums to the new peak
       const double f = std::exp(peak - log_w);
@@ -283,16 +310,53 @@ SteadyState steady_state(const ServingProfile& s, const Sizes& z, double per_sec
     mass += w;
     mass_n += w * n;
     mass_step_n += w * n * step(n / R);
-    if (n == slots) at_slots = w;
+    if (n == slots - 1) below_slots = w;
     if (log_w < peak - 40.0 && w < prev) break;
     prev = w;
   }
-  // past the slots: geometric, FCFS at the full slots' rate
-  const double queue_ratio = std::exp(log_ratio(slots));
-  const double queued = at_slots * queue_ratio / (1.0 - queue_ratio);  // n > slots
-  mass += queued;
-  mass_n += queued * slots;                           // those holding a slot
-  mass_step_n += queued * slots * step(s.max_batch);  // only `slots` of them decode
+  // Full slots, q requests queued: every stay there begins with a prefill that
+  // stops its replica's decodes, so the state is (q, phase of the replica that
+  // admitted last: prefill, then decode), the other replicas completing at a
+  // replica's capacity, a quasi-birth-death process. Each completion lets the next
+  // request in. Its level 0 is entered from n = slots - 1 by an arrival, in the
+  // prefill phase.
+  // A replica's decode of one request at a full batch, as a rate; with no tokens
+  // to decode, a millionth of a prefill (the process needs a finite rate).
+  const double finish = z.decode_tokens > 0 ? s.decode_tokens_per_s / z.decode_tokens
+                                            : 1e6 / z.prefill_mean;
+  const double capacity =
+      R / (z.prefill_mean + z.decode_tokens / s.decode_tokens_per_s);
+  const double per_replica = capacity / R;
+  const double others = (R - 1.0) * per_replica, prefilled = 1.0 / z.prefill_mean;
+  const double lam = per_second;
+  const M2 up{lam, 0, 0, lam};
+  const M2 local{-(lam + prefilled + others), prefilled, 0, -(lam + finish + others)};
+  const M2 down{others, 0, finish, others};
+  const M2 rate = qbd_rate(up, local, down);
+  // level 0: pi0 (local + rate down) = -lam below_slots (1, 0)
+  const M2 level0 = inverse(local + rate * down);
+  const double p0_prefill = -lam * below_slots * level0.a,
+               p0_decode = -lam * below_slots * level0.b;
+  const M2 levels = inverse(M2{1, 0, 0, 1} - rate);
+  const double at_slots = p0_prefill + p0_decode;
+  const double full =
+      p0_prefill * (levels.a + levels.b) + p0_decode * (levels.c + levels.d);
+  // The process has Poisson arrivals. Past level 0 the queue is a diffusion whose
+  // variance is lambda ca2 + capacity cd2 (ca2: the arrivals' squared cv; cd2: the
+  // departures', each replica's a renewal of an exponential decode gap and a
+  // prefill), so more variable arrivals scale the queue by that over its value
+  // at ca2 = 1.
+  const double gap = 1.0 / finish,
+               prefill_var = z.prefill_square - z.prefill_mean * z.prefill_mean;
+  const double departure_scv =
+      (gap * gap + prefill_var) / ((gap + z.prefill_mean) * (gap + z.prefill_mean));
+  const double queued = (full - at_slots) *
+                        (lam * arrival_scv + capacity * departure_scv) /
+                        (lam + capacity * departure_scv);
+  const double held_full = at_slots + queued;
+  mass += held_full;
+  mass_n += held_full * slots;                           // those holding a slot
+  mass_step_n += held_full * slots * step(s.max_batch);  // only `slots` of them decode
   const double batch = std::min(mass_n / mass / R, double(s.max_batch));
   const double step_seen = mass_n > 0 ? mass_step_n / mass_n : step(1.0);
   st.tpot_mean = step_seen / (1.0 - rho_p);
@@ -307,9 +371,7 @@ SteadyState steady_state(const ServingProfile& s, const Sizes& z, double per_sec
   // mean (Allen-Cunneen, Poisson arrivals), the full slots draining at the
   // server's capacity (each departure lets in a prefill) as regularly as the
   // output sizes.
-  st.slot_wait_p = (at_slots + queued) / mass;
-  const double capacity =
-      R / (z.prefill_mean + z.decode_tokens / s.decode_tokens_per_s);
+  st.slot_wait_p = held_full / mass;
   st.slot_wait_mean = 0.5 * (arrival_scv + z.decode_cv2) / (capacity - per_second);
   return st;
 }
