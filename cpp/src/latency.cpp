@@ -523,11 +523,25 @@ std::vector<Minute> minutes_of(const ServingProfile& s, const Sizes& z,
   // relaxation time): a minute much shorter than that, it sees the hour's mean
   // rate with arrivals as variable as the minute counts (squared cv = the
   // dispersion); much longer, each minute's own rate. Between the two, a minute's
-  // rate counts with weight w = 60 / (60 + settling).
+  // rate counts with weight w = 60 / (60 + settling), the rest of its swing being
+  // arrival variability. A busy minute's shifted rate is capped (a minute cannot
+  // settle that near capacity; past capacity its backlog is overload_wait's), which
+  // alone took the slot queue's mean load below the hour's: every minute's shift is
+  // scaled by the share k of the busy minutes' shifts, up to capacity, the cap
+  // left, and the swing not carried as a shift is variability.
   const double mean_rate = mix.requests_per_hour / 3600.0;
   const double root_load = std::sqrt(std::min(1.0, mean_rate / capacity));
   const double settling = 1.0 / (capacity * (1.0 - root_load) * (1.0 - root_load));
-  const double w = 60.0 / (60.0 + settling);
+  const double unscaled = 60.0 / (60.0 + settling);
+  const double top = std::max(mean_rate, kMinuteLoadCap * capacity);
+  double intended = 0.0, kept = 0.0;
+  for (double r : rates) {
+    const double up = std::min(r / 60.0, capacity) - mean_rate;
+    if (up <= 0) continue;
+    intended += unscaled * up;
+    kept += std::min(mean_rate + unscaled * up, top) - mean_rate;
+  }
+  const double w = intended > 0 ? unscaled * kept / intended : unscaled;
   std::vector<Minute> out;
   for (double r : rates) {
     Minute m;
@@ -541,9 +555,7 @@ std::vector<Minute> minutes_of(const ServingProfile& s, const Sizes& z,
       m.state = steady_state(s, z, std::min(per_second, kMinuteLoadCap * capacity));
       if (per_second > capacity) m.overload_wait = 60.0 * (per_second / capacity - 1.0);
       const SteadyState slots =
-          steady_state(s, z,
-                       std::min(mean_rate + w * (per_second - mean_rate),
-                                std::max(mean_rate, kMinuteLoadCap * capacity)),
+          steady_state(s, z, std::min(mean_rate + w * (per_second - mean_rate), top),
                        1.0 + excess * (1.0 - w));
       m.state.slot_wait_p = slots.slot_wait_p;
       m.state.slot_wait_mean = slots.slot_wait_mean;

@@ -73,7 +73,7 @@ def test_the_azure_trace_replayed():
     """An hour of real code completions (8,818 requests, minute dispersion ~163) on
     one replica at a mean load of 0.59: the bursts queue, so the replay's p95 TTFT
     (94 s) is 60 times the Poisson model's (1.6 s); the model with the trace's
-    dispersion (fitted by mix_of_trace) gives 77 s. Checked to 25%: a real trace's
+    dispersion (fitted by mix_of_trace) gives 106 s. Checked to 25%: a real trace's
     minutes are not gamma-mixed Poisson, the model's premise.
     """
     trace = pd.read_csv(AZURE)
