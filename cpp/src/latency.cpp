@@ -208,7 +208,9 @@ struct Sizes {
         output_nodes(output.nodes(1.0)) {}
 };
 
-// 2x2 matrices for the full slots' quasi-birth-death process (row vectors).
+// 2x2 matrices for the full slots' quasi-birth-death process (row vectors). Not
+// Eigen's: its products fuse multiply-adds where the target has FMA (x86-64-v3),
+// and an SLO ceiling would then differ between the engine's builds.
 struct M2 {
   double a, b, c, d;
   M2 operator*(const M2& o) const {

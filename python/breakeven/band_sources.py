@@ -13,17 +13,20 @@ from __future__ import annotations
 import numpy as np
 
 
-def band_sources(result) -> dict | None:
+def band_sources(result, threads: int | None = None,
+                 memory_budget_gib: float | None = None) -> dict | None:
     """Per strategy: the horizon total's p5 and p95, the same with fixed parameters
     (traffic noise alone), and the parameters' share of the total's variance; None
     when the paths draw no parameters. Runs the scenario once more, with the
-    result's paths, seed, antithetic setting, threads and memory budget."""
+    result's paths, seed and antithetic setting, and the run's threads and memory
+    budget."""
     if result.mode != "stochastic" or not result.scenario._core.draws_parameters:
         return None
     doc = result.as_dict()
     fixed = result.scenario.with_values({"simulation.fixed_parameters": True}).run(
         paths=result.paths, seed=result.seed, mode="stochastic", progress=False,
-        antithetic=doc["antithetic"], **result._limits)
+        antithetic=doc["antithetic"], threads=threads,
+        memory_budget_gib=memory_budget_gib)
     traffic_doc = {s["name"]: s["total_cost"] for s in fixed.as_dict()["strategies"]}
     totals, traffic = result.cost.sum(axis=2), fixed.cost.sum(axis=2)
     out = {}

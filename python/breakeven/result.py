@@ -202,7 +202,7 @@ class Result:
     def _band_sources(self) -> dict | None:
         from .band_sources import band_sources
 
-        return band_sources(self)
+        return band_sources(self, **self._limits)
 
     def to_json(self, path: str | os.PathLike | None = None, indent: int = 1) -> str:
         """The result JSON v1 as text, with ``band_sources`` where the paths draw
